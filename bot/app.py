@@ -1,0 +1,72 @@
+"""The Bolt app factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.organisers import Organisers
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What every listener needs, handed over once at registration."""
+
+    settings: Settings
+    db: Database
+    organisers: Organisers
+    clock: Callable[[], datetime] = utcnow
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client that waits out HTTP 429 (Retry-After) and retries
+    brief server and connection errors, so a busy Slack does not lose a DM."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=10,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
+    from handlers import register
+
+    client = make_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        # Socket Mode traffic arrives over the app's own authenticated
+        # WebSocket, so there is no signature to check.
+        request_verification_enabled=not settings.socket_mode,
+        # Fail at start, with a clear line, when the token is wrong.
+        token_verification_enabled=True,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    deps = Deps(
+        settings=settings,
+        db=db,
+        organisers=Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client),
+        clock=clock,
+    )
+    register(app, deps)
+    return app, deps

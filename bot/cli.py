@@ -1,0 +1,148 @@
+"""`meetup-bot`: serve, migrate, and manage meetups from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime
+
+from bot.settings import Settings, SettingsError, load_dotenv_file, load_settings
+
+
+def _parse_local(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date and time like 2027-02-24T13:00") from None
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of 1 or more")
+    return int(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="meetup-bot", description="Runs the cross-government meetup Slack app.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PORT)")
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_commands.add_parser("upgrade", help="apply pending migrations")
+
+    event = commands.add_parser("event", help="create and list meetups")
+    event_commands = event.add_subparsers(dest="event_command", required=True, metavar="TASK")
+    create = event_commands.add_parser("create", help="create a meetup and print its id")
+    create.add_argument("--title", required=True)
+    create.add_argument("--starts", required=True, type=_parse_local, help="local time, for example 2027-02-24T13:00")
+    create.add_argument("--ends", required=True, type=_parse_local, help="local time, for example 2027-02-24T17:00")
+    create.add_argument("--venue", required=True)
+    create.add_argument("--capacity", required=True, type=_positive_int)
+    create.add_argument("--audience", default="government", choices=["government", "public-sector", "open"])
+    create.add_argument("--include", default="", metavar="SECTORS",
+                        help="for government meetups, extra sectors admitted: nhs,police,local_authority,armed_forces")
+    create.add_argument("--host", default="", help="host organisation")
+    create.add_argument("--description", default="")
+    create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
+    event_commands.add_parser("list", help="list meetups, one a line, id first")
+    return parser
+
+
+def _configure_logging(settings: Settings | None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every plugin it loads; operators need only problems.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    load_dotenv_file()
+    need_slack = args.command == "serve"
+    try:
+        settings = load_settings(need_slack=need_slack)
+    except SettingsError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    _configure_logging(settings)
+
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(settings.database_url)
+    try:
+        if args.command == "db":
+            upgrade(db.engine)
+            print("The database is up to date.", file=sys.stderr)
+            return 0
+        if args.command == "event":
+            upgrade(db.engine)
+            return _event(args, settings, db)
+        if args.command == "serve":
+            return _serve(settings, db)
+    finally:
+        db.dispose()
+    return 1
+
+
+def _event(args, settings: Settings, db) -> int:
+    from bot.meetups import ValidationError, all_meetups, create_meetup
+    from bot.formatting import format_when
+    from storage.models import utcnow
+
+    if args.event_command == "list":
+        for meetup in all_meetups(db):
+            when = format_when(meetup.starts_at, meetup.ends_at, settings.tz)
+            print(f"{meetup.id}\t{meetup.title}\t{when}\t{meetup.venue}\t{meetup.capacity} places\t{meetup.status}")
+        return 0
+    try:
+        meetup = create_meetup(
+            db,
+            title=args.title,
+            starts=args.starts,
+            ends=args.ends,
+            venue=args.venue,
+            capacity=args.capacity,
+            audience=args.audience,
+            extra_sectors=frozenset(s.strip() for s in args.include.split(",") if s.strip()),
+            host_organisation=args.host,
+            description=args.description,
+            signup_closes=args.signup_closes,
+            tz=settings.tz,
+            now=utcnow(),
+        )
+    except ValidationError as error:
+        for field, message in error.errors.items():
+            print(f"--{field.replace('_', '-')}: {message}", file=sys.stderr)
+        return 2
+    print(meetup.id)
+    return 0
+
+
+def _serve(settings: Settings, db) -> int:
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import create_app
+    from bot.server import serve_http, serve_socket_mode
+    from storage.migrate import upgrade
+
+    upgrade(db.engine)
+    try:
+        app, _ = create_app(settings, db)
+    except (BoltError, SlackApiError) as error:
+        print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
+              "or run `meetup-bot check`.", file=sys.stderr)
+        return 2
+    if settings.socket_mode:
+        serve_socket_mode(app, settings.app_token)
+    else:
+        serve_http(app, db, port=settings.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Who may come to a meetup: the email domain decides first, then what the
+person says about how they work in government.
+
+Pure functions: no Slack, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domains import DomainMatch
+
+# How a person works in government, as asked in the sign-up modal.
+CIVIL_SERVANT = "civil_servant"
+CONTRACTOR = "contractor"
+SUPPLIER = "supplier"
+ROLES = {
+    CIVIL_SERVANT: "Civil servant or employee of a public body",
+    CONTRACTOR: "Contractor working in a government team",
+    SUPPLIER: "Supplier of contracted services, or other",
+}
+
+# Always admitted by a "government" meetup.
+CORE_GOVERNMENT = frozenset({"central_government", "arms_length_body", "devolved"})
+# Admitted by a "government" meetup only when the organiser ticks them.
+OPTIONAL_SECTORS = {
+    "nhs": "NHS",
+    "police": "police",
+    "local_authority": "local authorities",
+    "armed_forces": "armed forces",
+}
+
+ELIGIBLE, NEEDS_APPROVAL, NOT_ELIGIBLE = "eligible", "needs_approval", "not_eligible"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # ELIGIBLE, NEEDS_APPROVAL or NOT_ELIGIBLE
+    reason: str  # plain English for the person (and organisers)
+
+
+def audience_sentence(audience: str, extra_sectors: frozenset[str]) -> str:
+    """Answers "does NHS count?" for one meetup."""
+    if audience == "open":
+        return "Open to everyone."
+    if audience == "public_sector":
+        return "Open to everyone working in the UK public sector."
+    included = ["central government", "devolved government", "arm's-length bodies"]
+    included += [label for key, label in OPTIONAL_SECTORS.items() if key in extra_sectors]
+    text = "For people working in " + ", ".join(included[:-1]) + " and " + included[-1]
+    text += ", including contractors working in government teams. Suppliers of contracted services cannot come."
+    return text
+
+
+def _admitted(audience: str, extra_sectors: frozenset[str], sector: str) -> bool:
+    if audience in ("open", "public_sector"):
+        return True
+    return sector in CORE_GOVERNMENT or sector in extra_sectors
+
+
+def decide(
+    *,
+    audience: str,
+    extra_sectors: frozenset[str],
+    match: DomainMatch | None,
+    role: str,
+    contact: str = "the meetup organisers",
+) -> Decision:
+    """Decide whether someone can take a place.
+
+    - open meetups admit everyone;
+    - suppliers cannot come to government or public-sector meetups;
+    - a recognised domain in a sector the meetup admits is eligible;
+    - a recognised domain in a sector it does not admit is not eligible,
+      unless the person says they are a contractor in a government team;
+    - anyone else (an unrecognised domain, a generic public-sector domain at a
+      government meetup) waits for an organiser to approve them.
+    """
+    if audience == "open":
+        return Decision(ELIGIBLE, "This meetup is open to everyone.")
+    if role == SUPPLIER:
+        return Decision(
+            NOT_ELIGIBLE,
+            "This meetup is for people working in government, including contractors working in "
+            "government teams. Suppliers of contracted services cannot come. "
+            f"If you think this is wrong, contact {contact}.",
+        )
+    if match is not None and match.sector != "public_sector" and _admitted(audience, extra_sectors, match.sector):
+        return Decision(ELIGIBLE, f"Your email address is from {match.organisation or 'a recognised public body'}.")
+    if match is not None and audience == "public_sector":
+        return Decision(ELIGIBLE, "Your email address is from a recognised public sector domain.")
+    if match is not None and match.sector in OPTIONAL_SECTORS and role != CONTRACTOR:
+        label = OPTIONAL_SECTORS[match.sector]
+        return Decision(
+            NOT_ELIGIBLE,
+            f"This meetup is for people working in central and devolved government and arm's-length "
+            f"bodies. People from the {label} cannot come to this one. "
+            f"If you think this is wrong, contact {contact}.",
+        )
+    if role == CONTRACTOR:
+        return Decision(NEEDS_APPROVAL, "An organiser needs to confirm the government team you work in.")
+    return Decision(NEEDS_APPROVAL, "We do not recognise your email address, so an organiser needs to check it.")

@@ -1,0 +1,119 @@
+"""Creating and finding meetups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.eligibility import OPTIONAL_SECTORS
+from storage import meetups as meetup_store
+from storage.db import Database
+from storage.models import AUDIENCES, MEETUP_OPEN, Meetup
+
+
+class ValidationError(Exception):
+    """Field name -> message saying how to fix it."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def parse_audience(value: str) -> str:
+    """Accept the CLI's spelling (public-sector) as well as the stored one."""
+    return value.strip().lower().replace("-", "_")
+
+
+def create_meetup(
+    db: Database,
+    *,
+    title: str,
+    starts: datetime,
+    ends: datetime,
+    venue: str,
+    capacity: int,
+    audience: str = "government",
+    extra_sectors: frozenset[str] = frozenset(),
+    host_organisation: str = "",
+    description: str = "",
+    signup_closes: datetime | None = None,
+    tz: ZoneInfo,
+    now: datetime,
+    created_by: str | None = None,
+) -> Meetup:
+    """Validate and store a meetup. Naive times are read as local time in `tz`."""
+
+    def aware(moment: datetime | None) -> datetime | None:
+        if moment is None or moment.tzinfo is not None:
+            return moment
+        return moment.replace(tzinfo=tz)
+
+    starts, ends, signup_closes = aware(starts), aware(ends), aware(signup_closes)
+    audience = parse_audience(audience)
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Enter a title"
+    elif len(title) > 200:
+        errors["title"] = "Title must be 200 characters or fewer"
+    if not venue.strip():
+        errors["venue"] = "Enter the venue"
+    if capacity < 1:
+        errors["capacity"] = "Capacity must be 1 or more"
+    if ends <= starts:
+        errors["ends"] = "The end time must be after the start time"
+    if starts <= now:
+        errors["starts"] = "The start must be in the future"
+    if audience not in AUDIENCES:
+        errors["audience"] = "Audience must be government, public-sector or open"
+    unknown = set(extra_sectors) - set(OPTIONAL_SECTORS)
+    if unknown:
+        errors["extra_sectors"] = "Extra sectors can only be " + ", ".join(OPTIONAL_SECTORS)
+    if signup_closes is not None and signup_closes > starts:
+        errors["signup_closes"] = "Sign-up must close before the meetup starts"
+    if errors:
+        raise ValidationError(errors)
+
+    with db.transaction() as session:
+        return meetup_store.create_meetup(
+            session,
+            title=title.strip(),
+            description=description.strip(),
+            venue=venue.strip(),
+            host_organisation=host_organisation.strip(),
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            audience=audience,
+            extra_sectors=",".join(sorted(extra_sectors)),
+            signup_closes_at=signup_closes,
+            status=MEETUP_OPEN,
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
+        )
+
+
+def is_taking_signups(meetup: Meetup, now: datetime) -> bool:
+    if meetup.status != MEETUP_OPEN or meetup.starts_at <= now:
+        return False
+    return meetup.signup_closes_at is None or now < meetup.signup_closes_at
+
+
+def open_meetups(db: Database, now: datetime) -> list[Meetup]:
+    with db.read() as session:
+        return [m for m in meetup_store.list_upcoming_meetups(session, now) if is_taking_signups(m, now)]
+
+
+def upcoming_meetups(db: Database, now: datetime) -> list[Meetup]:
+    with db.read() as session:
+        return meetup_store.list_upcoming_meetups(session, now, status=None)
+
+
+def all_meetups(db: Database) -> list[Meetup]:
+    with db.read() as session:
+        return meetup_store.list_meetups(session)
+
+
+def get_meetup(db: Database, meetup_id: int) -> Meetup | None:
+    with db.read() as session:
+        return meetup_store.get_meetup(session, meetup_id)

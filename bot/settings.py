@@ -1,0 +1,189 @@
+"""Settings from the environment and `.env`, as named in the operating contract.
+
+A missing or malformed setting stops the program at start with one line per
+problem, naming the setting and how to fix it, so an operator never has to read
+a traceback to find out what to set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+HOW_TO_GET_TOKENS = (
+    "create the Slack app from manifest.yml (see docs in README.md), "
+    "then copy .env.example to .env and fill it in"
+)
+
+
+class SettingsError(Exception):
+    """Raised with every problem found, not just the first."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str
+    database_url: str
+    channel_id: str
+    organiser_user_ids: frozenset[str] = field(default_factory=frozenset)
+    organiser_usergroup_id: str | None = None
+    organiser_channel_id: str | None = None
+    port: int = 3000
+    timezone: str = "Europe/London"
+    reminder_poll_seconds: int = 30
+    vote_emoji: tuple[str, ...] = ("+1",)
+    purge_after_days: int = 30
+    log_format: str = "text"
+    privacy_notice_url: str | None = None
+    organiser_contact: str = "the meetup organisers"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_dotenv_file(path: str = ".env") -> None:
+    """Read `.env` without overriding what the environment already says."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
+def _ids(value: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def _int(env, name, default, problems, minimum=0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        problems.append(f"{name} must be a whole number, for example {default}. It is '{raw}'.")
+        return default
+    if number < minimum:
+        problems.append(f"{name} must be {minimum} or more. It is {number}.")
+    return number
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = True) -> Settings:
+    """Build Settings from `env` (default: os.environ).
+
+    `need_slack=False` is for commands that only touch the database
+    (`db upgrade`, `event create`), so an operator can prepare a database
+    before the Slack app exists.
+    """
+    env = os.environ if env is None else env
+    problems: list[str] = []
+
+    def get(name: str) -> str:
+        return env.get(name, "").strip()
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    signing_secret = get("SLACK_SIGNING_SECRET") or None
+    app_token = get("SLACK_APP_TOKEN") or None
+    channel_id = get("MEETUP_CHANNEL_ID")
+
+    if need_slack:
+        if not bot_token:
+            problems.append(
+                f"SLACK_BOT_TOKEN is not set. It starts xoxb-: {HOW_TO_GET_TOKENS}."
+            )
+        elif not bot_token.startswith("xoxb-"):
+            problems.append(
+                "SLACK_BOT_TOKEN must be the bot token starting xoxb- "
+                "(OAuth & Permissions in your app's settings)."
+            )
+        if app_token and not app_token.startswith("xapp-"):
+            problems.append(
+                "SLACK_APP_TOKEN must be an app-level token starting xapp- "
+                "(Basic Information, App-Level Tokens, scope connections:write), or unset for HTTP mode."
+            )
+        if not app_token and not signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set. Copy it from Basic Information in your app's "
+                "settings, or set SLACK_APP_TOKEN to run in Socket Mode."
+            )
+        if not channel_id:
+            problems.append(
+                "MEETUP_CHANNEL_ID is not set. Use the ID of the channel for announcements "
+                "(channel details, at the bottom), for example C0123456789."
+            )
+        elif not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
+            problems.append(
+                f"MEETUP_CHANNEL_ID must be a channel ID like C0123456789, not '{channel_id}'."
+            )
+
+    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+    if not re.match(r"https?://", api_url):
+        problems.append(f"SLACK_API_URL must start with https://. It is '{api_url}'.")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    database_url = get("DATABASE_URL") or "sqlite:///meetup.db"
+    if not re.match(r"(sqlite|postgresql)(\+\w+)?://", database_url):
+        problems.append(
+            "DATABASE_URL must be sqlite:///meetup.db or postgresql+psycopg://user:password@host/name."
+        )
+    elif database_url.startswith(("postgresql://", "postgres://")):
+        # Plain postgresql:// would make SQLAlchemy look for psycopg2, which we do not ship.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    organisers = _ids(get("ORGANISER_USER_IDS"))
+    for user_id in organisers:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+            problems.append(
+                f"ORGANISER_USER_IDS must be Slack user IDs like U0123456789, separated by commas. "
+                f"'{user_id}' is not one."
+            )
+
+    timezone = get("TIMEZONE") or "Europe/London"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"TIMEZONE must be a time zone name like Europe/London. It is '{timezone}'.")
+        timezone = "Europe/London"
+
+    log_format = get("LOG_FORMAT") or "text"
+    if log_format not in ("text", "json"):
+        problems.append(f"LOG_FORMAT must be text or json. It is '{log_format}'.")
+
+    emoji = tuple(e.strip(": ") for e in (get("VOTE_EMOJI") or "+1").split(",") if e.strip(": "))
+
+    settings = Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        api_url=api_url,
+        database_url=database_url,
+        channel_id=channel_id,
+        organiser_user_ids=organisers,
+        organiser_usergroup_id=get("ORGANISER_USERGROUP_ID") or None,
+        organiser_channel_id=get("ORGANISER_CHANNEL_ID") or None,
+        port=_int(env, "PORT", 3000, problems, minimum=1),
+        timezone=timezone,
+        reminder_poll_seconds=_int(env, "REMINDER_POLL_SECONDS", 30, problems, minimum=1),
+        vote_emoji=emoji or ("+1",),
+        purge_after_days=_int(env, "PURGE_AFTER_DAYS", 30, problems, minimum=1),
+        log_format=log_format,
+        privacy_notice_url=get("PRIVACY_NOTICE_URL") or None,
+        organiser_contact=get("ORGANISER_CONTACT") or "the meetup organisers",
+    )
+    if problems:
+        raise SettingsError(problems)
+    return settings

@@ -1,0 +1,234 @@
+"""Signing up, cancelling and the waitlist.
+
+Every change to who holds a place happens inside one transaction that holds
+the meetup's lock (storage.meetups.lock_meetup), so confirmed places never
+exceed capacity however many people press the button at once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot import domains
+from bot.eligibility import CONTRACTOR, NEEDS_APPROVAL, NOT_ELIGIBLE, ROLES, decide
+from bot.meetups import is_taking_signups
+from storage import meetups as meetup_store
+from storage import registrations as registration_store
+from storage.db import Database
+from storage.models import (
+    ACTIVE_STATUSES,
+    CANCELLED,
+    CONFIRMED,
+    DECLINED,
+    PENDING,
+    WAITLISTED,
+    Meetup,
+    Registration,
+)
+
+LIMITS = {"full_name": 200, "organisation": 200, "government_team": 200, "dietary_needs": 500, "access_needs": 500}
+
+
+@dataclass(frozen=True)
+class SignupForm:
+    meetup_id: int | None
+    full_name: str
+    email: str
+    organisation: str
+    role: str | None
+    government_team: str = ""
+    dietary_needs: str = ""
+    access_needs: str = ""
+
+
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    """Trim and drop control characters (keeping newlines where allowed), so
+    what we store and echo back is what the person meant to type."""
+    if not value:
+        return ""
+    kept = []
+    for char in value:
+        if char == "\n" and multiline:
+            kept.append(char)
+        elif unicodedata.category(char) not in ("Cc", "Cf"):
+            kept.append(char)
+    return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
+
+
+def validate(form: SignupForm) -> dict[str, str]:
+    """Field name -> message saying how to put it right. Empty means valid."""
+    errors: dict[str, str] = {}
+    if form.meetup_id is None:
+        errors["meetup"] = "Select a meetup"
+    if not form.full_name:
+        errors["full_name"] = "Enter your full name"
+    if not form.organisation:
+        errors["organisation"] = "Enter your organisation"
+    if form.role not in ROLES:
+        errors["role"] = "Select how you work in government"
+    if form.role == CONTRACTOR and not form.government_team:
+        errors["government_team"] = "Enter the government team you work in"
+    for name, limit in LIMITS.items():
+        if name not in errors and len(getattr(form, name)) > limit:
+            errors[name] = f"{name.replace('_', ' ').capitalize()} must be {limit} characters or fewer"
+    return errors
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    """What happened, for the handler to tell the person."""
+
+    outcome: str  # "confirmed" | "waitlisted" | "pending_approval" | "not_eligible" | "already" | "closed"
+    meetup: Meetup | None
+    registration: Registration | None = None
+    reason: str = ""
+    waitlist_position: int | None = None
+
+
+def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, contact: str) -> SignupResult:
+    """Decide and store a sign-up in one transaction.
+
+    The form must already be valid (see `validate`). Someone not eligible is
+    told why and nothing about them is kept.
+    """
+    match = domains.lookup(form.email) if form.email else None
+    with db.transaction() as session:
+        meetup = meetup_store.lock_meetup(session, form.meetup_id)
+        if meetup is None or not is_taking_signups(meetup, now):
+            return SignupResult("closed", meetup)
+        existing = registration_store.get_registration(session, meetup.id, user_id)
+        if existing is not None and existing.status in ACTIVE_STATUSES:
+            return SignupResult("already", meetup, existing)
+        if existing is not None and existing.status == DECLINED:
+            # An organiser has already decided; signing up again cannot undo that.
+            return SignupResult("already", meetup, existing)
+
+        decision = decide(
+            audience=meetup.audience,
+            extra_sectors=meetup.sectors,
+            match=match,
+            role=form.role,
+            contact=contact,
+        )
+        if decision.outcome == NOT_ELIGIBLE:
+            return SignupResult("not_eligible", meetup, reason=decision.reason)
+        if decision.outcome == NEEDS_APPROVAL:
+            status = PENDING
+        elif registration_store.count_confirmed(session, meetup.id) < meetup.capacity:
+            status = CONFIRMED
+        else:
+            status = WAITLISTED
+
+        registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
+        registration.full_name = form.full_name
+        registration.email = form.email
+        registration.organisation = form.organisation
+        registration.domain_organisation = match.organisation if match else None
+        registration.sector = match.sector if match else None
+        registration.role = form.role
+        registration.government_team = form.government_team
+        registration.dietary_needs = form.dietary_needs
+        registration.access_needs = form.access_needs
+        registration.reason = decision.reason
+        registration.decided_by = None
+        registration.set_status(status, now)
+        registration_store.add_registration(session, registration)
+        position = _waitlist_position(session, registration) if status == WAITLISTED else None
+        return SignupResult(status, meetup, registration, decision.reason, position)
+
+
+def _waitlist_position(session, registration: Registration) -> int:
+    waiting = registration_store.list_registrations(session, registration.meetup_id, WAITLISTED)
+    return next(i for i, r in enumerate(waiting, start=1) if r.id == registration.id)
+
+
+def fill_places(session, meetup: Meetup, now: datetime) -> list[Registration]:
+    """Move people up from the waitlist, longest-waiting first, while there is
+    room. Call with the meetup locked."""
+    promoted = []
+    free = meetup.capacity - registration_store.count_confirmed(session, meetup.id)
+    while free > 0:
+        next_person = registration_store.first_on_waitlist(session, meetup.id)
+        if next_person is None:
+            break
+        next_person.set_status(CONFIRMED, now)
+        session.flush()
+        promoted.append(next_person)
+        free -= 1
+    return promoted
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    outcome: str  # "cancelled" | "not_registered"
+    meetup: Meetup | None
+    registration: Registration | None = None
+    promoted: list[Registration] = field(default_factory=list)
+    previous_status: str = ""
+
+
+def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime) -> CancelResult:
+    """Give up a place (or a waitlist spot, or a pending request) and pass a
+    freed place to the longest-waiting person, in the same transaction."""
+    with db.transaction() as session:
+        meetup = meetup_store.lock_meetup(session, meetup_id)
+        if meetup is None:
+            return CancelResult("not_registered", None)
+        registration = registration_store.get_registration(session, meetup.id, user_id)
+        if registration is None or registration.status not in ACTIVE_STATUSES:
+            return CancelResult("not_registered", meetup, registration)
+        previous_status = registration.status
+        registration.set_status(CANCELLED, now)
+        session.flush()
+        promoted = fill_places(session, meetup, now) if meetup.starts_at > now else []
+        return CancelResult("cancelled", meetup, registration, promoted, previous_status)
+
+
+def current_registrations(db: Database, user_id: str) -> list[tuple[Meetup, Registration]]:
+    """A person's active registrations, soonest meetup first."""
+    with db.read() as session:
+        return [
+            (meetup_store.get_meetup(session, r.meetup_id), r)
+            for r in registration_store.list_active_registrations_for_user(session, user_id)
+        ]
+
+
+def find_registration(db: Database, meetup_id: int, user_id: str) -> Registration | None:
+    with db.read() as session:
+        return registration_store.get_registration(session, meetup_id, user_id)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What an organiser sees in `/meetup list`."""
+
+    meetup: Meetup
+    counts: dict[str, int]
+    by_organisation: list[tuple[str, int]]
+    confirmed: list[Registration]
+    waitlisted: list[Registration]
+    pending: list[Registration]
+
+
+def overview(db: Database, meetup_id: int) -> Overview | None:
+    with db.read() as session:
+        meetup = meetup_store.get_meetup(session, meetup_id)
+        if meetup is None:
+            return None
+        counts = registration_store.count_by_status(session, meetup_id)
+        everyone = registration_store.list_registrations(session, meetup_id)
+    by_status = {status: [r for r in everyone if r.status == status] for status in (CONFIRMED, WAITLISTED, PENDING)}
+    organisations = Counter(r.organisation for r in everyone if r.status in ACTIVE_STATUSES)
+    return Overview(
+        meetup=meetup,
+        counts=counts,
+        by_organisation=sorted(organisations.items(), key=lambda item: (-item[1], item[0].lower())),
+        confirmed=by_status[CONFIRMED],
+        waitlisted=sorted(by_status[WAITLISTED], key=lambda r: (r.waitlisted_at, r.id)),
+        pending=by_status[PENDING],
+    )
+

@@ -1,0 +1,209 @@
+"""Block Kit builders: pure functions from domain objects to Slack JSON.
+
+Anything a person typed goes through `escape` before it reaches mrkdwn.
+"""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+from bot.eligibility import ROLES, audience_sentence
+from bot.formatting import escape, format_when, plural
+from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
+
+SIGNUP_CALLBACK = "signup"
+OPEN_SIGNUP_ACTION = "open_signup"
+CANCEL_ACTION = "cancel_place"
+
+STATUS_WORDS = {
+    CONFIRMED: "You have a place",
+    WAITLISTED: "You are on the waitlist",
+    PENDING: "Your place is waiting for an organiser's approval",
+    DECLINED: "An organiser could not offer you a place",
+}
+CANCEL_LABELS = {CONFIRMED: "Cancel my place", WAITLISTED: "Leave the waitlist", PENDING: "Withdraw my request"}
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
+    element = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def meetup_details(meetup: Meetup, tz: ZoneInfo) -> str:
+    lines = [
+        f"*{escape(meetup.title)}*",
+        f"*When:* {format_when(meetup.starts_at, meetup.ends_at, tz)}",
+        f"*Where:* {escape(meetup.venue)}",
+    ]
+    if meetup.host_organisation:
+        lines.append(f"*Hosted by:* {escape(meetup.host_organisation)}")
+    lines.append(f"*Who can come:* {audience_sentence(meetup.audience, meetup.sectors)}")
+    return "\n".join(lines)
+
+
+# The sign-up modal ---------------------------------------------------------
+
+
+def _text_input(block_id: str, label: str, *, initial: str = "", optional: bool = False,
+                hint: str | None = None, multiline: bool = False, max_length: int = 200) -> dict:
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    block = {"type": "input", "block_id": block_id, "optional": optional,
+             "label": plain(label + (" (optional)" if optional else "")), "element": element}
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisation: str,
+                 tz: ZoneInfo, privacy_url: str | None, contact: str, channel_id: str | None = None) -> dict:
+    """The sign-up form. With one meetup it names it; with several it asks which."""
+    blocks: list[dict] = []
+    if len(meetups) == 1:
+        blocks.append(section(meetup_details(meetups[0], tz)))
+    else:
+        options = [
+            {"text": plain(f"{m.title[:40]}, {format_when(m.starts_at, m.ends_at, tz)}"[:75]), "value": str(m.id)}
+            for m in meetups[:100]
+        ]
+        blocks.append({"type": "input", "block_id": "meetup", "label": plain("Which meetup"),
+                       "element": {"type": "static_select", "action_id": "value",
+                                   "placeholder": plain("Choose a meetup"), "options": options}})
+    blocks += [
+        _text_input("full_name", "Full name", initial=full_name,
+                    hint="As on your photo ID: the building's security team checks it at the door."),
+        context(f"*Email address:* {escape(email)}\nFrom your Slack profile. It tells us which organisation you work for."),
+        _text_input("organisation", "Organisation", initial=organisation,
+                    hint="We filled this in from your email address. Correct it if it is wrong."),
+        {"type": "input", "block_id": "role", "label": plain("How do you work in government?"),
+         "hint": plain("This meetup is for people working in government. Suppliers of contracted services cannot come."),
+         "element": {"type": "radio_buttons", "action_id": "value",
+                     "options": [{"text": plain(text), "value": value} for value, text in ROLES.items()]}},
+        _text_input("government_team", "Government team you work in", optional=True,
+                    hint="Contractors only: the department and team you are placed in, so an organiser can confirm it."),
+        _text_input("dietary_needs", "Dietary needs", optional=True, multiline=True, max_length=500,
+                    hint="So the host can order food you can eat. Shared only with the organisers and caterers."),
+        _text_input("access_needs", "Access needs", optional=True, multiline=True, max_length=500,
+                    hint="So the venue can be ready for you. Shared only with the organisers and the venue."),
+    ]
+    privacy = (
+        "We use your name, email address and organisation to run this meetup and to give the building's "
+        "security team a visitor list. We share them with nobody else."
+    )
+    if privacy_url:
+        privacy += f" <{privacy_url}|Read the privacy notice>."
+    privacy += f" To see or delete your data, contact {escape(contact)}."
+    blocks.append(context(privacy))
+    return {
+        "type": "modal",
+        "callback_id": SIGNUP_CALLBACK,
+        "title": plain("Sign up"),
+        "submit": plain("Sign up"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({
+            "meetup_id": meetups[0].id if len(meetups) == 1 else None,
+            "email": email,
+            "channel_id": channel_id,
+        }),
+        "blocks": blocks,
+    }
+
+
+def message_modal(title: str, text: str) -> dict:
+    return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": [section(text)]}
+
+
+# Messages to the person ----------------------------------------------------
+
+
+def status_blocks(meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None = None) -> list[dict]:
+    """A person's current sign-up, with the button to give it up."""
+    headline = STATUS_WORDS.get(registration.status, "You are not signed up")
+    text = f"{headline} at *{escape(meetup.title)}*."
+    if registration.status == WAITLISTED:
+        if position:
+            text += f" You are number {position} on the waitlist."
+        text += " We will send you a message if a place becomes free."
+    elif registration.status == PENDING:
+        text += " " + escape(registration.reason) + " We will send you a message when they have decided."
+    elif registration.status == CONFIRMED:
+        text += " If you cannot come, cancel your place so someone on the waitlist can have it."
+    blocks = [section(text), section(meetup_details(meetup, tz))]
+    if registration.status in CANCEL_LABELS:
+        blocks.append({"type": "actions", "elements": [
+            button(CANCEL_LABELS[registration.status], CANCEL_ACTION, str(meetup.id), style="danger")]})
+    return blocks
+
+
+def not_eligible_blocks(meetup: Meetup, reason: str) -> list[dict]:
+    return [section(f"You cannot sign up for *{escape(meetup.title)}*.\n{escape(reason)}")]
+
+
+def promoted_blocks(meetup: Meetup, registration: Registration, tz: ZoneInfo) -> list[dict]:
+    return [section(f"A place has become free: you now have a place at *{escape(meetup.title)}*.")] + \
+        status_blocks(meetup, registration, tz)[1:]
+
+
+def cancelled_text(meetup: Meetup, previous_status: str) -> str:
+    what = {CONFIRMED: "cancelled your place at", WAITLISTED: "left the waitlist for",
+            PENDING: "withdrawn your request for"}.get(previous_status, "cancelled your sign-up for")
+    return f"You have {what} *{escape(meetup.title)}*. To sign up again, use `/meetup signup`."
+
+
+# Organisers ----------------------------------------------------------------
+
+
+def _person(r: Registration) -> str:
+    line = f"{escape(r.full_name)} (<@{r.slack_user_id}>), {escape(r.organisation)}"
+    if r.government_team:
+        line += f", team: {escape(r.government_team)}"
+    return line
+
+
+def overview_blocks(overview, tz: ZoneInfo) -> list[dict]:
+    m = overview.meetup
+    counts = overview.counts
+    confirmed = counts.get(CONFIRMED, 0)
+    summary = (
+        f"*{escape(m.title)}*, {format_when(m.starts_at, m.ends_at, tz)}\n"
+        f"{confirmed} of {m.capacity} places taken. "
+        f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
+        f"{counts.get(PENDING, 0)} waiting for approval, {counts.get('cancelled', 0)} cancelled."
+    )
+    blocks = [section(summary)]
+    if overview.by_organisation:
+        blocks.append(section("*By organisation*\n" + "\n".join(
+            f"{escape(name)}: {count}" for name, count in overview.by_organisation[:40])))
+    for title, people, numbered in (
+        ("Confirmed", overview.confirmed, False),
+        ("Waitlist, in order", overview.waitlisted, True),
+        ("Waiting for approval", overview.pending, False),
+    ):
+        if not people:
+            continue
+        lines = [f"{i}. {_person(r)}" if numbered else f"• {_person(r)}" for i, r in enumerate(people, start=1)]
+        # A section holds 3,000 characters: split long lists across sections.
+        chunk: list[str] = []
+        for line in [f"*{title}*"] + lines:
+            if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+                blocks.append(section("\n".join(chunk)))
+                chunk = []
+            chunk.append(line)
+        blocks.append(section("\n".join(chunk)))
+    return blocks[:50]

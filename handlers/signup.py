@@ -1,0 +1,204 @@
+"""Signing up and cancelling: the slash command, the buttons and the modal."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import domains
+from bot.app import Deps
+from bot.formatting import escape
+from bot.meetups import get_meetup, open_meetups
+from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, validate
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+
+
+def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tuple[list, dict | None]:
+    """The meetups this person can sign up for, or the message saying why
+    there are none (already signed up, closed, nothing open).
+
+    One quick database read: a trigger_id lives 3 seconds, and the modal
+    still needs two Slack calls after this.
+    """
+    choices = open_meetups(deps.db, deps.clock())
+    if meetup_id is not None:
+        choices = [m for m in choices if m.id == meetup_id]
+    registered = {meetup.id: (meetup, reg) for meetup, reg in current_registrations(deps.db, user_id)}
+    available = [m for m in choices if m.id not in registered]
+    if available:
+        return available, None
+    already = [registered[m.id] for m in choices if m.id in registered]
+    if already:
+        meetup, registration = already[0]
+        return [], {"text": f"You have already signed up for {meetup.title}.",
+                    "blocks": blocks.status_blocks(meetup, registration, deps.settings.tz)}
+    if meetup_id is not None:
+        return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}
+    return [], {"text": "There are no meetups open for sign-up at the moment."}
+
+
+def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: str, trigger_id: str,
+                      channel_id: str | None = None) -> None:
+    """Open the modal, prefilled from the person's Slack profile."""
+    profile = _profile(client, user_id)
+    email = profile.get("email", "")
+    if not email:
+        view = blocks.message_modal(
+            "Sign up",
+            "We cannot see an email address on your Slack profile, and we need it to check you work in "
+            f"government. Add it to your profile, or contact {escape(deps.settings.organiser_contact)}.",
+        )
+    else:
+        match = domains.lookup(email)
+        view = blocks.signup_modal(
+            meetups=meetups,
+            full_name=profile.get("real_name") or profile.get("display_name") or "",
+            email=email,
+            organisation=(match.organisation if match and match.organisation else ""),
+            tz=deps.settings.tz,
+            privacy_url=deps.settings.privacy_notice_url,
+            contact=deps.settings.organiser_contact,
+            channel_id=channel_id,
+        )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _profile(client: WebClient, user_id: str) -> dict:
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        log.warning("users.info failed: %s", error.response.get("error"))
+        return {}
+    profile = dict(user.get("profile") or {})
+    profile.setdefault("real_name", user.get("real_name", ""))
+    return profile
+
+
+def _value(values: dict, block_id: str) -> str:
+    element = values.get(block_id, {}).get("value", {})
+    if element.get("type") in ("static_select", "radio_buttons"):
+        return (element.get("selected_option") or {}).get("value", "")
+    return element.get("value") or ""
+
+
+def parse_form(view: dict) -> SignupForm:
+    values = view.get("state", {}).get("values", {})
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    meetup_id = metadata.get("meetup_id") or _value(values, "meetup")
+    return SignupForm(
+        meetup_id=int(meetup_id) if str(meetup_id).isdigit() else None,
+        full_name=clean_text(_value(values, "full_name")),
+        email=str(metadata.get("email") or ""),
+        organisation=clean_text(_value(values, "organisation")),
+        role=_value(values, "role") or None,
+        government_team=clean_text(_value(values, "government_team")),
+        dietary_needs=clean_text(_value(values, "dietary_needs"), multiline=True),
+        access_needs=clean_text(_value(values, "access_needs"), multiline=True),
+    )
+
+
+def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
+    user_id = body["user"]["id"]
+    form = parse_form(view)
+    errors = validate(form)
+    if errors:
+        present = view.get("state", {}).get("values", {}).keys()
+        # An error for a field the modal does not show (a forged payload)
+        # would be rejected by Slack; show it on the name field instead.
+        field_errors = {(k if k in present else "full_name"): v for k, v in errors.items()}
+        ack(response_action="errors", errors=field_errors)
+        return
+    tz = deps.settings.tz
+    result = sign_up(deps.db, form, user_id=user_id, now=deps.clock(), contact=deps.settings.organiser_contact)
+    if result.outcome == "closed":
+        ack(response_action="update", view=blocks.message_modal(
+            "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
+        return
+    if result.outcome == "already":
+        ack(response_action="update", view=blocks.message_modal(
+            "Already signed up", "You have already signed up. We have sent you a message with the details."))
+        message = blocks.status_blocks(result.meetup, result.registration, tz)
+    elif result.outcome == "not_eligible":
+        ack(response_action="update", view=blocks.message_modal(
+            "You cannot sign up", blocks.not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
+        message = blocks.not_eligible_blocks(result.meetup, result.reason)
+    else:
+        # The registration is committed: closing the modal now tells the truth.
+        ack()
+        message = blocks.status_blocks(result.meetup, result.registration, tz, position=result.waitlist_position)
+    send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
+
+
+def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fallback: str) -> None:
+    try:
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        client.chat_postMessage(channel=channel, text=fallback[:3000], blocks=message_blocks)
+    except SlackApiError as error:
+        log.error("Could not send a direct message: %s", error.response.get("error"))
+
+
+def cancel_command(ack: Ack, client: WebClient, deps: Deps, *, user_id: str) -> None:
+    mine = current_registrations(deps.db, user_id)
+    if not mine:
+        ack(text="You have not signed up for any upcoming meetups. Use `/meetup signup` to sign up.")
+        return
+    if len(mine) > 1:
+        # Several sign-ups: let the person pick, rather than guess.
+        result = []
+        for meetup, registration in mine:
+            result += blocks.status_blocks(meetup, registration, deps.settings.tz)
+        ack(text="Choose which sign-up to cancel.", blocks=result[:50])
+        return
+    meetup, _ = mine[0]
+    ack(text=_cancel(client, deps, meetup_id=meetup.id, user_id=user_id))
+
+
+def _cancel(client: WebClient, deps: Deps, *, meetup_id: int, user_id: str) -> str:
+    result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+    if result.outcome != "cancelled":
+        return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
+    for person in result.promoted:
+        message = blocks.promoted_blocks(result.meetup, person, deps.settings.tz)
+        send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
+    return blocks.cancelled_text(result.meetup, result.previous_status)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(blocks.SIGNUP_CALLBACK)
+    def on_submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        submit_signup(ack, body, view, client, deps)
+
+    @app.action(blocks.OPEN_SIGNUP_ACTION)
+    def on_signup_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        value = action.get("value", "")
+        user_id = body["user"]["id"]
+        meetups, refusal = signup_refusal(deps, user_id, int(value) if value.isdigit() else None)
+        if refusal:
+            # The button may be on a channel message: answer in a modal only
+            # this person sees, as the click gave us a trigger_id.
+            view = blocks.message_modal("Sign up", refusal["text"])
+            if refusal.get("blocks"):
+                view["blocks"] = refusal["blocks"]
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        open_signup_modal(client, deps, meetups=meetups, user_id=user_id, trigger_id=body["trigger_id"])
+
+    @app.action(blocks.CANCEL_ACTION)
+    def on_cancel_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        value = action.get("value", "")
+        if not value.isdigit() or get_meetup(deps.db, int(value)) is None:
+            respond(text="That meetup no longer exists.", replace_original=False)
+            return
+        text = _cancel(client, deps, meetup_id=int(value), user_id=body["user"]["id"])
+        respond(text=text, replace_original=True)

@@ -1,0 +1,45 @@
+"""Data access for meetups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import MEETUP_OPEN, Meetup
+
+
+def create_meetup(session: Session, **fields) -> Meetup:
+    meetup = Meetup(**fields)
+    session.add(meetup)
+    session.flush()
+    return meetup
+
+
+def get_meetup(session: Session, meetup_id: int) -> Meetup | None:
+    return session.get(Meetup, meetup_id)
+
+
+def lock_meetup(session: Session, meetup_id: int) -> Meetup | None:
+    """Fetch a meetup and hold its row lock until the transaction ends.
+
+    Every change to who holds a place goes through this lock, so two sign-ups
+    for the last place are decided one after the other. On PostgreSQL it is
+    SELECT ... FOR UPDATE; on SQLite the transaction already holds the
+    database's write lock (BEGIN IMMEDIATE), and FOR UPDATE is ignored.
+    """
+    return session.scalars(
+        select(Meetup).where(Meetup.id == meetup_id).with_for_update()
+    ).one_or_none()
+
+
+def list_meetups(session: Session) -> list[Meetup]:
+    return list(session.scalars(select(Meetup).order_by(Meetup.starts_at, Meetup.id)))
+
+
+def list_upcoming_meetups(session: Session, now: datetime, *, status: str | None = MEETUP_OPEN) -> list[Meetup]:
+    query = select(Meetup).where(Meetup.ends_at > now)
+    if status:
+        query = query.where(Meetup.status == status)
+    return list(session.scalars(query.order_by(Meetup.starts_at, Meetup.id)))

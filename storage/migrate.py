@@ -1,0 +1,48 @@
+"""Apply Alembic migrations from code, so `meetup-bot serve` and
+`meetup-bot db upgrade` need no alembic.ini on the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any fixed number: it names the lock that serialises upgrades across instances.
+_ADVISORY_LOCK_ID = 7_250_001
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision. Safe to run from several
+    instances at once: on PostgreSQL an advisory lock makes them take turns, and
+    on SQLite BEGIN IMMEDIATE already does."""
+    config = _config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def make_revision(engine: Engine, message: str) -> None:
+    """For developers: autogenerate a new revision from the models."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)

@@ -1,0 +1,72 @@
+"""Data access for registrations (a person's place at a meetup)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import ACTIVE_STATUSES, CONFIRMED, WAITLISTED, Meetup, Registration
+
+
+def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Registration | None:
+    return session.scalars(
+        select(Registration).where(
+            Registration.meetup_id == meetup_id, Registration.slack_user_id == slack_user_id
+        )
+    ).one_or_none()
+
+
+def get_registration_by_id(session: Session, registration_id: int) -> Registration | None:
+    return session.get(Registration, registration_id)
+
+
+def add_registration(session: Session, registration: Registration) -> Registration:
+    session.add(registration)
+    session.flush()
+    return registration
+
+
+def count_by_status(session: Session, meetup_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Registration.status, func.count())
+        .where(Registration.meetup_id == meetup_id)
+        .group_by(Registration.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def count_confirmed(session: Session, meetup_id: int) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            Registration.meetup_id == meetup_id, Registration.status == CONFIRMED
+        )
+    ) or 0
+
+
+def list_registrations(session: Session, meetup_id: int, status: str | None = None) -> list[Registration]:
+    """Registrations in the order they reached their status: the waitlist order
+    for waitlisted people, the order of arrival for everyone else."""
+    query = select(Registration).where(Registration.meetup_id == meetup_id)
+    if status:
+        query = query.where(Registration.status == status)
+    return list(session.scalars(query.order_by(Registration.status_changed_at, Registration.id)))
+
+
+def first_on_waitlist(session: Session, meetup_id: int) -> Registration | None:
+    return session.scalars(
+        select(Registration)
+        .where(Registration.meetup_id == meetup_id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(1)
+    ).first()
+
+
+def list_active_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:
+    return list(
+        session.scalars(
+            select(Registration)
+            .join(Meetup)
+            .where(Registration.slack_user_id == slack_user_id, Registration.status.in_(ACTIVE_STATUSES))
+            .order_by(Meetup.starts_at)
+        )
+    )

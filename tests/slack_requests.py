@@ -1,0 +1,131 @@
+"""Signed requests, as Slack sends them, to the app's /slack/events."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    elapsed: float
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class SlackSender:
+    def __init__(self, base_url: str, secret: str, *, team_id: str = "T0001"):
+        self.base_url = base_url.rstrip("/")
+        self.secret = secret
+        self.team_id = team_id
+
+    def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
+             secret: str | None = None, headers: dict | None = None, path: str = "/slack/events") -> Response:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        request = urllib.request.Request(self.base_url + path, data=body, method="POST", headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sign(secret or self.secret, ts, body),
+            **(headers or {}),
+        })
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=15) as reply:
+                return Response(reply.status, reply.read().decode(), time.perf_counter() - started)
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def get(self, path: str) -> Response:
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=15) as reply:
+                return Response(reply.status, reply.read().decode(), time.perf_counter() - started)
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def command(self, text: str, *, user_id: str, channel_id: str = "C0MEETUP", command: str = "/meetup",
+                trigger_id: str | None = None, **kwargs) -> Response:
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "team_domain": "crossgov",
+            "channel_id": channel_id,
+            "channel_name": "open-source-meetups",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0MEETUP",
+            "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
+            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
+        }
+        body = urllib.parse.urlencode(form).encode()
+        return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def interaction(self, payload: dict, **kwargs) -> Response:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def block_action(self, *, user_id: str, action_id: str, value: str, response_url: str | None = None,
+                     container: dict | None = None, view: dict | None = None, **kwargs) -> Response:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": self.team_id, "domain": "crossgov"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+            "api_app_id": "A0MEETUP",
+            "token": "legacy-verification-token",
+            "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "container": container or {"type": "message", "message_ts": "1.0", "channel_id": "D0", "is_ephemeral": False},
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
+                         "action_ts": str(time.time())}],
+        }
+        if response_url:
+            payload["response_url"] = response_url
+        if view:
+            payload["view"] = view
+        return self.interaction(payload, **kwargs)
+
+    def submit_view(self, view: dict, values: dict[str, str], *, user_id: str, **kwargs) -> Response:
+        """Submit a modal the app opened, filling its inputs as a person would.
+
+        `values` maps block_id to the typed text or the chosen option's value.
+        """
+        state: dict = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            value = values.get(block["block_id"])
+            kind = element["type"]
+            if kind in ("static_select", "radio_buttons"):
+                option = next((o for o in element["options"] if o["value"] == value), None)
+                entry = {"type": kind, "selected_option": option}
+            else:
+                entry = {"type": kind, "value": value}
+            state[block["block_id"]] = {element["action_id"]: entry}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "crossgov"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+            "api_app_id": "A0MEETUP",
+            "token": "legacy-verification-token",
+            "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "view": {**view, "id": view.get("id", "V0"), "state": {"values": state}},
+            "response_urls": [],
+        }
+        return self.interaction(payload, **kwargs)
