@@ -1,0 +1,1 @@
+"""The meetup bot: settings, rules, CLI and server."""
