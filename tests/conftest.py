@@ -106,7 +106,7 @@ def fake_slack():
 
     fake = FakeSlack()
     fake.start()
-    fake.channels.add(CHANNEL)
+    fake.add_channel(CHANNEL, name="open-source-meetups")
     fake.add_user(ORGANISER, real_name="Olu Organiser", email="olu.organiser@justice.gov.uk")
     yield fake
     fake.stop()

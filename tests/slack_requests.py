@@ -22,6 +22,13 @@ class Response:
     def json(self):
         return json.loads(self.body) if self.body else None
 
+    def message(self) -> dict:
+        """What Slack shows for an ack: Bolt sends a bare string as plain text
+        (Slack shows it as an ephemeral message) and anything richer as JSON."""
+        if self.body.startswith("{"):
+            return self.json()
+        return {"text": self.body}
+
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     base = b"v0:" + timestamp.encode() + b":" + body

@@ -104,7 +104,7 @@ def test_someone_already_signed_up_sees_their_status_instead_of_a_second_form(bo
     bot.slack.submit_view(view, GOOD_ANSWERS, user_id=ADA)
 
     again = bot.slack.command("signup", user_id=ADA)
-    body = again.json()
+    body = again.message()
     assert body["text"].startswith("You have already signed up")
     assert "Cancel my place" in block_texts(body["blocks"])
     assert len(bot.fake.calls_to("views.open")) == 1
@@ -147,14 +147,14 @@ def test_cancel_moves_the_longest_waiting_person_up_and_tells_them(bot):
     assert find_registration(bot.db, meetup.id, "U0BOB").status == WAITLISTED
 
     reply = bot.slack.command("cancel", user_id=ADA)
-    assert reply.json()["text"].startswith("You have cancelled your place at")
+    assert reply.message()["text"].startswith("You have cancelled your place at")
     assert find_registration(bot.db, meetup.id, "U0BOB").status == CONFIRMED
     assert find_registration(bot.db, meetup.id, "U0CAT").status == WAITLISTED
     bot.fake.wait_for("chat.postMessage", count=4)
     assert "A place has become free" in block_texts(dms_to(bot.fake, "U0BOB")[-1]["blocks"])
 
     nothing = bot.slack.command("cancel", user_id=ADA)
-    assert "You have not signed up" in nothing.json()["text"]
+    assert "You have not signed up" in nothing.message()["text"]
 
 
 def test_list_shows_organisers_everyone_and_shows_others_nothing(bot):
@@ -167,23 +167,23 @@ def test_list_shows_organisers_everyone_and_shows_others_nothing(bot):
     bot.slack.submit_view(view, {"full_name": "Sam Contractor", "organisation": "Acme Digital",
                                  "role": "contractor", "government_team": "HMRC tax platform"}, user_id="U0SAM")
 
-    listing = bot.slack.command("list", user_id=ORGANISER).json()
+    listing = bot.slack.command("list", user_id=ORGANISER).message()
     text = block_texts(listing["blocks"])
     assert "1 of 5 places taken" in text
     assert "Ada Lovelace (<@U0ADA>), Home Office" in text
     assert "*Waiting for approval*" in text and "team: HMRC tax platform" in text
     assert "Home Office: 1" in text and "Acme Digital: 1" in text
 
-    refused = bot.slack.command("list", user_id=ADA).json()
+    refused = bot.slack.command("list", user_id=ADA).message()
     assert refused == {"text": "Only organisers can see the list of sign-ups."}
 
 
 def test_help_and_unknown_commands_list_what_this_person_can_do(bot):
-    attendee = bot.slack.command("help", user_id=ADA).json()["text"]
+    attendee = bot.slack.command("help", user_id=ADA).message()["text"]
     assert "`/meetup signup`" in attendee and "`/meetup list`" not in attendee
-    organiser = bot.slack.command("", user_id=ORGANISER).json()["text"]
+    organiser = bot.slack.command("", user_id=ORGANISER).message()["text"]
     assert "`/meetup list`" in organiser
-    unknown = bot.slack.command("dance", user_id=ADA).json()["text"]
+    unknown = bot.slack.command("dance", user_id=ADA).message()["text"]
     assert unknown.startswith("`/meetup dance` is not a command.")
 
 
@@ -201,7 +201,7 @@ def test_with_two_meetups_open_the_modal_asks_which(bot):
 
 
 def test_no_open_meetups_says_so(bot):
-    reply = bot.slack.command("signup", user_id=ADA).json()
+    reply = bot.slack.command("signup", user_id=ADA).message()
     assert reply["text"] == "There are no meetups open for sign-up at the moment."
 
 
