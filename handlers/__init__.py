@@ -3,9 +3,14 @@
 from slack_bolt import App
 
 from bot.app import Deps
-from handlers import commands, signup
+
+# Importing a feature module registers its `/meetup` subcommands.
+from handlers import commands, listing, signup
+
+FEATURES = (commands, listing, signup)
 
 
 def register(app: App, deps: Deps) -> None:
-    commands.register(app, deps)
-    signup.register(app, deps)
+    for module in FEATURES:
+        if hasattr(module, "register"):
+            module.register(app, deps)

@@ -1,82 +1,92 @@
-"""`/meetup <subcommand>`: one entry point, dispatched by its first word."""
+"""`/meetup <subcommand>`: one Slack command, dispatched by its first word.
+
+Feature modules declare their subcommands with `@subcommand(...)`; this module
+owns the dispatch, the organiser check and the help text, so every
+organiser-only subcommand is refused the same way.
+"""
 
 from __future__ import annotations
 
-from logging import Logger
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.app import Deps
 from bot.formatting import escape
-from bot.signups import overview
-from bot.meetups import upcoming_meetups
-from handlers import blocks, signup
 
-ATTENDEE_COMMANDS = [
-    ("signup", "sign up for a meetup"),
-    ("cancel", "cancel your place, leave the waitlist or withdraw your request"),
-    ("help", "show this list"),
-]
-ORGANISER_COMMANDS = [
-    ("list", "see who has signed up, by status and organisation"),
-]
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """One `/meetup` invocation, as a subcommand sees it."""
+
+    ack: Ack
+    client: WebClient
+    deps: Deps
+    user_id: str
+    args: list[str]
+    command: dict
+
+    @property
+    def text_after_name(self) -> str:
+        return (self.command.get("text") or "").strip().partition(" ")[2].strip()
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    summary: str
+    organiser_only: bool
+    run: Callable[[CommandRequest], None]
+    usage: str = ""
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(name: str, summary: str, *, organiser_only: bool = False, usage: str = ""):
+    """Register a `/meetup NAME` handler with its one-line help."""
+
+    def decorator(run: Callable[[CommandRequest], None]):
+        SUBCOMMANDS[name] = Subcommand(name, summary, organiser_only, run, usage)
+        return run
+
+    return decorator
 
 
 def help_text(is_organiser: bool) -> str:
+    def line(sub: Subcommand) -> str:
+        usage = f" {sub.usage}" if sub.usage else ""
+        return f"`/meetup {sub.name}{usage}`: {sub.summary}"
+
+    # "help" last: people look for what they came to do first.
+    ordered = sorted(SUBCOMMANDS.values(), key=lambda s: s.name == "help")
     lines = ["*What you can do with `/meetup`*"]
-    lines += [f"`/meetup {name}`: {what}" for name, what in ATTENDEE_COMMANDS]
+    lines += [line(s) for s in ordered if not s.organiser_only]
     if is_organiser:
         lines.append("\n*For organisers*")
-        lines += [f"`/meetup {name}`: {what}" for name, what in ORGANISER_COMMANDS]
+        lines += [line(s) for s in ordered if s.organiser_only]
     return "\n".join(lines)
+
+
+@subcommand("help", "show this list")
+def help_command(request: CommandRequest) -> None:
+    request.ack(text=help_text(request.deps.organisers.is_organiser(request.user_id)))
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/meetup")
-    def meetup_command(ack: Ack, command: dict, client: WebClient, logger: Logger) -> None:
+    def meetup_command(ack: Ack, command: dict, client: WebClient) -> None:
         words = (command.get("text") or "").split()
         name = words[0].lower() if words else "help"
         user_id = command["user_id"]
-        if name == "signup":
-            meetups, refusal = signup.signup_refusal(deps, user_id)
-            if refusal:
-                ack(**refusal)
-                return
-            ack()
-            signup.open_signup_modal(client, deps, meetups=meetups, user_id=user_id,
-                                     trigger_id=command["trigger_id"], channel_id=command.get("channel_id"))
-        elif name == "cancel":
-            signup.cancel_command(ack, client, deps, user_id=user_id)
-        elif name == "list":
-            list_command(ack, deps, user_id=user_id, args=words[1:])
-        else:
-            prefix = "" if name == "help" else f"`/meetup {name[:30]}` is not a command.\n\n"
-            ack(text=prefix + help_text(deps.organisers.is_organiser(user_id)))
-
-
-def list_command(ack: Ack, deps: Deps, *, user_id: str, args: list[str]) -> None:
-    if not deps.organisers.is_organiser(user_id):
-        ack(text="Only organisers can see the list of sign-ups.")
-        return
-    tz = deps.settings.tz
-    meetups = upcoming_meetups(deps.db, deps.clock())
-    if args:
-        if not args[0].isdigit():
-            ack(text=f"Use `/meetup list` or `/meetup list ID` with a meetup's number, not '{escape(args[0][:30])}'.")
+        found = SUBCOMMANDS.get(name)
+        if found is None:
+            ack(text=f"`/meetup {escape(name[:30])}` is not a command.\n\n"
+                + help_text(deps.organisers.is_organiser(user_id)))
             return
-        wanted = int(args[0])
-        meetups = [m for m in meetups if m.id == wanted] or []
-        if not meetups:
-            ack(text=f"There is no upcoming meetup number {wanted}. Use `/meetup list` to see them all.")
+        if found.organiser_only and not deps.organisers.is_organiser(user_id):
+            ack(text=f"Only organisers can use `/meetup {found.name}`. Use `/meetup help` to see what you can do.")
             return
-    if not meetups:
-        ack(text="There are no upcoming meetups. Create one with `meetup-bot event create`.")
-        return
-    result: list[dict] = []
-    for meetup in meetups[:3]:
-        result += blocks.overview_blocks(overview(deps.db, meetup.id), tz)
-        result.append({"type": "divider"})
-    if len(meetups) > 3:
-        result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
-    ack(text=f"Sign-ups for {meetups[0].title}", blocks=result[:50])
+        found.run(CommandRequest(ack, client, deps, user_id, words[1:], command))

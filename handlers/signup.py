@@ -15,6 +15,7 @@ from bot.formatting import escape
 from bot.meetups import get_meetup, open_meetups
 from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, validate
 from handlers import blocks
+from handlers.commands import CommandRequest, subcommand
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,20 @@ def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fall
         log.error("Could not send a direct message: %s", error.response.get("error"))
 
 
-def cancel_command(ack: Ack, client: WebClient, deps: Deps, *, user_id: str) -> None:
+@subcommand("signup", "sign up for a meetup")
+def signup_command(request: CommandRequest) -> None:
+    meetups, refusal = signup_refusal(request.deps, request.user_id)
+    if refusal:
+        request.ack(**refusal)
+        return
+    request.ack()
+    open_signup_modal(request.client, request.deps, meetups=meetups, user_id=request.user_id,
+                      trigger_id=request.command["trigger_id"], channel_id=request.command.get("channel_id"))
+
+
+@subcommand("cancel", "cancel your place, leave the waitlist or withdraw your request")
+def cancel_command(request: CommandRequest) -> None:
+    ack, client, deps, user_id = request.ack, request.client, request.deps, request.user_id
     mine = current_registrations(deps.db, user_id)
     if not mine:
         ack(text="You have not signed up for any upcoming meetups. Use `/meetup signup` to sign up.")

@@ -175,14 +175,14 @@ def test_list_shows_organisers_everyone_and_shows_others_nothing(bot):
     assert "Home Office: 1" in text and "Acme Digital: 1" in text
 
     refused = bot.slack.command("list", user_id=ADA).message()
-    assert refused == {"text": "Only organisers can see the list of sign-ups."}
+    assert refused == {"text": "Only organisers can use `/meetup list`. Use `/meetup help` to see what you can do."}
 
 
 def test_help_and_unknown_commands_list_what_this_person_can_do(bot):
     attendee = bot.slack.command("help", user_id=ADA).message()["text"]
     assert "`/meetup signup`" in attendee and "`/meetup list`" not in attendee
     organiser = bot.slack.command("", user_id=ORGANISER).message()["text"]
-    assert "`/meetup list`" in organiser
+    assert "`/meetup list [ID]`" in organiser
     unknown = bot.slack.command("dance", user_id=ADA).message()["text"]
     assert unknown.startswith("`/meetup dance` is not a command.")
 

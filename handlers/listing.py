@@ -1,0 +1,35 @@
+"""`/meetup list`: who has signed up, for organisers."""
+
+from __future__ import annotations
+
+from bot.formatting import escape
+from bot.meetups import upcoming_meetups
+from bot.signups import overview
+from handlers import blocks
+from handlers.commands import CommandRequest, subcommand
+
+
+@subcommand("list", "see who has signed up, by status and organisation", organiser_only=True, usage="[ID]")
+def list_command(request: CommandRequest) -> None:
+    ack, deps, args = request.ack, request.deps, request.args
+    tz = deps.settings.tz
+    meetups = upcoming_meetups(deps.db, deps.clock())
+    if args:
+        if not args[0].isdigit():
+            ack(text=f"Use `/meetup list` or `/meetup list ID` with a meetup's number, not '{escape(args[0][:30])}'.")
+            return
+        wanted = int(args[0])
+        meetups = [m for m in meetups if m.id == wanted]
+        if not meetups:
+            ack(text=f"There is no upcoming meetup number {wanted}. Use `/meetup list` to see them all.")
+            return
+    if not meetups:
+        ack(text="There are no upcoming meetups. Create one with `meetup-bot event create`.")
+        return
+    result: list[dict] = []
+    for meetup in meetups[:3]:
+        result += blocks.overview_blocks(overview(deps.db, meetup.id), tz)
+        result.append({"type": "divider"})
+    if len(meetups) > 3:
+        result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
+    ack(text=f"Sign-ups for {meetups[0].title}", blocks=result[:50])
