@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.app import Deps
@@ -27,6 +27,7 @@ class CommandRequest:
     user_id: str
     args: list[str]
     command: dict
+    respond: Respond
 
     @property
     def text_after_name(self) -> str:
@@ -77,7 +78,7 @@ def help_command(request: CommandRequest) -> None:
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/meetup")
-    def meetup_command(ack: Ack, command: dict, client: WebClient) -> None:
+    def meetup_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         words = (command.get("text") or "").split()
         name = words[0].lower() if words else "help"
         user_id = command["user_id"]
@@ -89,4 +90,4 @@ def register(app: App, deps: Deps) -> None:
         if found.organiser_only and not deps.organisers.is_organiser(user_id):
             ack(text=f"Only organisers can use `/meetup {found.name}`. Use `/meetup help` to see what you can do.")
             return
-        found.run(CommandRequest(ack, client, deps, user_id, words[1:], command))
+        found.run(CommandRequest(ack, client, deps, user_id, words[1:], command, respond))

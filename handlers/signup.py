@@ -45,8 +45,9 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
 
 
 def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: str, trigger_id: str,
-                      channel_id: str | None = None) -> None:
-    """Open the modal, prefilled from the person's Slack profile."""
+                      channel_id: str | None = None) -> bool:
+    """Open the modal, prefilled from the person's Slack profile. False when
+    Slack refused (most often: the 3-second trigger_id ran out)."""
     profile = _profile(client, user_id)
     email = profile.get("email", "")
     if not email:
@@ -67,7 +68,12 @@ def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: 
             contact=deps.settings.organiser_contact,
             channel_id=channel_id,
         )
-    client.views_open(trigger_id=trigger_id, view=view)
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+        return True
+    except SlackApiError as error:
+        log.warning("Could not open the sign-up form: %s", error.response.get("error"))
+        return False
 
 
 def _profile(client: WebClient, user_id: str) -> dict:
@@ -154,8 +160,11 @@ def signup_command(request: CommandRequest) -> None:
         request.ack(**refusal)
         return
     request.ack()
-    open_signup_modal(request.client, request.deps, meetups=meetups, user_id=request.user_id,
-                      trigger_id=request.command["trigger_id"], channel_id=request.command.get("channel_id"))
+    opened = open_signup_modal(request.client, request.deps, meetups=meetups, user_id=request.user_id,
+                               trigger_id=request.command["trigger_id"], channel_id=request.command.get("channel_id"))
+    if not opened:
+        request.respond(text="The sign-up form did not open in time. Run `/meetup signup` again.",
+                        response_type="ephemeral")
 
 
 @subcommand("cancel", "cancel your place, leave the waitlist or withdraw your request")

@@ -66,7 +66,8 @@ class SlackSender:
             return Response(error.code, error.read().decode(), time.perf_counter() - started)
 
     def command(self, text: str, *, user_id: str, channel_id: str = "C0MEETUP", command: str = "/meetup",
-                trigger_id: str | None = None, **kwargs) -> Response:
+                trigger_id: str | None = None, response_url: str = "https://hooks.slack.com/commands/T0001/1/abc",
+                **kwargs) -> Response:
         form = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
@@ -78,7 +79,7 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": "A0MEETUP",
-            "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
+            "response_url": response_url,
             "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
         }
         body = urllib.parse.urlencode(form).encode()

@@ -235,3 +235,46 @@ def test_100_simultaneous_submissions_for_10_places(bot):
     counts = overview(bot.db, meetup.id).counts
     assert counts == {CONFIRMED: 10, WAITLISTED: 90}
     bot.fake.wait_for("chat.postMessage", count=100, timeout=30)
+
+
+def test_the_cancel_button_in_the_dm_cancels_and_replaces_the_message(bot):
+    bot.fake.add_user(ADA, real_name="Ada Lovelace", email="ada@justice.gov.uk")
+    meetup = make_meetup(bot.db, now=bot.clock())
+    _, view = open_modal(bot)
+    bot.slack.submit_view(view, GOOD_ANSWERS, user_id=ADA)
+    response_url = bot.fake.response_url()
+    reply = bot.slack.block_action(user_id=ADA, action_id="cancel_place", value=str(meetup.id),
+                                   response_url=response_url)
+    assert reply.status == 200
+    [answer] = bot.fake.wait_for_response()
+    assert answer["body"]["replace_original"] is True
+    assert answer["body"]["text"].startswith("You have cancelled your place at")
+    assert find_registration(bot.db, meetup.id, ADA).status == "cancelled"
+
+
+def test_members_of_the_organiser_user_group_are_organisers(fake_slack, database_url, clock):
+    from tests.conftest import start_bot
+
+    fake_slack.add_user("U0GROUP", real_name="Grace Group", email="grace@gds.gov.uk")
+    fake_slack.add_usergroup("S0ORGANISERS", ["U0GROUP"])
+    running, server, thread = start_bot(fake_slack, database_url, clock, ORGANISER_USERGROUP_ID="S0ORGANISERS")
+    try:
+        make_meetup(running.db, now=clock())
+        listing = running.slack.command("list", user_id="U0GROUP").message()
+        assert "0 of 10 places taken" in block_texts(listing["blocks"])
+        assert "Only organisers" in running.slack.command("list", user_id=ADA).message()["text"]
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        running.db.dispose()
+
+
+def test_when_the_form_cannot_open_in_time_the_person_is_told_to_try_again(bot):
+    bot.fake.add_user(ADA, real_name="Ada Lovelace", email="ada@justice.gov.uk")
+    make_meetup(bot.db, now=bot.clock())
+    bot.fake.expired_triggers.add("trigger-old")
+    reply = bot.slack.command("signup", user_id=ADA, trigger_id="trigger-old",
+                              response_url=bot.fake.response_url())
+    assert reply.status == 200
+    [answer] = bot.fake.wait_for_response()
+    assert answer["body"]["text"] == "The sign-up form did not open in time. Run `/meetup signup` again."
