@@ -116,13 +116,6 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         )
         if decision.outcome == NOT_ELIGIBLE:
             return SignupResult("not_eligible", meetup, reason=decision.reason)
-        if decision.outcome == NEEDS_APPROVAL:
-            status = PENDING
-        elif registration_store.count_confirmed(session, meetup.id) < meetup.capacity:
-            status = CONFIRMED
-        else:
-            status = WAITLISTED
-
         registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
         registration.full_name = form.full_name
         registration.email = form.email
@@ -135,15 +128,25 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         registration.access_needs = form.access_needs
         registration.reason = decision.reason
         registration.decided_by = None
-        registration.set_status(status, now)
+        if decision.outcome == NEEDS_APPROVAL:
+            registration.set_status(PENDING, now)
+            registration_store.add_registration(session, registration)
+            return SignupResult(PENDING, meetup, registration, decision.reason)
+        position = assign_place(session, meetup, registration, now)
+        return SignupResult(registration.status, meetup, registration, decision.reason, position)
+
+
+def assign_place(session, meetup: Meetup, registration: Registration, now: datetime) -> int | None:
+    """Give a place if one is free, otherwise the next number on the waitlist.
+    Call with the meetup locked. Returns the waitlist position, if waitlisted."""
+    if registration_store.count_confirmed(session, meetup.id) < meetup.capacity:
+        registration.set_status(CONFIRMED, now)
         registration_store.add_registration(session, registration)
-        position = _waitlist_position(session, registration) if status == WAITLISTED else None
-        return SignupResult(status, meetup, registration, decision.reason, position)
-
-
-def _waitlist_position(session, registration: Registration) -> int:
-    waiting = registration_store.list_registrations(session, registration.meetup_id, WAITLISTED)
-    return next(i for i, r in enumerate(waiting, start=1) if r.id == registration.id)
+        return None
+    registration.set_status(WAITLISTED, now)
+    registration.waitlist_number = registration_store.next_waitlist_number(session, meetup.id)
+    registration_store.add_registration(session, registration)
+    return registration_store.count_waitlisted_before(session, registration) + 1
 
 
 def fill_places(session, meetup: Meetup, now: datetime) -> list[Registration]:
@@ -228,7 +231,7 @@ def overview(db: Database, meetup_id: int) -> Overview | None:
         counts=counts,
         by_organisation=sorted(organisations.items(), key=lambda item: (-item[1], item[0].lower())),
         confirmed=by_status[CONFIRMED],
-        waitlisted=sorted(by_status[WAITLISTED], key=lambda r: (r.waitlisted_at, r.id)),
+        waitlisted=sorted(by_status[WAITLISTED], key=lambda r: r.waitlist_number),
         pending=by_status[PENDING],
     )
 

@@ -110,6 +110,9 @@ class Registration(Base):
     pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Place in the queue, handed out under the meetup's lock: the waitlist order
+    # is the order people reached the lock, whichever server or clock they used.
+    waitlist_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     meetup: Mapped[Meetup] = relationship(back_populates="registrations")
 

@@ -44,8 +44,7 @@ def count_confirmed(session: Session, meetup_id: int) -> int:
 
 
 def list_registrations(session: Session, meetup_id: int, status: str | None = None) -> list[Registration]:
-    """Registrations in the order they reached their status: the waitlist order
-    for waitlisted people, the order of arrival for everyone else."""
+    """Registrations in the order they reached their status."""
     query = select(Registration).where(Registration.meetup_id == meetup_id)
     if status:
         query = query.where(Registration.status == status)
@@ -56,9 +55,27 @@ def first_on_waitlist(session: Session, meetup_id: int) -> Registration | None:
     return session.scalars(
         select(Registration)
         .where(Registration.meetup_id == meetup_id, Registration.status == WAITLISTED)
-        .order_by(Registration.waitlisted_at, Registration.id)
+        .order_by(Registration.waitlist_number)
         .limit(1)
     ).first()
+
+
+def next_waitlist_number(session: Session, meetup_id: int) -> int:
+    """Call with the meetup locked, so no two people get the same number."""
+    highest = session.scalar(
+        select(func.max(Registration.waitlist_number)).where(Registration.meetup_id == meetup_id)
+    )
+    return (highest or 0) + 1
+
+
+def count_waitlisted_before(session: Session, registration: Registration) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            Registration.meetup_id == registration.meetup_id,
+            Registration.status == WAITLISTED,
+            Registration.waitlist_number < registration.waitlist_number,
+        )
+    ) or 0
 
 
 def list_active_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:

@@ -108,3 +108,5 @@ def test_100_simultaneous_sign_ups_for_10_places(db, clock):
     view = overview(db, meetup.id)
     assert len(view.confirmed) == 10 and len(view.waitlisted) == 90
     assert len({r.slack_user_id for r in view.confirmed + view.waitlisted}) == 100
+    # Each waitlisted person has their own number, handed out one at a time.
+    assert [r.waitlist_number for r in view.waitlisted] == list(range(1, 91))

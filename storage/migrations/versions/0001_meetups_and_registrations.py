@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('pending_at', sa.DateTime(), nullable=True),
     sa.Column('declined_at', sa.DateTime(), nullable=True),
     sa.Column('cancelled_at', sa.DateTime(), nullable=True),
+    sa.Column('waitlist_number', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['meetup_id'], ['meetups.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('meetup_id', 'slack_user_id', name='uq_registration_person')
