@@ -128,3 +128,14 @@ class Registration(Base):
             CANCELLED: "cancelled_at",
         }[status]
         setattr(self, column, when)
+
+
+class SeenRequest(Base):
+    """Signatures of Slack requests already handled, kept a few minutes: Slack
+    signs each delivery afresh (retries too), so a signature seen twice is a
+    replay of a captured request."""
+
+    __tablename__ = "seen_requests"
+
+    signature: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

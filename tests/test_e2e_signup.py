@@ -253,7 +253,7 @@ def test_the_cancel_button_in_the_dm_cancels_and_replaces_the_message(bot):
 
 
 def test_members_of_the_organiser_user_group_are_organisers(fake_slack, database_url, clock):
-    from tests.conftest import start_bot
+    from tests.conftest import start_bot, stop_bot
 
     fake_slack.add_user("U0GROUP", real_name="Grace Group", email="grace@gds.gov.uk")
     fake_slack.add_usergroup("S0ORGANISERS", ["U0GROUP"])
@@ -264,9 +264,7 @@ def test_members_of_the_organiser_user_group_are_organisers(fake_slack, database
         assert "0 of 10 places taken" in block_texts(listing["blocks"])
         assert "Only organisers" in running.slack.command("list", user_id=ADA).message()["text"]
     finally:
-        server.close()
-        thread.join(timeout=5)
-        running.db.dispose()
+        stop_bot(running, server, thread)
 
 
 def test_when_the_form_cannot_open_in_time_the_person_is_told_to_try_again(bot):
@@ -278,3 +276,19 @@ def test_when_the_form_cannot_open_in_time_the_person_is_told_to_try_again(bot):
     assert reply.status == 200
     [answer] = bot.fake.wait_for_response()
     assert answer["body"]["text"] == "The sign-up form did not open in time. Run `/meetup signup` again."
+
+
+def test_a_replayed_request_is_refused_and_changes_nothing(bot):
+    import time
+
+    bot.fake.add_user(ADA, real_name="Ada Lovelace", email="ada@justice.gov.uk")
+    meetup = make_meetup(bot.db, now=bot.clock())
+    _, view = open_modal(bot)
+    bot.slack.submit_view(view, GOOD_ANSWERS, user_id=ADA)
+    cancel = {"user_id": ADA, "trigger_id": "trigger-captured", "timestamp": int(time.time())}
+    assert bot.slack.command("cancel", **cancel).status == 200
+    _, view = open_modal(bot)
+    bot.slack.submit_view(view, GOOD_ANSWERS, user_id=ADA)
+    # Someone who captured the cancel sends the same bytes again, within 5 minutes.
+    assert bot.slack.command("cancel", **cancel).status == 401
+    assert find_registration(bot.db, meetup.id, ADA).status == CONFIRMED
