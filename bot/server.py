@@ -7,32 +7,73 @@ import logging
 import signal
 import threading
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from http import HTTPStatus
 
+from slack_bolt import App, BoltRequest
+
+from bot.payloads import is_well_formed
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
+MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger.
+
+
+def _reply(start_response, status: int, body: bytes, headers: dict[str, list[str]] | None = None):
+    header_list = [(name, value) for name, values in (headers or {}).items() for value in values]
+    if not any(name.lower() == "content-type" for name, _ in header_list):
+        header_list.append(("Content-Type", "text/plain; charset=utf-8"))
+    header_list.append(("Content-Length", str(len(body))))
+    start_response(f"{status} {HTTPStatus(status).phrase}", header_list)
+    return [body]
+
+
 def make_wsgi_app(app: App, db: Database):
     """POST /slack/events goes to Bolt; GET /healthz says whether the
-    database answers, for load balancers and container health checks."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+    database answers, for load balancers and container health checks.
+
+    The Slack route is written out here rather than through Bolt's WSGI
+    adapter so that malformed bodies (not UTF-8, too large) get a 400, not a 500.
+    """
 
     def wsgi(environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        method = environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
             try:
                 db.ping()
-                status, body = "200 OK", {"status": "ok", "database": "ok"}
+                status, body = 200, {"status": "ok", "database": "ok"}
             except Exception as error:  # any database failure means "not ready"
                 log.warning("Health check failed: %s", type(error).__name__)
-                status, body = "503 Service Unavailable", {"status": "unavailable", "database": "error"}
-            payload = json.dumps(body).encode()
-            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
-            return [payload]
-        return slack(environ, start_response)
+                status, body = 503, {"status": "unavailable", "database": "error"}
+            return _reply(start_response, status, json.dumps(body).encode(),
+                          {"Content-Type": ["application/json"]})
+        if path != "/slack/events":
+            return _reply(start_response, 404, b"Not found\n")
+        if method != "POST":
+            return _reply(start_response, 405, b"Use POST\n", {"Allow": ["POST"]})
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            return _reply(start_response, 400, b"Bad request body\n")
+        try:
+            body = environ["wsgi.input"].read(length).decode("utf-8")
+        except UnicodeDecodeError:
+            return _reply(start_response, 400, b"Request body must be UTF-8\n")
+        content_type = environ.get("CONTENT_TYPE", "")
+        if not is_well_formed(body, content_type):
+            return _reply(start_response, 400, b"Not a Slack request\n")
+        headers = {
+            key[5:].replace("_", "-").lower(): [value]
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        headers["content-type"] = [content_type]
+        response = app.dispatch(BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers))
+        return _reply(start_response, response.status, response.body.encode("utf-8"), response.headers)
 
     return wsgi
 

@@ -16,6 +16,7 @@ from bot.meetups import get_meetup, open_meetups
 from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, validate
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
+from handlers.parse import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -88,21 +89,31 @@ def _profile(client: WebClient, user_id: str) -> dict:
 
 
 def _value(values: dict, block_id: str) -> str:
-    element = values.get(block_id, {}).get("value", {})
+    """The text typed or the option chosen in one input block; "" when the
+    block is missing or not shaped as Slack shapes it."""
+    block = values.get(block_id)
+    element = block.get("value") if isinstance(block, dict) else None
+    if not isinstance(element, dict):
+        return ""
     if element.get("type") in ("static_select", "radio_buttons"):
-        return (element.get("selected_option") or {}).get("value", "")
-    return element.get("value") or ""
+        option = element.get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else ""
+    else:
+        value = element.get("value")
+    return value if isinstance(value, str) else ""
 
 
 def parse_form(view: dict) -> SignupForm:
-    values = view.get("state", {}).get("values", {})
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    values = values if isinstance(values, dict) else {}
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        metadata = {}
-    meetup_id = metadata.get("meetup_id") or _value(values, "meetup")
+    except (TypeError, ValueError):
+        metadata = None
+    metadata = metadata if isinstance(metadata, dict) else {}
     return SignupForm(
-        meetup_id=int(meetup_id) if str(meetup_id).isdigit() else None,
+        meetup_id=parse_id(metadata.get("meetup_id") or _value(values, "meetup")),
         full_name=clean_text(_value(values, "full_name")),
         email=str(metadata.get("email") or ""),
         organisation=clean_text(_value(values, "organisation")),
@@ -118,7 +129,7 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
     form = parse_form(view)
     errors = validate(form)
     if errors:
-        present = view.get("state", {}).get("values", {}).keys()
+        present = {b.get("block_id") for b in view.get("blocks") or [] if isinstance(b, dict)}
         # An error for a field the modal does not show (a forged payload)
         # would be rejected by Slack; show it on the name field instead.
         field_errors = {(k if k in present else "full_name"): v for k, v in errors.items()}
@@ -203,25 +214,32 @@ def register(app: App, deps: Deps) -> None:
     @app.action(blocks.OPEN_SIGNUP_ACTION)
     def on_signup_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        value = action.get("value", "")
+        trigger_id = body.get("trigger_id")
+        if not trigger_id:
+            return  # nothing can be opened without one; Slack always sends it
         user_id = body["user"]["id"]
-        meetups, refusal = signup_refusal(deps, user_id, int(value) if value.isdigit() else None)
+        meetups, refusal = signup_refusal(deps, user_id, parse_id(action.get("value")))
         if refusal:
             # The button may be on a channel message: answer in a modal only
             # this person sees, as the click gave us a trigger_id.
             view = blocks.message_modal("Sign up", refusal["text"])
             if refusal.get("blocks"):
                 view["blocks"] = refusal["blocks"]
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+            client.views_open(trigger_id=trigger_id, view=view)
             return
-        open_signup_modal(client, deps, meetups=meetups, user_id=user_id, trigger_id=body["trigger_id"])
+        open_signup_modal(client, deps, meetups=meetups, user_id=user_id, trigger_id=trigger_id)
 
     @app.action(blocks.CANCEL_ACTION)
     def on_cancel_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        value = action.get("value", "")
-        if not value.isdigit() or get_meetup(deps.db, int(value)) is None:
-            respond(text="That meetup no longer exists.", replace_original=False)
-            return
-        text = _cancel(client, deps, meetup_id=int(value), user_id=body["user"]["id"])
-        respond(text=text, replace_original=True)
+        user_id = body["user"]["id"]
+        meetup_id = parse_id(action.get("value"))
+        if meetup_id is None or get_meetup(deps.db, meetup_id) is None:
+            text, replace = "That meetup no longer exists.", False
+        else:
+            text, replace = _cancel(client, deps, meetup_id=meetup_id, user_id=user_id), True
+        if body.get("response_url"):
+            respond(text=text, replace_original=replace)
+        else:
+            # A button outside a message (App Home) has no response_url.
+            send_dm(client, user_id, [blocks.section(text)], fallback=text)
