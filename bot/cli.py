@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--description", default="")
     create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
     event_commands.add_parser("list", help="list meetups, one a line, id first")
+
+    commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
     return parser
 
 
@@ -81,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "event":
             upgrade(db.engine)
             return _event(args, settings, db)
+        if args.command == "purge":
+            upgrade(db.engine)
+            return _purge(settings, db)
         if args.command == "serve":
             return _serve(settings, db)
     finally:
@@ -122,12 +127,21 @@ def _event(args, settings: Settings, db) -> int:
     return 0
 
 
+def _purge(settings: Settings, db) -> int:
+    from bot.privacy import purge_due
+    from storage.models import utcnow
+
+    for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
+        print(f"{meetup.id}\t{meetup.title}\tremoved personal data of {count} sign-ups")
+    return 0
+
+
 def _serve(settings: Settings, db) -> int:
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
     from bot.app import create_app
-    from bot.server import serve_http, serve_socket_mode
+    from bot.server import serve_http, serve_socket_mode, start_housekeeping
     from storage.migrate import upgrade
 
     upgrade(db.engine)
@@ -137,6 +151,7 @@ def _serve(settings: Settings, db) -> int:
         print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
               "or run `meetup-bot check`.", file=sys.stderr)
         return 2
+    start_housekeeping(db, settings)
     if settings.socket_mode:
         serve_socket_mode(app, settings.app_token)
     else:

@@ -104,3 +104,24 @@ def serve_socket_mode(app: App, app_token: str) -> None:
     log.info("Connected to Slack in Socket Mode")
     stop.wait()
     handler.close()
+
+
+def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> threading.Event:
+    """Remove personal data that has reached its end, hourly, in the
+    background. Returns an event that stops it."""
+    from bot.privacy import purge_due
+    from storage.models import utcnow
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
+                    log.info("Removed personal data of %d sign-ups for meetup %d", count, meetup.id)
+            except Exception:  # keep serving; the next run tries again
+                log.exception("Personal data purge failed")
+            stop.wait(every_seconds)
+
+    threading.Thread(target=loop, name="housekeeping", daemon=True).start()
+    return stop

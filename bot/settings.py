@@ -46,6 +46,7 @@ class Settings:
     log_format: str = "text"
     privacy_notice_url: str | None = None
     organiser_contact: str = "the meetup organisers"
+    organiser_name: str = "The cross-government Open Source meetup organisers"
 
     @property
     def socket_mode(self) -> bool:
@@ -183,6 +184,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         log_format=log_format,
         privacy_notice_url=get("PRIVACY_NOTICE_URL") or None,
         organiser_contact=get("ORGANISER_CONTACT") or "the meetup organisers",
+        organiser_name=get("ORGANISER_NAME") or "The cross-government Open Source meetup organisers",
     )
     if problems:
         raise SettingsError(problems)

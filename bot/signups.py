@@ -43,6 +43,7 @@ class SignupForm:
     government_team: str = ""
     dietary_needs: str = ""
     access_needs: str = ""
+    needs_consent: bool = False
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
@@ -72,6 +73,10 @@ def validate(form: SignupForm) -> dict[str, str]:
         errors["role"] = "Select how you work in government"
     if form.role == CONTRACTOR and not form.government_team:
         errors["government_team"] = "Enter the government team you work in"
+    if (form.dietary_needs or form.access_needs) and not form.needs_consent:
+        errors["needs_consent"] = (
+            "Tick the box to let us keep your dietary and access needs, or leave them empty"
+        )
     for name, limit in LIMITS.items():
         if name not in errors and len(getattr(form, name)) > limit:
             errors[name] = f"{name.replace('_', ' ').capitalize()} must be {limit} characters or fewer"
@@ -126,6 +131,7 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         registration.government_team = form.government_team
         registration.dietary_needs = form.dietary_needs
         registration.access_needs = form.access_needs
+        registration.needs_consent_at = now if (form.dietary_needs or form.access_needs) else None
         registration.reason = decision.reason
         registration.decided_by = None
         if decision.outcome == NEEDS_APPROVAL:

@@ -72,7 +72,8 @@ def _text_input(block_id: str, label: str, *, initial: str = "", optional: bool 
 
 
 def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisation: str,
-                 tz: ZoneInfo, privacy_url: str | None, contact: str, channel_id: str | None = None) -> dict:
+                 tz: ZoneInfo, privacy_url: str | None, purge_after_days: int,
+                 channel_id: str | None = None) -> dict:
     """The sign-up form. With one meetup it names it; with several it asks which."""
     blocks: list[dict] = []
     if len(meetups) == 1:
@@ -101,14 +102,20 @@ def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisat
                     hint="So the host can order food you can eat. Shared only with the organisers and caterers."),
         _text_input("access_needs", "Access needs", optional=True, multiline=True, max_length=500,
                     hint="So the venue can be ready for you. Shared only with the organisers and the venue."),
+        {"type": "input", "block_id": "needs_consent", "optional": True,
+         "label": plain("Dietary and access needs (optional)"),
+         "hint": plain("These can reveal your health or religion, so we keep them only if you agree. "
+                       "You can withdraw this with /meetup forget."),
+         "element": {"type": "checkboxes", "action_id": "value", "options": [{
+             "text": plain("I agree to the organisers keeping my dietary and access needs to arrange this meetup"),
+             "value": "yes"}]}},
     ]
     privacy = (
         "We use your name, email address and organisation to run this meetup and to give the building's "
-        "security team a visitor list. We share them with nobody else."
+        f"security team a visitor list. We delete them {purge_after_days} days after the meetup. "
+        "Use `/meetup privacy` to read the privacy notice"
     )
-    if privacy_url:
-        privacy += f" <{privacy_url}|Read the privacy notice>."
-    privacy += f" To see or delete your data, contact {escape(contact)}."
+    privacy += f", or <{privacy_url}|read it on the web>." if privacy_url else "."
     blocks.append(context(privacy))
     return {
         "type": "modal",

@@ -66,7 +66,7 @@ def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: 
             organisation=(match.organisation if match and match.organisation else ""),
             tz=deps.settings.tz,
             privacy_url=deps.settings.privacy_notice_url,
-            contact=deps.settings.organiser_contact,
+            purge_after_days=deps.settings.purge_after_days,
             channel_id=channel_id,
         )
     try:
@@ -95,6 +95,10 @@ def _value(values: dict, block_id: str) -> str:
     element = block.get("value") if isinstance(block, dict) else None
     if not isinstance(element, dict):
         return ""
+    if element.get("type") == "checkboxes":
+        options = element.get("selected_options")
+        chosen = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+        return "yes" if "yes" in chosen else ""
     if element.get("type") in ("static_select", "radio_buttons"):
         option = element.get("selected_option")
         value = option.get("value") if isinstance(option, dict) else ""
@@ -121,6 +125,7 @@ def parse_form(view: dict) -> SignupForm:
         government_team=clean_text(_value(values, "government_team")),
         dietary_needs=clean_text(_value(values, "dietary_needs"), multiline=True),
         access_needs=clean_text(_value(values, "access_needs"), multiline=True),
+        needs_consent=_value(values, "needs_consent") == "yes",
     )
 
 

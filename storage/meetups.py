@@ -43,3 +43,14 @@ def list_upcoming_meetups(session: Session, now: datetime, *, status: str | None
     if status:
         query = query.where(Meetup.status == status)
     return list(session.scalars(query.order_by(Meetup.starts_at, Meetup.id)))
+
+
+def list_meetups_to_purge(session: Session, ended_before: datetime) -> list[Meetup]:
+    return list(
+        session.scalars(
+            select(Meetup)
+            .where(Meetup.ends_at < ended_before, Meetup.purged_at.is_(None))
+            .order_by(Meetup.id)
+            .with_for_update()
+        )
+    )

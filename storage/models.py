@@ -70,6 +70,8 @@ class Meetup(Base):
     created_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When personal data about this meetup's attendees was removed.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 
@@ -99,6 +101,9 @@ class Registration(Base):
     government_team: Mapped[str] = mapped_column(String(200), default="")
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     access_needs: Mapped[str] = mapped_column(Text, default="")
+    # Dietary and access needs can reveal health or religion: kept only with
+    # explicit consent, and this records when it was given.
+    needs_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     # Why the bot or an organiser decided what it did, in words for the person.
     reason: Mapped[str] = mapped_column(Text, default="")

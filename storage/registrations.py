@@ -87,3 +87,38 @@ def list_active_registrations_for_user(session: Session, slack_user_id: str) -> 
             .order_by(Meetup.starts_at)
         )
     )
+
+
+def list_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:
+    """Everything registered by one person, any status, soonest meetup first."""
+    return list(
+        session.scalars(
+            select(Registration)
+            .join(Meetup)
+            .where(Registration.slack_user_id == slack_user_id)
+            .order_by(Meetup.starts_at)
+        )
+    )
+
+
+def delete_registration(session: Session, registration: Registration) -> None:
+    session.delete(registration)
+    session.flush()
+
+
+def anonymise_registrations(session: Session, meetup_id: int) -> int:
+    """Blank every personal field, keeping organisation and status so the
+    series statistics can still count who came from where."""
+    rows = list(session.scalars(select(Registration).where(Registration.meetup_id == meetup_id)))
+    for registration in rows:
+        registration.slack_user_id = f"purged-{registration.id}"
+        registration.full_name = ""
+        registration.email = ""
+        registration.government_team = ""
+        registration.dietary_needs = ""
+        registration.access_needs = ""
+        registration.needs_consent_at = None
+        registration.reason = ""
+        registration.decided_by = None
+    session.flush()
+    return len(rows)

@@ -123,6 +123,9 @@ class SlackSender:
             if kind in ("static_select", "radio_buttons"):
                 option = next((o for o in element["options"] if o["value"] == value), None)
                 entry = {"type": kind, "selected_option": option}
+            elif kind == "checkboxes":
+                chosen = value if isinstance(value, list) else [value] if value else []
+                entry = {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in chosen]}
             else:
                 entry = {"type": kind, "value": value}
             state[block["block_id"]] = {element["action_id"]: entry}

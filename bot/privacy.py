@@ -1,0 +1,94 @@
+"""Personal data: the privacy notice, what we hold about someone, erasing it
+on request, and removing it a set time after each meetup (UK GDPR)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.settings import Settings
+from bot.signups import fill_places
+from storage import meetups as meetup_store
+from storage import registrations as registration_store
+from storage.db import Database
+from storage.models import CONFIRMED, Meetup, Registration
+
+ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
+
+
+def privacy_notice(settings: Settings) -> str:
+    """The full notice, in mrkdwn. Organisers set who they are and how to
+    reach them; the rest follows from how the bot works."""
+    days = settings.purge_after_days
+    text = (
+        "*Privacy notice*\n"
+        f"*Who we are:* {settings.organiser_name}. Contact: {settings.organiser_contact}.\n"
+        "*Why we ask:* to run the meetup you sign up for: to check you work in government, to keep "
+        "the list of places and the waitlist, to give the host building's security team a visitor list, "
+        "and to tell you about your place.\n"
+        "*What we keep:* your Slack user ID, your name, your email address and organisation, how you work "
+        "in government and, if you choose to tell us, your dietary and access needs. We also keep the "
+        "discussion topics you propose and your votes.\n"
+        "*Lawful basis:* legitimate interests, in running a work event you asked to attend. For dietary "
+        "and access needs, which can reveal your health or religion, we rely on your explicit consent, "
+        "which you can withdraw at any time.\n"
+        f"*How long:* we delete your personal data {days} days after the meetup. We keep only the number "
+        "of people from each organisation, to report on the series.\n"
+        "*Who sees it:* the organisers, and the host building's security team (your name, email address "
+        "and organisation). We share it with nobody else.\n"
+        "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
+        "up again, and delete it with `/meetup forget`. You can also object to how we use it or ask us to "
+        "limit it: contact us.\n"
+        f"*Complaints:* contact us first. You can also complain to the Information Commissioner's Office: "
+        f"<{ICO_COMPLAINTS}|ico.org.uk/make-a-complaint>."
+    )
+    if settings.privacy_notice_url:
+        text += f"\n<{settings.privacy_notice_url}|Read the full privacy notice>"
+    return text
+
+
+@dataclass(frozen=True)
+class HeldData:
+    registrations: list[tuple[Meetup, Registration]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.registrations
+
+
+def data_held(db: Database, user_id: str) -> HeldData:
+    with db.read() as session:
+        rows = registration_store.list_registrations_for_user(session, user_id)
+        return HeldData([(meetup_store.get_meetup(session, r.meetup_id), r) for r in rows])
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    registrations: int
+    promoted: list[tuple[Meetup, Registration]]
+
+
+def forget(db: Database, user_id: str, now: datetime) -> Forgotten:
+    """Erase everything held about a person. A place they held goes to the
+    longest-waiting person, in the same transaction, as if they cancelled."""
+    promoted: list[tuple[Meetup, Registration]] = []
+    with db.transaction() as session:
+        rows = registration_store.list_registrations_for_user(session, user_id)
+        for registration in rows:
+            meetup = meetup_store.lock_meetup(session, registration.meetup_id)
+            held_place = registration.status == CONFIRMED
+            registration_store.delete_registration(session, registration)
+            if held_place and meetup.starts_at > now:
+                promoted += [(meetup, person) for person in fill_places(session, meetup, now)]
+        return Forgotten(len(rows), promoted)
+
+
+def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]]:
+    """Anonymise the attendees of every meetup that ended more than `days` ago.
+    Safe to run from several instances: each meetup is locked while purged."""
+    purged = []
+    with db.transaction() as session:
+        for meetup in meetup_store.list_meetups_to_purge(session, now - timedelta(days=days)):
+            purged.append((meetup, registration_store.anonymise_registrations(session, meetup.id)))
+            meetup.purged_at = now
+    return purged

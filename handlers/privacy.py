@@ -1,0 +1,88 @@
+"""`/meetup privacy`, `/meetup mydata` and `/meetup forget`."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.app import Deps
+from bot.formatting import escape, format_when
+from bot.privacy import data_held, forget, privacy_notice
+from handlers import blocks
+from handlers.commands import CommandRequest, subcommand
+from handlers.signup import send_dm
+
+FORGET_ACTION = "forget_confirm"
+STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pending_approval": "waiting for approval",
+                "declined": "declined", "cancelled": "cancelled"}
+
+
+@subcommand("privacy", "read how we use your personal data")
+def privacy_command(request: CommandRequest) -> None:
+    request.ack(text=privacy_notice(request.deps.settings))
+
+
+@subcommand("mydata", "see everything we hold about you")
+def mydata_command(request: CommandRequest) -> None:
+    held = data_held(request.deps.db, request.user_id)
+    if held.empty:
+        request.ack(text="We hold no personal data about you.")
+        return
+    tz = request.deps.settings.tz
+    sections = ["*The personal data we hold about you*"]
+    for meetup, r in held.registrations:
+        lines = [
+            f"*{escape(meetup.title)}*, {format_when(meetup.starts_at, meetup.ends_at, tz)}",
+            f"Status: {STATUS_NAMES.get(r.status, r.status)}",
+            f"Name: {escape(r.full_name)}",
+            f"Email address: {escape(r.email)}",
+            f"Organisation: {escape(r.organisation)}",
+            f"How you work in government: {escape(r.role.replace('_', ' '))}",
+        ]
+        if r.government_team:
+            lines.append(f"Government team: {escape(r.government_team)}")
+        if r.dietary_needs:
+            lines.append(f"Dietary needs: {escape(r.dietary_needs)}")
+        if r.access_needs:
+            lines.append(f"Access needs: {escape(r.access_needs)}")
+        sections.append("\n".join(lines))
+    sections.append("To delete all of it, use `/meetup forget`.")
+    request.ack(text="The personal data we hold about you", blocks=[blocks.section(s[:2900]) for s in sections][:50])
+
+
+@subcommand("forget", "delete everything we hold about you")
+def forget_command(request: CommandRequest) -> None:
+    if data_held(request.deps.db, request.user_id).empty:
+        request.ack(text="We hold no personal data about you, so there is nothing to delete.")
+        return
+    confirm = {
+        "title": blocks.plain("Delete your data?"),
+        "text": blocks.plain("This cancels your places and deletes your sign-ups. You cannot undo it."),
+        "confirm": blocks.plain("Delete my data"),
+        "deny": blocks.plain("Keep my data"),
+        "style": "danger",
+    }
+    button = blocks.button("Delete my data", FORGET_ACTION, "forget", style="danger")
+    button["confirm"] = confirm
+    request.ack(
+        text="Delete everything we hold about you?",
+        blocks=[
+            blocks.section("This deletes your sign-ups and cancels any place you have, so someone on the "
+                           "waitlist can have it. You cannot undo it."),
+            {"type": "actions", "elements": [button]},
+        ],
+    )
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(FORGET_ACTION)
+    def on_forget(ack: Ack, body: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        result = forget(deps.db, body["user"]["id"], deps.clock())
+        text = ("We have deleted everything we held about you." if result.registrations
+                else "We hold no personal data about you, so there was nothing to delete.")
+        if body.get("response_url"):
+            respond(text=text, replace_original=True)
+        for meetup, person in result.promoted:
+            message = blocks.promoted_blocks(meetup, person, deps.settings.tz)
+            send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
