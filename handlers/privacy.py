@@ -10,7 +10,7 @@ from bot.formatting import escape, format_when
 from bot.privacy import data_held, forget, privacy_notice
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
-from handlers.signup import send_dm
+from handlers.signup import tell_promoted
 
 FORGET_ACTION = "forget_confirm"
 STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pending_approval": "waiting for approval",
@@ -84,5 +84,4 @@ def register(app: App, deps: Deps) -> None:
         if body.get("response_url"):
             respond(text=text, replace_original=True)
         for meetup, person in result.promoted:
-            message = blocks.promoted_blocks(meetup, person, deps.settings.tz)
-            send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
+            tell_promoted(client, deps, meetup, [person])

@@ -198,17 +198,22 @@ def cancel_command(request: CommandRequest) -> None:
         ack(text="Choose which sign-up to cancel.", blocks=result[:50])
         return
     meetup, _ = mine[0]
-    ack(text=_cancel(client, deps, meetup_id=meetup.id, user_id=user_id))
+    result = cancel(deps.db, meetup_id=meetup.id, user_id=user_id, now=deps.clock())
+    ack(text=cancel_outcome_text(result))
+    tell_promoted(client, deps, result.meetup, result.promoted)
 
 
-def _cancel(client: WebClient, deps: Deps, *, meetup_id: int, user_id: str) -> str:
-    result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+def cancel_outcome_text(result) -> str:
     if result.outcome != "cancelled":
         return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
-    for person in result.promoted:
-        message = blocks.promoted_blocks(result.meetup, person, deps.settings.tz)
-        send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
     return blocks.cancelled_text(result.meetup, result.previous_status)
+
+
+def tell_promoted(client: WebClient, deps: Deps, meetup, promoted: list) -> None:
+    """DM each person who has just been given a place. Call after the ack."""
+    for person in promoted:
+        message = blocks.promoted_blocks(meetup, person, deps.settings.tz)
+        send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
 
 
 def register(app: App, deps: Deps) -> None:
@@ -239,12 +244,16 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user_id = body["user"]["id"]
         meetup_id = parse_id(action.get("value"))
+        result = None
         if meetup_id is None or get_meetup(deps.db, meetup_id) is None:
             text, replace = "That meetup no longer exists.", False
         else:
-            text, replace = _cancel(client, deps, meetup_id=meetup_id, user_id=user_id), True
+            result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+            text, replace = cancel_outcome_text(result), True
         if body.get("response_url"):
             respond(text=text, replace_original=replace)
         else:
             # A button outside a message (App Home) has no response_url.
             send_dm(client, user_id, [blocks.section(text)], fallback=text)
+        if result is not None:
+            tell_promoted(client, deps, result.meetup, result.promoted)
