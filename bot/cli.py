@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--description", default="")
     create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
     event_commands.add_parser("list", help="list meetups, one a line, id first")
+
+    export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
+    export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
     return parser
 
 
@@ -81,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "event":
             upgrade(db.engine)
             return _event(args, settings, db)
+        if args.command == "export":
+            upgrade(db.engine)
+            return _export(args, settings, db)
         if args.command == "serve":
             return _serve(settings, db)
     finally:
@@ -119,6 +125,21 @@ def _event(args, settings: Settings, db) -> int:
             print(f"--{field.replace('_', '-')}: {message}", file=sys.stderr)
         return 2
     print(meetup.id)
+    return 0
+
+
+def _export(args, settings: Settings, db) -> int:
+    from bot.export import VIA_COMMAND_LINE, export_meetup
+    from storage.models import utcnow
+
+    result = export_meetup(db, args.meetup, by=None, via=VIA_COMMAND_LINE, now=utcnow())
+    if result.meetup is None:
+        print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
+        return 2
+    # newline="" semantics: the CSV already ends its rows with CRLF, as RFC 4180 asks.
+    sys.stdout.buffer.write(result.csv_text.encode("utf-8"))
+    sys.stdout.flush()
+    print(f"{result.row_count} confirmed for {result.meetup.title}.", file=sys.stderr)
     return 0
 
 

@@ -19,6 +19,20 @@ from handlers.commands import CommandRequest, subcommand
 
 log = logging.getLogger(__name__)
 
+# Other features follow changes to who is signed up: the announcement card's
+# places left, the organisers' approval messages, the App Home. Each hook is
+# called after the ack as hook(client, deps, meetup_id, user_id, body), where
+# body is the request's payload; one failing hook never stops the others.
+ON_REGISTRATION_CHANGE: list = []
+
+
+def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
+    for hook in ON_REGISTRATION_CHANGE:
+        try:
+            hook(client, deps, meetup_id, user_id, body)
+        except Exception:
+            log.exception("A hook after a sign-up change failed")
+
 
 def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tuple[list, dict | None]:
     """The meetups this person can sign up for, or the message saying why
@@ -137,6 +151,8 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         ack()
         message = blocks.status_blocks(result.meetup, result.registration, tz, position=result.waitlist_position)
     send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
+    if result.outcome in ("confirmed", "waitlisted", "pending_approval"):
+        registration_changed(client, deps, result.meetup.id, user_id, body)
 
 
 def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fallback: str) -> None:
@@ -173,17 +189,25 @@ def cancel_command(request: CommandRequest) -> None:
         ack(text="Choose which sign-up to cancel.", blocks=result[:50])
         return
     meetup, _ = mine[0]
-    ack(text=_cancel(client, deps, meetup_id=meetup.id, user_id=user_id))
+    result = cancel(deps.db, meetup_id=meetup.id, user_id=user_id, now=deps.clock())
+    ack(text=_cancel_text(result))
+    _after_cancel(client, deps, result, user_id, request.command)
 
 
-def _cancel(client: WebClient, deps: Deps, *, meetup_id: int, user_id: str) -> str:
-    result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+def _cancel_text(result) -> str:
     if result.outcome != "cancelled":
         return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
+    return blocks.cancelled_text(result.meetup, result.previous_status)
+
+
+def _after_cancel(client: WebClient, deps: Deps, result, user_id: str, body: dict) -> None:
+    """Slow work after the answer: tell whoever moved up, then the hooks."""
+    if result.outcome != "cancelled":
+        return
     for person in result.promoted:
         message = blocks.promoted_blocks(result.meetup, person, deps.settings.tz)
         send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
-    return blocks.cancelled_text(result.meetup, result.previous_status)
+    registration_changed(client, deps, result.meetup.id, user_id, body)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -211,8 +235,13 @@ def register(app: App, deps: Deps) -> None:
     def on_cancel_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
         value = action.get("value", "")
+        # On the App Home there is no message to answer (no response_url):
+        # the Home hook republishes it showing the new state instead.
+        answer = respond if body.get("response_url") else (lambda **_: None)
         if not value.isdigit() or get_meetup(deps.db, int(value)) is None:
-            respond(text="That meetup no longer exists.", replace_original=False)
+            answer(text="That meetup no longer exists.", replace_original=False)
             return
-        text = _cancel(client, deps, meetup_id=int(value), user_id=body["user"]["id"])
-        respond(text=text, replace_original=True)
+        user_id = body["user"]["id"]
+        result = cancel(deps.db, meetup_id=int(value), user_id=user_id, now=deps.clock())
+        answer(text=_cancel_text(result), replace_original=True)
+        _after_cancel(client, deps, result, user_id, body)

@@ -70,3 +70,13 @@ def list_active_registrations_for_user(session: Session, slack_user_id: str) -> 
             .order_by(Meetup.starts_at)
         )
     )
+
+
+def find_meetup_id(session: Session, registration_id: int) -> int | None:
+    """The meetup a registration belongs to, read without loading the row, so
+    the caller can lock the meetup before reading the registration itself."""
+    return session.scalar(select(Registration.meetup_id).where(Registration.id == registration_id))
+
+
+def list_all_registrations(session: Session) -> list[Registration]:
+    return list(session.scalars(select(Registration).order_by(Registration.meetup_id, Registration.id)))
