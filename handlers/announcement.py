@@ -84,23 +84,24 @@ def _card_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body
     refresh_card(client, deps, meetup_id)
 
 
-def announce(client: WebClient, deps: Deps, meetup_id: int) -> str | None:
+def announce(client: WebClient, deps: Deps, meetup_id: int) -> tuple[str | None, bool]:
     """Post the card to MEETUP_CHANNEL_ID, or update it when it is there
-    already. Returns the channel, or None when Slack refused."""
+    already. Returns the channel (None when Slack refused) and whether the
+    card is new, so subscribers hear about each meetup once."""
     meetup, confirmed = card_state(deps.db, meetup_id)
     if meetup is None:
-        return None
+        return None, False
     if meetup.announcement_ts:
         refresh_card(client, deps, meetup_id)
-        return meetup.announcement_channel
+        return meetup.announcement_channel, False
     card, text = _card(deps, meetup, confirmed)
     try:
         posted = client.chat_postMessage(channel=deps.settings.channel_id, text=text, blocks=card)
     except SlackApiError as error:
         log.error("Could not announce meetup %s: %s", meetup_id, error.response.get("error"))
-        return None
+        return None, False
     record_announcement(deps.db, meetup_id, channel=posted["channel"], ts=posted["ts"])
-    return posted["channel"]
+    return posted["channel"], True
 
 
 def tell_subscribers(client: WebClient, deps: Deps, meetup_id: int) -> None:

@@ -206,8 +206,8 @@ def _closing_day(meetup, tz: ZoneInfo) -> str:
 
 
 def card_text(meetup, places: str, tz: ZoneInfo) -> str:
-    """The notification text: what shows where blocks cannot."""
-    return f"{meetup.title}: {format_when(meetup.starts_at, meetup.ends_at, tz)}, {meetup.venue}. {places}."
+    """The notification text: what shows where blocks cannot (escaped too: it is mrkdwn)."""
+    return f"{escape(meetup.title)}: {format_when(meetup.starts_at, meetup.ends_at, tz)}, {escape(meetup.venue)}. {places}."
 
 
 def created_blocks(meetup, *, channel_id: str | None, tz: ZoneInfo) -> list[dict]:
@@ -303,9 +303,10 @@ def approval_blocks(meetup, registration, tz: ZoneInfo) -> list[dict]:
 
 
 def approval_text(meetup, registration) -> str:
+    name, title = escape(registration.full_name), escape(meetup.title)
     if registration.status != PENDING:
-        return f"{registration.full_name}, {meetup.title}: {decided_text(meetup, registration)}"
-    return f"{registration.full_name} is waiting for approval for {meetup.title}."
+        return f"{name}, {title}: {decided_text(meetup, registration)}"
+    return f"{name} is waiting for approval for {title}."
 
 
 # The App Home --------------------------------------------------------------------

@@ -36,7 +36,7 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
     if result.meetup is None or result.row_count == 0:
         return
     meetup, tz = result.meetup, deps.settings.tz
-    comment = (f"Visitor list for {meetup.title}, {format_date(meetup.starts_at, tz)}: "
+    comment = (f"Visitor list for {escape(meetup.title)}, {format_date(meetup.starts_at, tz)}: "
                f"{plural(result.row_count, 'person', 'people')} with a place. It holds personal data: share it "
                "only with the building's security team, and delete it after the meetup.")
     try:

@@ -1,6 +1,6 @@
 """Organisers run meetups from Slack: `/meetup new` and `/meetup edit` (with
-close / reopen sign-up and cancel), the announcement card that follows the
-places left, and `/meetup subscribe` / `unsubscribe`.
+close / reopen sign-up and cancel), `/meetup announce`, and `/meetup
+subscribe` / `unsubscribe`. The card itself is in handlers/announcement.py.
 
 Every organiser action checks `deps.organisers.is_organiser` here, on the
 server: a forged click or submission by anyone else changes nothing.
@@ -91,10 +91,12 @@ def announce_command(request: CommandRequest) -> None:
         request.ack(text=problem)
         return
     request.ack(text=f"Posting the announcement for *{escape(meetup.title)}*.")
-    channel = announce(request.client, deps, meetup.id)
+    channel, new = announce(request.client, deps, meetup.id)
     if channel is None:
         send_dm(request.client, request.user_id, [blocks.section(_announce_failed(deps, meetup))],
                 fallback="The announcement could not be posted.")
+    if new:
+        tell_subscribers(request.client, deps, meetup.id)
 
 
 def _announce_failed(deps: Deps, meetup) -> str:
@@ -157,12 +159,12 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
         return
     # Stored: the form can close. Announcing and telling people comes after.
     ack()
-    channel = announce(client, deps, meetup.id)
+    channel, new = announce(client, deps, meetup.id)
     message = ob.created_blocks(meetup, channel_id=channel, tz=tz)
     if channel is None:
         message.insert(0, blocks.section(_announce_failed(deps, meetup)))
-    send_dm(client, user_id, message, fallback=f"You created {meetup.title}.")
-    if channel is not None:
+    send_dm(client, user_id, message, fallback=f"You created {escape(meetup.title)}.")
+    if new:
         tell_subscribers(client, deps, meetup.id)
 
 
@@ -204,7 +206,7 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
     refresh_card(client, deps, result.meetup.id)
     for registration in result.to_tell:
         message = ob.changed_blocks(result.meetup, result.changes, registration, tz)
-        send_dm(client, registration.slack_user_id, message, fallback=f"{result.meetup.title} has changed.")
+        send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has changed.")
     for registration in result.promoted:
         message = blocks.promoted_blocks(result.meetup, registration, tz)
         send_dm(client, registration.slack_user_id, message, fallback=message[0]["text"]["text"])
@@ -256,7 +258,7 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     refresh_card(client, deps, result.meetup.id)
     message = ob.meetup_cancelled_blocks(result.meetup, tz, deps.settings.organiser_contact)
     for registration in result.to_tell:
-        send_dm(client, registration.slack_user_id, message, fallback=f"{result.meetup.title} has been cancelled.")
+        send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled.")
         # Approval messages for anyone who was waiting now say it was cancelled.
         sync_approval_messages(client, deps, registration.id)
 

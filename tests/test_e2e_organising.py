@@ -381,12 +381,19 @@ def test_when_the_bot_is_not_in_the_channel_the_organiser_is_told_how_to_fix_it(
     view = open_new_meetup_form(bot)
     bot.slack.submit_view(view, NEW_MEETUP, user_id=ORGANISER)
     dm = eventually(lambda: dms_to(bot.fake, ORGANISER))
-    assert "Invite the bot to the channel with `/invite @meetup`, then use `/meetup announce 1`." in dm[0]["text"] \
-        or "/invite @meetup" in block_texts(dm[0]["blocks"])
+    assert ("could not be posted in <#C0MEETUP>. Invite the bot to the channel with `/invite @meetup`, "
+            "then use `/meetup announce 1`.") in block_texts(dm[0]["blocks"])
     bot.fake.not_in_channel.discard(CHANNEL)
+    bot.slack.command("subscribe", user_id="U0EVE")
+    bot.fake.add_user("U0EVE", real_name="Eve Example", email="eve@justice.gov.uk")
     assert bot.slack.command("announce 1", user_id=ORGANISER).message()["text"].startswith("Posting the announcement")
     posted = eventually(lambda: bot.fake.messages(CHANNEL))
     assert meetup_id_of(posted[0]) == 1
+    # Posted at last: subscribers hear about it now, and only once.
+    eventually(lambda: dms_to(bot.fake, "U0EVE"))
+    bot.slack.command("announce 1", user_id=ORGANISER)
+    bot.fake.wait_for("chat.update")
+    assert len(bot.fake.messages(CHANNEL)) == 1 and len(dms_to(bot.fake, "U0EVE")) == 1
 
 
 def test_export_neutralises_formulas_and_refuses_others(bot):
