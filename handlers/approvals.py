@@ -23,10 +23,7 @@ from storage.models import PENDING
 log = logging.getLogger(__name__)
 
 
-def _targets(client: WebClient, deps: Deps) -> list[str]:
-    """Channels to post approval requests in."""
-    if deps.settings.organiser_channel_id:
-        return [deps.settings.organiser_channel_id]
+def _organiser_dms(client: WebClient, deps: Deps) -> list[str]:
     channels = []
     for organiser in sorted(deps.organisers.all()):
         try:
@@ -52,13 +49,24 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
     if not existing:
         if registration.status != PENDING:
             return
-        for channel in _targets(client, deps):
-            try:
-                posted = client.chat_postMessage(channel=channel, text=text, blocks=message)
-            except SlackApiError as error:
-                log.error("Could not post an approval request in %s: %s", channel, error.response.get("error"))
-                continue
-            approvals.record_message(deps.db, registration, channel=posted["channel"], ts=posted["ts"], now=now)
+
+        def post(channels: list[str]) -> bool:
+            posted_any = False
+            for channel in channels:
+                try:
+                    posted = client.chat_postMessage(channel=channel, text=text, blocks=message)
+                except SlackApiError as error:
+                    log.error("Could not post an approval request in %s: %s", channel, error.response.get("error"))
+                    continue
+                approvals.record_message(deps.db, registration, channel=posted["channel"], ts=posted["ts"], now=now)
+                posted_any = True
+            return posted_any
+
+        channel = deps.settings.organiser_channel_id
+        # When the organisers' channel refuses (the bot was never invited),
+        # ask each organiser directly rather than leave the person waiting.
+        if not (channel and post([channel])):
+            post(_organiser_dms(client, deps))
         return
     for ref in existing:
         try:
@@ -69,7 +77,8 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
 
 def _approval_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
     registration = find_registration(deps.db, meetup_id, user_id)
-    if registration is not None:
+    # Someone who never waited for approval has no messages: the usual case, cheaply.
+    if registration is not None and registration.pending_at is not None:
         sync_approval_messages(client, deps, registration.id)
 
 

@@ -254,7 +254,8 @@ def _applicant(registration) -> str:
     if registration.domain_organisation:
         lines.append(f"*Their email address is from:* {escape(registration.domain_organisation)}")
     if registration.reason:
-        lines.append(f"*Why they need approval:* {escape(registration.reason)}")
+        # The reason is written to the person ("your email address"): say so.
+        lines.append(f"*What the bot told them:* {escape(registration.reason)}")
     return "\n".join(lines)
 
 

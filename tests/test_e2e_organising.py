@@ -447,3 +447,16 @@ def test_stats_show_participation_across_the_series(bot):
     assert "• Cabinet Office: 2 sign-ups, 0 attended, 2 meetups" in text
     assert "• Cross-government open source meetup, Friday 26 February 2027: 2 places taken so far, " \
            "2 organisations brought together, 2 sign-ups" in text
+
+
+def test_approval_requests_fall_back_to_dms_when_the_organiser_channel_refuses(two_organisers_bot):
+    bot = two_organisers_bot
+    bot.fake.not_in_channel.add("C0ORGS")
+    bot.fake.add_user("U0ORG2", real_name="Second Organiser", email="org2@cabinetoffice.gov.uk")
+    add_people(bot.fake)
+    posted, _ = create_meetup_in_modal(bot)
+    sign_up_from_card(bot, SAM, {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor",
+                                 "government_team": "HMRC"}, posted)
+    for organiser in (ORGANISER, "U0ORG2"):
+        eventually(lambda: approval_messages(bot.fake, bot.fake.dm_channel(organiser)))
+    assert approval_messages(bot.fake, "C0ORGS") == []
