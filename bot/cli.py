@@ -136,7 +136,8 @@ def _export(args, settings: Settings, db) -> int:
     if result.meetup is None:
         print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
         return 2
-    # newline="" semantics: the CSV already ends its rows with CRLF, as RFC 4180 asks.
+    # Bytes, not text: the rows already end in CRLF (RFC 4180), and a text
+    # stream may translate line endings or choose an encoding other than UTF-8.
     sys.stdout.buffer.write(result.csv_text.encode("utf-8"))
     sys.stdout.flush()
     print(f"{result.row_count} confirmed for {result.meetup.title}.", file=sys.stderr)
