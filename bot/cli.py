@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     event_commands.add_parser("list", help="list meetups, one a line, id first")
 
     commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
+    export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
+    export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
     return parser
 
 
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "purge":
             upgrade(db.engine)
             return _purge(settings, db)
+        if args.command == "export":
+            upgrade(db.engine)
+            return _export(args, settings, db)
         if args.command == "serve":
             return _serve(settings, db)
     finally:
@@ -133,6 +138,22 @@ def _purge(settings: Settings, db) -> int:
 
     for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
         print(f"{meetup.id}\t{meetup.title}\tremoved personal data of {count} sign-ups")
+    return 0
+
+
+def _export(args, settings: Settings, db) -> int:
+    from bot.export import VIA_COMMAND_LINE, export_meetup
+    from storage.models import utcnow
+
+    result = export_meetup(db, args.meetup, by=None, via=VIA_COMMAND_LINE, now=utcnow())
+    if result.meetup is None:
+        print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
+        return 2
+    # Bytes, not text: the rows already end in CRLF (RFC 4180), and a text
+    # stream may translate line endings or choose an encoding other than UTF-8.
+    sys.stdout.buffer.write(result.csv_text.encode("utf-8"))
+    sys.stdout.flush()
+    print(f"{result.row_count} confirmed for {result.meetup.title}.", file=sys.stderr)
     return 0
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.agenda import Talk, agenda_to_json
 from bot.eligibility import OPTIONAL_SECTORS
 from storage import meetups as meetup_store
 from storage.db import Database
@@ -24,6 +26,52 @@ def parse_audience(value: str) -> str:
     return value.strip().lower().replace("-", "_")
 
 
+def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Naive times are read as local time in `tz`."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=tz)
+
+
+def validate_meetup(
+    *,
+    title: str,
+    starts: datetime,
+    ends: datetime,
+    venue: str,
+    capacity: int,
+    audience: str,
+    extra_sectors: frozenset[str],
+    signup_closes: datetime | None,
+    now: datetime,
+) -> dict[str, str]:
+    """Field name -> message saying how to fix it, for a new or changed meetup.
+    Times must be aware. Empty means valid."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Enter a title"
+    elif len(title) > 200:
+        errors["title"] = "Title must be 200 characters or fewer"
+    if not venue.strip():
+        errors["venue"] = "Enter the venue"
+    elif len(venue) > 300:
+        errors["venue"] = "Venue must be 300 characters or fewer"
+    if capacity < 1:
+        errors["capacity"] = "Capacity must be 1 or more"
+    if ends <= starts:
+        errors["ends"] = "The end time must be after the start time"
+    if starts <= now:
+        errors["starts"] = "The start must be in the future"
+    if parse_audience(audience) not in AUDIENCES:
+        errors["audience"] = "Audience must be government, public-sector or open"
+    unknown = set(extra_sectors) - set(OPTIONAL_SECTORS)
+    if unknown:
+        errors["extra_sectors"] = "Extra sectors can only be " + ", ".join(OPTIONAL_SECTORS)
+    if signup_closes is not None and signup_closes > starts:
+        errors["signup_closes"] = "Sign-up must close before the meetup starts"
+    return errors
+
+
 def create_meetup(
     db: Database,
     *,
@@ -37,39 +85,16 @@ def create_meetup(
     host_organisation: str = "",
     description: str = "",
     signup_closes: datetime | None = None,
+    agenda: Sequence[Talk] = (),
     tz: ZoneInfo,
     now: datetime,
     created_by: str | None = None,
 ) -> Meetup:
     """Validate and store a meetup. Naive times are read as local time in `tz`."""
-
-    def aware(moment: datetime | None) -> datetime | None:
-        if moment is None or moment.tzinfo is not None:
-            return moment
-        return moment.replace(tzinfo=tz)
-
-    starts, ends, signup_closes = aware(starts), aware(ends), aware(signup_closes)
+    starts, ends, signup_closes = _aware(starts, tz), _aware(ends, tz), _aware(signup_closes, tz)
     audience = parse_audience(audience)
-    errors: dict[str, str] = {}
-    if not title.strip():
-        errors["title"] = "Enter a title"
-    elif len(title) > 200:
-        errors["title"] = "Title must be 200 characters or fewer"
-    if not venue.strip():
-        errors["venue"] = "Enter the venue"
-    if capacity < 1:
-        errors["capacity"] = "Capacity must be 1 or more"
-    if ends <= starts:
-        errors["ends"] = "The end time must be after the start time"
-    if starts <= now:
-        errors["starts"] = "The start must be in the future"
-    if audience not in AUDIENCES:
-        errors["audience"] = "Audience must be government, public-sector or open"
-    unknown = set(extra_sectors) - set(OPTIONAL_SECTORS)
-    if unknown:
-        errors["extra_sectors"] = "Extra sectors can only be " + ", ".join(OPTIONAL_SECTORS)
-    if signup_closes is not None and signup_closes > starts:
-        errors["signup_closes"] = "Sign-up must close before the meetup starts"
+    errors = validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
+                             audience=audience, extra_sectors=extra_sectors, signup_closes=signup_closes, now=now)
     if errors:
         raise ValidationError(errors)
 
@@ -86,6 +111,7 @@ def create_meetup(
             audience=audience,
             extra_sectors=",".join(sorted(extra_sectors)),
             signup_closes_at=signup_closes,
+            agenda=agenda_to_json(list(agenda)),
             status=MEETUP_OPEN,
             created_by=created_by,
             created_at=now,

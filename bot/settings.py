@@ -145,6 +145,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         # Plain postgresql:// would make SQLAlchemy look for psycopg2, which we do not ship.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
 
+    organiser_channel = get("ORGANISER_CHANNEL_ID")
+    if organiser_channel and not re.fullmatch(r"[CG][A-Z0-9]{2,}", organiser_channel):
+        problems.append(
+            f"ORGANISER_CHANNEL_ID must be a channel ID like C0123456789, not '{organiser_channel}', "
+            "or unset to send approval requests to each organiser by direct message."
+        )
+
     organisers = _ids(get("ORGANISER_USER_IDS"))
     for user_id in organisers:
         if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):

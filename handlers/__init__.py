@@ -6,8 +6,10 @@ from bot.app import Deps
 
 # Importing a feature module registers its `/meetup` subcommands.
 from handlers import commands, listing, privacy, signup
+from handlers import announcement, approvals, exporting, home, organising, stats
 
 FEATURES = (commands, listing, privacy, signup)
+FEATURES += (announcement, approvals, exporting, home, organising, stats)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -24,7 +24,7 @@ def list_command(request: CommandRequest) -> None:
             ack(text=f"There is no upcoming meetup number {wanted}. Use `/meetup list` to see them all.")
             return
     if not meetups:
-        ack(text="There are no upcoming meetups. Create one with `meetup-bot event create`.")
+        ack(text="There are no upcoming meetups. Create one with `/meetup new`.")
         return
     result: list[dict] = []
     for meetup in meetups[:3]:

@@ -20,6 +20,20 @@ from handlers.parse import parse_id
 
 log = logging.getLogger(__name__)
 
+# Other features follow changes to who is signed up: the announcement card's
+# places left, the organisers' approval messages, the App Home. Each hook is
+# called after the ack as hook(client, deps, meetup_id, user_id, body), where
+# body is the request's payload; one failing hook never stops the others.
+ON_REGISTRATION_CHANGE: list = []
+
+
+def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
+    for hook in ON_REGISTRATION_CHANGE:
+        try:
+            hook(client, deps, meetup_id, user_id, body)
+        except Exception:
+            log.exception("A hook after a sign-up change failed")
+
 
 def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tuple[list, dict | None]:
     """The meetups this person can sign up for, or the message saying why
@@ -159,6 +173,8 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         ack()
         message = blocks.status_blocks(result.meetup, result.registration, tz, position=result.waitlist_position)
     send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
+    if result.outcome in ("confirmed", "waitlisted", "pending_approval"):
+        registration_changed(client, deps, result.meetup.id, user_id, body)
 
 
 def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fallback: str) -> None:
@@ -200,13 +216,21 @@ def cancel_command(request: CommandRequest) -> None:
     meetup, _ = mine[0]
     result = cancel(deps.db, meetup_id=meetup.id, user_id=user_id, now=deps.clock())
     ack(text=cancel_outcome_text(result))
-    tell_promoted(client, deps, result.meetup, result.promoted)
+    after_cancel(client, deps, result, user_id, request.command)
 
 
 def cancel_outcome_text(result) -> str:
     if result.outcome != "cancelled":
         return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
     return blocks.cancelled_text(result.meetup, result.previous_status)
+
+
+def after_cancel(client: WebClient, deps: Deps, result, user_id: str, body: dict) -> None:
+    """Slow work after the answer: tell whoever moved up, then the hooks."""
+    if result.outcome != "cancelled":
+        return
+    tell_promoted(client, deps, result.meetup, result.promoted)
+    registration_changed(client, deps, result.meetup.id, user_id, body)
 
 
 def tell_promoted(client: WebClient, deps: Deps, meetup, promoted: list) -> None:
@@ -244,16 +268,12 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user_id = body["user"]["id"]
         meetup_id = parse_id(action.get("value"))
-        result = None
+        # On the App Home there is no message to answer (no response_url):
+        # the Home hook republishes it showing the new state instead.
+        answer = respond if body.get("response_url") else (lambda **_: None)
         if meetup_id is None or get_meetup(deps.db, meetup_id) is None:
-            text, replace = "That meetup no longer exists.", False
-        else:
-            result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
-            text, replace = cancel_outcome_text(result), True
-        if body.get("response_url"):
-            respond(text=text, replace_original=replace)
-        else:
-            # A button outside a message (App Home) has no response_url.
-            send_dm(client, user_id, [blocks.section(text)], fallback=text)
-        if result is not None:
-            tell_promoted(client, deps, result.meetup, result.promoted)
+            answer(text="That meetup no longer exists.", replace_original=False)
+            return
+        result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+        answer(text=cancel_outcome_text(result), replace_original=True)
+        after_cancel(client, deps, result, user_id, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
@@ -67,6 +68,8 @@ class Meetup(Base):
     status: Mapped[str] = mapped_column(String(20), default=MEETUP_OPEN)
     announcement_channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
     announcement_ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # The talks, as a JSON list of {"title", "speaker", "organisation"}.
+    agenda: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -78,6 +81,10 @@ class Meetup(Base):
     @property
     def sectors(self) -> frozenset[str]:
         return frozenset(s for s in self.extra_sectors.split(",") if s)
+
+    @property
+    def talks(self) -> list[dict]:
+        return json.loads(self.agenda) if self.agenda else []
 
 
 class Registration(Base):
@@ -144,3 +151,43 @@ class SeenRequest(Base):
 
     signature: Mapped[str] = mapped_column(String(100), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Export(Base):
+    """One visitor list that left the database: who took it, when, of what."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), index=True)
+    # The organiser's Slack user ID; None when exported on the command line.
+    exported_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    via: Mapped[str] = mapped_column(String(20))  # "slack" or "command line"
+    row_count: Mapped[int] = mapped_column(Integer)
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Subscription(Base):
+    """Someone who asked for a direct message when a new meetup is announced."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(30), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApprovalRequest(Base):
+    """A message asking organisers to approve someone, so it can be updated
+    once one of them decides (there is one per organiser when they get DMs)."""
+
+    __tablename__ = "approval_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    # Which wait for approval this message is about: someone who withdraws and
+    # asks again gets fresh messages, and the old ones keep saying "withdrawn".
+    pending_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str] = mapped_column(String(30))
+    ts: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

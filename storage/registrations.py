@@ -122,3 +122,13 @@ def anonymise_registrations(session: Session, meetup_id: int) -> int:
         registration.decided_by = None
     session.flush()
     return len(rows)
+
+
+def find_meetup_id(session: Session, registration_id: int) -> int | None:
+    """The meetup a registration belongs to, read without loading the row, so
+    the caller can lock the meetup before reading the registration itself."""
+    return session.scalar(select(Registration.meetup_id).where(Registration.id == registration_id))
+
+
+def list_all_registrations(session: Session) -> list[Registration]:
+    return list(session.scalars(select(Registration).order_by(Registration.meetup_id, Registration.id)))

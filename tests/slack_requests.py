@@ -111,7 +111,8 @@ class SlackSender:
     def submit_view(self, view: dict, values: dict[str, str], *, user_id: str, **kwargs) -> Response:
         """Submit a modal the app opened, filling its inputs as a person would.
 
-        `values` maps block_id to the typed text or the chosen option's value.
+        `values` maps block_id to the typed text or the chosen option's value
+        (a list of values for checkboxes, "2027-02-26" for a date, "13:00" for a time).
         """
         state: dict = {}
         for block in view.get("blocks", []):
@@ -126,6 +127,10 @@ class SlackSender:
             elif kind == "checkboxes":
                 chosen = value if isinstance(value, list) else [value] if value else []
                 entry = {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in chosen]}
+            elif kind == "datepicker":  # value: "2027-02-26"
+                entry = {"type": kind, "selected_date": value}
+            elif kind == "timepicker":  # value: "13:00"
+                entry = {"type": kind, "selected_time": value}
             else:
                 entry = {"type": kind, "value": value}
             state[block["block_id"]] = {element["action_id"]: entry}

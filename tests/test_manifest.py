@@ -48,6 +48,7 @@ SCOPES_FOR = {
     "files_upload_v2": "files:write",
     "views_publish": None,
     "views_open": None,
+    "views_update": None,
 }
 
 

@@ -1,0 +1,350 @@
+"""Running a meetup: reading the organiser's form, editing, closing and
+reopening sign-up, cancelling, and what the announcement card says about places.
+
+Changes to who holds a place (a bigger capacity fills places from the
+waitlist; a cancelled meetup cancels everyone's place) happen with the meetup
+locked, like sign-ups, so capacity stays exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
+from bot.formatting import escape, format_date, format_time, plural
+from bot.meetups import ValidationError, create_meetup, is_taking_signups, parse_audience, validate_meetup
+from bot.signups import clean_text, fill_places
+from storage import meetups as meetup_store
+from storage import registrations as registration_store
+from storage.db import Database
+from storage.models import (
+    ACTIVE_STATUSES,
+    CANCELLED,
+    MEETUP_CANCELLED,
+    MEETUP_CLOSED,
+    MEETUP_OPEN,
+    Meetup,
+    Registration,
+)
+
+LIMITS = {"title": 200, "venue": 300, "host_organisation": 200, "description": 2000}
+
+
+# What the announcement card says -------------------------------------------
+
+
+def places_text(meetup: Meetup, confirmed: int, now: datetime) -> str:
+    """"12 places left", "Full: join the waitlist" or "Sign-up closed"."""
+    if meetup.status == MEETUP_CANCELLED:
+        return "This meetup has been cancelled"
+    if not is_taking_signups(meetup, now):
+        return "Sign-up closed"
+    left = meetup.capacity - confirmed
+    if left <= 0:
+        return "Full: join the waitlist"
+    return plural(left, "place") + " left"
+
+
+def card_state(db: Database, meetup_id: int) -> tuple[Meetup | None, int]:
+    """The meetup and how many places are taken, read together."""
+    with db.read() as session:
+        meetup = meetup_store.get_meetup(session, meetup_id)
+        if meetup is None:
+            return None, 0
+        return meetup, registration_store.count_confirmed(session, meetup_id)
+
+
+def record_announcement(db: Database, meetup_id: int, *, channel: str, ts: str) -> None:
+    with db.transaction() as session:
+        meetup = meetup_store.get_meetup(session, meetup_id)
+        if meetup is not None:
+            meetup.announcement_channel = channel
+            meetup.announcement_ts = ts
+
+
+# The organiser's form --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetupForm:
+    """The meetup form as typed: dates "2027-02-26", times "13:00"."""
+
+    title: str = ""
+    date: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    venue: str = ""
+    host_organisation: str = ""
+    capacity: str = ""
+    audience: str = ""
+    extra_sectors: frozenset[str] = frozenset()
+    description: str = ""
+    agenda: str = ""
+    signup_closes_date: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetupFields:
+    """A form read into the values a meetup stores."""
+
+    title: str
+    starts: datetime
+    ends: datetime
+    venue: str
+    host_organisation: str
+    capacity: int
+    audience: str
+    extra_sectors: frozenset[str]
+    description: str
+    agenda: list[Talk]
+    signup_closes: datetime | None
+
+
+# The form's fields for each error bot.meetups.validate_meetup can give.
+_FORM_FIELD = {"starts": "date", "ends": "end_time", "signup_closes": "signup_closes"}
+_FORM_MESSAGE = {"starts": "The date and start time must be in the future", "audience": "Select who can come"}
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_time(value: str | None) -> time | None:
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def signup_closes_at(chosen: date, *, starts: datetime, tz: ZoneInfo, current: datetime | None = None) -> datetime:
+    """Sign-up closes at the end of the chosen day, or when the meetup starts
+    if that is sooner. Keeps a closing time set elsewhere (the command line)
+    when the day is unchanged, so editing other fields does not move it."""
+    if current is not None and closing_date(current, tz) == chosen:
+        return current
+    end_of_day = datetime.combine(chosen + timedelta(days=1), time(0, 0), tzinfo=tz)
+    return min(end_of_day, starts)
+
+
+def closing_date(moment: datetime, tz: ZoneInfo) -> date:
+    """The day sign-up closes on, as the form shows it: a close at midnight
+    belongs to the day before."""
+    return (moment.astimezone(tz) - timedelta(microseconds=1)).date()
+
+
+def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup | None = None
+              ) -> tuple[MeetupFields | None, dict[str, str]]:
+    """Check the form; return the fields, or errors keyed by form field.
+
+    `current` is the meetup being edited: its sign-up close date may already be
+    in the past (sign-up has closed), which is not an error when unchanged.
+    """
+    errors: dict[str, str] = {}
+    title = clean_text(form.title)
+    venue = clean_text(form.venue)
+    host = clean_text(form.host_organisation)
+    description = clean_text(form.description, multiline=True)
+    for name, value in (("title", title), ("venue", venue), ("host_organisation", host),
+                        ("description", description)):
+        if len(value) > LIMITS[name]:
+            errors[name] = f"{name.replace('_', ' ').capitalize()} must be {LIMITS[name]} characters or fewer"
+
+    day = _parse_date(form.date)
+    start_time, end_time = _parse_time(form.start_time), _parse_time(form.end_time)
+    if day is None:
+        errors["date"] = "Enter the date of the meetup"
+    if start_time is None:
+        errors["start_time"] = "Enter the start time"
+    if end_time is None:
+        errors["end_time"] = "Enter the end time"
+
+    capacity_text = (form.capacity or "").strip()
+    capacity = int(capacity_text) if capacity_text.lstrip("-").isdigit() else None
+    if capacity is None:
+        errors["capacity"] = "Enter the number of places as a whole number, like 60"
+
+    audience = parse_audience(form.audience or "")
+    extra = frozenset(form.extra_sectors) if audience == "government" else frozenset()
+    try:
+        talks = parse_agenda(form.agenda)
+    except AgendaError as error:
+        errors["agenda"] = str(error)
+        talks = []
+
+    closes_day = _parse_date(form.signup_closes_date)
+    if form.signup_closes_date and closes_day is None:
+        errors["signup_closes"] = "Enter the date sign-up closes"
+    if day is None or start_time is None or end_time is None or capacity is None:
+        return None, errors
+
+    starts = datetime.combine(day, start_time, tzinfo=tz)
+    ends = datetime.combine(day, end_time, tzinfo=tz)
+    closes = None
+    if closes_day is not None:
+        current_close = current.signup_closes_at if current is not None else None
+        closes = signup_closes_at(closes_day, starts=starts, tz=tz, current=current_close)
+        if closes_day > day:
+            errors["signup_closes"] = "Sign-up must close on or before the day of the meetup"
+        elif closes <= now and closes != current_close:
+            errors["signup_closes"] = "The date sign-up closes must be today or later"
+
+    for name, message in validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
+                                         audience=audience, extra_sectors=extra, signup_closes=closes,
+                                         now=now).items():
+        errors.setdefault(_FORM_FIELD.get(name, name), _FORM_MESSAGE.get(name, message))
+    if errors:
+        return None, errors
+    return MeetupFields(title=title, starts=starts, ends=ends, venue=venue, host_organisation=host, capacity=capacity,
+                        audience=audience, extra_sectors=extra, description=description, agenda=talks,
+                        signup_closes=closes), {}
+
+
+def create_from_form(db: Database, fields: MeetupFields, *, tz: ZoneInfo, now: datetime, created_by: str) -> Meetup:
+    return create_meetup(db, title=fields.title, starts=fields.starts, ends=fields.ends, venue=fields.venue,
+                         capacity=fields.capacity, audience=fields.audience, extra_sectors=fields.extra_sectors,
+                         host_organisation=fields.host_organisation, description=fields.description,
+                         signup_closes=fields.signup_closes, agenda=fields.agenda, tz=tz, now=now,
+                         created_by=created_by)
+
+
+# Editing -----------------------------------------------------------------------
+
+
+class NotChangeable(Exception):
+    """The meetup cannot be changed any more; the message says why."""
+
+
+def check_changeable(meetup: Meetup | None, now: datetime) -> None:
+    if meetup is None:
+        raise NotChangeable("That meetup no longer exists.")
+    if meetup.status == MEETUP_CANCELLED:
+        raise NotChangeable(f"{escape(meetup.title)} has been cancelled, so it cannot be changed.")
+    if meetup.starts_at <= now:
+        raise NotChangeable(f"{escape(meetup.title)} has already started, so it cannot be changed.")
+
+
+@dataclass(frozen=True)
+class EditResult:
+    meetup: Meetup
+    changes: list[str]  # what changed about when and where, in words for attendees
+    to_tell: list[Registration]  # everyone registered who should hear about the changes
+    promoted: list[Registration] = field(default_factory=list)  # moved up by a bigger capacity
+
+
+def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list[str]:
+    """What changed about the date, the time or the venue, in plain words."""
+    get = before.get if isinstance(before, dict) else lambda name: getattr(before, name)
+    changes = []
+    old_date, new_date = format_date(get("starts_at"), tz), format_date(after.starts_at, tz)
+    if old_date != new_date:
+        changes.append(f"The date is now {new_date} (it was {old_date}).")
+    old_time = f"{format_time(get('starts_at'), tz)} to {format_time(get('ends_at'), tz)}"
+    new_time = f"{format_time(after.starts_at, tz)} to {format_time(after.ends_at, tz)}"
+    if old_time != new_time:
+        changes.append(f"The time is now {new_time} (it was {old_time}).")
+    if get("venue") != after.venue:
+        changes.append(f"The venue is now {after.venue} (it was {get('venue')}).")
+    return changes
+
+
+def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: ZoneInfo, now: datetime) -> EditResult:
+    """Store an edited meetup. Raises NotChangeable, or ValidationError when the
+    new capacity is below the number of places already taken."""
+    with db.transaction() as session:
+        meetup = meetup_store.lock_meetup(session, meetup_id)
+        check_changeable(meetup, now)
+        confirmed = registration_store.count_confirmed(session, meetup.id)
+        if fields.capacity < confirmed:
+            raise ValidationError({"capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
+                                               f"Enter {confirmed} or more"})
+        before = {"starts_at": meetup.starts_at, "ends_at": meetup.ends_at, "venue": meetup.venue}
+        meetup.title = fields.title
+        meetup.starts_at = fields.starts
+        meetup.ends_at = fields.ends
+        meetup.venue = fields.venue
+        meetup.host_organisation = fields.host_organisation
+        meetup.capacity = fields.capacity
+        meetup.audience = fields.audience
+        meetup.extra_sectors = ",".join(sorted(fields.extra_sectors))
+        meetup.description = fields.description
+        meetup.agenda = agenda_to_json(fields.agenda)
+        meetup.signup_closes_at = fields.signup_closes
+        meetup.updated_at = now
+        session.flush()
+        # A bigger meetup gives places to the people who have waited longest.
+        promoted = fill_places(session, meetup, now)
+        changes = describe_changes(before, meetup, tz)
+        promoted_ids = {r.id for r in promoted}
+        to_tell = [r for r in registration_store.list_registrations(session, meetup.id)
+                   if r.status in ACTIVE_STATUSES and r.id not in promoted_ids] if changes else []
+        return EditResult(meetup, changes, to_tell, promoted)
+
+
+def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime) -> Meetup:
+    """Close or reopen sign-up. Reopening clears a closing date that has passed,
+    as otherwise sign-up would stay closed."""
+    with db.transaction() as session:
+        meetup = meetup_store.lock_meetup(session, meetup_id)
+        check_changeable(meetup, now)
+        if open_:
+            meetup.status = MEETUP_OPEN
+            if meetup.signup_closes_at is not None and meetup.signup_closes_at <= now:
+                meetup.signup_closes_at = None
+        else:
+            meetup.status = MEETUP_CLOSED
+        meetup.updated_at = now
+        return meetup
+
+
+@dataclass(frozen=True)
+class CancelMeetupResult:
+    meetup: Meetup
+    to_tell: list[Registration]  # everyone who was registered, now cancelled
+
+
+def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetupResult:
+    """Cancel a meetup and everyone's place in it, in one transaction."""
+    with db.transaction() as session:
+        meetup = meetup_store.lock_meetup(session, meetup_id)
+        check_changeable(meetup, now)
+        meetup.status = MEETUP_CANCELLED
+        meetup.updated_at = now
+        registered = [r for r in registration_store.list_registrations(session, meetup.id)
+                      if r.status in ACTIVE_STATUSES]
+        for registration in registered:
+            registration.set_status(CANCELLED, now)
+            registration.reason = "The meetup was cancelled."
+        return CancelMeetupResult(meetup, registered)
+
+
+# Finding the meetup an organiser means ------------------------------------------
+
+
+def pick_meetup(db: Database, args: list[str], *, now: datetime, tz: ZoneInfo, usage: str
+                ) -> tuple[Meetup | None, str]:
+    """The meetup named by ID, or the only upcoming one; otherwise a message
+    (Slack mrkdwn) saying how to name it."""
+    if args:
+        if not args[0].isdigit():
+            return None, f"Use `{usage}` with a meetup's number, not '{escape(args[0][:30])}'."
+        with db.read() as session:
+            meetup = meetup_store.get_meetup(session, int(args[0]))
+        if meetup is None:
+            return None, f"There is no meetup number {int(args[0])}. Use `{usage}` with a number from the list."
+        return meetup, ""
+    with db.read() as session:
+        upcoming = [m for m in meetup_store.list_upcoming_meetups(session, now, status=None)
+                    if m.status != MEETUP_CANCELLED]
+    if len(upcoming) == 1:
+        return upcoming[0], ""
+    if not upcoming:
+        return None, "There are no upcoming meetups. Create one with `/meetup new`."
+    lines = [f"{m.id}: {escape(m.title)}, {format_date(m.starts_at, tz)}" for m in upcoming[:20]]
+    return None, "\n".join([f"There are {len(upcoming)} upcoming meetups. Use `{usage}` with one of these numbers:"]
+                           + lines)
+

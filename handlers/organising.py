@@ -1,0 +1,307 @@
+"""Organisers run meetups from Slack: `/meetup new` and `/meetup edit` (with
+close / reopen sign-up and cancel), `/meetup announce`, and `/meetup
+subscribe` / `unsubscribe`. The card itself is in handlers/announcement.py.
+
+Every organiser action checks `deps.organisers.is_organiser` here, on the
+server: a forged click or submission by anyone else changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Deps
+from bot.formatting import escape, plural
+from bot.meetups import ValidationError, get_meetup
+from bot.organising import (
+    MeetupForm,
+    NotChangeable,
+    cancel_meetup,
+    check_changeable,
+    create_from_form,
+    pick_meetup,
+    read_form,
+    set_signup_open,
+    update_meetup,
+)
+from bot.subscriptions import subscribe, unsubscribe
+from handlers.parse import parse_id
+from handlers import blocks
+from handlers import blocks_organising as ob
+from handlers.announcement import announce, refresh_card, tell_subscribers
+from handlers.approvals import sync_approval_messages
+from handlers.commands import CommandRequest, subcommand
+from handlers.replies import tell
+from handlers.signup import send_dm
+
+log = logging.getLogger(__name__)
+
+
+def is_organiser(deps: Deps, body: dict) -> bool:
+    return deps.organisers.is_organiser(body["user"]["id"])
+
+
+def _meetup_id(value: str | None) -> int | None:
+    return parse_id(value)
+
+
+# /meetup new and edit -------------------------------------------------------------
+
+
+def open_meetup_modal(client: WebClient, deps: Deps, trigger_id: str, meetup=None) -> None:
+    client.views_open(trigger_id=trigger_id, view=ob.meetup_modal(tz=deps.settings.tz, meetup=meetup))
+
+
+@subcommand("new", "create a meetup and announce it", organiser_only=True)
+def new_command(request: CommandRequest) -> None:
+    request.ack()
+    open_meetup_modal(request.client, request.deps, request.command["trigger_id"])
+
+
+def edit_refusal(deps: Deps, args: list[str]):
+    meetup, problem = pick_meetup(deps.db, args, now=deps.clock(), tz=deps.settings.tz, usage="/meetup edit ID")
+    if problem:
+        return None, problem
+    try:
+        check_changeable(meetup, deps.clock())
+    except NotChangeable as error:
+        return None, str(error)
+    return meetup, ""
+
+
+@subcommand("edit", "change a meetup, close or reopen sign-up, or cancel it", organiser_only=True, usage="[ID]")
+def edit_command(request: CommandRequest) -> None:
+    meetup, problem = edit_refusal(request.deps, request.args)
+    if problem:
+        request.ack(text=problem)
+        return
+    request.ack()
+    open_meetup_modal(request.client, request.deps, request.command["trigger_id"], meetup)
+
+
+@subcommand("announce", "post a meetup's announcement card, if it is missing", organiser_only=True, usage="[ID]")
+def announce_command(request: CommandRequest) -> None:
+    deps = request.deps
+    meetup, problem = edit_refusal(deps, request.args)
+    if problem:
+        request.ack(text=problem)
+        return
+    request.ack(text=f"Posting the announcement for *{escape(meetup.title)}*.")
+    channel, new = announce(request.client, deps, meetup.id)
+    if channel is None:
+        send_dm(request.client, request.user_id, [blocks.section(_announce_failed(deps, meetup))],
+                fallback="The announcement could not be posted.")
+    if new:
+        tell_subscribers(request.client, deps, meetup.id)
+
+
+def _announce_failed(deps: Deps, meetup) -> str:
+    return (f"The announcement for *{escape(meetup.title)}* could not be posted in <#{deps.settings.channel_id}>. "
+            f"Invite the bot to the channel with `/invite @meetup`, then use `/meetup announce {meetup.id}`.")
+
+
+def _state_value(values: dict, block_id: str) -> dict:
+    return values.get(block_id, {}).get("value") or {}
+
+
+def parse_meetup_form(view: dict) -> MeetupForm:
+    values = view.get("state", {}).get("values", {})
+
+    def text(block_id: str) -> str:
+        return _state_value(values, block_id).get("value") or ""
+
+    audience = _state_value(values, "audience").get("selected_option") or {}
+    sectors = _state_value(values, "extra_sectors").get("selected_options") or []
+    return MeetupForm(
+        title=text("title"),
+        date=_state_value(values, "date").get("selected_date"),
+        start_time=_state_value(values, "start_time").get("selected_time"),
+        end_time=_state_value(values, "end_time").get("selected_time"),
+        venue=text("venue"),
+        host_organisation=text("host_organisation"),
+        capacity=text("capacity"),
+        audience=audience.get("value", ""),
+        extra_sectors=frozenset(o.get("value", "") for o in sectors),
+        description=text("description"),
+        agenda=text("agenda"),
+        signup_closes_date=_state_value(values, "signup_closes").get("selected_date"),
+    )
+
+
+def _field_errors(view: dict, errors: dict[str, str]) -> dict[str, str]:
+    # An error for a block the form does not have (a forged payload) would be
+    # refused by Slack: show it on the title instead.
+    present = view.get("state", {}).get("values", {}).keys()
+    shown: dict[str, str] = {}
+    for name, message in errors.items():
+        shown.setdefault(name if name in present else "title", message)
+    return shown
+
+
+def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
+    user_id = body["user"]["id"]
+    if not deps.organisers.is_organiser(user_id):
+        ack(response_action="update", view=blocks.message_modal("New meetup", "Only organisers can create meetups."))
+        return
+    now, tz = deps.clock(), deps.settings.tz
+    fields, errors = read_form(parse_meetup_form(view), tz=tz, now=now)
+    if errors:
+        ack(response_action="errors", errors=_field_errors(view, errors))
+        return
+    try:
+        meetup = create_from_form(deps.db, fields, tz=tz, now=now, created_by=user_id)
+    except ValidationError as error:
+        ack(response_action="errors", errors=_field_errors(view, error.errors))
+        return
+    # Stored: the form can close. Announcing and telling people comes after.
+    ack()
+    channel, new = announce(client, deps, meetup.id)
+    message = ob.created_blocks(meetup, channel_id=channel, tz=tz)
+    if channel is None:
+        message.insert(0, blocks.section(_announce_failed(deps, meetup)))
+    send_dm(client, user_id, message, fallback=f"You created {escape(meetup.title)}.")
+    if new:
+        tell_subscribers(client, deps, meetup.id)
+
+
+def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
+    user_id = body["user"]["id"]
+    if not deps.organisers.is_organiser(user_id):
+        ack(response_action="update", view=blocks.message_modal("Change the meetup",
+                                                                 "Only organisers can change meetups."))
+        return
+    try:
+        meetup_id = _meetup_id(str(json.loads(view.get("private_metadata") or "{}").get("meetup_id")))
+    except ValueError:
+        meetup_id = None
+    meetup = get_meetup(deps.db, meetup_id) if meetup_id else None
+    now, tz = deps.clock(), deps.settings.tz
+    try:
+        check_changeable(meetup, now)
+    except NotChangeable as error:
+        ack(response_action="update", view=blocks.message_modal("Change the meetup", str(error)))
+        return
+    fields, errors = read_form(parse_meetup_form(view), tz=tz, now=now, current=meetup)
+    if errors:
+        ack(response_action="errors", errors=_field_errors(view, errors))
+        return
+    try:
+        result = update_meetup(deps.db, meetup.id, fields, tz=tz, now=now)
+    except ValidationError as error:
+        ack(response_action="errors", errors=_field_errors(view, error.errors))
+        return
+    except NotChangeable as error:
+        ack(response_action="update", view=blocks.message_modal("Change the meetup", str(error)))
+        return
+    text = f"Your changes to *{escape(result.meetup.title)}* are saved."
+    if result.to_tell:
+        text += (f" We are sending a message about the new {_what_changed(result.changes)} to "
+                 f"{plural(len(result.to_tell), 'person', 'people')} signed up.")
+    ack(response_action="update", view=blocks.message_modal("Changes saved", text))
+
+    refresh_card(client, deps, result.meetup.id)
+    for registration in result.to_tell:
+        message = ob.changed_blocks(result.meetup, result.changes, registration, tz)
+        send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has changed.")
+    for registration in result.promoted:
+        message = blocks.promoted_blocks(result.meetup, registration, tz)
+        send_dm(client, registration.slack_user_id, message, fallback=message[0]["text"]["text"])
+
+
+def _what_changed(changes: list[str]) -> str:
+    words = [word for word, prefix in (("date", "The date"), ("time", "The time"), ("venue", "The venue"))
+             if any(c.startswith(prefix) for c in changes)]
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+# Close, reopen, cancel: buttons on the edit form ------------------------------------
+
+
+def on_toggle_signup(ack: Ack, body: dict, action: dict, client: WebClient, deps: Deps, *, open_: bool) -> None:
+    ack()
+    if not is_organiser(deps, body):
+        tell(client, body, "Only organisers can close or reopen sign-up.")
+        return
+    meetup_id = _meetup_id(action.get("value"))
+    try:
+        meetup = set_signup_open(deps.db, meetup_id or 0, open_=open_, now=deps.clock())
+    except NotChangeable as error:
+        tell(client, body, str(error))
+        return
+    view = body.get("view") or {}
+    if view.get("type") == "modal":
+        # Same block and action ids: Slack keeps what the organiser has typed.
+        try:
+            client.views_update(view_id=view["id"], view=ob.meetup_modal(tz=deps.settings.tz, meetup=meetup))
+        except SlackApiError as error:
+            log.warning("Could not update the form: %s", error.response.get("error"))
+    refresh_card(client, deps, meetup.id)
+
+
+def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps: Deps) -> None:
+    ack()
+    if not is_organiser(deps, body):
+        tell(client, body, "Only organisers can cancel a meetup.")
+        return
+    tz = deps.settings.tz
+    try:
+        result = cancel_meetup(deps.db, _meetup_id(action.get("value")) or 0, now=deps.clock())
+    except NotChangeable as error:
+        tell(client, body, str(error))
+        return
+    tell(client, body, f"You cancelled *{escape(result.meetup.title)}*. We are sending a message to "
+                       f"{plural(len(result.to_tell), 'person', 'people')} who signed up.")
+    refresh_card(client, deps, result.meetup.id)
+    message = ob.meetup_cancelled_blocks(result.meetup, tz, deps.settings.organiser_contact)
+    for registration in result.to_tell:
+        send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled.")
+        # Approval messages for anyone who was waiting now say it was cancelled.
+        sync_approval_messages(client, deps, registration.id)
+
+
+# /meetup subscribe and unsubscribe -------------------------------------------------
+
+
+@subcommand("subscribe", "get a direct message when a new meetup is announced")
+def subscribe_command(request: CommandRequest) -> None:
+    if subscribe(request.deps.db, request.user_id, now=request.deps.clock()):
+        request.ack(text="You will get a direct message when a new meetup is announced. "
+                         "To stop, use `/meetup unsubscribe`.")
+    else:
+        request.ack(text="You are already subscribed to new meetups. To stop, use `/meetup unsubscribe`.")
+
+
+@subcommand("unsubscribe", "stop direct messages about new meetups")
+def unsubscribe_command(request: CommandRequest) -> None:
+    if unsubscribe(request.deps.db, request.user_id):
+        request.ack(text="You will no longer get direct messages about new meetups. "
+                         "To start again, use `/meetup subscribe`.")
+    else:
+        request.ack(text="You are not subscribed to new meetups. To subscribe, use `/meetup subscribe`.")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(ob.NEW_MEETUP_CALLBACK)
+    def on_new(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        submit_new(ack, body, view, client, deps)
+
+    @app.view(ob.EDIT_MEETUP_CALLBACK)
+    def on_edit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        submit_edit(ack, body, view, client, deps)
+
+    @app.action(ob.CLOSE_SIGNUP_ACTION)
+    def on_close(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        on_toggle_signup(ack, body, action, client, deps, open_=False)
+
+    @app.action(ob.REOPEN_SIGNUP_ACTION)
+    def on_reopen(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        on_toggle_signup(ack, body, action, client, deps, open_=True)
+
+    @app.action(ob.CANCEL_MEETUP_ACTION)
+    def on_cancel(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        on_cancel_meetup(ack, body, action, client, deps)

@@ -1,0 +1,15 @@
+"""`/meetup stats`: participation across the series, for organisers."""
+
+from __future__ import annotations
+
+from bot.stats import series_stats
+from handlers import blocks_organising as ob
+from handlers.commands import CommandRequest, subcommand
+
+
+@subcommand("stats", "see participation across the series: organisations, sign-ups, repeat attendees",
+            organiser_only=True)
+def stats_command(request: CommandRequest) -> None:
+    deps = request.deps
+    stats = series_stats(deps.db, deps.clock())
+    request.ack(text="Participation across the meetup series", blocks=ob.stats_blocks(stats, deps.settings.tz))

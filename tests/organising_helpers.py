@@ -1,0 +1,143 @@
+"""Helpers for the organiser end-to-end tests: drive the meetup form, the
+card and the approval messages as people would."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.conftest import CHANNEL, ORGANISER
+
+NEW_MEETUP = {
+    "title": "Cross-government open source meetup",
+    "date": "2027-02-26",
+    "start_time": "13:00",
+    "end_time": "17:00",
+    "venue": "Ministry of Justice, 102 Petty France, London",
+    "host_organisation": "Ministry of Justice",
+    "capacity": "3",
+    "audience": "government",
+    "extra_sectors": ["nhs"],
+    "description": "Short talks, then discussions on open space principles.",
+    "agenda": "Open source at GCHQ | Sam Smith | GCHQ\nReusing code across government | Priya Patel | GDS",
+    "signup_closes": None,
+}
+
+
+def block_texts(blocks) -> str:
+    """Every piece of text in some blocks (and a Home tab or modal), as a person would read it."""
+    parts = []
+    for block in blocks or []:
+        for key in ("text", "label", "hint"):
+            if isinstance(block.get(key), dict):
+                parts.append(block[key]["text"])
+        if isinstance(block.get("accessory"), dict) and isinstance(block["accessory"].get("text"), dict):
+            parts.append(block["accessory"]["text"]["text"])
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), dict):
+                parts.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                parts.append(element["text"])
+    return "\n".join(parts)
+
+
+def buttons(blocks) -> list[tuple[str, str, str]]:
+    """(label, action_id, value) of every button."""
+    found = []
+    for block in blocks or []:
+        elements = list(block.get("elements", []))
+        if isinstance(block.get("accessory"), dict):
+            elements.append(block["accessory"])
+        found += [(e["text"]["text"], e["action_id"], e.get("value", "")) for e in elements
+                  if e.get("type") == "button"]
+    return found
+
+
+def dms_to(fake, user_id) -> list[dict]:
+    channel = fake.dm_channel(user_id)
+    return [c.args for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+
+
+def eventually(check, timeout: float = 5.0):
+    """Wait for work the app does after its ack; return check()'s truthy value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("the expected change did not happen within the timeout")
+        time.sleep(0.02)
+
+
+def opened_view(bot, count: int) -> dict:
+    """The view of the count-th views.open, as Slack stored it (with its id and hash)."""
+    return bot.fake.wait_for("views.open", count=count)[count - 1].response["view"]
+
+
+def open_new_meetup_form(bot, user_id: str = ORGANISER) -> dict:
+    before = len(bot.fake.calls_to("views.open"))
+    reply = bot.slack.command("new", user_id=user_id)
+    assert reply.status == 200 and reply.body == ""
+    return opened_view(bot, before + 1)
+
+
+def create_meetup_in_modal(bot, **answers) -> tuple[dict, dict]:
+    """Create a meetup through the form; return (the card as posted, the submission's JSON or None)."""
+    view = open_new_meetup_form(bot)
+    posted_before = len(bot.fake.messages(CHANNEL))
+    reply = bot.slack.submit_view(view, {**NEW_MEETUP, **answers}, user_id=ORGANISER)
+    assert reply.status == 200
+    card = eventually(lambda: bot.fake.messages(CHANNEL)[posted_before:])[0]
+    # The card is recorded (so it can be updated) just after it is posted.
+    eventually(lambda: _announced(bot, card["ts"]))
+    return card, reply.json()
+
+
+def _announced(bot, ts: str) -> bool:
+    from bot.meetups import all_meetups
+
+    return any(m.announcement_ts == ts for m in all_meetups(bot.db))
+
+
+def card(bot, index: int = 0) -> dict:
+    return bot.fake.messages(CHANNEL)[index]
+
+
+def form_answers(view: dict) -> dict:
+    """What a prefilled form would submit if the organiser changed nothing."""
+    answers = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        kind = element["type"]
+        if kind == "datepicker":
+            value = element.get("initial_date")
+        elif kind == "timepicker":
+            value = element.get("initial_time")
+        elif kind == "radio_buttons":
+            value = (element.get("initial_option") or {}).get("value")
+        elif kind == "checkboxes":
+            value = [o["value"] for o in element.get("initial_options", [])]
+        else:
+            value = element.get("initial_value")
+        answers[block["block_id"]] = value
+    return answers
+
+
+def meetup_id_of(card_message: dict) -> int:
+    [(_, action_id, value)] = [b for b in buttons(card_message["blocks"]) if b[1] == "open_signup"]
+    return int(value)
+
+
+def private_metadata(view: dict) -> dict:
+    return json.loads(view.get("private_metadata") or "{}")
+
+
+def event(bot, inner: dict):
+    """An Events API request, signed, as Slack sends it."""
+    payload = {"token": "legacy-verification-token", "team_id": "T0001", "api_app_id": "A0MEETUP",
+               "type": "event_callback", "event_id": f"Ev{time.monotonic_ns()}", "event_time": 1700000000,
+               "event": inner}
+    return bot.slack.post(json.dumps(payload).encode(), "application/json")
