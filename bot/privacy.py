@@ -10,6 +10,7 @@ from bot.settings import Settings
 from bot.signups import fill_places
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
+from storage import subscriptions as subscription_store
 from storage.db import Database
 from storage.models import CONFIRMED, Meetup, Registration
 
@@ -50,22 +51,31 @@ def privacy_notice(settings: Settings) -> str:
 @dataclass(frozen=True)
 class HeldData:
     registrations: list[tuple[Meetup, Registration]]
+    subscribed: bool
 
     @property
     def empty(self) -> bool:
-        return not self.registrations
+        return not self.registrations and not self.subscribed
 
 
 def data_held(db: Database, user_id: str) -> HeldData:
     with db.read() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
-        return HeldData([(meetup_store.get_meetup(session, r.meetup_id), r) for r in rows])
+        return HeldData(
+            [(meetup_store.get_meetup(session, r.meetup_id), r) for r in rows],
+            subscribed=subscription_store.get_subscription(session, user_id) is not None,
+        )
 
 
 @dataclass(frozen=True)
 class Forgotten:
-    registrations: int
+    meetup_ids: list[int]  # meetups whose sign-ups changed
     promoted: list[tuple[Meetup, Registration]]
+    unsubscribed: bool
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.meetup_ids) or self.unsubscribed
 
 
 def forget(db: Database, user_id: str, now: datetime) -> Forgotten:
@@ -74,13 +84,15 @@ def forget(db: Database, user_id: str, now: datetime) -> Forgotten:
     promoted: list[tuple[Meetup, Registration]] = []
     with db.transaction() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
+        meetup_ids = [r.meetup_id for r in rows]
+        unsubscribed = subscription_store.delete_subscription(session, user_id)
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
             held_place = registration.status == CONFIRMED
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:
                 promoted += [(meetup, person) for person in fill_places(session, meetup, now)]
-        return Forgotten(len(rows), promoted)
+        return Forgotten(meetup_ids, promoted, unsubscribed)
 
 
 def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]]:

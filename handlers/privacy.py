@@ -10,7 +10,7 @@ from bot.formatting import escape, format_when
 from bot.privacy import data_held, forget, privacy_notice
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
-from handlers.signup import tell_promoted
+from handlers.signup import registration_changed, tell_promoted
 
 FORGET_ACTION = "forget_confirm"
 STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pending_approval": "waiting for approval",
@@ -46,6 +46,8 @@ def mydata_command(request: CommandRequest) -> None:
         if r.access_needs:
             lines.append(f"Access needs: {escape(r.access_needs)}")
         sections.append("\n".join(lines))
+    if held.subscribed:
+        sections.append("You are subscribed to messages about new meetups (`/meetup unsubscribe` to stop).")
     sections.append("To delete all of it, use `/meetup forget`.")
     request.ack(text="The personal data we hold about you", blocks=[blocks.section(s[:2900]) for s in sections][:50])
 
@@ -78,10 +80,13 @@ def register(app: App, deps: Deps) -> None:
     @app.action(FORGET_ACTION)
     def on_forget(ack: Ack, body: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        result = forget(deps.db, body["user"]["id"], deps.clock())
-        text = ("We have deleted everything we held about you." if result.registrations
+        user_id = body["user"]["id"]
+        result = forget(deps.db, user_id, deps.clock())
+        text = ("We have deleted everything we held about you." if result.anything
                 else "We hold no personal data about you, so there was nothing to delete.")
         if body.get("response_url"):
             respond(text=text, replace_original=True)
         for meetup, person in result.promoted:
             tell_promoted(client, deps, meetup, [person])
+        for meetup_id in result.meetup_ids:
+            registration_changed(client, deps, meetup_id, user_id, body)

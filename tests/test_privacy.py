@@ -53,6 +53,8 @@ def test_forget_asks_first_then_deletes_and_passes_the_place_on(bot):
         bot.slack.submit_view(view, GOOD_ANSWERS, user_id=user)
         bot.clock.advance(seconds=1)
 
+    bot.slack.command("subscribe", user_id=ADA)
+    assert "You are subscribed" in block_texts(bot.slack.command("mydata", user_id=ADA).message()["blocks"])
     asked = bot.slack.command("forget", user_id=ADA).message()
     button = asked["blocks"][1]["elements"][0]
     assert button["text"]["text"] == "Delete my data" and button["confirm"]["confirm"]["text"] == "Delete my data"
@@ -63,6 +65,7 @@ def test_forget_asks_first_then_deletes_and_passes_the_place_on(bot):
     [answer] = bot.fake.wait_for_response()
     assert answer["body"]["text"] == "We have deleted everything we held about you."
     assert find_registration(bot.db, meetup.id, ADA) is None
+    assert bot.slack.command("mydata", user_id=ADA).message()["text"] == "We hold no personal data about you."
     assert find_registration(bot.db, meetup.id, "U0BOB").status == CONFIRMED
     bot.fake.wait_for("chat.postMessage", count=3)
     assert "A place has become free" in block_texts(dms_to(bot.fake, "U0BOB")[-1]["blocks"])
