@@ -5,9 +5,9 @@ from slack_bolt import App
 from bot.app import Deps
 
 # Importing a feature module registers its `/meetup` subcommands.
-from handlers import commands, listing, signup
+from handlers import commands, listing, schedule, signup, topics, votes
 
-FEATURES = (commands, listing, signup)
+FEATURES = (commands, listing, signup, topics, votes, schedule)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -48,6 +48,8 @@ SCOPES_FOR = {
     "files_upload_v2": "files:write",
     "views_publish": None,
     "views_open": None,
+    "chat_getPermalink": None,
+    "auth_test": None,
 }
 
 
