@@ -163,9 +163,10 @@ def build_grid(
             continue
         options = [s for s in range(slot_count) if len(members[s]) < room_count and lead_free(c, s)]
         if not options:
-            # Every slot with a free room already has this lead: rare, as
-            # step 1 capped each lead's sessions at the number of slots.
-            unplaced.append(c)
+            # Every slot with a free room already has this lead. Make room:
+            # move a session from a slot without them to one with space.
+            if not _make_room(c, members, slot_of, set(pinned_room), room_count, confirmed, lead_free):
+                unplaced.append(c)
             continue
 
         def added(s: int) -> tuple[int, int, int, int]:
@@ -191,6 +192,36 @@ def build_grid(
 
     unplaced_ids = tuple(c.topic_id for c in sorted(unplaced, key=lambda c: order[c.topic_id]))
     return Grid(tuple(placements), unplaced_ids)
+
+
+def _make_room(c, members, slot_of, pinned, room_count, confirmed, lead_free) -> bool:
+    """Place `c` in a full slot that its lead is free in, by moving one of
+    that slot's sessions to a slot with a free room; the cheapest such move.
+    Step 1 capped each lead at one session a slot, so this nearly always
+    works; it fails only when every such move breaks another lead's rule."""
+    best, best_cost = None, None
+    for s in range(len(members)):
+        if not lead_free(c, s):
+            continue
+        for o in members[s]:
+            if o.topic_id in pinned:
+                continue
+            for t in range(len(members)):
+                if t == s or len(members[t]) >= room_count or not lead_free(o, t):
+                    continue
+                cost = _add(_cost([x for x in members[s] if x is not o] + [c], confirmed),
+                            _cost(members[t] + [o], confirmed))
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = (s, o, t), cost
+    if best is None:
+        return False
+    s, o, t = best
+    members[s].remove(o)
+    members[t].append(o)
+    slot_of[o.topic_id] = t
+    members[s].append(c)
+    slot_of[c.topic_id] = s
+    return True
 
 
 def _improve(members, slot_of, pinned, room_count, confirmed, lead_free) -> None:

@@ -118,6 +118,19 @@ def test_nobody_leads_two_sessions_at_once():
     assert cells(grid)[1][1] != cells(grid)[2][1]
 
 
+def test_a_leads_second_topic_is_not_squeezed_out_when_the_slots_fill():
+    """A goes first, B to the empty second slot, then C (sharing a confirmed
+    voter with A) joins B. D is led by A's lead, and the only free room is
+    beside A: B moves over to make room, which also clears every clash."""
+    a = topic(1, "v1 v2 v5", lead="U0ADA")
+    b = topic(2, "v3 v4 v7", lead="U0BOB")
+    c = topic(3, "v1 v3")
+    d = topic(4, "v2 v4", lead="U0ADA")
+    grid = build_grid([a, b, c, d], [BIG, SMALL], [FIRST, SECOND], confirmed=frozenset({"v1"}))
+    assert by_slot(grid) == {FIRST: {1, 2}, SECOND: {3, 4}}
+    assert grid.unplaced == ()
+
+
 def test_a_lead_with_more_topics_than_slots_gives_way_to_the_next_topic():
     ada = [topic(n, f"x v{n}", lead="U0ADA") for n in (1, 2, 3)]
     grid = build_grid(ada + [topic(4, "")], [BIG, SMALL], [FIRST, SECOND])
