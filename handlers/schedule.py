@@ -11,15 +11,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Deps
+from bot.formatting import escape
 from bot.meetups import get_meetup
 from bot.schedule import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
 from bot.scheduling import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
-from bot.topics import carry_over_finished, topic_meetups
+from bot.topics import carry_over_finished, ranking, topic_meetups
 from handlers import topic_blocks
 from handlers.blocks import message_modal
 from handlers.commands import CommandRequest, subcommand
 from handlers.signup import send_dm
-from handlers.topics import announce_carried, pick_meetup
+from handlers.topics import announce_carried, input_value, pick_meetup
 from storage.models import TOPIC_OPEN
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,6 @@ def schedule_command(request: CommandRequest) -> None:
     announce_carried(request.client, deps, carry_over_finished(deps.db, deps.clock()))
 
 
-def _value(values: dict, block_id: str) -> str:
-    element = values.get(block_id, {}).get("value", {})
-    if element.get("type") == "static_select":
-        return (element.get("selected_option") or {}).get("value", "")
-    return element.get("value") or ""
-
-
 def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
     if not deps.organisers.is_organiser(user_id):
@@ -66,7 +60,7 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
         metadata = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         metadata = {}
-    meetup_id = (metadata.get("meetup_id") if isinstance(metadata, dict) else None) or _value(values, "meetup")
+    meetup_id = (metadata.get("meetup_id") if isinstance(metadata, dict) else None) or input_value(values, "meetup")
     meetup = get_meetup(deps.db, int(meetup_id)) if str(meetup_id).isdigit() else None
     if meetup is None:
         ack(response_action="errors", errors={"meetup" if "meetup" in values else "rooms": "Select a meetup"})
@@ -74,16 +68,21 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     tz = deps.settings.tz
     errors = {}
     try:
-        rooms = parse_rooms(_value(values, "rooms"))
+        rooms = parse_rooms(input_value(values, "rooms"))
     except GridInputError as error:
         errors["rooms"] = str(error)
     try:
-        slots = parse_slots(_value(values, "slots"), day=meetup.starts_at.astimezone(tz).date(), tz=tz,
+        slots = parse_slots(input_value(values, "slots"), day=meetup.starts_at.astimezone(tz).date(), tz=tz,
                             within=Slot(meetup.starts_at, meetup.ends_at))
     except GridInputError as error:
         errors["slots"] = str(error)
     if errors:
         ack(response_action="errors", errors=errors)
+        return
+    if not ranking(deps.db, meetup.id).topics:
+        ack(response_action="update", view=message_modal(
+            "Session grid", f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
+                            "to build. Nothing has been posted."))
         return
     outcome = build_schedule(deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id,
                              now=deps.clock())

@@ -179,17 +179,20 @@ def _ranked_line(position: int, ranked: RankedTopic) -> str:
     return line
 
 
-def ranking_blocks(ranking: Ranking, tz: ZoneInfo, vote_emoji: Iterable[str], channel_id: str) -> list[dict]:
+def ranking_blocks(ranking: Ranking, tz: ZoneInfo, vote_emoji: Iterable[str], channel_id: str, *,
+                   others: list[Meetup] = ()) -> list[dict]:
     meetup = ranking.meetup
     heading = f"*Topics for {escape(meetup.title)}*, {format_date(meetup.starts_at, tz)}"
+    later = " ".join(f"`/meetup topics {m.id}` for {escape(m.title)}." for m in others[:3])
     if not ranking.topics:
-        return [section(f"{heading}\nNobody has proposed a topic yet. Use `/meetup propose` to suggest one.")]
+        blocks = [section(f"{heading}\nNobody has proposed a topic yet. Use `/meetup propose` to suggest one.")]
+        return blocks + ([context(later)] if later else [])
     blocks = [section(f"{heading}\n{plural(len(ranking.topics), 'topic')}, most votes first.")]
     blocks += [section(_ranked_line(i, r)[:3000]) for i, r in enumerate(ranking.topics[:MAX_LISTED], start=1)]
     footer = f"Vote by reacting with {vote_emoji_text(vote_emoji)} to a topic's card in <#{channel_id}>."
     if len(ranking.topics) > MAX_LISTED:
         footer = f"Showing the top {MAX_LISTED}. " + footer
-    blocks.append(context(footer))
+    blocks.append(context(f"{footer} {later}".strip()))
     return blocks
 
 
@@ -259,8 +262,8 @@ def grid_summary(outcome: ScheduleOutcome, channel_id: str) -> str:
             f"{plural(len(outcome.sessions), 'session')}, "
             f"{plural(len(outcome.unplaced), 'topic')} did not fit. ")
     if outcome.clashes.everyone:
-        text += (f"People who voted have {plural(outcome.clashes.everyone, 'clash', 'clashes')} between sessions "
-                 f"at the same time, {outcome.clashes.confirmed} of them for people with a place.")
+        text += (f"{plural(outcome.clashes.everyone, 'clash', 'clashes')} remain where someone voted for two "
+                 f"sessions at the same time ({outcome.clashes.confirmed} for people with a place).")
     else:
         text += "Nobody who voted has two of their sessions at the same time."
     return text

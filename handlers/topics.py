@@ -52,19 +52,21 @@ def display_name(client: WebClient, user_id: str) -> str:
 def pick_meetup(request: CommandRequest, meetups: list[Meetup]) -> Meetup | None:
     """`/meetup X ID` picks a meetup; without an ID, the soonest. Answers
     (acks) and returns None when there is nothing to pick."""
-    name = request.args and request.args[0]
+    wanted = request.args[0] if request.args else ""
     if not meetups:
         request.ack(text="There are no upcoming meetups. Topics can be proposed once one has been created.")
         return None
     if not request.args:
         return meetups[0]
-    if not name.isdigit():
-        request.ack(text=f"Use `/meetup {request.command['text'].split()[0].lower()}` on its own, or followed by "
-                         f"a meetup's number, not '{escape(name[:30])}'.")
+    command = request.command["text"].split()[0].lower()
+    if not wanted.isdigit():
+        request.ack(text=f"Use `/meetup {command}` on its own, or followed by a meetup's number, "
+                         f"not '{escape(wanted[:30])}'.")
         return None
-    found = next((m for m in meetups if m.id == int(name)), None)
+    found = next((m for m in meetups if m.id == int(wanted)), None)
     if found is None:
-        request.ack(text=f"There is no upcoming meetup number {int(name)}. Use `/meetup help` to see what you can do.")
+        request.ack(text=f"There is no upcoming meetup number {int(wanted)}. "
+                         f"Use `/meetup {command}` on its own for the next one.")
     return found
 
 
@@ -138,7 +140,8 @@ def propose_command(request: CommandRequest) -> None:
         meetups, deps.settings.tz, channel_id=deps.settings.channel_id, proposer_name=name))
 
 
-def _value(values: dict, block_id: str) -> str:
+def input_value(values: dict, block_id: str) -> str:
+    """What a person typed or chose in a modal's input block."""
     element = values.get(block_id, {}).get("value", {})
     if element.get("type") in ("static_select", "radio_buttons"):
         return (element.get("selected_option") or {}).get("value", "")
@@ -157,10 +160,10 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     user_id = body["user"]["id"]
     values = view.get("state", {}).get("values", {})
     metadata = _metadata(view)
-    meetup_id = metadata.get("meetup_id") or _value(values, "meetup")
+    meetup_id = metadata.get("meetup_id") or input_value(values, "meetup")
     form = read_form(meetup_id=int(meetup_id) if str(meetup_id).isdigit() else None,
-                     title=_value(values, "title"), description=_value(values, "description"),
-                     would_lead=_value(values, "would_lead"))
+                     title=input_value(values, "title"), description=input_value(values, "description"),
+                     would_lead=input_value(values, "would_lead"))
     errors = validate_topic(form)
     if errors:
         present = values.keys()
@@ -230,11 +233,13 @@ def topics_command(request: CommandRequest) -> None:
     deps = request.deps
     # Topics left over from a finished meetup join the next one's list first.
     carried = carry_over_finished(deps.db, deps.clock())
-    meetup = pick_meetup(request, topic_meetups(deps.db, deps.clock()))
+    meetups = topic_meetups(deps.db, deps.clock())
+    meetup = pick_meetup(request, meetups)
     if meetup is not None:
         result = ranking(deps.db, meetup.id)
+        others = [m for m in meetups if m.id != meetup.id]
         request.ack(text=f"Topics for {escape(meetup.title)}", blocks=topic_blocks.ranking_blocks(
-            result, deps.settings.tz, deps.settings.vote_emoji, deps.settings.channel_id))
+            result, deps.settings.tz, deps.settings.vote_emoji, deps.settings.channel_id, others=others))
     announce_carried(request.client, deps, carried)
 
 

@@ -290,6 +290,10 @@ def test_schedule_two_rooms_by_two_slots_places_four_topics_with_no_clashes(bot)
 
     view = open_schedule_modal(bot)
 
+    # A submission forged by someone who is not an organiser changes nothing.
+    forged = bot.slack.submit_view(view, {"rooms": "Thames, 40", "slots": "2pm to 3pm"}, user_id=BOB).json()
+    assert block_texts(forged["view"]["blocks"]) == "Only organisers can build the grid."
+
     bad = bot.slack.submit_view(view, {"rooms": "Thames", "slots": "after lunch"}, user_id=ORGANISER).json()
     assert bad["response_action"] == "errors" and set(bad["errors"]) == {"rooms", "slots"}
     assert bad["errors"]["rooms"].startswith("Enter each room on its own line")
@@ -319,6 +323,15 @@ def test_schedule_two_rooms_by_two_slots_places_four_topics_with_no_clashes(bot)
     assert f"You are leading *{d.title}*" in ada and "*Where:* Severn" in ada and "3pm to 3:45pm" in ada
     assert "Nobody has said they will lead it yet" in block_texts(dms_to(bot.fake, CAT)[0]["blocks"])
     assert "*Where:* Severn" in block_texts(dms_to(bot.fake, BOB)[0]["blocks"])
+
+
+def test_with_no_topics_there_is_no_grid_to_build(bot):
+    make_meetup(bot.db, now=bot.clock())
+    view = open_schedule_modal(bot)
+    answer = bot.slack.submit_view(view, {"rooms": "Thames, 40", "slots": "2pm to 3pm"}, user_id=ORGANISER).json()
+    assert "Nobody has proposed a topic for Cross-government open source meetup yet" in block_texts(
+        answer["view"]["blocks"])
+    assert bot.fake.calls_to("chat.postMessage") == []
 
 
 def test_rerunning_the_schedule_keeps_placements_and_tells_only_people_whose_session_changed(bot):
