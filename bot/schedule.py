@@ -158,22 +158,28 @@ def build_grid(
     # 3. The rest, most voted first, into the slot where the fewest of its
     #    voters (confirmed first) already have a session; on a tie, the
     #    emptier slot, so that a small grid spreads out, then the earlier.
-    for c in chosen:
-        if c.topic_id in slot_of:
-            continue
+    def place(c: Candidate) -> bool:
         options = [s for s in range(slot_count) if len(members[s]) < room_count and lead_free(c, s)]
         if not options:
             # Every slot with a free room already has this lead. Make room:
             # move a session from a slot without them to one with space.
-            if not _make_room(c, members, slot_of, set(pinned_room), room_count, confirmed, lead_free):
-                unplaced.append(c)
-            continue
+            return _make_room(c, members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
 
         def added(s: int) -> tuple[int, int, int, int]:
             busy = {voter for o in members[s] for voter in o.voters} & c.voters
             return len(busy & confirmed), len(busy), len(members[s]), s
 
         put(c, min(options, key=added))
+        return True
+
+    for c in chosen:
+        if c.topic_id not in slot_of and not place(c):
+            unplaced.append(c)
+    # If a chosen topic could not be placed, its room is free: offer it to
+    # the next topics down the list rather than leave it empty.
+    for c in rank(unplaced):
+        if sum(map(len, members)) < slot_count * room_count and place(c):
+            unplaced.remove(c)
 
     _improve(members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
 

@@ -52,7 +52,7 @@ def _text_input(block_id: str, label: str, *, hint: str, optional: bool = False,
 
 def _link(topic: Topic) -> str:
     title = escape(topic.title)
-    # A `|` would end Slack's link text early; the title shows in full either way.
+    # Inside <url|text> a `|` is Slack's separator: show a title's own as ¦.
     return f"<{topic.permalink}|{title.replace('|', '¦')}>" if topic.permalink else f"*{title}*"
 
 

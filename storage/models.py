@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -138,6 +128,8 @@ class Registration(Base):
 
 
 # Unconference topics, votes and the session grid ------------------------------
+
+from sqlalchemy import Boolean  # noqa: E402 (kept with the models that use it, for easy merges)
 
 # Topic.status
 TOPIC_OPEN, TOPIC_WITHDRAWN, TOPIC_HIDDEN, TOPIC_CARRIED_OVER = "open", "withdrawn", "hidden", "carried_over"

@@ -138,6 +138,17 @@ def test_a_lead_with_more_topics_than_slots_gives_way_to_the_next_topic():
     assert grid.unplaced == (3,)
 
 
+def test_a_room_a_chosen_topic_cannot_use_goes_to_the_next_topic():
+    """Kept placements leave the only free room beside Ada's other session,
+    so her second topic cannot run: the room goes to the next topic down."""
+    a1, a2 = topic(1, "a b c d e", lead="U0ADA"), topic(2, "f g h i", lead="U0ADA")
+    p, q, z = topic(3, "j k l"), topic(4, "m n o"), topic(5, "w")
+    previous = {1: ("Thames", FIRST), 3: ("Thames", SECOND), 4: ("Severn", SECOND)}
+    grid = build_grid([a1, a2, p, q, z], [BIG, SMALL], [FIRST, SECOND], previous=previous)
+    assert cells(grid) == {**previous, 5: ("Severn", FIRST)}
+    assert grid.unplaced == (2,)
+
+
 def test_rerunning_keeps_unchanged_placements_even_if_votes_shift():
     first = build_grid(MATRIX, [BIG, SMALL], [FIRST, SECOND])
     previous = cells(first)
