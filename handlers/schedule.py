@@ -65,6 +65,10 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     if meetup is None:
         ack(response_action="errors", errors={"meetup" if "meetup" in values else "rooms": "Select a meetup"})
         return
+    if meetup.ends_at <= deps.clock():
+        ack(response_action="update", view=message_modal(
+            "Session grid", "That meetup is over, so its grid can no longer change. Nothing has been posted."))
+        return
     tz = deps.settings.tz
     errors = {}
     try:
