@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -191,3 +191,113 @@ class ApprovalRequest(Base):
     channel: Mapped[str] = mapped_column(String(30))
     ts: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Unconference topics, votes and the session grid ------------------------------
+
+
+# Topic.status
+TOPIC_OPEN, TOPIC_WITHDRAWN, TOPIC_HIDDEN, TOPIC_CARRIED_OVER = "open", "withdrawn", "hidden", "carried_over"
+
+
+class Topic(Base):
+    """A discussion topic someone proposed, and the card the bot posted for it."""
+
+    __tablename__ = "topics"
+    __table_args__ = (
+        # Reaction events name the card by channel and timestamp.
+        UniqueConstraint("channel", "ts", name="uq_topic_card"),
+        # A topic is carried over to the next meetup at most once.
+        UniqueConstraint("carried_from_topic_id", name="uq_topic_carried_from"),
+        Index("ix_topics_meetup_status", "meetup_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    proposer_user_id: Mapped[str] = mapped_column(String(30))
+    proposer_name: Mapped[str] = mapped_column(String(200))
+    would_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set once the card is posted; a topic without a card cannot be voted on.
+    channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default=TOPIC_OPEN)
+    carried_from_topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL"), nullable=True)
+    # When it was first proposed (kept when carried over): ties in the ranking go to the earlier one.
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VoteReaction(Base):
+    """One voting reaction one person has (or had) on a topic card.
+
+    A person's vote counts once while any of their voting reactions is
+    present, so reacting with :+1: and :+1::skin-tone-2: is one vote, and
+    removing one of the two keeps it. Rows are kept when a reaction is removed
+    (present=False) so that an event arriving late, after a newer one, can be
+    recognised by `changed_at` and ignored.
+    """
+
+    __tablename__ = "vote_reactions"
+    __table_args__ = (UniqueConstraint("topic_id", "slack_user_id", "reaction", name="uq_vote_reaction"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No index of its own: uq_vote_reaction starts with topic_id.
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(30))
+    reaction: Mapped[str] = mapped_column(String(100))
+    present: Mapped[bool] = mapped_column(Boolean)
+    # When, by Slack's clock, the reaction last changed (the event's event_ts,
+    # or when a recount read it).
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already applied: Slack retries with the same event_id."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Schedule(Base):
+    """One run of `/meetup schedule`: the rooms and slots given, and the grid posted.
+    The newest one for a meetup is the current grid."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), index=True)
+    # JSON: [{"name": ..., "capacity": ...}] and [{"starts_at": iso, "ends_at": iso}]
+    rooms: Mapped[str] = mapped_column(Text)
+    slots: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+    sessions: Mapped[list[ScheduledSession]] = relationship(
+        back_populates="schedule", cascade="all, delete-orphan", order_by="ScheduledSession.id")
+
+
+class ScheduledSession(Base):
+    """A topic placed in a room at a time slot."""
+
+    __tablename__ = "schedule_sessions"
+    __table_args__ = (UniqueConstraint("schedule_id", "topic_id", name="uq_session_topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    room_name: Mapped[str] = mapped_column(String(100))
+    room_capacity: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lead_user_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+    schedule: Mapped[Schedule] = relationship(back_populates="sessions")

@@ -49,6 +49,8 @@ SCOPES_FOR = {
     "views_publish": None,
     "views_open": None,
     "views_update": None,
+    "chat_getPermalink": None,
+    "auth_test": None,
 }
 
 

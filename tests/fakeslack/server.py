@@ -1146,6 +1146,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server naming)
         try:
             self.fake._answer(self)
+        except ConnectionError:
+            pass  # the client went away mid-request (a killed server): nothing to answer
         except Exception:  # a bug in the fake must show up, not hang the client
             log.exception("fake Slack failed on %s", self.path)
             self.reply(500, b'{"ok": false, "error": "fake_slack_crashed"}', "application/json; charset=utf-8")
@@ -1170,6 +1172,8 @@ def _parse_args(request: BaseHTTPRequestHandler, query: str) -> tuple[dict, bool
     args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
     length = int(request.headers.get("Content-Length") or 0)
     raw = request.rfile.read(length) if length else b""
+    if len(raw) < length:
+        raise ConnectionAbortedError("the client went away before sending the whole body")
     content_type = (request.headers.get("Content-Type") or "").lower()
     if not raw:
         return args, False

@@ -1,0 +1,111 @@
+"""`/meetup schedule`: turn the votes into the session grid, and keep it.
+
+The placing itself is bot.schedule (pure); this reads the votes, hands over
+the last grid so that unchanged placements stay put, and stores the result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.schedule import Candidate, Clashes, Placement, Room, Slot, build_grid, clashes
+from bot.topics import RankedTopic, ranking_in
+from storage import meetups as meetup_store
+from storage import schedules as schedule_store
+from storage import topics as topic_store
+from storage.db import Database
+from storage.models import Meetup, Schedule, ScheduledSession, Topic
+
+
+@dataclass(frozen=True)
+class PlacedSession:
+    placement: Placement
+    topic: RankedTopic
+    lead: str | None
+    changed: bool  # new, or in another room or slot than in the last grid
+    moved: bool  # in the last grid, in another room or slot
+
+
+@dataclass(frozen=True)
+class ScheduleOutcome:
+    meetup: Meetup
+    schedule_id: int
+    sessions: list[PlacedSession]  # by slot, then biggest room first
+    unplaced: list[RankedTopic]  # most voted first
+    dropped: list[Topic]  # had a session in the last grid, have none now
+    clashes: Clashes
+    rerun: bool
+    slots: list[Slot]
+
+
+def _lead(topic: Topic) -> str | None:
+    return topic.proposer_user_id if topic.would_lead else None
+
+
+def _previous(schedule: Schedule | None) -> dict[int, tuple[str, Slot]]:
+    if schedule is None:
+        return {}
+    return {s.topic_id: (s.room_name, Slot(s.starts_at, s.ends_at)) for s in schedule.sessions}
+
+
+def build_schedule(db: Database, *, meetup_id: int, rooms: list[Room], slots: list[Slot], organiser: str,
+                   now: datetime) -> ScheduleOutcome | None:
+    """Place the meetup's open topics and store the grid. None if the
+    meetup has gone. The meetup is locked, so two organisers building at
+    once each start from the other's grid rather than overwrite it."""
+    with db.transaction() as session:
+        meetup = meetup_store.lock_meetup(session, meetup_id)
+        if meetup is None:
+            return None
+        ranking = ranking_in(session, meetup)
+        last = schedule_store.latest_schedule(session, meetup_id)
+        previous = _previous(last)
+        candidates = [Candidate(r.topic.id, r.voters, r.topic.proposed_at, _lead(r.topic)) for r in ranking.topics]
+        grid = build_grid(candidates, rooms, slots, confirmed=ranking.confirmed, previous=previous)
+
+        schedule = schedule_store.add_schedule(session, Schedule(
+            meetup_id=meetup_id,
+            rooms=json.dumps([{"name": r.name, "capacity": r.capacity} for r in rooms]),
+            slots=json.dumps([{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat()}
+                              for s in slots]),
+            created_by=organiser, created_at=now))
+        by_id = {r.topic.id: r for r in ranking.topics}
+        sessions = []
+        for p in grid.placements:
+            ranked = by_id[p.topic_id]
+            lead = _lead(ranked.topic)
+            schedule.sessions.append(ScheduledSession(
+                topic_id=p.topic_id, room_name=p.room.name, room_capacity=p.room.capacity,
+                starts_at=p.slot.starts_at, ends_at=p.slot.ends_at, lead_user_id=lead))
+            before = previous.get(p.topic_id)
+            here = (p.room.name, p.slot)
+            sessions.append(PlacedSession(p, ranked, lead, changed=before != here,
+                                          moved=before is not None and before != here))
+        session.flush()
+        dropped_ids = [t for t in previous if grid.placement_of(t) is None]
+        dropped = [topic_store.get_topic(session, t) for t in dropped_ids]
+        return ScheduleOutcome(
+            meetup=meetup, schedule_id=schedule.id, sessions=sessions,
+            unplaced=[by_id[t] for t in grid.unplaced], dropped=[t for t in dropped if t is not None],
+            clashes=clashes(grid, candidates, ranking.confirmed), rerun=last is not None, slots=list(slots))
+
+
+def record_grid_message(db: Database, schedule_id: int, *, channel: str, ts: str) -> None:
+    with db.transaction() as session:
+        schedule = schedule_store.get_schedule(session, schedule_id)
+        if schedule is not None:
+            schedule.channel, schedule.ts = channel, ts
+
+
+def last_rooms_and_slots(db: Database, meetup_id: int) -> tuple[list[Room], list[Slot]] | None:
+    """What the organiser entered last time, to fill the form in again."""
+    with db.read() as session:
+        schedule = schedule_store.latest_schedule(session, meetup_id)
+        if schedule is None:
+            return None
+        rooms = [Room(r["name"], int(r["capacity"])) for r in json.loads(schedule.rooms)]
+        slots = [Slot(datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"]))
+                 for s in json.loads(schedule.slots)]
+        return rooms, slots

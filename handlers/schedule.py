@@ -1,0 +1,127 @@
+"""`/meetup schedule`: the organisers' form, the grid in the channel, and a
+message to each session lead."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Deps
+from bot.formatting import escape
+from bot.meetups import get_meetup
+from bot.schedule import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
+from bot.scheduling import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
+from bot.topics import carry_over_finished, ranking, topic_meetups
+from handlers import topic_blocks
+from handlers.blocks import message_modal
+from handlers.commands import CommandRequest, subcommand
+from handlers.signup import send_dm
+from handlers.topics import announce_carried, input_value, pick_meetup
+from storage.models import TOPIC_OPEN
+
+log = logging.getLogger(__name__)
+
+
+@subcommand("schedule", "build the grid of discussion sessions from the votes", organiser_only=True, usage="[ID]")
+def schedule_command(request: CommandRequest) -> None:
+    deps = request.deps
+    meetups = topic_meetups(deps.db, deps.clock())
+    if request.args:
+        chosen = pick_meetup(request, meetups)
+        if chosen is None:
+            return
+        meetups = [chosen]
+    elif not meetups:
+        request.ack(text="There are no upcoming meetups to build a grid for.")
+        return
+    request.ack()
+    rooms = slots = ""
+    if len(meetups) == 1:
+        last = last_rooms_and_slots(deps.db, meetups[0].id)
+        if last:
+            rooms, slots = rooms_text(last[0]), slots_text(last[1], deps.settings.tz)
+    request.client.views_open(trigger_id=request.command["trigger_id"], view=topic_blocks.schedule_modal(
+        meetups, deps.settings.tz, channel_id=deps.settings.channel_id, rooms=rooms, slots=slots))
+    # Leftovers from a finished meetup join the list before the grid is built.
+    announce_carried(request.client, deps, carry_over_finished(deps.db, deps.clock()))
+
+
+def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
+    user_id = body["user"]["id"]
+    if not deps.organisers.is_organiser(user_id):
+        ack(response_action="update", view=message_modal("Session grid", "Only organisers can build the grid."))
+        return
+    values = view.get("state", {}).get("values", {})
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    meetup_id = (metadata.get("meetup_id") if isinstance(metadata, dict) else None) or input_value(values, "meetup")
+    meetup = get_meetup(deps.db, int(meetup_id)) if str(meetup_id).isdigit() else None
+    if meetup is None:
+        ack(response_action="errors", errors={"meetup" if "meetup" in values else "rooms": "Select a meetup"})
+        return
+    if meetup.ends_at <= deps.clock():
+        ack(response_action="update", view=message_modal(
+            "Session grid", "That meetup is over, so its grid can no longer change. Nothing has been posted."))
+        return
+    tz = deps.settings.tz
+    errors = {}
+    try:
+        rooms = parse_rooms(input_value(values, "rooms"))
+    except GridInputError as error:
+        errors["rooms"] = str(error)
+    try:
+        slots = parse_slots(input_value(values, "slots"), day=meetup.starts_at.astimezone(tz).date(), tz=tz,
+                            within=Slot(meetup.starts_at, meetup.ends_at))
+    except GridInputError as error:
+        errors["slots"] = str(error)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    if not ranking(deps.db, meetup.id).topics:
+        ack(response_action="update", view=message_modal(
+            "Session grid", f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
+                            "to build. Nothing has been posted."))
+        return
+    outcome = build_schedule(deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id,
+                             now=deps.clock())
+    if outcome is None:
+        ack(response_action="update", view=message_modal("Session grid", "That meetup no longer exists."))
+        return
+    # The grid is stored: say so, then post it and tell the leads.
+    ack(response_action="update", view=message_modal(
+        "Grid posted", topic_blocks.grid_summary(outcome, deps.settings.channel_id)))
+    post_grid(client, deps, outcome)
+
+
+def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
+    tz = deps.settings.tz
+    fallback, grid = topic_blocks.grid_blocks(outcome, tz)
+    try:
+        posted = client.chat_postMessage(channel=deps.settings.channel_id, text=fallback, blocks=grid,
+                                         unfurl_links=False)
+        record_grid_message(deps.db, outcome.schedule_id, channel=posted["channel"], ts=posted["ts"])
+    except SlackApiError as error:
+        log.error("Could not post the session grid: %s", error.response.get("error"))
+    # On a re-run, only people whose session is new or has moved hear about it.
+    for placed in outcome.sessions:
+        if not placed.changed:
+            continue
+        message = topic_blocks.session_dm(placed, outcome.meetup, tz, moved=placed.moved)
+        send_dm(client, placed.lead or placed.topic.topic.proposer_user_id, message,
+                fallback=message[0]["text"]["text"])
+    for topic in outcome.dropped:
+        if topic.status == TOPIC_OPEN:
+            message = topic_blocks.dropped_dm(topic, outcome.meetup)
+            send_dm(client, topic.proposer_user_id, message, fallback=message[0]["text"]["text"])
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(topic_blocks.SCHEDULE_CALLBACK)
+    def schedule_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        submit_schedule(ack, body, view, client, deps)
