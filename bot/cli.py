@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from datetime import datetime
 
@@ -52,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: Settings | None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic narrates every plugin it loads; operators need only problems.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.logging_setup import configure
+
+    configure(settings.log_format if settings else "text")
 
 
 def main(argv: list[str] | None = None) -> int:
