@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--description", default="")
     create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
     event_commands.add_parser("list", help="list meetups, one a line, id first")
+
+    commands.add_parser("check", help="check the settings, the Slack app and the database; "
+                                      "one line per check, exit status 1 if any fails")
     return parser
 
 
@@ -59,6 +62,11 @@ def _configure_logging(settings: Settings | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     load_dotenv_file()
+    if args.command == "check":
+        # check reports settings problems itself, alongside everything else.
+        from bot.check import run
+
+        return run()
     need_slack = args.command == "serve"
     try:
         settings = load_settings(need_slack=need_slack)

@@ -48,6 +48,9 @@ SCOPES_FOR = {
     "files_upload_v2": "files:write",
     "views_publish": None,
     "views_open": None,
+    "auth_test": None,
+    "apps_connections_open": None,  # app-level token (connections:write), not a bot scope
+    "conversations_info": "channels:read",
 }
 
 
