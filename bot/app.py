@@ -50,7 +50,11 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
+    from bot.domain_lists import use_imported_from
     from handlers import register
+
+    # Eligibility follows a list imported with `meetup-bot domains import`.
+    use_imported_from(db)
 
     client = make_client(settings)
     app = LoggedApp(

@@ -243,8 +243,21 @@ class Checker:
                                              f"and this version needs {head}", "run `meetup-bot db upgrade`")
                 return
             yield Line(PASS, "database", f"{kind} answers and is migrated (revision {head})")
+            yield from self.domain_list(db)
         finally:
             db.dispose()
+
+
+    def domain_list(self, db) -> Iterator[Line]:
+        from bot.domain_lists import describe
+
+        lines = describe(db, self.settings.tz)
+        unused = [line for line in lines if line.startswith("Not used: ")]
+        if unused:
+            detail, _, fix = unused[0].removeprefix("Not used: ").partition(". ")
+            yield Line(FAIL, "domain list", f"{detail}, so it is not used", fix[:1].lower() + fix[1:])
+        else:
+            yield Line(PASS, "domain list", lines[0].removeprefix("In use: "))
 
 
 def _db_error(error: Exception) -> str:

@@ -26,7 +26,7 @@ def test_a_good_set_up_passes_every_check(fake_slack, database_url, tmp_path):
     assert failures(lines) == []
     assert [line.split(":")[0] for line in lines] == [
         "PASS settings", "PASS token", "PASS mode", "PASS scopes", "PASS meetup channel", "PASS organisers",
-        "PASS database",
+        "PASS database", "PASS domain list",
     ]
     assert code == 0
     assert "PASS organisers: Olu Organiser" in lines
@@ -192,3 +192,21 @@ def test_the_packaged_manifest_is_the_repository_one():
     """bot/manifest.yml links to manifest.yml so the wheel (and the container) carries it."""
     assert MANIFEST.resolve() == (ROOT / "manifest.yml").resolve()
     assert manifest_scopes() == load_manifest()["oauth_config"]["scopes"]["bot"]
+
+
+def test_an_import_the_bot_ignores_is_reported(fake_slack, sqlite_url, tmp_path):
+    from datetime import datetime, timezone
+
+    from storage.db import Database
+    from storage.models import DomainList
+
+    db = Database(sqlite_url)
+    with db.transaction() as session:
+        session.add(DomainList(version="old", source="an old import", built="2026-01-05", based_on="2025-12-01",
+                               domain_count=0, domains="{}", imported_at=datetime(2026, 1, 5, tzinfo=timezone.utc)))
+    db.dispose()
+    code, lines = check(fake_slack, sqlite_url, tmp_path)
+    assert code == 1
+    assert failures(lines) == [
+        "FAIL domain list: the list imported Monday 5 January 2026 at midnight, laid over an older shipped list "
+        "(built 1 December 2025), so it is not used — import a newer copy, or remove it with meetup-bot domains reset"]
