@@ -227,7 +227,10 @@ class Checker:
                 yield Line(FAIL, "database", f"the SQLite file {url.database} does not exist",
                            "run `meetup-bot db upgrade` to create it, or check DATABASE_URL")
                 return
-        db = Database(self.settings.database_url)
+        if url.drivername.startswith("postgresql") and "connect_timeout" not in url.query:
+            # An unreachable host should fail in seconds, not after TCP gives up.
+            url = url.update_query_dict({"connect_timeout": "10"})
+        db = Database(url.render_as_string(hide_password=False))
         try:
             try:
                 db.ping()

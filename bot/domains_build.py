@@ -14,8 +14,8 @@ Reads any of these, detected by name and contents (other files are skipped):
 
 When sources disagree the newer one wins, field by field: a name or a sector
 missing from a newer source is taken from an older one rather than lost.
-Stdlib only, apart from PyYAML for domains.yml (imported only when needed, so
-the bot itself never depends on it).
+Stdlib only, apart from PyYAML for domains.yml (imported only when needed).
+`meetup-bot domains import` runs this same build, laid over the shipped table.
 """
 
 from __future__ import annotations

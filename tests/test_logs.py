@@ -129,6 +129,7 @@ def test_json_logs_have_a_line_per_request_and_per_slack_call_and_no_secrets(fak
         forged = slack.command("list", user_id=ORGANISER, secret="not-the-signing-secret")
         assert forged.status == 401
         server.wait_for_line('"outcome": "rejected"')
+        server.wait_for_line('"method": "chat.postMessage"')  # the DM went out after the ack
     finally:
         stderr = server.stop()
 
