@@ -218,7 +218,7 @@ class Checker:
         from sqlalchemy.engine import make_url
 
         from storage.db import Database
-        from storage.migrate import revisions
+        from storage.migrate import is_known, revisions
 
         url = make_url(self.settings.database_url)
         if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
@@ -241,6 +241,11 @@ class Checker:
                            "and that the database server accepts connections from here")
                 return
             kind = "PostgreSQL" if db.is_postgres else "SQLite"
+            if current is not None and not is_known(current):
+                yield Line(FAIL, "database", f"{kind} is at revision {current}, which this version does not "
+                                             "know: a newer version of the bot migrated it",
+                           "run that newer version, or restore a backup taken before it")
+                return
             if current != head:
                 yield Line(FAIL, "database", f"{kind} answers but is at revision {current or 'none'}, "
                                              f"and this version needs {head}", "run `meetup-bot db upgrade`")

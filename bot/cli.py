@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         # check reports settings problems itself, alongside everything else.
         from bot.check import run
+        from bot.logging_setup import configure
 
+        configure("text")  # so a library's warning is redacted too
         return run()
     need_slack = args.command == "serve"
     try:

@@ -41,6 +41,16 @@ def revisions(engine: Engine) -> tuple[str | None, str | None]:
         return MigrationContext.configure(connection).get_current_revision(), head
 
 
+def is_known(revision: str) -> bool:
+    """Whether this code has the migration `revision` (False: a newer version ran)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def is_up_to_date(engine: Engine) -> bool:
     current, head = revisions(engine)
     return current == head

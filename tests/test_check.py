@@ -143,6 +143,18 @@ def test_an_unmigrated_or_missing_database_is_named(fake_slack, tmp_path):
     assert not missing.exists()  # checking did not create it
 
 
+def test_a_database_a_newer_version_migrated_is_named(fake_slack, sqlite_url, tmp_path):
+    engine = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    with engine:
+        engine.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    engine.close()
+    code, lines = check(fake_slack, sqlite_url, tmp_path)
+    assert code == 1
+    assert failures(lines) == [
+        "FAIL database: SQLite is at revision 9999_from_the_future, which this version does not know: a newer "
+        "version of the bot migrated it — run that newer version, or restore a backup taken before it"]
+
+
 def test_a_database_that_does_not_answer_is_named_without_its_password(fake_slack, tmp_path):
     from tests.test_cli import free_port
 
