@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.organisers import Organisers
+from bot.request_log import LoggedApp, LoggingWebClient, log_slack_calls
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import utcnow
@@ -36,7 +37,7 @@ class Deps:
 def make_client(settings: Settings) -> WebClient:
     """A Web API client that waits out HTTP 429 (Retry-After) and retries
     brief server and connection errors, so a busy Slack does not lose a DM."""
-    return WebClient(
+    return LoggingWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
@@ -49,10 +50,14 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
+    from bot.domain_lists import use_imported_from
     from handlers import register
 
+    # Eligibility follows a list imported with `meetup-bot domains import`.
+    use_imported_from(db)
+
     client = make_client(settings)
-    app = App(
+    app = LoggedApp(
         client=client,
         signing_secret=settings.signing_secret or "",
         # Socket Mode traffic arrives over the app's own authenticated
@@ -62,6 +67,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         token_verification_enabled=True,
         logger=logging.getLogger("slack_bolt"),
     )
+    app.use(log_slack_calls)
     deps = Deps(
         settings=settings,
         db=db,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_dotenv_file, load_settings
 
@@ -52,18 +52,37 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
     export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
     export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
+
+    domain_lists = commands.add_parser("domains", help="the list of public-sector email domains in use")
+    domain_commands = domain_lists.add_subparsers(dest="domains_command", required=True, metavar="TASK")
+    load = domain_commands.add_parser("import", help="use a newer copy of a domain list, laid over the shipped one")
+    load.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                      help="user_domains.json (with govuk_organisations.json for names), domains.yml "
+                           "or the Jisc CSV; other files are skipped")
+    domain_commands.add_parser("info", help="where the list in use came from, and its date")
+    domain_commands.add_parser("reset", help="go back to the list shipped with this version")
+
+    commands.add_parser("check", help="check the settings, the Slack app and the database; "
+                                      "one line per check, exit status 1 if any fails")
     return parser
 
 
 def _configure_logging(settings: Settings | None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic narrates every plugin it loads; operators need only problems.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.logging_setup import configure
+
+    configure(settings.log_format if settings else "text")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     load_dotenv_file()
+    if args.command == "check":
+        # check reports settings problems itself, alongside everything else.
+        from bot.check import run
+        from bot.logging_setup import configure
+
+        configure("text")  # so a library's warning is redacted too
+        return run()
     need_slack = args.command == "serve"
     try:
         settings = load_settings(need_slack=need_slack)
@@ -91,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             upgrade(db.engine)
             return _export(args, settings, db)
+        if args.command == "domains":
+            upgrade(db.engine)
+            return _domains(args, settings, db)
         if args.command == "serve":
             return _serve(settings, db)
     finally:
@@ -154,6 +176,39 @@ def _export(args, settings: Settings, db) -> int:
     sys.stdout.buffer.write(result.csv_text.encode("utf-8"))
     sys.stdout.flush()
     print(f"{result.row_count} confirmed for {result.meetup.title}.", file=sys.stderr)
+    return 0
+
+
+def _domains(args, settings: Settings, db) -> int:
+    from bot import domain_lists
+    from storage.models import utcnow
+
+    if args.domains_command == "info":
+        print("\n".join(domain_lists.describe(db, settings.tz)))
+        return 0
+    if args.domains_command == "reset":
+        if domain_lists.reset(db):
+            print("Removed the imported list. The list shipped with this version is in use.")
+        else:
+            print("There was no imported list. The list shipped with this version is in use.")
+        return 0
+    for path in args.paths:
+        if not path.is_file():
+            print(f"{path} does not exist or is not a file. Check the path.", file=sys.stderr)
+            return 2
+    domain_lists.use_imported_from(db)
+    before = domain_lists.current_count()
+    try:
+        table = domain_lists.import_lists(db, args.paths, now=utcnow())
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    counts = domain_lists.sector_counts(table)
+    print(f"Imported {len(table['domains']):,} domains (the list in use had {before:,}). Running bots use it "
+          f"within {domain_lists.ImportedDomainList.RECHECK_SECONDS} seconds.")
+    for sector, count in sorted(counts.items()):
+        print(f"  {sector}: {count:,}")
+    print(f"Source: {table['source']}")
     return 0
 
 

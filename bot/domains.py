@@ -4,6 +4,10 @@ The table is `bot/data/domains.json`, a processed copy of public lists of
 public-sector email domains (see `bot/data/ATTRIBUTION.md`; rebuild it with
 `python -m bot.domains_build PATH...`). Stdlib only, so the eligibility rules
 can use it without pulling in anything else.
+
+A newer copy loaded with `meetup-bot domains import` takes the shipped one's
+place: the app registers a source for it with `use_imported` (see
+bot/domain_lists.py), and every lookup consults that first.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +66,31 @@ def _data() -> dict:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
+# Returns an imported table shaped like domains.json, or None to use the
+# shipped one. It must be fast: it is asked on every lookup.
+_imported: Callable[[], dict | None] | None = None
+
+
+def use_imported(source: Callable[[], dict | None] | None) -> None:
+    """Consult `source` before the shipped table (None: the shipped table only)."""
+    global _imported
+    _imported = source
+
+
+def shipped() -> dict:
+    """The table shipped in the package: {"source", "built", "domains"}."""
+    return _data()
+
+
+def current() -> dict:
+    """The table in use: an imported one if there is one, else the shipped one."""
+    if _imported is not None:
+        data = _imported()
+        if data is not None:
+            return data
+    return _data()
+
+
 def _match(pattern: str, entry: dict) -> DomainMatch:
     return DomainMatch(pattern=pattern, organisation=entry.get("organisation"), sector=entry["sector"])
 
@@ -85,7 +115,7 @@ def lookup(email_or_domain: str, table: dict | None = None) -> DomainMatch | Non
     if domain is None:
         return None
     if table is None:
-        table = _data()["domains"]
+        table = current()["domains"]
 
     labels = domain.split(".")
     # Whole-label suffixes only, so "evilgov.uk" never looks like "gov.uk"
@@ -102,6 +132,6 @@ def lookup(email_or_domain: str, table: dict | None = None) -> DomainMatch | Non
 
 
 def source_info() -> dict:
-    """Where the shipped table came from, for `meetup-bot check` and the like."""
-    data = _data()
+    """Where the table in use came from, for `meetup-bot domains info` and the like."""
+    data = current()
     return {"source": data["source"], "built": data["built"], "count": len(data["domains"])}

@@ -14,8 +14,8 @@ Reads any of these, detected by name and contents (other files are skipped):
 
 When sources disagree the newer one wins, field by field: a name or a sector
 missing from a newer source is taken from an older one rather than lost.
-Stdlib only, apart from PyYAML for domains.yml (imported only when needed, so
-the bot itself never depends on it).
+Stdlib only, apart from PyYAML for domains.yml (imported only when needed).
+`meetup-bot domains import` runs this same build, laid over the shipped table.
 """
 
 from __future__ import annotations
@@ -344,8 +344,13 @@ def detect(path: Path) -> tuple[str, object] | None:
     return None
 
 
-def build(paths: list[Path], built: dt.date | None = None) -> dict:
-    """Read the given source files and return the merged table."""
+def build(paths: list[Path], built: dt.date | None = None, base: dict | None = None) -> dict:
+    """Read the given source files and return the merged table.
+
+    `base` is a table already built (the shipped domains.json), taken as the
+    oldest source: `meetup-bot domains import` lays a newer copy of one list
+    over it, so what that list does not cover is kept, not lost.
+    """
     found: dict[str, list] = {}
     for path in map(Path, paths):
         detected = detect(path)
@@ -363,7 +368,7 @@ def build(paths: list[Path], built: dt.date | None = None) -> dict:
     govuk = Govuk(orgs)
     readers = {UKPS_JSON: read_ukps, NOTIFY_YAML: read_notify_yaml, JISC_CSV: read_jisc_csv}
 
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict] = {d: dict(e) for d, e in (base or {}).get("domains", {}).items()}
     for kind in PRECEDENCE:
         for data in found.get(kind, []):
             for domain, entry in readers[kind](data, govuk).items():
@@ -389,8 +394,11 @@ def build(paths: list[Path], built: dt.date | None = None) -> dict:
 
     built = built or _build_date()
     kinds = [k for k in (UKPS_JSON, GOVUK_ORGS, NOTIFY_YAML, JISC_CSV) if k in found]
+    labels = [LABELS[k] for k in kinds]
+    if base:
+        labels.append(f"over the list shipped with the bot (built {base['built']})")
     return {
-        "source": "; ".join(LABELS[k] for k in kinds) + f"; built {built.isoformat()}. See ATTRIBUTION.md.",
+        "source": "; ".join(labels) + f"; built {built.isoformat()}. See ATTRIBUTION.md.",
         "built": built.isoformat(),
         "domains": {d: merged[d] for d in sorted(merged)},
     }

@@ -89,7 +89,7 @@ def make_http_server(app: App, db: Database, *, port: int, host: str = "0.0.0.0"
 
 def serve_http(app: App, db: Database, *, port: int) -> None:
     server = make_http_server(app, db, port=port)
-    log.info("Listening on http://%s:%d/slack/events", server.effective_host, server.effective_port)
+    log.info("Listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)
     server.run()
 
 

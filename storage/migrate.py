@@ -34,10 +34,26 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def is_up_to_date(engine: Engine) -> bool:
+def revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """(the database's revision, the newest revision this code has)."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return MigrationContext.configure(connection).get_current_revision(), head
+
+
+def is_known(revision: str) -> bool:
+    """Whether this code has the migration `revision` (False: a newer version ran)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    current, head = revisions(engine)
+    return current == head
 
 
 def make_revision(engine: Engine, message: str) -> None:

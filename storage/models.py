@@ -301,3 +301,23 @@ class ScheduledSession(Base):
     lead_user_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
 
     schedule: Mapped[Schedule] = relationship(back_populates="sessions")
+
+
+class DomainList(Base):
+    """A public-sector domain list loaded with `meetup-bot domains import`, so
+    eligibility can follow a newer list without a release. At most one row:
+    an import replaces it, `meetup-bot domains reset` removes it."""
+
+    __tablename__ = "domain_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # New on every import, so each running instance notices the change.
+    version: Mapped[str] = mapped_column(String(32), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    built: Mapped[str] = mapped_column(String(10))  # ISO date the list was built
+    # The shipped list's build date it was layered on; a release with a newer
+    # shipped list takes precedence over an import made on an older one.
+    based_on: Mapped[str] = mapped_column(String(10))
+    domain_count: Mapped[int] = mapped_column(Integer)
+    domains: Mapped[str] = mapped_column(Text)  # JSON: {"leeds.gov.uk": {"organisation": ..., "sector": ...}}
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,6 +51,8 @@ SCOPES_FOR = {
     "views_update": None,
     "chat_getPermalink": None,
     "auth_test": None,
+    "apps_connections_open": None,  # app-level token (connections:write), not a bot scope
+    "conversations_info": "channels:read",
 }
 
 
