@@ -40,8 +40,12 @@ def create_meetup(
     tz: ZoneInfo,
     now: datetime,
     created_by: str | None = None,
+    reminder_plan=None,
 ) -> Meetup:
-    """Validate and store a meetup. Naive times are read as local time in `tz`."""
+    """Validate and store a meetup, with its reminder plan (bot.reminders;
+    pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
+    Naive times are read as local time in `tz`."""
+    from bot.reminders import ReminderPlan, create_reminders  # bot.reminders imports this module
 
     def aware(moment: datetime | None) -> datetime | None:
         if moment is None or moment.tzinfo is not None:
@@ -74,7 +78,7 @@ def create_meetup(
         raise ValidationError(errors)
 
     with db.transaction() as session:
-        return meetup_store.create_meetup(
+        meetup = meetup_store.create_meetup(
             session,
             title=title.strip(),
             description=description.strip(),
@@ -91,6 +95,8 @@ def create_meetup(
             created_at=now,
             updated_at=now,
         )
+        create_reminders(session, meetup, reminder_plan or ReminderPlan(tz=tz), now=now)
+        return meetup
 
 
 def is_taking_signups(meetup: Meetup, now: datetime) -> bool:

@@ -16,6 +16,8 @@ from bot.meetups import get_meetup, open_meetups
 from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, validate
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
+from handlers.reminder_messages import queue_promoted_message, queue_signup_message
+from storage.models import ACTIVE_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,18 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         ack(response_action="errors", errors=field_errors)
         return
     tz = deps.settings.tz
-    result = sign_up(deps.db, form, user_id=user_id, now=deps.clock(), contact=deps.settings.organiser_contact)
+    now = deps.clock()
+    queued: list[int] = []
+
+    def queue_outcome(session, result) -> None:
+        # In the sign-up's transaction: the message is stored if and only if
+        # the sign-up is, before the modal closes ("durable before confirmed").
+        if result.registration is not None and result.outcome in ACTIVE_STATUSES:
+            queued.append(queue_signup_message(session, result.meetup, result.registration, tz,
+                                               position=result.waitlist_position, now=now))
+
+    result = sign_up(deps.db, form, user_id=user_id, now=now, contact=deps.settings.organiser_contact,
+                     then=queue_outcome)
     if result.outcome == "closed":
         ack(response_action="update", view=blocks.message_modal(
             "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
@@ -133,9 +146,14 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
             "You cannot sign up", blocks.not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
         message = blocks.not_eligible_blocks(result.meetup, result.reason)
     else:
-        # The registration is committed: closing the modal now tells the truth.
+        # The registration and its message are committed: closing the modal
+        # now tells the truth. The outbox sends the message straight away, or
+        # later if Slack is not answering.
         ack()
-        message = blocks.status_blocks(result.meetup, result.registration, tz, position=result.waitlist_position)
+        deps.outbox.deliver(queued)
+        return
+    # Nothing changed (already signed up), or nothing is kept (not eligible):
+    # a best-effort copy of what the modal already said.
     send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
 
 
@@ -173,17 +191,27 @@ def cancel_command(request: CommandRequest) -> None:
         ack(text="Choose which sign-up to cancel.", blocks=result[:50])
         return
     meetup, _ = mine[0]
-    ack(text=_cancel(client, deps, meetup_id=meetup.id, user_id=user_id))
+    text, queued = _cancel(deps, meetup_id=meetup.id, user_id=user_id)
+    ack(text=text)
+    deps.outbox.deliver(queued)
 
 
-def _cancel(client: WebClient, deps: Deps, *, meetup_id: int, user_id: str) -> str:
-    result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+def _cancel(deps: Deps, *, meetup_id: int, user_id: str) -> tuple[str, list[int]]:
+    """Cancel, queueing the message to whoever gets the freed place in the
+    same transaction. Returns the reply and the queued messages, which the
+    caller delivers after acknowledging."""
+    now = deps.clock()
+    queued: list[int] = []
+
+    def queue_promotions(session, result) -> None:
+        for person in result.promoted:
+            queued.append(queue_promoted_message(session, result.meetup, person, deps.settings.tz, now=now))
+
+    result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=now, then=queue_promotions)
     if result.outcome != "cancelled":
-        return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
-    for person in result.promoted:
-        message = blocks.promoted_blocks(result.meetup, person, deps.settings.tz)
-        send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
-    return blocks.cancelled_text(result.meetup, result.previous_status)
+        return ("You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel.",
+                [])
+    return blocks.cancelled_text(result.meetup, result.previous_status), queued
 
 
 def register(app: App, deps: Deps) -> None:
@@ -214,5 +242,6 @@ def register(app: App, deps: Deps) -> None:
         if not value.isdigit() or get_meetup(deps.db, int(value)) is None:
             respond(text="That meetup no longer exists.", replace_original=False)
             return
-        text = _cancel(client, deps, meetup_id=int(value), user_id=body["user"]["id"])
+        text, queued = _cancel(deps, meetup_id=int(value), user_id=body["user"]["id"])
         respond(text=text, replace_original=True)
+        deps.outbox.deliver(queued)
