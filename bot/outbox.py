@@ -410,7 +410,8 @@ class Outbox:
 
     def _finish(self, delivery: Delivery, outcome: str, **values) -> str:
         try:
-            self._record(delivery, claimed_by=None, **values)
+            # claimed_by stays: it tells an operator which instance sent it.
+            self._record(delivery, **values)
         except _Lost:
             log.warning("Delivery %d: another worker took it over", delivery.id)
             return "lost"
