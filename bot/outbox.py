@@ -143,10 +143,11 @@ class Summary:
 class _Retry(Exception):
     """An attempt that did not work but may next time."""
 
-    def __init__(self, error: str, *, unsure: bool, rate_limited: bool = False, wait: float | None = None):
+    def __init__(self, error: str, *, may_have_posted: bool, rate_limited: bool = False, wait: float | None = None):
         super().__init__(error)
         self.error = error
-        self.unsure = unsure
+        # A server error or a timeout on a call that posts: Slack may have done it.
+        self.may_have_posted = may_have_posted
         self.rate_limited = rate_limited
         self.wait = wait
 
@@ -164,6 +165,8 @@ class _Progress:
     channel: str | None
     message_ts: str | None
     file_id: str | None
+    # An earlier attempt may have posted something we have not recorded.
+    unsure: bool
 
 
 class Outbox:
@@ -212,6 +215,12 @@ class Outbox:
 
     def _claim(self, ids: list[int] | None) -> list[Claimed]:
         now = self.clock()
+        if ids is None:
+            # Look before taking the write lock: most polls find nothing to do,
+            # and SQLite's lock would make sign-ups wait meanwhile.
+            with self.db.read() as session:
+                if not delivery_store.has_due_deliveries(session, now):
+                    return []
         with self.db.transaction() as session:
             claimed = delivery_store.claim_deliveries(
                 session, now=now, worker=self.worker_id, lease_until=now + LEASE,
@@ -275,9 +284,9 @@ class Outbox:
             log.info("Delivery %d (%s) not sent: %s", delivery.id, delivery.kind, reason)
             return self._finish(delivery, "cancelled", state=DELIVERY_CANCELLED, last_error=reason, payload={},
                                 unsure=False)
-        progress = _Progress(delivery.channel, delivery.message_ts, delivery.file_id)
+        progress = _Progress(delivery.channel, delivery.message_ts, delivery.file_id, unsure=item.unsure)
         try:
-            self._post(delivery, progress, unsure=item.unsure)
+            self._post(delivery, progress)
         except _Lost:
             log.warning("Delivery %d: another worker took it over", delivery.id)
             return "lost"
@@ -292,18 +301,19 @@ class Outbox:
                             last_error="", payload={}, channel=progress.channel, message_ts=progress.message_ts,
                             file_id=progress.file_id, claimed_until=None)
 
-    def _post(self, delivery: Delivery, progress: _Progress, *, unsure: bool) -> None:
+    def _post(self, delivery: Delivery, progress: _Progress) -> None:
         payload = delivery.payload or {}
         attachment = payload.get("attachment")
         if progress.channel is None:
             # The DM's channel id: needed for the file upload and the history.
-            with _slack_errors("conversations.open"):
+            with _slack_errors("conversations.open", posts=False):
                 opened = self.client.conversations_open(users=delivery.slack_user_id)
             progress.channel = opened["channel"]["id"]
-        if unsure:
+        if progress.unsure:
             self._look_for_earlier_attempt(delivery, progress, want_file=bool(attachment))
+            progress.unsure = False
         if progress.message_ts is None:
-            with _slack_errors("chat.postMessage"):
+            with _slack_errors("chat.postMessage", posts=True):
                 posted = self.client.chat_postMessage(
                     channel=progress.channel, text=payload.get("text", ""), blocks=payload.get("blocks"),
                     unfurl_links=False, unfurl_media=False,
@@ -315,7 +325,7 @@ class Outbox:
                 # resends only the file.
                 self._record(delivery, channel=progress.channel, message_ts=progress.message_ts)
         if attachment and progress.file_id is None:
-            with _slack_errors("files.upload"):
+            with _slack_errors("files.upload", posts=True):
                 uploaded = self.client.files_upload_v2(
                     channel=progress.channel, content=attachment["content"], filename=attachment["filename"],
                     title=attachment.get("title") or attachment["filename"], initial_comment=attachment.get("comment"),
@@ -366,11 +376,12 @@ class Outbox:
                 if code in CANNOT_READ:
                     raise _Fail(code) from error
                 if error.response.status_code == 429:
-                    raise _Retry("conversations.history: rate limited", unsure=True, rate_limited=True,
+                    raise _Retry("conversations.history: rate limited", may_have_posted=False, rate_limited=True,
                                  wait=_retry_after(error.response.headers)) from error
-                raise _Retry(f"conversations.history: {code or error.response.status_code}", unsure=True) from error
+                raise _Retry(f"conversations.history: {code or error.response.status_code}",
+                             may_have_posted=False) from error
             except Exception as error:
-                raise _Retry(f"conversations.history: {type(error).__name__}", unsure=True) from error
+                raise _Retry(f"conversations.history: {type(error).__name__}", may_have_posted=False) from error
             messages += page.get("messages", [])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
@@ -426,8 +437,8 @@ class Outbox:
             wait = timedelta(seconds=retry.wait or self.retry_seconds)
         else:
             wait = min(timedelta(seconds=self.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-        common = dict(attempts=attempts, unsure=retry.unsure, last_error=retry.error, channel=progress.channel,
-                      message_ts=progress.message_ts, file_id=progress.file_id)
+        common = dict(attempts=attempts, unsure=progress.unsure or retry.may_have_posted, last_error=retry.error,
+                      channel=progress.channel, message_ts=progress.message_ts, file_id=progress.file_id)
         if attempts >= self.max_attempts:
             log.error("Delivery %d (%s to %s) failed after %d tries: %s", delivery.id, delivery.kind,
                       delivery.slack_user_id or delivery.channel, attempts, retry.error)
@@ -438,8 +449,10 @@ class Outbox:
 
 
 @contextmanager
-def _slack_errors(method: str) -> Iterator[None]:
-    """Sort a Web API call's failure into try-again-later or give-up."""
+def _slack_errors(method: str, *, posts: bool) -> Iterator[None]:
+    """Sort a Web API call's failure into try-again-later or give-up. `posts`:
+    the call puts something in front of people, so a server error or a
+    timeout leaves us unsure whether it did."""
     try:
         yield
     except SlackApiError as error:
@@ -448,15 +461,15 @@ def _slack_errors(method: str) -> Iterator[None]:
         if status == 429 or code == "ratelimited":
             # The client already waited for Retry-After and tried again; wait
             # longer before the next go. A 429 means Slack did nothing.
-            raise _Retry(f"{method}: rate limited", unsure=False, rate_limited=True,
+            raise _Retry(f"{method}: rate limited", may_have_posted=False, rate_limited=True,
                          wait=_retry_after(error.response.headers)) from error
         if status >= 500 or code in TRANSIENT_ERRORS:
-            raise _Retry(f"{method}: Slack answered {status} {code or ''}".strip(), unsure=True) from error
+            raise _Retry(f"{method}: Slack answered {status} {code or ''}".strip(), may_have_posted=posts) from error
         raise _Fail(code or f"HTTP {status}") from error
     except (_Lost, _Fail, _Retry):
         raise
     except Exception as error:  # timeouts, refused connections, a failed upload
-        raise _Retry(f"{method}: {type(error).__name__}: {error}"[:300], unsure=True) from error
+        raise _Retry(f"{method}: {type(error).__name__}: {error}"[:300], may_have_posted=posts) from error
 
 
 def _retry_after(headers) -> float | None:

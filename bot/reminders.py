@@ -175,8 +175,11 @@ def cancel_reminders(session, meetup: Meetup, *, now: datetime | None = None) ->
 def plan_missing(db: Database, plan: ReminderPlan, now: datetime) -> int:
     """Give every upcoming meetup without a plan one (meetups made before this
     feature, or by a path that did not make one)."""
+    with db.read() as session:  # most of the time there are none: no write lock
+        if not reminder_store.list_meetups_without_reminders(session, now):
+            return 0
     with db.transaction() as session:
-        meetups = reminder_store.list_meetups_without_reminders(session, now)
+        meetups = reminder_store.list_meetups_without_reminders(session, now, lock=True)
         for meetup in meetups:
             log.info("Planning reminders for meetup %d, which had none", meetup.id)
             create_reminders(session, meetup, plan, now=now)
@@ -217,6 +220,9 @@ def queue_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, chan
     transaction: the reminder is marked sent in the same transaction that
     queues its messages, so a crash leaves either both or neither."""
     result = QueueResult()
+    with db.read() as session:  # most polls find nothing: no write lock
+        if not reminder_store.has_due_reminders(session, now):
+            return result
     while True:
         with db.transaction() as session:
             claimed = reminder_store.claim_due_reminders(session, now, limit=1)

@@ -117,6 +117,10 @@ def cancel_pending_for_reminders(session: Session, reminder_ids: list[int], note
     return result.rowcount
 
 
+def has_due_deliveries(session: Session, now: datetime) -> bool:
+    return session.scalar(select(Delivery.id).where(_due(now)).limit(1)) is not None
+
+
 def list_due_deliveries(session: Session, now: datetime) -> list[Delivery]:
     return list(session.scalars(select(Delivery).where(_due(now)).order_by(Delivery.next_attempt_at, Delivery.id)))
 

@@ -42,12 +42,20 @@ def list_due_reminders(session: Session, now: datetime) -> list[Reminder]:
     ))
 
 
-def list_meetups_without_reminders(session: Session, now: datetime) -> list[Meetup]:
+def has_due_reminders(session: Session, now: datetime) -> bool:
+    return session.scalar(
+        select(Reminder.id).where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now).limit(1)
+    ) is not None
+
+
+def list_meetups_without_reminders(session: Session, now: datetime, *, lock: bool = False) -> list[Meetup]:
     """Upcoming meetups with no reminder plan: made before reminders existed,
-    or by code that did not make one."""
+    or by code that did not make one. With `lock`, another worker planning at
+    the same moment skips the ones this one takes (FOR UPDATE SKIP LOCKED)."""
     planned = select(Reminder.meetup_id)
-    return list(session.scalars(
-        select(Meetup)
-        .where(Meetup.starts_at > now, Meetup.status != MEETUP_CANCELLED, Meetup.id.not_in(planned))
-        .order_by(Meetup.id)
-    ))
+    query = (select(Meetup)
+             .where(Meetup.starts_at > now, Meetup.status != MEETUP_CANCELLED, Meetup.id.not_in(planned))
+             .order_by(Meetup.id))
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))

@@ -136,6 +136,8 @@ def test_after_repeated_server_errors_a_message_fails_and_organisers_see_it_the_
     assert by_user[users[0]].state == DELIVERY_FAILED and by_user[users[0]].attempts == 3
     assert {by_user[u].state for u in users[1:]} == {DELIVERY_SENT}
     assert by_user["U0GONE"].last_error == "user_not_found"
+    # Opening a conversation posts nothing, so its errors leave nothing to look for.
+    assert bot.fake.calls_to("conversations.history") == []
 
     listing = bot.slack.command("list", user_id=ORGANISER).message()
     text = block_texts(listing["blocks"])
