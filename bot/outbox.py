@@ -40,6 +40,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -185,7 +186,6 @@ class Outbox:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
-        self._heartbeat_wake = threading.Event()
 
     # ------------------------------------------------------------ entry points
 
@@ -264,7 +264,7 @@ class Outbox:
         """Renew this worker's claims while it sends, so a long wait (Slack's
         Retry-After) does not let another worker take a message mid-send."""
         while True:
-            self._heartbeat_wake.wait(HEARTBEAT_SECONDS)
+            time.sleep(HEARTBEAT_SECONDS)
             with self._busy_lock:
                 if self._busy == 0:
                     self._heartbeat = None

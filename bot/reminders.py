@@ -122,8 +122,10 @@ def reschedule_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_P
                          now: datetime | None = None, bump_sequence: bool = True) -> list[Reminder]:
     """After a meetup's time changes: move its reminders that have not gone
     (pending, or skipped because their time had passed) to the new times, and
-    raise the calendar file's SEQUENCE so calendars update. Reminders already
-    sent stay sent. Call in the transaction that changes the meetup."""
+    raise the calendar file's SEQUENCE so calendars update. A reminder that has
+    gone goes again only if the move puts its time in the future (people were
+    reminded of the old date); otherwise it stays sent. Call in the
+    transaction that changes the meetup."""
     now = now or utcnow()
     if bump_sequence:
         bump_calendar_sequence(meetup)
@@ -132,7 +134,11 @@ def reschedule_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_P
     result = []
     for kind in REMINDER_KINDS:
         reminder = existing.get(kind)
-        if reminder is not None and reminder.state in (REMINDER_SENT, REMINDER_CANCELLED):
+        if reminder is not None and (
+            reminder.state == REMINDER_CANCELLED
+            or (reminder.state == REMINDER_SENT and (kind not in due or due[kind] == reminder.due_at
+                                                     or due[kind] <= now))
+        ):
             result.append(reminder)
             continue
         if kind not in due:
@@ -250,6 +256,9 @@ def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetim
                     channel: str, messages: ReminderMessages) -> int:
     tz = plan.tz
     common = dict(meetup_id=meetup.id, reminder_id=reminder.id, now=now)
+    # The due time is in the keys: a reminder that goes again after the meetup
+    # moved sends new messages rather than matching the old ones.
+    key = f"reminder:{reminder.id}:{reminder.due_at:%Y%m%dT%H%M}"
     if reminder.kind == WEEK_BEFORE:
         places_left = max(meetup.capacity - registration_store.count_confirmed(session, meetup.id), 0)
         text, blocks = messages.week_before(meetup, places_left=places_left,
@@ -258,7 +267,7 @@ def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetim
         text, blocks = messages.morning(meetup, tz=tz)
     else:
         text, blocks = messages.day_before(meetup, tz=tz)
-    enqueue_channel_post(session, channel, blocks, text, key=f"reminder:{reminder.id}:channel",
+    enqueue_channel_post(session, channel, blocks, text, key=f"{key}:channel",
                          kind=f"reminder_{reminder.kind}", **common)
     count = 1
     if reminder.kind != DAY_BEFORE:
@@ -266,7 +275,7 @@ def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetim
     attachment = calendar_attachment(meetup, tz, now=now)
     for registration in registration_store.list_registrations(session, meetup.id, CONFIRMED):
         text, blocks = messages.day_before_confirmed(meetup, registration, tz=tz)
-        enqueue_dm(session, registration.slack_user_id, blocks, text, key=f"reminder:{reminder.id}:{registration.id}",
+        enqueue_dm(session, registration.slack_user_id, blocks, text, key=f"{key}:{registration.id}",
                    kind="reminder_confirmed", registration_id=registration.id, required_status=CONFIRMED,
                    attachment=attachment, **common)
         count += 1
@@ -274,7 +283,7 @@ def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetim
                      key=lambda r: (r.waitlisted_at, r.id))
     for position, registration in enumerate(waiting, start=1):
         text, blocks = messages.day_before_waitlisted(meetup, registration, position=position, tz=tz)
-        enqueue_dm(session, registration.slack_user_id, blocks, text, key=f"reminder:{reminder.id}:{registration.id}",
+        enqueue_dm(session, registration.slack_user_id, blocks, text, key=f"{key}:{registration.id}",
                    kind="reminder_waitlisted", registration_id=registration.id, required_status=WAITLISTED,
                    **common)
         count += 1

@@ -178,7 +178,7 @@ def signup_command(request: CommandRequest) -> None:
 
 @subcommand("cancel", "cancel your place, leave the waitlist or withdraw your request")
 def cancel_command(request: CommandRequest) -> None:
-    ack, client, deps, user_id = request.ack, request.client, request.deps, request.user_id
+    ack, deps, user_id = request.ack, request.deps, request.user_id
     mine = current_registrations(deps.db, user_id)
     if not mine:
         ack(text="You have not signed up for any upcoming meetups. Use `/meetup signup` to sign up.")

@@ -4,7 +4,6 @@ errors, and never repeated after a crash."""
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -13,7 +12,7 @@ from bot.app import make_client
 from bot.outbox import LEASE, Outbox, enqueue_channel_post, enqueue_dm
 from bot.signups import find_registration
 from storage.models import CONFIRMED, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENT
-from tests.conftest import CHANNEL, ORGANISER
+from tests.conftest import ORGANISER
 from tests.factories import make_meetup
 from tests.test_e2e_signup import GOOD_ANSWERS, block_texts, open_modal
 from tests.test_reminders import deliveries, dm_posts, texts

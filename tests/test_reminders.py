@@ -18,7 +18,6 @@ from storage import reminders as reminder_store
 from storage.models import (
     DAY_BEFORE,
     DELIVERY_CANCELLED,
-    DELIVERY_SENT,
     MORNING,
     REMINDER_CANCELLED,
     REMINDER_PENDING,
@@ -134,19 +133,30 @@ def test_bad_reminder_settings_are_named():
 
 def test_moving_a_meetup_moves_what_has_not_gone_and_raises_the_calendar_sequence(db, clock):
     meetup = make_meetup(db, now=clock(), starts_in=timedelta(days=3))  # week-before already skipped
+    morning = reminders_of(db, meetup.id)[MORNING]
     with db.transaction() as session:
-        meetup = session.merge(meetup)
-        reminder = reminders_of(db, meetup.id)[MORNING]
-        session.get(type(reminder), reminder.id).state = REMINDER_SENT  # as if it had gone
-        meetup.starts_at += timedelta(days=14)
-        meetup.ends_at += timedelta(days=14)
-        reschedule_reminders(session, meetup, now=clock())
+        session.get(type(morning), morning.id).state = REMINDER_SENT  # as if it had gone
+
+    def move(**change):
+        with db.transaction() as session:
+            current = session.merge(get_meetup(db, meetup.id))
+            for name, delta in change.items():
+                setattr(current, name, getattr(current, name) + delta)
+            reschedule_reminders(session, current, now=clock())
+            return current
+
+    # Only the end moves: nothing that has gone goes again.
+    move(ends_at=timedelta(hours=1))
+    assert reminders_of(db, meetup.id)[MORNING].state == REMINDER_SENT
+    # Two weeks later: the week-before reminder is in the future again, and the
+    # morning one goes again for the new date.
+    moved = move(starts_at=timedelta(days=14), ends_at=timedelta(days=14))
     plan = reminders_of(db, meetup.id)
-    assert plan[WEEK_BEFORE].state == REMINDER_PENDING  # now in the future again
-    assert plan[WEEK_BEFORE].due_at == meetup.starts_at - timedelta(days=7)
-    assert plan[DAY_BEFORE].due_at == meetup.starts_at - timedelta(days=1)
-    assert plan[MORNING].state == REMINDER_SENT
-    assert get_meetup(db, meetup.id).ics_sequence == 1
+    assert plan[WEEK_BEFORE].state == REMINDER_PENDING
+    assert plan[WEEK_BEFORE].due_at == moved.starts_at - timedelta(days=7)
+    assert plan[DAY_BEFORE].due_at == moved.starts_at - timedelta(days=1)
+    assert plan[MORNING].state == REMINDER_PENDING and plan[MORNING].due_at.date() == moved.starts_at.date()
+    assert get_meetup(db, meetup.id).ics_sequence == 2
 
 
 # What people see --------------------------------------------------------------------
