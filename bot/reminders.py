@@ -86,6 +86,15 @@ class ReminderPlan:
                 due[MORNING] = morning.astimezone(timezone.utc)
         return due
 
+    def why_not_planned(self, kind: str) -> str:
+        if kind == WEEK_BEFORE and not self.week_before_days:
+            return "turned off: REMINDER_WEEK_BEFORE_DAYS is 0"
+        if kind == DAY_BEFORE and not self.day_before_days:
+            return "turned off: REMINDER_DAY_BEFORE_DAYS is 0"
+        if kind == MORNING and self.morning_time is None:
+            return "turned off: REMINDER_MORNING_TIME is off"
+        return "the meetup starts before REMINDER_MORNING_TIME"
+
     def too_late(self, reminder: Reminder, meetup: Meetup, now: datetime) -> str | None:
         """Why a due reminder should no longer go, or None if it should."""
         if meetup.status == MEETUP_CANCELLED:
@@ -142,10 +151,14 @@ def reschedule_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_P
             result.append(reminder)
             continue
         if kind not in due:
-            if reminder is not None:
-                reminder.state, reminder.note = REMINDER_SKIPPED, "not planned for this meetup's time"
-                reminder.updated_at = now
-                result.append(reminder)
+            # Recorded all the same, so the plan says why it will not go (and a
+            # meetup whose reminders are all off still has a plan).
+            if reminder is None:
+                reminder = reminder_store.add_reminder(session, Reminder(
+                    meetup_id=meetup.id, kind=kind, due_at=meetup.starts_at, created_at=now, updated_at=now))
+            reminder.state, reminder.note = REMINDER_SKIPPED, plan.why_not_planned(kind)
+            reminder.updated_at = now
+            result.append(reminder)
             continue
         if reminder is None:
             reminder = reminder_store.add_reminder(

@@ -113,8 +113,10 @@ def test_offsets_come_from_settings(db, clock, fake_slack):
                                           REMINDER_DAY_BEFORE_DAYS="2", REMINDER_MORNING_TIME="off"))
     meetup = make_meetup(db, now=clock(), reminder_plan=ReminderPlan.from_settings(settings))
     plan = reminders_of(db, meetup.id)
-    assert list(plan) == [DAY_BEFORE]
+    assert {kind: r.state for kind, r in plan.items()} == {
+        WEEK_BEFORE: REMINDER_SKIPPED, DAY_BEFORE: REMINDER_PENDING, MORNING: REMINDER_SKIPPED}
     assert plan[DAY_BEFORE].due_at == meetup.starts_at - timedelta(days=2)
+    assert plan[MORNING].note == "turned off: REMINDER_MORNING_TIME is off"
 
 
 def test_bad_reminder_settings_are_named():
