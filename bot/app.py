@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.organisers import Organisers
 from bot.request_log import LoggedApp, LoggingWebClient, log_slack_calls
+from bot.outbox import Outbox
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import utcnow
@@ -32,21 +33,27 @@ class Deps:
     db: Database
     organisers: Organisers
     clock: Callable[[], datetime] = utcnow
+    # Messages go through the outbox (bot/outbox.py): queued in the
+    # transaction, then sent once.
+    outbox: Outbox | None = None
 
 
-def make_client(settings: Settings) -> WebClient:
+def make_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
     """A Web API client that waits out HTTP 429 (Retry-After) and retries
-    brief server and connection errors, so a busy Slack does not lose a DM."""
-    return LoggingWebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    brief server and connection errors, so a busy Slack does not lose a DM.
+
+    The outbox's client retries only 429s (Slack did nothing, so trying again
+    is safe): after a server error or a timeout the message may have been
+    posted, and the outbox checks before posting again."""
+    handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
+    if retry_server_errors:
+        handlers += [ServerErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)]
+    return LoggingWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=handlers)
+
+
+def make_outbox(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> Outbox:
+    return Outbox(db, make_client(settings, retry_server_errors=False), clock=clock,
+                  retry_seconds=settings.delivery_retry_seconds, max_attempts=settings.delivery_max_attempts)
 
 
 def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
@@ -73,6 +80,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         db=db,
         organisers=Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client),
         clock=clock,
+        outbox=make_outbox(settings, db, clock=clock),
     )
     if not settings.socket_mode:
         _refuse_replays(app, db)
@@ -94,3 +102,15 @@ def _refuse_replays(app: App, db: Database) -> None:
             log.warning("Refused a replayed request")
             return BoltResponse(status=401, body="")
         return next()
+
+
+def make_worker(settings: Settings, db: Database, *, outbox: Outbox | None = None,
+                clock: Callable[[], datetime] = utcnow):
+    """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
+    from bot.reminders import ReminderPlan
+    from bot.worker import ReminderWorker
+    from handlers.reminder_messages import ReminderBlocks
+
+    return ReminderWorker(db=db, outbox=outbox or make_outbox(settings, db, clock=clock), messages=ReminderBlocks(),
+                          channel=settings.channel_id, plan=ReminderPlan.from_settings(settings),
+                          poll_seconds=settings.reminder_poll_seconds, clock=clock)

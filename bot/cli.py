@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check", help="check the settings, the Slack app and the database; "
                                       "one line per check, exit status 1 if any fails")
+
+    reminders = commands.add_parser("reminders", help="reminders and queued messages")
+    reminder_commands = reminders.add_subparsers(dest="reminders_command", required=True, metavar="TASK")
+    run_due = reminder_commands.add_parser("run-due", help="send the reminders and messages that are due, then exit "
+                                                           "(for deployments that prefer cron)")
+    run_due.add_argument("--dry-run", action="store_true", help="print what would be sent and send nothing")
     return parser
 
 
@@ -83,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
         configure("text")  # so a library's warning is redacted too
         return run()
-    need_slack = args.command == "serve"
+    # A dry run only reads the database: it needs no Slack settings.
+    need_slack = args.command == "serve" or (args.command == "reminders" and not args.dry_run)
     try:
         settings = load_settings(need_slack=need_slack)
     except SettingsError as error:
@@ -115,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             return _domains(args, settings, db)
         if args.command == "serve":
             return _serve(settings, db)
+        if args.command == "reminders":
+            upgrade(db.engine)
+            return _reminders(args, settings, db)
     finally:
         db.dispose()
     return 1
@@ -123,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 def _event(args, settings: Settings, db) -> int:
     from bot.meetups import ValidationError, all_meetups, create_meetup
     from bot.formatting import format_when
+    from bot.reminders import ReminderPlan
     from storage.models import utcnow
 
     if args.event_command == "list":
@@ -145,6 +156,7 @@ def _event(args, settings: Settings, db) -> int:
             signup_closes=args.signup_closes,
             tz=settings.tz,
             now=utcnow(),
+            reminder_plan=ReminderPlan.from_settings(settings),
         )
     except ValidationError as error:
         for field, message in error.errors.items():
@@ -216,22 +228,44 @@ def _serve(settings: Settings, db) -> int:
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
-    from bot.app import create_app
+    from bot.app import create_app, make_worker
     from bot.server import serve_http, serve_socket_mode, start_housekeeping
     from storage.migrate import upgrade
 
     upgrade(db.engine)
     try:
-        app, _ = create_app(settings, db)
+        app, deps = create_app(settings, db)
     except (BoltError, SlackApiError) as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
               "or run `meetup-bot check`.", file=sys.stderr)
         return 2
+    # Reminders, queued messages and the personal data purge run in the background.
     start_housekeeping(db, settings)
-    if settings.socket_mode:
-        serve_socket_mode(app, settings.app_token)
-    else:
-        serve_http(app, db, port=settings.port)
+    worker = make_worker(settings, db, outbox=deps.outbox)
+    worker.start()
+    try:
+        if settings.socket_mode:
+            serve_socket_mode(app, settings.app_token)
+        else:
+            serve_http(app, db, port=settings.port)
+    finally:
+        worker.stop()
+    return 0
+
+
+def _reminders(args, settings: Settings, db) -> int:
+    from bot.app import make_worker
+
+    worker = make_worker(settings, db)
+    if args.dry_run:
+        lines = worker.dry_run()
+        for line in lines:
+            print(line)
+        if not lines:
+            print("Nothing is due.")
+        return 0
+    summary = worker.run_due()
+    print(f"Reminders: {summary}")
     return 0
 
 

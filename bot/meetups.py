@@ -89,8 +89,13 @@ def create_meetup(
     tz: ZoneInfo,
     now: datetime,
     created_by: str | None = None,
+    reminder_plan=None,
 ) -> Meetup:
-    """Validate and store a meetup. Naive times are read as local time in `tz`."""
+    """Validate and store a meetup, with its reminder plan (bot.reminders;
+    pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
+    Naive times are read as local time in `tz`."""
+    from bot.reminders import ReminderPlan, create_reminders  # bot.reminders imports this module
+
     starts, ends, signup_closes = _aware(starts, tz), _aware(ends, tz), _aware(signup_closes, tz)
     audience = parse_audience(audience)
     errors = validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
@@ -99,7 +104,7 @@ def create_meetup(
         raise ValidationError(errors)
 
     with db.transaction() as session:
-        return meetup_store.create_meetup(
+        meetup = meetup_store.create_meetup(
             session,
             title=title.strip(),
             description=description.strip(),
@@ -117,6 +122,8 @@ def create_meetup(
             created_at=now,
             updated_at=now,
         )
+        create_reminders(session, meetup, reminder_plan or ReminderPlan(tz=tz), now=now)
+        return meetup
 
 
 def is_taking_signups(meetup: Meetup, now: datetime) -> bool:

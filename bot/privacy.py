@@ -3,6 +3,7 @@ on request, and removing it a set time after each meetup (UK GDPR)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,9 +79,11 @@ class Forgotten:
         return bool(self.meetup_ids) or self.unsubscribed
 
 
-def forget(db: Database, user_id: str, now: datetime) -> Forgotten:
+def forget(db: Database, user_id: str, now: datetime,
+           then: Callable[[object, Meetup, Registration], None] | None = None) -> Forgotten:
     """Erase everything held about a person. A place they held goes to the
-    longest-waiting person, in the same transaction, as if they cancelled."""
+    longest-waiting person, in the same transaction, as if they cancelled;
+    `then(session, meetup, promoted)` runs in it for each, to queue their message."""
     promoted: list[tuple[Meetup, Registration]] = []
     with db.transaction() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
@@ -91,7 +94,10 @@ def forget(db: Database, user_id: str, now: datetime) -> Forgotten:
             held_place = registration.status == CONFIRMED
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:
-                promoted += [(meetup, person) for person in fill_places(session, meetup, now)]
+                for person in fill_places(session, meetup, now):
+                    promoted.append((meetup, person))
+                    if then is not None:
+                        then(session, meetup, person)
         return Forgotten(meetup_ids, promoted, unsubscribed)
 
 

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 HOW_TO_GET_TOKENS = (
@@ -47,6 +48,15 @@ class Settings:
     privacy_notice_url: str | None = None
     organiser_contact: str = "the meetup organisers"
     organiser_name: str = "The cross-government Open Source meetup organisers"
+    # Reminders (bot/reminders.py). 0 days or no morning time: not sent.
+    reminder_week_before_days: int = 7
+    reminder_day_before_days: int = 1
+    reminder_morning_time: time | None = time(8, 30)
+    reminder_grace_hours: int = 6
+    # Slack server errors: first wait before trying a message again (it
+    # doubles each time), and how many tries before giving up.
+    delivery_retry_seconds: int = 30
+    delivery_max_attempts: int = 10
 
     @property
     def socket_mode(self) -> bool:
@@ -80,6 +90,19 @@ def _int(env, name, default, problems, minimum=0) -> int:
     if number < minimum:
         problems.append(f"{name} must be {minimum} or more. It is {number}.")
     return number
+
+
+def _time_of_day(env, name, default: time, problems) -> time | None:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw == "off":
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw)
+    if not match:
+        problems.append(f"{name} must be a time like {default:%H:%M}, or off. It is '{raw}'.")
+        return default
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = True) -> Settings:
@@ -171,6 +194,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
     if log_format not in ("text", "json"):
         problems.append(f"LOG_FORMAT must be text or json. It is '{log_format}'.")
 
+    week_before = _int(env, "REMINDER_WEEK_BEFORE_DAYS", 7, problems)
+    day_before = _int(env, "REMINDER_DAY_BEFORE_DAYS", 1, problems)
+    if week_before and day_before and week_before <= day_before:
+        problems.append(
+            f"REMINDER_WEEK_BEFORE_DAYS ({week_before}) must be more than REMINDER_DAY_BEFORE_DAYS ({day_before}), "
+            "or 0 to send no week-before reminder."
+        )
+
     emoji = tuple(e.strip(": ") for e in (get("VOTE_EMOJI") or "+1").split(",") if e.strip(": "))
 
     settings = Settings(
@@ -192,6 +223,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         privacy_notice_url=get("PRIVACY_NOTICE_URL") or None,
         organiser_contact=get("ORGANISER_CONTACT") or "the meetup organisers",
         organiser_name=get("ORGANISER_NAME") or "The cross-government Open Source meetup organisers",
+        reminder_week_before_days=week_before,
+        reminder_day_before_days=day_before,
+        reminder_morning_time=_time_of_day(env, "REMINDER_MORNING_TIME", time(8, 30), problems),
+        reminder_grace_hours=_int(env, "REMINDER_GRACE_HOURS", 6, problems),
+        delivery_retry_seconds=_int(env, "DELIVERY_RETRY_SECONDS", 30, problems, minimum=1),
+        delivery_max_attempts=_int(env, "DELIVERY_MAX_ATTEMPTS", 10, problems, minimum=1),
     )
     if problems:
         raise SettingsError(problems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -94,11 +95,14 @@ class SignupResult:
     waitlist_position: int | None = None
 
 
-def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, contact: str) -> SignupResult:
+def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, contact: str,
+            then: Callable[[object, SignupResult], None] | None = None) -> SignupResult:
     """Decide and store a sign-up in one transaction.
 
     The form must already be valid (see `validate`). Someone not eligible is
-    told why and nothing about them is kept.
+    told why and nothing about them is kept. `then(session, result)` runs
+    inside the transaction once the outcome is decided, so a message about it
+    can be queued (bot.outbox) and is stored if and only if the sign-up is.
     """
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
@@ -134,12 +138,16 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         registration.needs_consent_at = now if (form.dietary_needs or form.access_needs) else None
         registration.reason = decision.reason
         registration.decided_by = None
+        position = None
         if decision.outcome == NEEDS_APPROVAL:
             registration.set_status(PENDING, now)
             registration_store.add_registration(session, registration)
-            return SignupResult(PENDING, meetup, registration, decision.reason)
-        position = assign_place(session, meetup, registration, now)
-        return SignupResult(registration.status, meetup, registration, decision.reason, position)
+        else:
+            position = assign_place(session, meetup, registration, now)
+        result = SignupResult(registration.status, meetup, registration, decision.reason, position)
+        if then is not None:
+            then(session, result)
+        return result
 
 
 def assign_place(session, meetup: Meetup, registration: Registration, now: datetime) -> int | None:
@@ -180,9 +188,12 @@ class CancelResult:
     previous_status: str = ""
 
 
-def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime) -> CancelResult:
+def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime,
+           then: Callable[[object, CancelResult], None] | None = None) -> CancelResult:
     """Give up a place (or a waitlist spot, or a pending request) and pass a
-    freed place to the longest-waiting person, in the same transaction."""
+    freed place to the longest-waiting person, in the same transaction.
+    `then(session, result)` runs inside it after a cancellation, to queue the
+    messages telling the promoted people (bot.outbox)."""
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         if meetup is None:
@@ -194,7 +205,10 @@ def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime) -> Canc
         registration.set_status(CANCELLED, now)
         session.flush()
         promoted = fill_places(session, meetup, now) if meetup.starts_at > now else []
-        return CancelResult("cancelled", meetup, registration, promoted, previous_status)
+        result = CancelResult("cancelled", meetup, registration, promoted, previous_status)
+        if then is not None:
+            then(session, result)
+        return result
 
 
 def current_registrations(db: Database, user_id: str) -> list[tuple[Meetup, Registration]]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bot.formatting import escape
 from bot.meetups import upcoming_meetups
+from bot.outbox import failed_deliveries
 from bot.signups import overview
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
+from handlers.reminder_messages import failed_delivery_blocks
 
 
 @subcommand("list", "see who has signed up, by status and organisation", organiser_only=True, usage="[ID]")
@@ -28,7 +30,10 @@ def list_command(request: CommandRequest) -> None:
         return
     result: list[dict] = []
     for meetup in meetups[:3]:
-        result += blocks.overview_blocks(overview(deps.db, meetup.id), tz)
+        summary = blocks.overview_blocks(overview(deps.db, meetup.id), tz)
+        # Messages that could not be sent come right after the counts, so a
+        # long list of names never pushes them out of sight.
+        result += summary[:1] + failed_delivery_blocks(failed_deliveries(deps.db, meetup.id)) + summary[1:]
         result.append({"type": "divider"})
     if len(meetups) > 3:
         result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))

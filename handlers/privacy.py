@@ -10,7 +10,8 @@ from bot.formatting import escape, format_when
 from bot.privacy import data_held, forget, privacy_notice
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
-from handlers.signup import registration_changed, tell_promoted
+from handlers.reminder_messages import queue_promoted_message
+from handlers.signup import registration_changed
 
 FORGET_ACTION = "forget_confirm"
 STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pending_approval": "waiting for approval",
@@ -81,12 +82,17 @@ def register(app: App, deps: Deps) -> None:
     def on_forget(ack: Ack, body: dict, client: WebClient, respond: Respond) -> None:
         ack()
         user_id = body["user"]["id"]
-        result = forget(deps.db, user_id, deps.clock())
+        now = deps.clock()
+        queued: list[int] = []
+
+        def queue_promotion(session, meetup, person) -> None:
+            queued.append(queue_promoted_message(session, meetup, person, deps.settings.tz, now=now))
+
+        result = forget(deps.db, user_id, now, then=queue_promotion)
         text = ("We have deleted everything we held about you." if result.anything
                 else "We hold no personal data about you, so there was nothing to delete.")
         if body.get("response_url"):
             respond(text=text, replace_original=True)
-        for meetup, person in result.promoted:
-            tell_promoted(client, deps, meetup, [person])
+        deps.outbox.deliver(queued)
         for meetup_id in result.meetup_ids:
             registration_changed(client, deps, meetup_id, user_id, body)

@@ -17,6 +17,8 @@ from bot.signups import SignupForm, cancel, clean_text, current_registrations, s
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.parse import parse_id
+from handlers.reminder_messages import queue_promoted_message, queue_signup_message
+from storage.models import ACTIVE_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +157,18 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         ack(response_action="errors", errors=field_errors)
         return
     tz = deps.settings.tz
-    result = sign_up(deps.db, form, user_id=user_id, now=deps.clock(), contact=deps.settings.organiser_contact)
+    now = deps.clock()
+    queued: list[int] = []
+
+    def queue_outcome(session, result) -> None:
+        # In the sign-up's transaction: the message is stored if and only if
+        # the sign-up is, before the modal closes ("durable before confirmed").
+        if result.registration is not None and result.outcome in ACTIVE_STATUSES:
+            queued.append(queue_signup_message(session, result.meetup, result.registration, tz,
+                                               position=result.waitlist_position, now=now))
+
+    result = sign_up(deps.db, form, user_id=user_id, now=now, contact=deps.settings.organiser_contact,
+                     then=queue_outcome)
     if result.outcome == "closed":
         ack(response_action="update", view=blocks.message_modal(
             "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
@@ -169,12 +182,16 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
             "You cannot sign up", blocks.not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
         message = blocks.not_eligible_blocks(result.meetup, result.reason)
     else:
-        # The registration is committed: closing the modal now tells the truth.
+        # The registration and its message are committed: closing the modal
+        # now tells the truth. The outbox sends the message straight away, or
+        # later if Slack is not answering.
         ack()
-        message = blocks.status_blocks(result.meetup, result.registration, tz, position=result.waitlist_position)
-    send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
-    if result.outcome in ("confirmed", "waitlisted", "pending_approval"):
+        deps.outbox.deliver(queued)
         registration_changed(client, deps, result.meetup.id, user_id, body)
+        return
+    # Nothing changed (already signed up), or nothing is kept (not eligible):
+    # a best-effort copy of what the modal already said.
+    send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
 
 
 def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fallback: str) -> None:
@@ -201,7 +218,7 @@ def signup_command(request: CommandRequest) -> None:
 
 @subcommand("cancel", "cancel your place, leave the waitlist or withdraw your request")
 def cancel_command(request: CommandRequest) -> None:
-    ack, client, deps, user_id = request.ack, request.client, request.deps, request.user_id
+    ack, deps, user_id = request.ack, request.deps, request.user_id
     mine = current_registrations(deps.db, user_id)
     if not mine:
         ack(text="You have not signed up for any upcoming meetups. Use `/meetup signup` to sign up.")
@@ -214,9 +231,24 @@ def cancel_command(request: CommandRequest) -> None:
         ack(text="Choose which sign-up to cancel.", blocks=result[:50])
         return
     meetup, _ = mine[0]
-    result = cancel(deps.db, meetup_id=meetup.id, user_id=user_id, now=deps.clock())
+    result, queued = cancel_and_queue(deps, meetup_id=meetup.id, user_id=user_id)
     ack(text=cancel_outcome_text(result))
-    after_cancel(client, deps, result, user_id, request.command)
+    after_cancel(request.client, deps, result, queued, user_id, request.command)
+
+
+def cancel_and_queue(deps: Deps, *, meetup_id: int, user_id: str):
+    """Cancel, queueing the message to whoever gets the freed place in the
+    same transaction. Returns the result and the queued messages, which the
+    caller delivers after acknowledging."""
+    now = deps.clock()
+    queued: list[int] = []
+
+    def queue_promotions(session, result) -> None:
+        for person in result.promoted:
+            queued.append(queue_promoted_message(session, result.meetup, person, deps.settings.tz, now=now))
+
+    result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=now, then=queue_promotions)
+    return result, queued
 
 
 def cancel_outcome_text(result) -> str:
@@ -225,19 +257,13 @@ def cancel_outcome_text(result) -> str:
     return blocks.cancelled_text(result.meetup, result.previous_status)
 
 
-def after_cancel(client: WebClient, deps: Deps, result, user_id: str, body: dict) -> None:
-    """Slow work after the answer: tell whoever moved up, then the hooks."""
+def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_id: str, body: dict) -> None:
+    """Slow work after the answer: send the queued messages to whoever moved
+    up, then the hooks (the card's places left, the Home tab)."""
     if result.outcome != "cancelled":
         return
-    tell_promoted(client, deps, result.meetup, result.promoted)
+    deps.outbox.deliver(queued)
     registration_changed(client, deps, result.meetup.id, user_id, body)
-
-
-def tell_promoted(client: WebClient, deps: Deps, meetup, promoted: list) -> None:
-    """DM each person who has just been given a place. Call after the ack."""
-    for person in promoted:
-        message = blocks.promoted_blocks(meetup, person, deps.settings.tz)
-        send_dm(client, person.slack_user_id, message, fallback=message[0]["text"]["text"])
 
 
 def register(app: App, deps: Deps) -> None:
@@ -274,6 +300,6 @@ def register(app: App, deps: Deps) -> None:
         if meetup_id is None or get_meetup(deps.db, meetup_id) is None:
             answer(text="That meetup no longer exists.", replace_original=False)
             return
-        result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=deps.clock())
+        result, queued = cancel_and_queue(deps, meetup_id=meetup_id, user_id=user_id)
         answer(text=cancel_outcome_text(result), replace_original=True)
-        after_cancel(client, deps, result, user_id, body)
+        after_cancel(client, deps, result, queued, user_id, body)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -75,6 +86,9 @@ class Meetup(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # When personal data about this meetup's attendees was removed.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The calendar file's SEQUENCE: raised on every change calendars show, so
+    # a calendar that already has the meetup replaces it instead of ignoring it.
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 
@@ -321,3 +335,89 @@ class DomainList(Base):
     domain_count: Mapped[int] = mapped_column(Integer)
     domains: Mapped[str] = mapped_column(Text)  # JSON: {"leeds.gov.uk": {"organisation": ..., "sector": ...}}
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Reminders and the outbox ------------------------------------------------------
+
+
+# Reminder.kind
+WEEK_BEFORE, DAY_BEFORE, MORNING = "week_before", "day_before", "morning"
+REMINDER_KINDS = (WEEK_BEFORE, DAY_BEFORE, MORNING)
+# Reminder.state. "sent" means its messages are in the outbox (deliveries);
+# each delivery records whether it reached Slack.
+REMINDER_PENDING, REMINDER_SENT, REMINDER_SKIPPED, REMINDER_CANCELLED = "pending", "sent", "skipped", "cancelled"
+
+
+class Reminder(Base):
+    """One planned reminder of a meetup: a channel post, and for the day
+    before also a direct message to each person with a place or on the waitlist."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("meetup_id", "kind", name="uq_reminder_kind"),
+        Index("ix_reminders_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(20), default=REMINDER_PENDING)
+    # Why it was skipped or cancelled, for operators.
+    note: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# Delivery.state
+DELIVERY_PENDING, DELIVERY_CLAIMED, DELIVERY_SENT = "pending", "claimed", "sent"
+DELIVERY_FAILED, DELIVERY_CANCELLED = "failed", "cancelled"
+
+
+class Delivery(Base):
+    """The outbox: one message the bot must post to Slack, exactly once.
+
+    Written in the same transaction as the change it tells someone about, then
+    claimed by a worker (a lease in claimed_until), posted, and marked sent.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_delivery_key"),
+        Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+        Index("ix_deliveries_meetup_state", "meetup_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What it is, e.g. "signup", "promoted", "reminder_week_before", "reminder_confirmed".
+    kind: Mapped[str] = mapped_column(String(40))
+    meetup_id: Mapped[int | None] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), nullable=True)
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"), nullable=True)
+    # Send only while this registration still has required_status: someone who
+    # cancels after the message was queued does not get it.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=True)
+    required_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # A direct message has slack_user_id (channel is filled in with the DM's id
+    # once known); a channel post has only channel.
+    slack_user_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # {"text", "blocks", "attachment": {"filename", "content", "comment"}}; emptied once sent.
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default=DELIVERY_PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # True while an attempt may have reached Slack without us recording it
+    # (a crash, a timeout, a server error): the next attempt looks in the
+    # conversation first instead of posting a second copy.
+    unsure: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    file_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -104,7 +104,11 @@ def clock():
 def fake_slack():
     from tests.fakeslack import FakeSlack
 
+    from bot.check import manifest_scopes
+
     fake = FakeSlack()
+    # The workspace granted what manifest.yml asks for, as when the app is installed from it.
+    fake.scopes = list(manifest_scopes())
     fake.start()
     fake.add_channel(CHANNEL, name="open-source-meetups")
     fake.add_user(ORGANISER, real_name="Olu Organiser", email="olu.organiser@justice.gov.uk")

@@ -141,3 +141,12 @@ def event(bot, inner: dict):
                "type": "event_callback", "event_id": f"Ev{time.monotonic_ns()}", "event_time": 1700000000,
                "event": inner}
     return bot.slack.post(json.dumps(payload).encode(), "application/json")
+
+
+def csv_shares(fake) -> list[dict]:
+    """Files shared that are visitor lists (not the calendar files sent with confirmations)."""
+    return [s for s in fake.file_shares if fake.files[s["file_ids"][0]]["name"].endswith(".csv")]
+
+
+def csv_uploads(fake) -> list[bytes]:
+    return [content for file_id, content in fake.uploads.items() if fake.files[file_id]["name"].endswith(".csv")]

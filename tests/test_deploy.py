@@ -96,7 +96,7 @@ def test_every_meetup_bot_command_in_the_docs_exists(where, words):
 
 
 def test_the_command_check_catches_made_up_commands():
-    assert check_command(["reminders", "run-due"]) == "`meetup-bot reminders`: no such command"
+    assert check_command(["remind", "now"]) == "`meetup-bot remind`: no such command"
     assert check_command(["domains", "export"]) == "`meetup-bot domains export`: no such command"
     assert check_command(["event", "create", "--colour", "red"]) == "`meetup-bot event create` has no option --colour"
     assert check_command(["domains", "import", "a.json", "b.yml"]) is None

@@ -14,6 +14,8 @@ from storage.models import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
 from tests.conftest import CHANNEL, ORGANISER, start_bot
 from tests.organising_helpers import (
     NEW_MEETUP,
+    csv_shares,
+    csv_uploads,
     block_texts,
     buttons,
     card,
@@ -128,8 +130,8 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
     reply = bot.slack.command("export", user_id=ORGANISER)
     assert reply.message()["text"] == ("Sending you the visitor list for *Cross-government open source meetup* "
                                        "(3 people) in a direct message.")
-    bot.fake.wait_for("files.completeUploadExternal")
-    [share] = bot.fake.file_shares
+    eventually(lambda: csv_shares(bot.fake))
+    [share] = csv_shares(bot.fake)
     assert share["channel"] == organiser_dm
     rows = list(csv.reader(io.StringIO(bot.fake.uploads[share["file_ids"][0]].decode())))
     assert rows[0] == ["Full name", "Email address", "Organisation", "Dietary needs", "Access needs"]
@@ -405,8 +407,8 @@ def test_export_neutralises_formulas_and_refuses_others(bot):
     refused = bot.slack.command("export", user_id=ADA).message()
     assert refused["text"].startswith("Only organisers can use `/meetup export`.")
     bot.slack.command("export", user_id=ORGANISER)
-    bot.fake.wait_for("files.completeUploadExternal")
-    [content] = bot.fake.uploads.values()
+    eventually(lambda: csv_uploads(bot.fake))
+    [content] = csv_uploads(bot.fake)
     row = list(csv.reader(io.StringIO(content.decode())))[1]
     assert row == ["'=HYPERLINK(\"http://x\")", "ada@digital.cabinet-office.gov.uk", "'@SUM(A1)", "'-1+1",
                    "'+44 wheelchair"]
@@ -417,7 +419,7 @@ def test_export_with_nobody_confirmed_sends_nothing_and_records_nothing(bot):
     reply = bot.slack.command("export", user_id=ORGANISER).message()
     assert reply["text"] == ("Nobody has a place at *Cross-government open source meetup* yet, "
                              "so there is no visitor list to send.")
-    assert bot.fake.calls_to("files.getUploadURLExternal") == [] and list_exports(bot.db) == []
+    assert csv_uploads(bot.fake) == [] and list_exports(bot.db) == []
 
 
 def test_with_several_meetups_export_and_edit_ask_which(bot):

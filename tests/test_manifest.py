@@ -46,6 +46,7 @@ SCOPES_FOR = {
     "reactions_get": "reactions:read",
     "reactions_add": "reactions:write",
     "files_upload_v2": "files:write",
+    "conversations_history": "im:history",
     "views_publish": None,
     "views_open": None,
     "views_update": None,

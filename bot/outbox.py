@@ -1,0 +1,505 @@
+"""The outbox: every message the bot must post goes in the database first, then
+to Slack, and is marked sent, so a crash, a restart, a second instance or a
+Slack outage neither loses nor repeats it.
+
+    with db.transaction() as session:
+        ...  # the change itself, e.g. a sign-up
+        delivery_id = enqueue_dm(session, user_id, blocks, text, key=f"signup:{registration.id}:...", now=now)
+    outbox.deliver([delivery_id])   # straight away, after the ack; the worker retries if this fails
+
+How "exactly once" is kept, and where it cannot be:
+
+- Enqueueing happens in the caller's transaction: the message exists if and
+  only if the change does. The idempotency key makes enqueueing the same
+  message twice a no-op.
+- A worker claims a few due deliveries in one short transaction (FOR UPDATE
+  SKIP LOCKED on PostgreSQL, the write lock on SQLite) with a lease, which a
+  heartbeat renews while it works. A worker that dies leaves its claims to
+  expire, and another worker takes them over: nothing is skipped.
+- Each delivery is marked sent in its own short transaction straight after
+  Slack accepts it, so at most the message in flight is in doubt when a
+  process dies. Slack has no idempotency key for chat.postMessage, so the
+  bot labels each message with its key in message metadata, and before
+  trying again after an attempt that may have reached Slack (a crash, a
+  timeout, a server error) it reads the conversation's recent history and
+  only posts if the message is not there. The one gap left: Slack accepted
+  the message but its history does not show it yet, or the history cannot
+  be read (a private channel without groups:history). Then the message may
+  be posted twice, and the log says so.
+- HTTP 429: the Web API client waits for Retry-After and tries again (slack_sdk's
+  RateLimitErrorRetryHandler). Server errors and timeouts are retried later,
+  waiting DELIVERY_RETRY_SECONDS and doubling, up to DELIVERY_MAX_ATTEMPTS
+  tries; then the delivery is marked failed and organisers see it in
+  `/meetup list`. Errors Slack will repeat (user_not_found, not_in_channel)
+  fail at once. One failing message never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from storage import deliveries as delivery_store
+from storage import meetups as meetup_store
+from storage import registrations as registration_store
+from storage.db import Database
+from storage.deliveries import Claimed
+from storage.models import (
+    DELIVERY_CANCELLED,
+    DELIVERY_FAILED,
+    DELIVERY_PENDING,
+    DELIVERY_SENT,
+    MEETUP_CANCELLED,
+    REMINDER_CANCELLED,
+    Delivery,
+    Reminder,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+# Message metadata that labels each message with its delivery's key.
+EVENT_TYPE = "meetup_bot_delivery"
+# How long a claim lasts without a heartbeat. Long enough for a slow call,
+# short enough that a dead worker's messages go out soon after.
+LEASE = timedelta(seconds=20)
+HEARTBEAT_SECONDS = 5
+BATCH_SIZE = 20
+MAX_BACKOFF = timedelta(minutes=30)
+# Slack errors (HTTP 200, ok: false) worth trying again; any other error
+# would only come back, so the delivery fails at once.
+TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+# Errors that mean Slack cannot show us the conversation: we then post
+# without checking (and say so in the log).
+CANNOT_READ = {"missing_scope", "not_in_channel", "channel_not_found", "not_allowed_token_type", "no_permission"}
+
+
+def enqueue_dm(session, user_id: str, blocks: list[dict], text: str, *, key: str, kind: str = "dm",
+               meetup_id: int | None = None, reminder_id: int | None = None, registration_id: int | None = None,
+               required_status: str | None = None, attachment: dict | None = None,
+               now: datetime | None = None) -> int:
+    """Queue a direct message in the caller's transaction; returns its id.
+
+    `key` names the message (the same key twice queues it once). With
+    `registration_id` and `required_status`, it is only sent while that
+    registration still has that status. `attachment` is a file to upload with
+    it (see bot.calendar.calendar_attachment).
+    """
+    return _enqueue(session, kind=kind, key=key, slack_user_id=user_id, channel=None, blocks=blocks, text=text,
+                    meetup_id=meetup_id, reminder_id=reminder_id, registration_id=registration_id,
+                    required_status=required_status, attachment=attachment, now=now)
+
+
+def enqueue_channel_post(session, channel: str, blocks: list[dict], text: str, *, key: str, kind: str = "post",
+                         meetup_id: int | None = None, reminder_id: int | None = None,
+                         now: datetime | None = None) -> int:
+    """Queue a message to a channel in the caller's transaction; returns its id."""
+    return _enqueue(session, kind=kind, key=key, slack_user_id=None, channel=channel, blocks=blocks, text=text,
+                    meetup_id=meetup_id, reminder_id=reminder_id, registration_id=None, required_status=None,
+                    attachment=None, now=now)
+
+
+def _enqueue(session, *, kind, key, slack_user_id, channel, blocks, text, meetup_id, reminder_id,
+             registration_id, required_status, attachment, now) -> int:
+    now = now or utcnow()
+    payload: dict = {"text": text[:3000], "blocks": blocks}
+    if attachment:
+        payload["attachment"] = attachment
+    return delivery_store.insert_delivery(
+        session, kind=kind, idempotency_key=key[:200], slack_user_id=slack_user_id, channel=channel,
+        payload=payload, meetup_id=meetup_id, reminder_id=reminder_id, registration_id=registration_id,
+        required_status=required_status, state=DELIVERY_PENDING, attempts=0, unsure=False,
+        next_attempt_at=now, created_at=now, updated_at=now, last_error="",
+    )
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    lost: int = 0  # claims another worker took over
+
+    def add(self, other: "Summary") -> None:
+        for name in ("sent", "retrying", "failed", "cancelled", "lost"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retrying + self.failed + self.cancelled + self.lost
+
+
+class _Retry(Exception):
+    """An attempt that did not work but may next time."""
+
+    def __init__(self, error: str, *, may_have_posted: bool, rate_limited: bool = False, wait: float | None = None):
+        super().__init__(error)
+        self.error = error
+        # A server error or a timeout on a call that posts: Slack may have done it.
+        self.may_have_posted = may_have_posted
+        self.rate_limited = rate_limited
+        self.wait = wait
+
+
+class _Fail(Exception):
+    """An error Slack will give again: give up on this message."""
+
+
+class _Lost(Exception):
+    """Another worker took this delivery over."""
+
+
+@dataclass
+class _Progress:
+    channel: str | None
+    message_ts: str | None
+    file_id: str | None
+    # An earlier attempt may have posted something we have not recorded.
+    unsure: bool
+
+
+class Outbox:
+    """Sends queued deliveries. One per process; safe to share between threads."""
+
+    def __init__(self, db: Database, client: WebClient, *, clock: Callable[[], datetime] = utcnow,
+                 retry_seconds: int = 30, max_attempts: int = 10, batch_size: int = BATCH_SIZE,
+                 worker_id: str | None = None):
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.retry_seconds = retry_seconds
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._heartbeat: threading.Thread | None = None
+
+    # ------------------------------------------------------------ entry points
+
+    def deliver(self, ids: Iterable[int]) -> Summary:
+        """Try these deliveries now (if no one else is): for messages that
+        should follow an action straight away. Whatever does not go stays
+        queued for the worker."""
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return Summary()
+        return self._run_batch(ids=ids)
+
+    def deliver_due(self, *, stop: threading.Event | None = None, max_batches: int | None = None) -> Summary:
+        """Send everything due, a batch at a time, until nothing is left (or
+        `stop` is set). Messages waiting to be retried later stay queued."""
+        summary = Summary()
+        batches = 0
+        while not (stop and stop.is_set()) and (max_batches is None or batches < max_batches):
+            done = self._run_batch()
+            batches += 1
+            if done.total == 0:
+                break
+            summary.add(done)
+        return summary
+
+    # ------------------------------------------------------------ claiming
+
+    def _claim(self, ids: list[int] | None) -> list[Claimed]:
+        now = self.clock()
+        if ids is None:
+            # Look before taking the write lock: most polls find nothing to do,
+            # and SQLite's lock would make sign-ups wait meanwhile.
+            with self.db.read() as session:
+                if not delivery_store.has_due_deliveries(session, now):
+                    return []
+        with self.db.transaction() as session:
+            claimed = delivery_store.claim_deliveries(
+                session, now=now, worker=self.worker_id, lease_until=now + LEASE,
+                limit=len(ids) if ids else self.batch_size, ids=ids)
+            for item in claimed:
+                session.expunge(item.delivery)
+            return claimed
+
+    def _run_batch(self, ids: list[int] | None = None) -> Summary:
+        claimed = self._claim(ids)
+        summary = Summary()
+        if not claimed:
+            return summary
+        self._start_work()
+        try:
+            for item in claimed:
+                try:
+                    outcome = self._send(item)
+                except Exception:  # a bug or the database failing: the lease lets it be retried
+                    log.exception("Delivery %d: unexpected error; it will be tried again", item.delivery.id)
+                    outcome = "retrying"
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+        finally:
+            self._end_work()
+        return summary
+
+    # ------------------------------------------------------------ heartbeat
+
+    def _start_work(self) -> None:
+        with self._busy_lock:
+            self._busy += 1
+            if self._heartbeat is None or not self._heartbeat.is_alive():
+                self._heartbeat = threading.Thread(target=self._beat, name="outbox-heartbeat", daemon=True)
+                self._heartbeat.start()
+
+    def _end_work(self) -> None:
+        with self._busy_lock:
+            self._busy -= 1
+
+    def _beat(self) -> None:
+        """Renew this worker's claims while it sends, so a long wait (Slack's
+        Retry-After) does not let another worker take a message mid-send."""
+        while True:
+            time.sleep(HEARTBEAT_SECONDS)
+            with self._busy_lock:
+                if self._busy == 0:
+                    self._heartbeat = None
+                    return
+            try:
+                with self.db.transaction() as session:
+                    delivery_store.renew_claims(session, self.worker_id, self.clock() + LEASE)
+            except Exception:
+                log.exception("Could not renew the outbox's claims")
+
+    # ------------------------------------------------------------ sending one
+
+    def _send(self, item: Claimed) -> str:
+        delivery = item.delivery
+        reason = self._not_wanted(delivery)
+        if reason:
+            log.info("Delivery %d (%s) not sent: %s", delivery.id, delivery.kind, reason)
+            return self._finish(delivery, "cancelled", state=DELIVERY_CANCELLED, last_error=reason, payload={},
+                                unsure=False)
+        progress = _Progress(delivery.channel, delivery.message_ts, delivery.file_id, unsure=item.unsure)
+        try:
+            self._post(delivery, progress)
+        except _Lost:
+            log.warning("Delivery %d: another worker took it over", delivery.id)
+            return "lost"
+        except _Retry as retry:
+            return self._retry_later(delivery, progress, retry)
+        except _Fail as fail:
+            log.error("Delivery %d (%s to %s) failed: %s", delivery.id, delivery.kind,
+                      delivery.slack_user_id or delivery.channel, fail)
+            return self._finish(delivery, "failed", state=DELIVERY_FAILED, last_error=str(fail), unsure=False,
+                                channel=progress.channel, message_ts=progress.message_ts)
+        return self._finish(delivery, "sent", state=DELIVERY_SENT, sent_at=self.clock(), unsure=False,
+                            last_error="", payload={}, channel=progress.channel, message_ts=progress.message_ts,
+                            file_id=progress.file_id, claimed_until=None)
+
+    def _post(self, delivery: Delivery, progress: _Progress) -> None:
+        payload = delivery.payload or {}
+        attachment = payload.get("attachment")
+        if progress.channel is None:
+            # The DM's channel id: needed for the file upload and the history.
+            with _slack_errors("conversations.open", posts=False):
+                opened = self.client.conversations_open(users=delivery.slack_user_id)
+            progress.channel = opened["channel"]["id"]
+        if progress.unsure:
+            self._look_for_earlier_attempt(delivery, progress, want_file=bool(attachment))
+            progress.unsure = False
+        if progress.message_ts is None:
+            with _slack_errors("chat.postMessage", posts=True):
+                posted = self.client.chat_postMessage(
+                    channel=progress.channel, text=payload.get("text", ""), blocks=payload.get("blocks"),
+                    unfurl_links=False, unfurl_media=False,
+                    metadata={"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}},
+                )
+            progress.message_ts = posted["ts"]
+            if attachment:
+                # Record the message before the file, so a crash between the two
+                # resends only the file.
+                self._record(delivery, channel=progress.channel, message_ts=progress.message_ts)
+        if attachment and progress.file_id is None:
+            with _slack_errors("files.upload", posts=True):
+                uploaded = self.client.files_upload_v2(
+                    channel=progress.channel, content=attachment["content"], filename=attachment["filename"],
+                    title=attachment.get("title") or attachment["filename"], initial_comment=attachment.get("comment"),
+                )
+            progress.file_id = (uploaded.get("file") or {}).get("id") or "uploaded"
+
+    def _look_for_earlier_attempt(self, delivery: Delivery, progress: _Progress, *, want_file: bool) -> None:
+        """After an attempt that may have reached Slack, find what it posted
+        (the message by its metadata key, then the file after it) so that
+        only what is missing is posted now."""
+        try:
+            messages = self._recent_messages(progress.channel, since=delivery.created_at)
+        except _Fail as cannot:
+            log.warning("Delivery %d: cannot read the conversation to check an earlier attempt (%s); "
+                        "posting it again, which may show it twice", delivery.id, cannot)
+            return
+        messages.sort(key=lambda m: float(m.get("ts", 0)))
+        key_of = lambda m: ((m.get("metadata") or {}).get("event_payload") or {}).get("key")  # noqa: E731
+        if progress.message_ts is None:
+            mine = next((m for m in messages if key_of(m) == delivery.idempotency_key), None)
+            if mine is not None:
+                progress.message_ts = mine["ts"]
+                log.info("Delivery %d: the earlier attempt had posted the message", delivery.id)
+        if want_file and progress.message_ts is not None and progress.file_id is None:
+            filename = delivery.payload["attachment"]["filename"]
+            for message in messages:
+                if float(message["ts"]) <= float(progress.message_ts):
+                    continue
+                if key_of(message) and key_of(message) != delivery.idempotency_key:
+                    break  # another delivery's message: the file would have come before it
+                named = [f for f in message.get("files") or [] if f.get("name") == filename]
+                if named:
+                    progress.file_id = named[0].get("id") or "uploaded"
+                    log.info("Delivery %d: the earlier attempt had uploaded the file", delivery.id)
+                    break
+
+    def _recent_messages(self, channel: str, *, since: datetime) -> list[dict]:
+        messages: list[dict] = []
+        cursor = None
+        # Slack filters by its own clock; allow for ours being a little off.
+        oldest = f"{since.timestamp() - 600:.6f}"
+        for _ in range(5):  # a few pages: only messages since the delivery was queued
+            try:
+                page = self.client.conversations_history(channel=channel, oldest=oldest, limit=200,
+                                                         include_all_metadata=True, cursor=cursor)
+            except SlackApiError as error:
+                code = error.response.get("error") if isinstance(error.response.data, dict) else None
+                if code in CANNOT_READ:
+                    raise _Fail(code) from error
+                if error.response.status_code == 429:
+                    raise _Retry("conversations.history: rate limited", may_have_posted=False, rate_limited=True,
+                                 wait=_retry_after(error.response.headers)) from error
+                raise _Retry(f"conversations.history: {code or error.response.status_code}",
+                             may_have_posted=False) from error
+            except Exception as error:
+                raise _Retry(f"conversations.history: {type(error).__name__}", may_have_posted=False) from error
+            messages += page.get("messages", [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                break
+        return messages
+
+    def _not_wanted(self, delivery: Delivery) -> str | None:
+        """Why a queued message should no longer go, checked just before
+        sending: the person cancelled, the meetup was cancelled or has begun."""
+        if delivery.registration_id is None and delivery.reminder_id is None:
+            return None
+        with self.db.read() as session:
+            meetup = meetup_store.get_meetup(session, delivery.meetup_id) if delivery.meetup_id else None
+            if delivery.meetup_id and meetup is None:
+                return "the meetup no longer exists"
+            if meetup is not None and meetup.status == MEETUP_CANCELLED:
+                return "the meetup was cancelled"
+            if delivery.reminder_id is not None:
+                reminder = session.get(Reminder, delivery.reminder_id)
+                if reminder is None or reminder.state == REMINDER_CANCELLED:
+                    return "the reminder was cancelled"
+                if meetup is not None and self.clock() >= meetup.starts_at:
+                    return "the meetup has begun"
+            if delivery.registration_id is not None and delivery.required_status:
+                registration = registration_store.get_registration_by_id(session, delivery.registration_id)
+                if registration is None or registration.status != delivery.required_status:
+                    return f"the person is no longer {delivery.required_status.replace('_', ' ')}"
+        return None
+
+    # ------------------------------------------------------------ recording
+
+    def _record(self, delivery: Delivery, **values) -> None:
+        with self.db.transaction() as session:
+            if not delivery_store.update_if_claimed(session, delivery.id, self.worker_id, updated_at=self.clock(),
+                                                    **values):
+                raise _Lost()
+
+    def _finish(self, delivery: Delivery, outcome: str, **values) -> str:
+        try:
+            # claimed_by stays: it tells an operator which instance sent it.
+            self._record(delivery, **values)
+        except _Lost:
+            log.warning("Delivery %d: another worker took it over", delivery.id)
+            return "lost"
+        return outcome
+
+    def _retry_later(self, delivery: Delivery, progress: _Progress, retry: _Retry) -> str:
+        now = self.clock()
+        attempts = delivery.attempts
+        if retry.rate_limited:
+            # Being rate limited is Slack asking us to slow down, not a failure.
+            attempts -= 1
+            wait = timedelta(seconds=retry.wait or self.retry_seconds)
+        else:
+            wait = min(timedelta(seconds=self.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+        common = dict(attempts=attempts, unsure=progress.unsure or retry.may_have_posted, last_error=retry.error,
+                      channel=progress.channel, message_ts=progress.message_ts, file_id=progress.file_id)
+        if attempts >= self.max_attempts:
+            log.error("Delivery %d (%s to %s) failed after %d tries: %s", delivery.id, delivery.kind,
+                      delivery.slack_user_id or delivery.channel, attempts, retry.error)
+            return self._finish(delivery, "failed", state=DELIVERY_FAILED, **common)
+        log.warning("Delivery %d: %s; trying again in %d seconds", delivery.id, retry.error, wait.total_seconds())
+        return self._finish(delivery, "retrying", state=DELIVERY_PENDING, next_attempt_at=now + wait,
+                            claimed_until=None, **common)
+
+
+@contextmanager
+def _slack_errors(method: str, *, posts: bool) -> Iterator[None]:
+    """Sort a Web API call's failure into try-again-later or give-up. `posts`:
+    the call puts something in front of people, so a server error or a
+    timeout leaves us unsure whether it did."""
+    try:
+        yield
+    except SlackApiError as error:
+        status = error.response.status_code
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        if status == 429 or code == "ratelimited":
+            # The client already waited for Retry-After and tried again; wait
+            # longer before the next go. A 429 means Slack did nothing.
+            raise _Retry(f"{method}: rate limited", may_have_posted=False, rate_limited=True,
+                         wait=_retry_after(error.response.headers)) from error
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            raise _Retry(f"{method}: Slack answered {status} {code or ''}".strip(), may_have_posted=posts) from error
+        raise _Fail(code or f"HTTP {status}") from error
+    except (_Lost, _Fail, _Retry):
+        raise
+    except Exception as error:  # timeouts, refused connections, a failed upload
+        raise _Retry(f"{method}: {type(error).__name__}: {error}"[:300], may_have_posted=posts) from error
+
+
+def _retry_after(headers) -> float | None:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            value = value[0] if isinstance(value, list) else value
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+# ------------------------------------------------------------ for organisers
+
+
+def failed_deliveries(db: Database, meetup_id: int) -> list[Delivery]:
+    """Messages about this meetup that could not be sent."""
+    with db.read() as session:
+        return delivery_store.list_failed_deliveries(session, meetup_id)
+
+
+def describe_due(db: Database, now: datetime) -> list[str]:
+    """What the outbox would send now, one line a message, for a dry run."""
+    with db.read() as session:
+        lines = []
+        for delivery in delivery_store.list_due_deliveries(session, now):
+            to = f"direct message to {delivery.slack_user_id}" if delivery.slack_user_id else f"post in {delivery.channel}"
+            extra = " with a calendar file" if (delivery.payload or {}).get("attachment") else ""
+            retry = f" (try {delivery.attempts + 1})" if delivery.attempts else ""
+            first_line = ((delivery.payload or {}).get("text") or "").splitlines()[0:1]
+            lines.append(f"Would send {delivery.kind} {to}{extra}{retry}: {first_line[0] if first_line else ''}")
+        return lines

@@ -1,0 +1,92 @@
+"""The reminder worker: every REMINDER_POLL_SECONDS, queue the reminders that
+are due and send what the outbox holds. `meetup-bot serve` runs it in a
+background thread; `meetup-bot reminders run-due` runs it once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.outbox import Outbox, Summary, describe_due
+from bot.reminders import ReminderMessages, ReminderPlan, describe_due_reminders, plan_missing, queue_due_reminders
+from storage.db import Database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    reminders_queued: int
+    reminders_skipped: int
+    deliveries: Summary
+
+    def __str__(self) -> str:
+        d = self.deliveries
+        parts = [f"{d.sent} messages sent"]
+        if d.retrying:
+            parts.append(f"{d.retrying} to try again later")
+        if d.failed:
+            parts.append(f"{d.failed} could not be sent (see /meetup list)")
+        if d.cancelled:
+            parts.append(f"{d.cancelled} no longer needed")
+        if self.reminders_skipped:
+            parts.append(f"{self.reminders_skipped} reminders skipped as too late (see the log)")
+        return ", ".join(parts) + "."
+
+
+class ReminderWorker:
+    def __init__(self, *, db: Database, outbox: Outbox, messages: ReminderMessages, plan: ReminderPlan,
+                 channel: str, poll_seconds: int = 30, clock: Callable[[], datetime] = utcnow):
+        self.db = db
+        self.outbox = outbox
+        self.messages = messages
+        self.plan = plan
+        self.channel = channel
+        self.poll_seconds = poll_seconds
+        self.clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_due(self) -> RunSummary:
+        """Queue due reminders, then send everything due, once."""
+        now = self.clock()
+        plan_missing(self.db, self.plan, now)
+        queued = queue_due_reminders(self.db, now=now, plan=self.plan, channel=self.channel, messages=self.messages)
+        sent = self.outbox.deliver_due(stop=self._stop)
+        return RunSummary(queued.queued, queued.skipped, sent)
+
+    def dry_run(self) -> list[str]:
+        """What run_due would do now. Reads only."""
+        now = self.clock()
+        lines = describe_due_reminders(self.db, now=now, plan=self.plan, channel=self.channel)
+        lines += describe_due(self.db, now)
+        return lines
+
+    # ------------------------------------------------------------ in the background
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="reminder-worker", daemon=True)
+        self._thread.start()
+        log.info("Reminder worker started: looking for due work every %d seconds", self.poll_seconds)
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                summary = self.run_due()
+                if summary.deliveries.total or summary.reminders_skipped:
+                    log.info("Reminder worker: %s", summary)
+            except Exception:
+                # The database or Slack being away must not end the worker:
+                # nothing is lost, it tries again at the next poll.
+                log.exception("Reminder worker: this round failed; trying again in %d seconds", self.poll_seconds)
+            self._stop.wait(self.poll_seconds)

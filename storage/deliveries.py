@@ -1,0 +1,140 @@
+"""Data access for deliveries: the outbox of messages the bot must post."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    DELIVERY_CANCELLED,
+    DELIVERY_CLAIMED,
+    DELIVERY_FAILED,
+    DELIVERY_PENDING,
+    Delivery,
+)
+
+
+def insert_delivery(session: Session, **fields) -> int:
+    """Add a delivery unless one with the same idempotency_key exists; return
+    the id of whichever is stored. Runs in the caller's transaction, so the
+    message is stored if and only if the change it tells about is."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(Delivery).values(**fields).on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    return session.scalar(select(Delivery.id).where(Delivery.idempotency_key == fields["idempotency_key"]))
+
+
+def get_delivery(session: Session, delivery_id: int) -> Delivery | None:
+    return session.get(Delivery, delivery_id)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery: Delivery
+    # The previous attempt may have reached Slack: look before posting again.
+    unsure: bool
+
+
+def _due(now: datetime):
+    # Pending and due, or claimed by a worker whose lease ran out (it died or
+    # hung): both are work nobody is doing.
+    return or_(
+        and_(Delivery.state == DELIVERY_PENDING, Delivery.next_attempt_at <= now),
+        and_(Delivery.state == DELIVERY_CLAIMED, Delivery.claimed_until < now),
+    )
+
+
+def claim_deliveries(session: Session, *, now: datetime, worker: str, lease_until: datetime, limit: int,
+                     ids: Iterable[int] | None = None) -> list[Claimed]:
+    """Take up to `limit` due deliveries (or just `ids`, if they are due) for
+    this worker until `lease_until`.
+
+    FOR UPDATE SKIP LOCKED lets several workers on PostgreSQL each take
+    different rows without waiting for one another; on SQLite the transaction
+    holds the database's write lock (BEGIN IMMEDIATE), which serialises them.
+    Commit straight after, so the claim is visible to the others.
+    """
+    query = select(Delivery).where(_due(now))
+    if ids is not None:
+        query = query.where(Delivery.id.in_(list(ids)))
+    rows = session.scalars(
+        query.order_by(Delivery.next_attempt_at, Delivery.id).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    claimed = []
+    for delivery in rows:
+        # A row still "claimed" here was left mid-attempt by a worker that
+        # stopped: that attempt may have posted.
+        unsure = delivery.unsure or delivery.state == DELIVERY_CLAIMED
+        delivery.state = DELIVERY_CLAIMED
+        delivery.claimed_by = worker
+        delivery.claimed_until = lease_until
+        delivery.attempts += 1
+        # Until this attempt records its outcome, a crash leaves it unsure.
+        delivery.unsure = True
+        claimed.append(Claimed(delivery, unsure))
+    session.flush()
+    return claimed
+
+
+def update_if_claimed(session: Session, delivery_id: int, worker: str, **values) -> bool:
+    """Change a delivery only while this worker still holds it. False means
+    the lease ran out and another worker took it over."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.claimed_by == worker, Delivery.state == DELIVERY_CLAIMED)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def renew_claims(session: Session, worker: str, until: datetime) -> int:
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.claimed_by == worker, Delivery.state == DELIVERY_CLAIMED)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def cancel_pending_for_reminders(session: Session, reminder_ids: list[int], note: str) -> int:
+    if not reminder_ids:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.reminder_id.in_(reminder_ids), Delivery.state == DELIVERY_PENDING)
+        .values(state=DELIVERY_CANCELLED, last_error=note, payload={})
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def has_due_deliveries(session: Session, now: datetime) -> bool:
+    return session.scalar(select(Delivery.id).where(_due(now)).limit(1)) is not None
+
+
+def list_due_deliveries(session: Session, now: datetime) -> list[Delivery]:
+    return list(session.scalars(select(Delivery).where(_due(now)).order_by(Delivery.next_attempt_at, Delivery.id)))
+
+
+def list_failed_deliveries(session: Session, meetup_id: int) -> list[Delivery]:
+    return list(session.scalars(
+        select(Delivery)
+        .where(Delivery.meetup_id == meetup_id, Delivery.state == DELIVERY_FAILED)
+        .order_by(Delivery.updated_at, Delivery.id)
+    ))
+
+
+def count_by_state(session: Session, meetup_id: int | None = None) -> dict[str, int]:
+    query = select(Delivery.state, func.count()).group_by(Delivery.state)
+    if meetup_id is not None:
+        query = query.where(Delivery.meetup_id == meetup_id)
+    return {state: count for state, count in session.execute(query)}
