@@ -17,11 +17,9 @@ from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
 from storage.models import (
-    CONFIRMED,
     DECLINED,
     MEETUP_CANCELLED,
     PENDING,
-    WAITLISTED,
     ApprovalRequest,
     Meetup,
     Registration,

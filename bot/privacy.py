@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.settings import Settings
 from bot.signups import fill_places
 from storage import meetups as meetup_store
+from storage import erasure
 from storage import registrations as registration_store
 from storage import subscriptions as subscription_store
 from storage.db import Database
@@ -53,10 +54,12 @@ def privacy_notice(settings: Settings) -> str:
 class HeldData:
     registrations: list[tuple[Meetup, Registration]]
     subscribed: bool
+    votes: int = 0
+    topics: int = 0
 
     @property
     def empty(self) -> bool:
-        return not self.registrations and not self.subscribed
+        return not (self.registrations or self.subscribed or self.votes or self.topics)
 
 
 def data_held(db: Database, user_id: str) -> HeldData:
@@ -65,6 +68,7 @@ def data_held(db: Database, user_id: str) -> HeldData:
         return HeldData(
             [(meetup_store.get_meetup(session, r.meetup_id), r) for r in rows],
             subscribed=subscription_store.get_subscription(session, user_id) is not None,
+            **erasure.has_person(session, user_id),
         )
 
 
@@ -72,11 +76,11 @@ def data_held(db: Database, user_id: str) -> HeldData:
 class Forgotten:
     meetup_ids: list[int]  # meetups whose sign-ups changed
     promoted: list[tuple[Meetup, Registration]]
-    unsubscribed: bool
+    other_data: bool  # a subscription, votes, topics or queued messages
 
     @property
     def anything(self) -> bool:
-        return bool(self.meetup_ids) or self.unsubscribed
+        return bool(self.meetup_ids) or self.other_data
 
 
 def forget(db: Database, user_id: str, now: datetime,
@@ -89,6 +93,7 @@ def forget(db: Database, user_id: str, now: datetime,
         rows = registration_store.list_registrations_for_user(session, user_id)
         meetup_ids = [r.meetup_id for r in rows]
         unsubscribed = subscription_store.delete_subscription(session, user_id)
+        others = erasure.forget_person(session, user_id)
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
             held_place = registration.status == CONFIRMED
@@ -98,7 +103,7 @@ def forget(db: Database, user_id: str, now: datetime,
                     promoted.append((meetup, person))
                     if then is not None:
                         then(session, meetup, person)
-        return Forgotten(meetup_ids, promoted, unsubscribed)
+        return Forgotten(meetup_ids, promoted, unsubscribed or any(others.values()))
 
 
 def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]]:
@@ -108,5 +113,6 @@ def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]
     with db.transaction() as session:
         for meetup in meetup_store.list_meetups_to_purge(session, now - timedelta(days=days)):
             purged.append((meetup, registration_store.anonymise_registrations(session, meetup.id)))
+            erasure.anonymise_meetup(session, meetup.id)
             meetup.purged_at = now
     return purged

@@ -49,6 +49,8 @@ def mydata_command(request: CommandRequest) -> None:
         sections.append("\n".join(lines))
     if held.subscribed:
         sections.append("You are subscribed to messages about new meetups (`/meetup unsubscribe` to stop).")
+    if held.topics or held.votes:
+        sections.append(f"Discussion topics you proposed: {held.topics}. Topics you voted for: {held.votes}.")
     sections.append("To delete all of it, use `/meetup forget`.")
     request.ack(text="The personal data we hold about you", blocks=[blocks.section(s[:2900]) for s in sections][:50])
 

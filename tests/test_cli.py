@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHANNEL, ORGANISER, SIGNING_SECRET, settings_env
+from tests.conftest import ORGANISER, SIGNING_SECRET, settings_env
 from tests.slack_requests import SlackSender
 
 BIN = Path(sys.executable).parent / "meetup-bot"

@@ -5,8 +5,6 @@ what the database holds."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
-
 from bot.signups import find_registration, overview
 from storage.models import CONFIRMED, PENDING, WAITLISTED
 from tests.conftest import ORGANISER

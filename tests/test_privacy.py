@@ -93,3 +93,34 @@ def test_purge_removes_personal_data_after_the_set_days_and_keeps_counts(db, clo
         assert (r.full_name, r.email, r.dietary_needs, r.needs_consent_at) == ("", "", "", None)
         assert r.slack_user_id.startswith("purged-")
     assert find_registration(db, later.id, "U1").full_name == "Ada Lovelace"
+
+
+def test_forget_and_purge_reach_topics_and_votes(db, clock):
+    from bot.privacy import data_held, forget
+    from bot.votes import record_reaction
+    from storage.erasure import NO_NAME
+    from storage.models import Topic, VoteReaction
+    from tests.topic_factories import make_topic, reaction
+
+    meetup = make_meetup(db, now=clock(), starts_in=timedelta(days=2))
+    mine = make_topic(db, meetup_id=meetup.id, now=clock(), user_id="U1", name="Ada Lovelace")
+    theirs = make_topic(db, meetup_id=meetup.id, now=clock(), title="Another", user_id="U2", name="Bob Brown")
+    for voter, topic in (("U1", theirs), ("U2", mine), ("U3", mine)):
+        clock.advance(seconds=1)
+        record_reaction(db, reaction(topic, voter, at=clock()), bot_user_id="U0BOT", vote_emoji=("+1",), now=clock())
+    held = data_held(db, "U1")
+    assert (held.topics, held.votes) == (1, 1)
+
+    assert forget(db, "U1", clock()).anything
+    with db.read() as session:
+        assert session.query(VoteReaction).filter_by(slack_user_id="U1").count() == 0
+        topic = session.get(Topic, mine.id)
+        assert (topic.proposer_user_id, topic.proposer_name) == ("forgotten", NO_NAME)
+    assert data_held(db, "U1").empty
+
+    clock.advance(days=40)
+    purge_due(db, clock(), 30)
+    with db.read() as session:
+        assert {v.slack_user_id[:7] for v in session.query(VoteReaction)} == {"purged-"}
+        assert session.query(VoteReaction).count() == 2  # the counts stay
+        assert {t.proposer_name for t in session.query(Topic)} == {NO_NAME}

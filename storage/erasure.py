@@ -1,0 +1,47 @@
+"""Removing one person's data, or one meetup's, from the tables beyond
+registrations: topics, votes, the outbox, exports."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Delivery, Export, Topic, VoteReaction
+
+# What a topic shows as its proposer once their name is gone.
+NO_NAME = "someone who has since left"
+
+
+def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
+    """Votes and queued messages go; topics stay (others voted on them) but
+    lose the proposer's name and ID."""
+    votes = session.execute(delete(VoteReaction).where(VoteReaction.slack_user_id == slack_user_id)).rowcount
+    messages = session.execute(delete(Delivery).where(Delivery.slack_user_id == slack_user_id)).rowcount
+    topics = session.execute(
+        update(Topic).where(Topic.proposer_user_id == slack_user_id)
+        .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
+    ).rowcount
+    return {"votes": votes, "messages": messages, "topics": topics}
+
+
+def has_person(session: Session, slack_user_id: str) -> dict[str, int]:
+    count = lambda query: len(session.scalars(query).all())  # noqa: E731 (small, local)
+    return {
+        "votes": count(select(VoteReaction.topic_id).distinct().where(VoteReaction.slack_user_id == slack_user_id,
+                                                     VoteReaction.present.is_(True))),
+        "topics": count(select(Topic.id).where(Topic.proposer_user_id == slack_user_id)),
+    }
+
+
+def anonymise_meetup(session: Session, meetup_id: int) -> None:
+    """After the meetup: who voted for what and who proposed what is no
+    longer needed; the counts stay. Sent messages' recipients go too."""
+    topic_ids = select(Topic.id).where(Topic.meetup_id == meetup_id)
+    for vote in session.scalars(select(VoteReaction).where(VoteReaction.topic_id.in_(topic_ids))):
+        vote.slack_user_id = f"purged-{vote.id}"
+    session.execute(
+        update(Topic).where(Topic.meetup_id == meetup_id).values(proposer_user_id="purged", proposer_name=NO_NAME)
+    )
+    session.execute(delete(Delivery).where(Delivery.meetup_id == meetup_id))
+    session.execute(update(Export).where(Export.meetup_id == meetup_id).values(exported_by=None))
+    session.flush()
