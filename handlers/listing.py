@@ -37,4 +37,4 @@ def list_command(request: CommandRequest) -> None:
         result.append({"type": "divider"})
     if len(meetups) > 3:
         result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
-    ack(text=f"Sign-ups for {meetups[0].title}", blocks=result[:50])
+    ack(text=f"Sign-ups for {escape(meetups[0].title)}", blocks=result[:50])

@@ -54,7 +54,7 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
     already = [registered[m.id] for m in choices if m.id in registered]
     if already:
         meetup, registration = already[0]
-        return [], {"text": f"You have already signed up for {meetup.title}.",
+        return [], {"text": f"You have already signed up for {escape(meetup.title)}.",
                     "blocks": blocks.status_blocks(meetup, registration, deps.settings.tz)}
     if meetup_id is not None:
         return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}

@@ -87,7 +87,7 @@ def create_meetup_in_modal(bot, **answers) -> tuple[dict, dict]:
     view = open_new_meetup_form(bot)
     posted_before = len(bot.fake.messages(CHANNEL))
     reply = bot.slack.submit_view(view, {**NEW_MEETUP, **answers}, user_id=ORGANISER)
-    assert reply.status == 200
+    assert reply.status == 200 and "errors" not in reply.body, reply.body
     card = eventually(lambda: bot.fake.messages(CHANNEL)[posted_before:])[0]
     # The card is recorded (so it can be updated) just after it is posted.
     eventually(lambda: _announced(bot, card["ts"]))
