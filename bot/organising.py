@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
 from bot.formatting import escape, format_date, format_time, plural
 from bot.meetups import ValidationError, create_meetup, is_taking_signups, parse_audience, validate_meetup
+from bot.calendar import bump_calendar_sequence
+from bot.reminders import DEFAULT_PLAN, ReminderPlan, cancel_reminders, reschedule_reminders
 from bot.signups import clean_text, fill_places
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
@@ -204,12 +206,13 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
                         signup_closes=closes), {}
 
 
-def create_from_form(db: Database, fields: MeetupFields, *, tz: ZoneInfo, now: datetime, created_by: str) -> Meetup:
+def create_from_form(db: Database, fields: MeetupFields, *, tz: ZoneInfo, now: datetime, created_by: str,
+                     plan: ReminderPlan = DEFAULT_PLAN) -> Meetup:
     return create_meetup(db, title=fields.title, starts=fields.starts, ends=fields.ends, venue=fields.venue,
                          capacity=fields.capacity, audience=fields.audience, extra_sectors=fields.extra_sectors,
                          host_organisation=fields.host_organisation, description=fields.description,
                          signup_closes=fields.signup_closes, agenda=fields.agenda, tz=tz, now=now,
-                         created_by=created_by)
+                         created_by=created_by, reminder_plan=plan)
 
 
 # Editing -----------------------------------------------------------------------
@@ -252,9 +255,11 @@ def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list
     return changes
 
 
-def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: ZoneInfo, now: datetime) -> EditResult:
+def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: ZoneInfo, now: datetime,
+                  plan: ReminderPlan = DEFAULT_PLAN) -> EditResult:
     """Store an edited meetup. Raises NotChangeable, or ValidationError when the
-    new capacity is below the number of places already taken."""
+    new capacity is below the number of places already taken. Reminders move
+    with the time, and calendars are told of any change they show."""
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         check_changeable(meetup, now)
@@ -262,7 +267,8 @@ def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: Zon
         if fields.capacity < confirmed:
             raise ValidationError({"capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
                                                f"Enter {confirmed} or more"})
-        before = {"starts_at": meetup.starts_at, "ends_at": meetup.ends_at, "venue": meetup.venue}
+        before = {"starts_at": meetup.starts_at, "ends_at": meetup.ends_at, "venue": meetup.venue,
+                  "title": meetup.title}
         meetup.title = fields.title
         meetup.starts_at = fields.starts
         meetup.ends_at = fields.ends
@@ -276,6 +282,10 @@ def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: Zon
         meetup.signup_closes_at = fields.signup_closes
         meetup.updated_at = now
         session.flush()
+        if (meetup.starts_at, meetup.ends_at) != (before["starts_at"], before["ends_at"]):
+            reschedule_reminders(session, meetup, plan, now=now)  # raises the calendar SEQUENCE too
+        elif meetup.venue != before["venue"] or meetup.title != before["title"]:
+            bump_calendar_sequence(meetup)
         # A bigger meetup gives places to the people who have waited longest.
         promoted = fill_places(session, meetup, now)
         changes = describe_changes(before, meetup, tz)
@@ -314,6 +324,7 @@ def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetu
         check_changeable(meetup, now)
         meetup.status = MEETUP_CANCELLED
         meetup.updated_at = now
+        cancel_reminders(session, meetup, now=now)
         registered = [r for r in registration_store.list_registrations(session, meetup.id)
                       if r.status in ACTIVE_STATUSES]
         for registration in registered:

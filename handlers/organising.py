@@ -29,6 +29,7 @@ from bot.organising import (
     set_signup_open,
     update_meetup,
 )
+from bot.reminders import ReminderPlan
 from bot.subscriptions import subscribe, unsubscribe
 from handlers.parse import parse_id
 from handlers import blocks
@@ -154,7 +155,8 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     try:
-        meetup = create_from_form(deps.db, fields, tz=tz, now=now, created_by=user_id)
+        meetup = create_from_form(deps.db, fields, tz=tz, now=now, created_by=user_id,
+                                  plan=ReminderPlan.from_settings(deps.settings))
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
         return
@@ -191,7 +193,8 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     try:
-        result = update_meetup(deps.db, meetup.id, fields, tz=tz, now=now)
+        result = update_meetup(deps.db, meetup.id, fields, tz=tz, now=now,
+                               plan=ReminderPlan.from_settings(deps.settings))
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
         return

@@ -4,6 +4,7 @@ Slack would show and what the database holds."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -347,18 +348,20 @@ def test_decline_tells_the_person_and_a_withdrawn_request_updates_the_message(bo
         sign_up_from_card(bot, user, {"full_name": name, "organisation": "Acme", "role": "contractor",
                                       "government_team": "HMRC"}, posted)
     organiser_dm = bot.fake.dm_channel(ORGANISER)
-    sam_request, tom_request = eventually(lambda: approval_messages(bot.fake, organiser_dm)[1:] and
-                                          approval_messages(bot.fake, organiser_dm))
+    # The two requests are posted after each sign-up's answer, in either order.
+    def request_for(name):
+        return next(m for m in approval_messages(bot.fake, organiser_dm) if name in block_texts(m["blocks"]))
+
+    eventually(lambda: len(approval_messages(bot.fake, organiser_dm)) == 2)
     sam = find_registration(bot.db, meetup_id, SAM)
-    press(bot, ORGANISER, "decline_registration", sam.id, sam_request, organiser_dm)
+    press(bot, ORGANISER, "decline_registration", sam.id, request_for("Sam Contractor"), organiser_dm)
     eventually(lambda: find_registration(bot.db, meetup_id, SAM).status == DECLINED)
     dm = eventually(lambda: [d for d in dms_to(bot.fake, SAM) if "could not offer you a place" in d["text"]])
     assert "If you think this is wrong, contact the meetup organisers." in dm[0]["text"]
-    eventually(lambda: "Declined by <@U0ORGANISER>." in block_texts(approval_messages(bot.fake, organiser_dm)[0]["blocks"]))
+    eventually(lambda: "Declined by <@U0ORGANISER>." in block_texts(request_for("Sam Contractor")["blocks"]))
 
     bot.slack.command("cancel", user_id="U0TOM")
-    eventually(lambda: "They withdrew their request." in
-               block_texts(approval_messages(bot.fake, organiser_dm)[1]["blocks"]))
+    eventually(lambda: "They withdrew their request." in block_texts(request_for("Tom Other")["blocks"]))
     assert overview(bot.db, meetup_id).counts == {DECLINED: 1, CANCELLED: 1}
 
 
@@ -463,3 +466,33 @@ def test_approval_requests_fall_back_to_dms_when_the_organiser_channel_refuses(t
     for organiser in (ORGANISER, "U0ORG2"):
         eventually(lambda: approval_messages(bot.fake, bot.fake.dm_channel(organiser)))
     assert approval_messages(bot.fake, "C0ORGS") == []
+
+
+def test_reminders_follow_a_new_date_and_stop_when_the_meetup_is_cancelled(bot):
+    from storage.models import REMINDER_CANCELLED, REMINDER_PENDING
+    from storage.reminders import list_reminders
+
+    def reminders():
+        with bot.db.read() as session:
+            return {r.kind: (r.due_at, r.state) for r in list_reminders(session, meetup_id)}
+
+    posted, _ = create_meetup_in_modal(bot)
+    meetup_id = meetup_id_of(posted)
+    planned = reminders()
+    assert {state for _, state in planned.values()} == {REMINDER_PENDING}
+    sequence = get_meetup(bot.db, meetup_id).ics_sequence
+
+    before = len(bot.fake.calls_to("views.open"))
+    bot.slack.command("edit", user_id=ORGANISER)
+    form = opened_view(bot, before + 1)
+    bot.slack.submit_view(form, {**form_answers(form), "date": "2027-03-05"}, user_id=ORGANISER)
+    moved = reminders()
+    assert all(moved[kind][0] - planned[kind][0] == timedelta(days=7) for kind in planned)
+    assert get_meetup(bot.db, meetup_id).ics_sequence > sequence
+
+    before = len(bot.fake.calls_to("views.open"))
+    bot.slack.command("edit", user_id=ORGANISER)
+    form = opened_view(bot, before + 1)
+    [(_, action_id, value)] = [b for b in buttons(form["blocks"]) if b[1] == "cancel_meetup"]
+    bot.slack.block_action(user_id=ORGANISER, action_id=action_id, value=value, view=form)
+    eventually(lambda: {state for _, state in reminders().values()} == {REMINDER_CANCELLED})
