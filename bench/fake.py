@@ -4,6 +4,9 @@ It is tests/fakeslack's FakeSlack with three additions:
 
 - anyone whose id looks like a member id is a member of the workspace, with a
   government email address, so a load of thousands of people needs no set-up;
+- a delay on every Web API call, as slack.com answers in tens of milliseconds,
+  not the microseconds of loopback: work an app does after its ack holds a
+  thread for that long, as it does in production;
 - an optional rate limit, like Slack's for posting: at most one message a
   second into each channel, and HTTP 429 with Retry-After beyond that;
 - control routes under /bench/ that the benchmark (another process) uses to
@@ -46,6 +49,7 @@ class _Server(ThreadingHTTPServer):
 class BenchFakeSlack(FakeSlack):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.latency = 0.0  # seconds added to every Web API call
         self.rate_limit_interval: float | None = None  # seconds between posts into one channel
         self._last_post: dict[str, float] = {}
         self.rate_limited = 0
@@ -83,6 +87,8 @@ class BenchFakeSlack(FakeSlack):
         super()._answer(request)
 
     def _answer_api(self, method, request, query):
+        if self.latency:
+            time.sleep(self.latency)  # outside the fake's lock: calls wait side by side, as at Slack
         if self.rate_limit_interval and method in POSTING_METHODS:
             length = int(request.headers.get("Content-Length") or 0)
             raw = request.rfile.read(length) if length else b""
@@ -119,9 +125,12 @@ class BenchFakeSlack(FakeSlack):
         with self._lock:
             found, answer = True, None
             if name == "config":
-                interval = body.get("rate_limit_interval")
-                self.rate_limit_interval = float(interval) if interval else None
-                self._last_post.clear()
+                if "rate_limit_interval" in body:
+                    interval = body["rate_limit_interval"]
+                    self.rate_limit_interval = float(interval) if interval else None
+                    self._last_post.clear()
+                if "latency" in body:
+                    self.latency = float(body["latency"] or 0)
                 answer = {"ok": True}
             elif name == "reset":
                 self.reset()

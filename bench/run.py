@@ -47,6 +47,9 @@ class Options:
     scale: float = 1.0
     databases: list[str] = field(default_factory=lambda: ["sqlite", "postgres"])
     scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))
+    # slack.com answers a Web API call in tens of milliseconds; loopback in
+    # microseconds. The delay shows what waits on Slack after an ack.
+    slack_latency: float = 0.05
     in_process_load: bool = False
     quiet: bool = False
 
@@ -75,6 +78,7 @@ def run_bench(options: Options) -> Outcome:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="meetup-bench-")))
         fake = FakeSlackProcess(CHANNEL, workdir / "fake.log")
         stack.callback(fake.stop)
+        fake.control("config", {"latency": options.slack_latency})
         targets: list[Target] = []
         for name in options.databases:
             if name == "postgres":
@@ -134,6 +138,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help="comma-separated, from: " + ", ".join(SCENARIOS))
+    parser.add_argument("--slack-latency", type=float, default=0.05,
+                        help="seconds the fake Slack takes to answer each Web API call (default 0.05)")
     parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -144,7 +150,10 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         parser.error("unknown: " + ", ".join(unknown))
     if not 0 < args.scale <= 10:
         parser.error("--scale must be more than 0 and at most 10")
-    return Options(scale=args.scale, databases=databases, scenarios=scenarios), args
+    if not 0 <= args.slack_latency <= 2:
+        parser.error("--slack-latency must be between 0 and 2 seconds")
+    return Options(scale=args.scale, databases=databases, scenarios=scenarios,
+                   slack_latency=args.slack_latency), args
 
 
 def main(argv: list[str] | None = None) -> int:
