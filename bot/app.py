@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,14 @@ from storage.db import Database
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+
+# Bolt runs every listener on one thread pool, and a request is acknowledged
+# only once its listener has started and called ack(). Listeners keep their
+# thread while they call Slack after acking (open a modal, send a DM: a tenth
+# of a second or more each), so with Bolt's default of 5 threads the sixth
+# person to press Sign up waits for the first five's Slack calls; at 100 a
+# second that passes Slack's 3-second deadline (docs/performance.md).
+LISTENER_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         # Fail at start, with a clear line, when the token is wrong.
         token_verification_enabled=True,
         logger=logging.getLogger("slack_bolt"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     deps = Deps(
         settings=settings,
