@@ -87,14 +87,16 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
 def _refuse_replays(app: App, db: Database) -> None:
     from slack_bolt import BoltRequest, BoltResponse
 
-    from bot.replay import is_first_delivery
+    from bot.replay import ReplayGuard
+
+    guard = ReplayGuard(db)
 
     @app.middleware
     def refuse_replays(req: BoltRequest, next: Callable[[], BoltResponse]):
         # Runs after Bolt has checked the signature and the timestamp.
         signature = req.headers.get("x-slack-signature", [""])[0]
         timestamp = req.headers.get("x-slack-request-timestamp", [""])[0]
-        if not is_first_delivery(db, signature, timestamp):
+        if not guard.is_first_delivery(signature, timestamp):
             log.warning("Refused a replayed request")
             return BoltResponse(status=401, body="")
         return next()
