@@ -52,6 +52,7 @@ class Options:
     slack_latency: float = 0.05
     in_process_load: bool = False
     quiet: bool = False
+    quiet_period: float = 1.0  # see Bench.quiet_period
 
 
 @dataclass
@@ -106,7 +107,7 @@ def run_bench(options: Options) -> Outcome:
         targets.append(Target("floor", "floor (bare Bolt)", "F", floor))
 
         bench = Bench(fake=fake, secret=SECRET, channel=CHANNEL, sizes=sizes,
-                      in_process_load=options.in_process_load, say=say)
+                      in_process_load=options.in_process_load, say=say, quiet_period=options.quiet_period)
         results: dict = {}
         for name in options.scenarios:
             missing = AVAILABILITY[name]() if name in AVAILABILITY else None

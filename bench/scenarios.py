@@ -98,6 +98,9 @@ class Bench:
     in_process_load: bool = False
     say: Callable[[str], None] = print
     view_for_floor: dict | None = None
+    # How long the fake Slack must be quiet before the server counts as done
+    # with its work after the acks.
+    quiet_period: float = 1.0
 
     # ------------------------------------------------------------ plumbing
 
@@ -136,9 +139,9 @@ class Bench:
             total = sum(stats["calls"].values()) + sum(stats["failures"].values())
             if total != last:
                 last, quiet_since = total, time.monotonic()
-            elif time.monotonic() - quiet_since >= 1.0:
+            elif time.monotonic() - quiet_since >= self.quiet_period:
                 return
-            time.sleep(0.2)
+            time.sleep(min(0.2, self.quiet_period / 2))
 
     def command_source(self, text: str, prefix: str) -> dict:
         return {"type": "command", "text": text, "user_prefix": prefix, "channel_id": self.channel,
