@@ -193,7 +193,7 @@ def latency_figures(result: dict) -> dict:
     failed = sum(result["errors"].values()) + sum(n for status, n in result["statuses"].items() if status != "200")
     return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
             "rps": result["throughput"], "count": result["count"], "late": result["late"], "failed": failed,
-            "elapsed": result["elapsed"]}
+            "elapsed": result["elapsed"], "statuses": result["statuses"], "errors": result["errors"]}
 
 
 # ---------------------------------------------------------------- sign-up: commands and submissions
@@ -351,6 +351,7 @@ def vote_events(cards: list[str], *, channel: str, count: int, seed: int = 7,
     voters = [f"UVO{n:05d}" for n in range(max(20, count // 25))]
     present: dict[tuple[str, str], bool] = {}
     sent: list[tuple[tuple[str, str], dict]] = []
+    retries: dict[int, int] = {}
     lists: list[list[dict]] = [[] for _ in range(clients)]
     base = time.time() - 600
 
@@ -363,10 +364,15 @@ def vote_events(cards: list[str], *, channel: str, count: int, seed: int = 7,
         event = {"channel": channel, "ts": ts, "user_id": user, "event_id": f"Ev{k:08d}{seed}",
                  "event_ts": f"{base + k / 1000:.6f}"}
         if roll < 0.05 and sent:
-            pair, original = rng.choice(sent[-500:])
-            lane(pair).append({**original, "headers": {"X-Slack-Retry-Num": str(rng.randint(1, 3)),
-                                                       "X-Slack-Retry-Reason": "http_timeout"}})
-            continue
+            index = rng.randrange(max(0, len(sent) - 500), len(sent))
+            pair, original = sent[index]
+            # Slack numbers its retries 1, 2, 3 and then gives up; each is
+            # signed afresh, so none is a replay of another.
+            retry = retries[index] = retries.get(index, 0) + 1
+            if retry <= 3:
+                lane(pair).append({**original, "headers": {"X-Slack-Retry-Num": str(retry),
+                                                           "X-Slack-Retry-Reason": "http_timeout"}})
+                continue
         if roll < 0.09:
             lane((ts, user)).append(payloads.reaction_event(added=True, reaction="tada", **event))
             continue
