@@ -104,6 +104,7 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
              v == sizes.reminders),
             ("duplicated", "duplicated", _count, "0", lambda db, v, f: None if v is None else v == 0),
             ("lost", "lost", _count, "0", lambda db, v, f: None if v is None else v == 0),
+            ("all sent within the time limit", "finished", _yes, "yes", lambda db, v, f: v),
             ("answered 429", "rate_limited", _count, "", None),
         ]),
         "memory": ("memory", [
