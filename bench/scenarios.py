@@ -148,9 +148,10 @@ class Bench:
                 "response_url": self.fake.response_url}
 
     def warm_up(self, target: Target, source: dict) -> None:
-        """A few requests first, so the first ones' one-off costs (imports,
-        connections, auth.test) are not measured."""
-        self.load(target, {"mode": "closed", "clients": 2, "max_count": 20, "duration": 30, "source": source})
+        """Some requests first, from several clients at once, so one-off costs
+        (imports, opening the database pool's connections, auth.test) are not
+        measured."""
+        self.load(target, {"mode": "closed", "clients": 16, "max_count": 100, "duration": 30, "source": source})
         self.settle()
 
     # ------------------------------------------------------------ set-up on the database
