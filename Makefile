@@ -27,7 +27,13 @@ test: $(STAMP)
 
 # BENCH_SCALE=0.1 for a short run; BENCH_ARGS="--docs docs/performance.md" to record it.
 BENCH_SCALE ?= 1
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 clean:

@@ -177,3 +177,28 @@ def run_load_process(spec: dict, *, timeout: float) -> dict:
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed: {done.stderr.decode(errors='replace')[-2000:]}")
     return json.loads(done.stdout)
+
+
+class Profiler:
+    """py-spy sampling a server process for the whole run (the `bench` extra),
+    written as a flame graph when stopped. Sampling without pausing the
+    process costs it little, but record figures from a run without it."""
+
+    def __init__(self, pid: int, output: Path):
+        py_spy = Path(sys.executable).parent / "py-spy"
+        if not py_spy.exists():
+            raise RuntimeError("py-spy is not installed: `make bench` installs it (the bench extra)")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self.output = output
+        self.process = subprocess.Popen([str(py_spy), "record", "--pid", str(pid), "--rate", "100", "--nonblocking",
+                                         "--format", "flamegraph", "--output", str(output)],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

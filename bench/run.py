@@ -27,6 +27,7 @@ from bench import report
 from bench.procs import (
     DurablePostgres,
     FakeSlackProcess,
+    Profiler,
     server_env,
     start_floor,
     start_real_server,
@@ -53,6 +54,7 @@ class Options:
     in_process_load: bool = False
     quiet: bool = False
     quiet_period: float = 1.0  # see Bench.quiet_period
+    profile_dir: Path | None = None  # py-spy flame graphs of each server, written here
 
 
 @dataclass
@@ -106,6 +108,12 @@ def run_bench(options: Options) -> Outcome:
         stack.callback(floor.stop)
         targets.append(Target("floor", "floor (bare Bolt)", "F", floor))
 
+        if options.profile_dir is not None:
+            for target in targets:
+                profiler = Profiler(target.server.process.pid, options.profile_dir / f"{target.key}.svg")
+                stack.callback(profiler.stop)  # before the servers stop: callbacks run last-in, first-out
+            say(f"Profiling each server into {options.profile_dir}")
+
         bench = Bench(fake=fake, secret=SECRET, channel=CHANNEL, sizes=sizes,
                       in_process_load=options.in_process_load, say=say, quiet_period=options.quiet_period)
         results: dict = {}
@@ -141,6 +149,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="comma-separated, from: " + ", ".join(SCENARIOS))
     parser.add_argument("--slack-latency", type=float, default=0.05,
                         help="seconds the fake Slack takes to answer each Web API call (default 0.05)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="record a py-spy flame graph of each server into DIR (then do not record the figures)")
     parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -154,7 +164,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     if not 0 <= args.slack_latency <= 2:
         parser.error("--slack-latency must be between 0 and 2 seconds")
     return Options(scale=args.scale, databases=databases, scenarios=scenarios,
-                   slack_latency=args.slack_latency), args
+                   slack_latency=args.slack_latency, profile_dir=args.profile), args
 
 
 def main(argv: list[str] | None = None) -> int:
