@@ -211,7 +211,10 @@ def render_machine(info: dict[str, str]) -> str:
 def render_results(table: str, info: dict[str, str], sizes: Sizes, command: str) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     scale = "the issue's full figures" if sizes.scale == 1 else f"scale {sizes.scale:g} of the issue's figures"
-    return (f"Measured {when} with `{command}` ({scale}).\n\n{table}\n\nThe machine:\n\n{render_machine(info)}\n")
+    note = "" if sizes.scale == 1 else (" A short run: its figures only show that the benchmark works and roughly "
+                                         "where the bot stands; record a full `make bench` on a quiet machine.")
+    return (f"Measured {when} with `{command}` ({scale}).{note}\n\n{table}\n\n"
+            f"The machine:\n\n{render_machine(info)}\n")
 
 
 def write_docs(path: Path, results_text: str) -> None:
