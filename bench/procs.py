@@ -29,6 +29,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In a child, before exec: on Linux, get SIGTERM when the benchmark dies,
+    even by SIGKILL, so no server outlives it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: stop() still ends them when the benchmark ends normally
+
+
 def _python_env(extra: dict[str, str]) -> dict[str, str]:
     # Only what the processes need: no .env or settings from the caller leak in.
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"}
@@ -86,7 +97,8 @@ class ServerProcess:
         self.log_path = workdir / f"{name}.log"
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, cwd=workdir, env=_python_env({**env, "PORT": str(self.port)}),
-                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+                                        preexec_fn=_die_with_parent)
         self._wait_until_healthy()
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
@@ -173,7 +185,8 @@ def run_load_process(spec: dict, *, timeout: float) -> dict:
     """bench/load.py in its own process, so its threads do not share an
     interpreter (and its lock) with the benchmark's."""
     done = subprocess.run([sys.executable, "-m", "bench.load"], cwd=ROOT, env=_python_env({}),
-                          input=json.dumps(spec).encode(), capture_output=True, timeout=timeout)
+                          input=json.dumps(spec).encode(), capture_output=True, timeout=timeout,
+                          preexec_fn=_die_with_parent)
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed: {done.stderr.decode(errors='replace')[-2000:]}")
     return json.loads(done.stdout)
