@@ -1,11 +1,12 @@
-# Two commands a newcomer needs: `make run` and `make test`.
+# Two commands a newcomer needs: `make run` and `make test`. `make bench` measures
+# how fast the bot acknowledges Slack under load (docs/performance.md).
 # Both create .venv when it is missing and install the project into it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean
+.PHONY: run test bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# BENCH_SCALE=0.1 for a short run; BENCH_ARGS="--docs docs/performance.md" to record it.
+BENCH_SCALE ?= 1
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,14 @@ from storage.db import Database
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+
+# Bolt runs every listener on one thread pool, and a request is acknowledged
+# only once its listener has started and called ack(). Listeners keep their
+# thread while they call Slack after acking (open a modal, send a DM: a tenth
+# of a second or more each), so with Bolt's default of 5 threads the sixth
+# person to press Sign up waits for the first five's Slack calls; at 100 a
+# second that passes Slack's 3-second deadline (docs/performance.md).
+LISTENER_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         # Fail at start, with a clear line, when the token is wrong.
         token_verification_enabled=True,
         logger=logging.getLogger("slack_bolt"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     app.use(log_slack_calls)
     deps = Deps(
@@ -91,14 +101,16 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
 def _refuse_replays(app: App, db: Database) -> None:
     from slack_bolt import BoltRequest, BoltResponse
 
-    from bot.replay import is_first_delivery
+    from bot.replay import ReplayGuard
+
+    guard = ReplayGuard(db)
 
     @app.middleware
     def refuse_replays(req: BoltRequest, next: Callable[[], BoltResponse]):
         # Runs after Bolt has checked the signature and the timestamp.
         signature = req.headers.get("x-slack-signature", [""])[0]
         timestamp = req.headers.get("x-slack-request-timestamp", [""])[0]
-        if not is_first_delivery(db, signature, timestamp):
+        if not guard.is_first_delivery(signature, timestamp):
             log.warning("Refused a replayed request")
             return BoltResponse(status=401, body="")
         return next()

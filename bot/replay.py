@@ -8,19 +8,47 @@ instance, because the memory is in the shared database.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from storage.db import Database
-from storage.seen_requests import record_request
+from storage.seen_requests import forget_requests, record_request
 
 # Longer than Slack's 5-minute timestamp window, so no replay outlives its record.
 KEEP = timedelta(minutes=10)
+# Signatures past KEEP are removed at most this often (seconds), not on every
+# request: the guard runs before every ack, and one statement is cheaper
+# than two (docs/performance.md). A signature kept a minute longer does no harm.
+PURGE_EVERY = 60.0
 
 
-def is_first_delivery(db: Database, signature: str, timestamp: str) -> bool:
-    try:
-        seen_at = datetime.fromtimestamp(int(timestamp), tz=timezone.utc)
-    except (TypeError, ValueError):
-        return False
-    with db.transaction() as session:
-        return record_request(session, signature, seen_at, keep=KEEP)
+class ReplayGuard:
+    def __init__(self, db: Database, *, monotonic: Callable[[], float] = time.monotonic):
+        self.db = db
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._next_purge: float | None = None  # None: purge on the first request
+
+    def is_first_delivery(self, signature: str, timestamp: str) -> bool:
+        try:
+            seen_at = datetime.fromtimestamp(int(timestamp), tz=timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return False
+        with self.db.connection() as connection:
+            first = record_request(connection, signature, seen_at)
+        if self._purge_is_due():
+            # Slack refuses to sign for a timestamp this old, so a replay of
+            # these fails Bolt's timestamp check anyway.
+            with self.db.connection() as connection:
+                forget_requests(connection, seen_before=seen_at - KEEP)
+        return first
+
+    def _purge_is_due(self) -> bool:
+        now = self._monotonic()
+        with self._lock:
+            if self._next_purge is not None and now < self._next_purge:
+                return False
+            self._next_purge = now + PURGE_EVERY
+            return True

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
 _READ_ONLY = "meetup_read_only"
+_HOLDS_WRITE_LOCK = "meetup_holds_write_lock"
+_SQLITE_BUSY_SECONDS = 30
 
 
 def make_engine(url: str) -> Engine:
@@ -21,7 +24,7 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     # timeout is the busy timeout: a writer waits for the lock instead of failing.
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -33,8 +36,10 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
+
+    write_lock = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -44,8 +49,26 @@ def _sqlite_engine(url: str) -> Engine:
         # Read-only work (Database.read) needs no lock: WAL readers never wait.
         if connection.get_execution_options().get(_READ_ONLY):
             connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # Writers in this process queue on a lock of our own first. SQLite's
+        # busy handler polls with growing sleeps (up to 100 ms) however soon
+        # the lock frees, so under load most of a writer's wait was sleep; a
+        # thread waiting on this lock wakes the moment it is released.
+        # Other processes still meet SQLite's own lock (busy_timeout).
+        if not connection.info.get(_HOLDS_WRITE_LOCK):
+            if not write_lock.acquire(timeout=_SQLITE_BUSY_SECONDS):
+                raise TimeoutError("waited too long for this process's other SQLite writers")
+            connection.info[_HOLDS_WRITE_LOCK] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # Released when the connection goes back to the pool, which is after
+    # its COMMIT or ROLLBACK (SQLAlchemy's commit and rollback events come
+    # before them), and also after an error.
+    @event.listens_for(engine, "checkin")
+    @event.listens_for(engine, "invalidate")
+    def _release(_dbapi_connection, record, *_args):
+        if record.info.pop(_HOLDS_WRITE_LOCK, False):
+            write_lock.release()
 
     return engine
 
@@ -74,6 +97,14 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A unit of work on a bare connection, without an ORM session: for a
+        statement or two on the hot path of every request (the replay
+        guard). Commits when the block ends, rolls back if it raises."""
+        with self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import socket
 import time
 from pathlib import Path
 
@@ -150,6 +151,19 @@ def test_missing_required_argument_is_rejected(fake, client):
 
     assert error_of(excinfo) == "invalid_arguments"
     assert fake.violations == ["usergroups.users.list: missing required argument: usergroup"]
+
+
+def test_a_request_cut_off_by_the_client_is_not_a_violation(fake, client):
+    # What a server killed in the middle of a Web API call leaves behind.
+    for content_type, partial in (("application/json", b'{"channel": "C0GEN'),
+                                  ("application/x-www-form-urlencoded", b"channel=C0GENERAL&te")):
+        with socket.create_connection(("127.0.0.1", fake.port)) as connection:
+            connection.sendall(b"POST /api/chat.postMessage HTTP/1.1\r\nHost: slack.com\r\n"
+                               b"Authorization: Bearer xoxb-test-token\r\nContent-Type: " + content_type.encode()
+                               + b"\r\nContent-Length: 100\r\n\r\n" + partial)
+    client.api_test()  # answered after the cut-off requests were read
+    assert fake.violations == []
+    assert fake.calls_to("chat.postMessage") == []
 
 
 def test_tokens(fake):

@@ -1,0 +1,228 @@
+"""One markdown table: each figure for SQLite and PostgreSQL beside the
+floor's, with the issue's target and whether it was met; and the machine it
+ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from bench.scenarios import OPEN_RATE, Sizes
+
+COLUMNS = {"sqlite": "SQLite", "postgres": "PostgreSQL", "floor": "floor (bare Bolt)"}
+P99_TARGET = {"sqlite": 0.050, "postgres": 0.075}  # seconds, open loop
+THROUGHPUT_TARGET = {"commands_closed": 0.80, "submissions_closed": 0.50}  # share of the floor's
+RSS_TARGET = 150 * 1024 * 1024
+
+DOCS_START = "<!-- bench:results -->"
+DOCS_END = "<!-- /bench:results -->"
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value * 1000:.1f} ms"
+
+
+def _seconds(value) -> str:
+    return "—" if value is None else f"{value:.1f} s"
+
+
+def _rate(value) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def _count(value) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _yes(value) -> str:
+    return "—" if value is None else ("yes" if value else "no")
+
+
+def _mb(value) -> str:
+    return "—" if value is None else f"{value / 1024 / 1024:.0f} MB"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "" if ok is None else (" (met)" if ok else " (MISSED)")
+
+
+def _get(figures: dict, key: str):
+    return figures.get(key) if isinstance(figures, dict) else None
+
+
+def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
+    """(scenario label, [(figure label, key, formatter, target text, check(db, value, floor_value))])."""
+    seconds = sizes.open_count / OPEN_RATE
+    late = ("late (over 3 s) or failed", "late_or_failed", _count, "0", lambda db, v, f: v == 0)
+    p99_open = ("p99 ack", "p99", _ms, "under 50 ms (SQLite), 75 ms (PostgreSQL)",
+                lambda db, v, f: None if v is None else v < P99_TARGET[db])
+
+    def share(scenario):
+        def check(db, value, floor):
+            return None if not value or not floor else value >= THROUGHPUT_TARGET[scenario] * floor
+        return check
+
+    def closed_rows(scenario):
+        return [("p50 ack", "p50", _ms, "", None), ("p95 ack", "p95", _ms, "", None),
+                ("p99 ack", "p99", _ms, "", None),
+                ("requests/s", "rps", _rate, f"at least {THROUGHPUT_TARGET[scenario]:.0%} of the floor's",
+                 share(scenario)), late]
+
+    open_rows = [("p50 ack", "p50", _ms, "", None), ("p95 ack", "p95", _ms, "", None), p99_open,
+                 ("requests/s", "rps", _rate, "", None), late]
+    table = {
+        "commands_open": (f"`/meetup signup` commands, open loop: {OPEN_RATE} a second for {seconds:.0f} s", open_rows),
+        "commands_closed": (f"`/meetup signup` commands, closed loop: 50 clients for {sizes.closed_seconds:.0f} s",
+                            closed_rows("commands_closed")),
+        "submissions_open": (f"sign-up modal submissions, open loop: {OPEN_RATE} a second for {seconds:.0f} s",
+                             open_rows),
+        "submissions_closed": (f"sign-up modal submissions, closed loop: 50 clients for "
+                               f"{sizes.closed_seconds:.0f} s", closed_rows("submissions_closed")),
+        "burst": (f"burst: {sizes.burst:,} submissions for {sizes.burst_places:,} places, 80 clients", [
+            ("wall time", "elapsed", _seconds, "", None),
+            ("p99 ack", "p99", _ms, "", None),
+            ("confirmed", "confirmed", _count, f"exactly {sizes.burst_places:,}",
+             lambda db, v, f: None if v is None else v == sizes.burst_places),
+            ("waitlist numbered 1, 2, 3… in order", "waitlist_in_order", _yes, "yes", lambda db, v, f: v),
+            late,
+        ]),
+        "votes": (f"reaction votes: {sizes.votes:,} events over {sizes.topics} topics, 50 clients", [
+            ("events/s acknowledged", "events_per_s", _rate, "", None),
+            ("events/s applied (until the tallies were exact)", "applied_per_s", _rate, "", None),
+            ("tallies exact", "tallies_exact", _yes, "yes", lambda db, v, f: v),
+            late,
+        ]),
+        "reminders": (f"reminders: {sizes.reminders:,} DMs, fake Slack allowing 1 post a second per channel", [
+            ("wall time", "wall", _seconds, "", None),
+            ("sent", "sent", _count, f"{sizes.reminders:,}", lambda db, v, f: None if v is None else
+             v == sizes.reminders),
+            ("duplicated", "duplicated", _count, "0", lambda db, v, f: None if v is None else v == 0),
+            ("lost", "lost", _count, "0", lambda db, v, f: None if v is None else v == 0),
+            ("all sent within the time limit", "finished", _yes, "yes", lambda db, v, f: v),
+            ("answered 429", "rate_limited", _count, "", None),
+        ]),
+        "memory": ("memory", [
+            ("peak RSS of the server process", "peak_rss", _mb, "under 150 MB",
+             lambda db, v, f: None if v is None else v < RSS_TARGET),
+        ]),
+    }
+    return table[name]
+
+
+def render_table(results: dict, sizes: Sizes, targets: list[str]) -> str:
+    columns = [t for t in ("sqlite", "postgres", "floor") if t in targets]
+    header = "| scenario | figure | " + " | ".join(COLUMNS[c] for c in columns) + " | target |"
+    lines = [header, "|" + "---|" * (len(columns) + 3)]
+    for name, outcome in results.items():
+        label, rows = _rows(name, sizes)
+        if "skipped" in outcome:
+            cells = " | ".join("—" for _ in columns)
+            lines.append(f"| {label} | not available on this build: {outcome['skipped']} | {cells} | |")
+            continue
+        floor = outcome.get("floor", {})
+        for index, (figure, key, show, target_text, check) in enumerate(rows):
+            cells = []
+            for column in columns:
+                figures = outcome.get(column)
+                if figures is None or (column == "floor" and name in ("reminders",)):
+                    cells.append("—")
+                    continue
+                if "error" in figures:
+                    cells.append("failed: " + figures["error"].splitlines()[0][:80].replace("|", "/") if index == 0
+                                 else "—")
+                    continue
+                value = (_get(figures, "late") or 0) + (_get(figures, "failed") or 0) \
+                    if key == "late_or_failed" else _get(figures, key)
+                if column == "floor" and key in ("confirmed", "waitlist_in_order", "applied_per_s", "tallies_exact"):
+                    cells.append("—")
+                    continue
+                text = show(value)
+                if column != "floor" and check is not None:
+                    ok = check(column, value, _get(floor, key))
+                    text += _verdict(ok)
+                    if key == "rps" and _get(floor, key):
+                        text = f"{show(value)} ({value / floor[key]:.0%} of floor){_verdict(ok)}"
+                cells.append(text)
+            lines.append(f"| {label if index == 0 else ''} | {figure} | " + " | ".join(cells) + f" | {target_text} |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the machine
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def _postgres_version(bin_dir) -> str:
+    if bin_dir is None:
+        return "not installed"
+    postgres = Path(bin_dir) / "postgres"
+    try:
+        out = subprocess.run([str(postgres), "--version"], capture_output=True, text=True, timeout=10).stdout
+        return out.strip().replace("postgres (PostgreSQL) ", "")
+    except OSError:
+        return "unknown"
+
+
+def machine(pg_bin=None, load_before=None) -> dict[str, str]:
+    versions = {name: metadata.version(name) for name in ("slack_bolt", "waitress", "SQLAlchemy", "psycopg")}
+    info = {
+        "cores (nproc)": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "CPU": _cpu_model(),
+        "RAM": _ram(),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "PostgreSQL": _postgres_version(pg_bin),
+        "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
+    }
+    if load_before is not None:
+        info["load average (1 min) before and after"] = f"{load_before:.2f}, {os.getloadavg()[0]:.2f}"
+    return info
+
+
+def render_machine(info: dict[str, str]) -> str:
+    return "\n".join(f"- {key}: {value}" for key, value in info.items())
+
+
+def render_results(table: str, info: dict[str, str], sizes: Sizes, command: str) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    scale = "the issue's full figures" if sizes.scale == 1 else f"scale {sizes.scale:g} of the issue's figures"
+    note = "" if sizes.scale == 1 else (" A short run: its figures only show that the benchmark works and roughly "
+                                         "where the bot stands; record a full `make bench` on a quiet machine.")
+    return (f"Measured {when} with `{command}` ({scale}).{note}\n\n{table}\n\n"
+            f"The machine:\n\n{render_machine(info)}\n")
+
+
+def write_docs(path: Path, results_text: str) -> None:
+    """Replace the results between the markers, keeping the prose around them."""
+    text = path.read_text() if path.exists() else f"# Performance\n\n{DOCS_START}\n{DOCS_END}\n"
+    if DOCS_START not in text:
+        text += f"\n{DOCS_START}\n{DOCS_END}\n"
+    pattern = re.compile(re.escape(DOCS_START) + ".*?" + re.escape(DOCS_END), re.S)
+    text = pattern.sub(lambda _: f"{DOCS_START}\n{results_text}{DOCS_END}", text)
+    path.write_text(text)
+

@@ -1,0 +1,192 @@
+"""`make bench`: run the scenarios of issue 7 and print one table.
+
+    python -m bench.run [--scale 0.1] [--databases sqlite,postgres]
+                        [--scenarios commands_open,burst,...] [--docs docs/performance.md]
+
+Starts, all on 127.0.0.1: the fake Slack (its own process), the real server
+once per database (`meetup-bot serve`, HTTP mode, as in production), the
+floor (a bare Bolt app that only acks, served the same way), and a throwaway
+PostgreSQL cluster. The load comes from separate processes (bench/load.py).
+Everything is stopped at the end. Progress goes to standard error, the table
+to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import report
+from bench.procs import (
+    DurablePostgres,
+    FakeSlackProcess,
+    Profiler,
+    server_env,
+    start_floor,
+    start_real_server,
+)
+from bench.scenarios import AVAILABILITY, SCENARIOS, Bench, Sizes, Target
+from storage.db import Database
+from tests.pg import find_pg_bin
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-test-token"  # the fake Slack's bot token
+CHANNEL = "C0MEETUP"
+ORGANISER = "U0ORGANISER"
+LABELS = {"sqlite": ("SQLite", "S"), "postgres": ("PostgreSQL", "P")}
+
+
+@dataclass
+class Options:
+    scale: float = 1.0
+    databases: list[str] = field(default_factory=lambda: ["sqlite", "postgres"])
+    scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))
+    # slack.com answers a Web API call in tens of milliseconds; loopback in
+    # microseconds. The delay shows what waits on Slack after an ack.
+    slack_latency: float = 0.05
+    in_process_load: bool = False
+    quiet: bool = False
+    quiet_period: float = 1.0  # see Bench.quiet_period
+    profile_dir: Path | None = None  # py-spy flame graphs of each server, written here
+
+
+@dataclass
+class Outcome:
+    results: dict
+    table: str
+    machine: dict
+    violations: list
+
+
+def _say(options: Options):
+    def say(message: str) -> None:
+        if not options.quiet:
+            print(message, file=sys.stderr, flush=True)
+    return say
+
+
+def run_bench(options: Options) -> Outcome:
+    say = _say(options)
+    sizes = Sizes(options.scale)
+    load_before = os.getloadavg()[0]
+    pg_bin = find_pg_bin()
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="meetup-bench-")))
+        fake = FakeSlackProcess(CHANNEL, workdir / "fake.log")
+        stack.callback(fake.stop)
+        fake.control("config", {"latency": options.slack_latency})
+        targets: list[Target] = []
+        for name in options.databases:
+            if name == "postgres":
+                if pg_bin is None:
+                    say("PostgreSQL is not installed (no initdb): skipping it. Install the postgresql package.")
+                    continue
+                cluster = DurablePostgres(pg_bin).start()
+                stack.callback(cluster.stop)
+                cluster.execute("CREATE DATABASE bench")
+                url = cluster.url("bench")
+            else:
+                url = f"sqlite:///{workdir / 'bench.db'}"
+            env = server_env(fake=fake, database_url=url, secret=SECRET, token=TOKEN, channel=CHANNEL,
+                             organiser=ORGANISER)
+            say(f"Starting the server on {LABELS[name][0]}")
+            server = start_real_server(name, env, workdir / name)
+            stack.callback(server.stop)
+            database = Database(url)
+            stack.callback(database.dispose)
+            targets.append(Target(name, LABELS[name][0], LABELS[name][1], server, database, env))
+        say("Starting the floor")
+        floor = start_floor({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                             "SLACK_API_URL": fake.api_url}, workdir / "floor")
+        stack.callback(floor.stop)
+        targets.append(Target("floor", "floor (bare Bolt)", "F", floor))
+
+        if options.profile_dir is not None:
+            for target in targets:
+                profiler = Profiler(target.server.process.pid, options.profile_dir / f"{target.key}.svg")
+                stack.callback(profiler.stop)  # before the servers stop: callbacks run last-in, first-out
+            say(f"Profiling each server into {options.profile_dir}")
+
+        bench = Bench(fake=fake, secret=SECRET, channel=CHANNEL, sizes=sizes,
+                      in_process_load=options.in_process_load, say=say, quiet_period=options.quiet_period)
+        results: dict = {}
+        for name in options.scenarios:
+            missing = AVAILABILITY[name]() if name in AVAILABILITY else None
+            if missing:
+                say(f"{name}: not available on this build ({missing})")
+                results[name] = {"skipped": missing}
+                continue
+            results[name] = {}
+            for target in targets:
+                say(f"{name} on {target.label}")
+                try:
+                    results[name][target.key] = SCENARIOS[name](bench, target)
+                except Exception as error:  # report it in the table, carry on with the rest
+                    say(traceback.format_exc())
+                    if target.server.process.poll() is not None:
+                        say(f"{target.label} has stopped: {target.server.log_tail()}")
+                    results[name][target.key] = {"error": f"{type(error).__name__}: {error}"}
+        results["memory"] = {t.key: {"peak_rss": t.server.peak_rss()} for t in targets}
+        violations = (fake.control("stats") or {}).get("violations", [])
+        table = report.render_table(results, sizes, [t.key for t in targets])
+        info = report.machine(pg_bin, load_before)
+    return Outcome(results, table, info, violations)
+
+
+def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE") or 1.0),
+                        help="share of the issue's counts and durations (default 1, or BENCH_SCALE)")
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help="comma-separated, from: " + ", ".join(SCENARIOS))
+    parser.add_argument("--slack-latency", type=float, default=0.05,
+                        help="seconds the fake Slack takes to answer each Web API call (default 0.05)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="record a py-spy flame graph of each server into DIR (then do not record the figures)")
+    parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = parser.parse_args(argv)
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = [d for d in databases if d not in LABELS] + [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error("unknown: " + ", ".join(unknown))
+    if not 0 < args.scale <= 10:
+        parser.error("--scale must be more than 0 and at most 10")
+    if not 0 <= args.slack_latency <= 2:
+        parser.error("--slack-latency must be between 0 and 2 seconds")
+    return Options(scale=args.scale, databases=databases, scenarios=scenarios,
+                   slack_latency=args.slack_latency, profile_dir=args.profile), args
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, args = parse_args(argv)
+    outcome = run_bench(options)
+    print(outcome.table)
+    print()
+    print(report.render_machine(outcome.machine))
+    if outcome.violations:
+        print(f"\nThe fake Slack refused calls Slack would refuse: {outcome.violations}", file=sys.stderr)
+    if args.json:
+        latencies_dropped = {name: {k: {f: v for f, v in figs.items() if f != "latencies"} if isinstance(figs, dict)
+                                    else figs for k, figs in outcome.results[name].items()}
+                             for name in outcome.results}
+        args.json.write_text(json.dumps({"results": latencies_dropped, "machine": outcome.machine}, indent=2))
+    if args.docs:
+        command = "make bench" + (f" BENCH_SCALE={options.scale:g}" if options.scale != 1 else "")
+        report.write_docs(args.docs, report.render_results(outcome.table, outcome.machine,
+                                                           Sizes(options.scale), command))
+        print(f"\nWrote the results into {args.docs}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The replay guard: each signature is handled once, and signatures old
+enough that Slack's timestamp check refuses them anyway are forgotten."""
+
+import time
+
+from sqlalchemy import func, select
+
+from bot.replay import KEEP, PURGE_EVERY, ReplayGuard
+from storage.models import SeenRequest
+
+
+class Ticks:
+    """An injectable monotonic clock, in seconds."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def stored(db) -> set[str]:
+    with db.read() as session:
+        return set(session.scalars(select(SeenRequest.signature)))
+
+
+def test_a_signature_is_first_once(db):
+    guard = ReplayGuard(db)
+    now = str(int(time.time()))
+    assert guard.is_first_delivery("v0=aaa", now) is True
+    assert guard.is_first_delivery("v0=aaa", now) is False
+    assert guard.is_first_delivery("v0=bbb", now) is True
+
+
+def test_the_guard_is_shared_by_every_instance(db):
+    now = str(int(time.time()))
+    assert ReplayGuard(db).is_first_delivery("v0=aaa", now) is True
+    assert ReplayGuard(db).is_first_delivery("v0=aaa", now) is False
+
+
+def test_a_timestamp_that_is_not_a_number_is_refused(db):
+    assert ReplayGuard(db).is_first_delivery("v0=aaa", "yesterday") is False
+    assert stored(db) == set()
+
+
+def test_old_signatures_are_forgotten_within_a_minute(db):
+    ticks = Ticks()
+    guard = ReplayGuard(db, monotonic=ticks)
+    start = int(time.time()) - 3600
+    guard.is_first_delivery("v0=old", str(start))
+    later = start + int(KEEP.total_seconds()) + 60
+
+    guard.is_first_delivery("v0=new", str(later))
+    ticks.now += PURGE_EVERY
+    guard.is_first_delivery("v0=newer", str(later))
+
+    assert stored(db) == {"v0=new", "v0=newer"}
+
+
+def test_forgetting_does_not_run_on_every_request(db):
+    ticks = Ticks()
+    guard = ReplayGuard(db, monotonic=ticks)
+    start = int(time.time()) - 3600
+    guard.is_first_delivery("v0=first", str(start))  # the first request purges (nothing yet)
+    guard.is_first_delivery("v0=old", str(start))
+    ticks.now += PURGE_EVERY / 2
+    guard.is_first_delivery("v0=new", str(start + int(KEEP.total_seconds()) + 60))
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(SeenRequest)) == 3
