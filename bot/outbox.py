@@ -5,7 +5,7 @@ Slack outage neither loses nor repeats it.
     with db.transaction() as session:
         ...  # the change itself, e.g. a sign-up
         delivery_id = enqueue_dm(session, user_id, blocks, text, key=f"signup:{registration.id}:...", now=now)
-    outbox.deliver([delivery_id])   # straight away, after the ack; the worker retries if this fails
+    outbox.deliver_soon([delivery_id])   # after the ack, from the sender thread; the worker retries if this fails
 
 How "exactly once" is kept, and where it cannot be:
 
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
 import time
@@ -186,6 +187,9 @@ class Outbox:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
+        self._soon: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._sender: threading.Thread | None = None
+        self._sender_lock = threading.Lock()
 
     # ------------------------------------------------------------ entry points
 
@@ -197,6 +201,34 @@ class Outbox:
         if not ids:
             return Summary()
         return self._run_batch(ids=ids)
+
+    def deliver_soon(self, ids: Iterable[int]) -> None:
+        """Hand these deliveries to this process's sender thread and return at
+        once: for request handlers. Under a rush of sign-ups the listener
+        threads then spend the CPU on acknowledging people in time (Slack's
+        3 seconds), and one thread posts the messages, in order, as fast as
+        Slack takes them. They are queued in the database already, so a
+        crash before they go loses nothing: the worker sends them."""
+        for delivery_id in ids:
+            if delivery_id is not None:
+                self._soon.put(delivery_id)
+        with self._sender_lock:
+            if self._sender is None:
+                self._sender = threading.Thread(target=self._send_soon, name="outbox-sender", daemon=True)
+                self._sender.start()
+
+    def _send_soon(self) -> None:
+        while True:
+            batch = [self._soon.get()]
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(self._soon.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._run_batch(ids=batch)
+            except Exception:  # the worker's next poll retries whatever did not go
+                log.exception("Outbox: sending %d messages failed; the worker will try again", len(batch))
 
     def deliver_due(self, *, stop: threading.Event | None = None, max_batches: int | None = None) -> Summary:
         """Send everything due, a batch at a time, until nothing is left (or

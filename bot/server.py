@@ -107,9 +107,11 @@ def serve_socket_mode(app: App, app_token: str) -> None:
 
 
 def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> threading.Event:
-    """Remove personal data that has reached its end, hourly, in the
-    background. Returns an event that stops it."""
+    """Hourly, in the background: remove personal data that has reached its
+    end, and forget Slack event ids too old to be retried. Returns an event
+    that stops it."""
     from bot.privacy import purge_due
+    from bot.votes import forget_old_events
     from storage.models import utcnow
 
     stop = threading.Event()
@@ -119,8 +121,9 @@ def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> 
             try:
                 for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
                     log.info("Removed personal data of %d sign-ups for meetup %d", count, meetup.id)
+                forget_old_events(db, utcnow())
             except Exception:  # keep serving; the next run tries again
-                log.exception("Personal data purge failed")
+                log.exception("Housekeeping failed")
             stop.wait(every_seconds)
 
     threading.Thread(target=loop, name="housekeeping", daemon=True).start()

@@ -95,6 +95,6 @@ def register(app: App, deps: Deps) -> None:
                 else "We hold no personal data about you, so there was nothing to delete.")
         if body.get("response_url"):
             respond(text=text, replace_original=True)
-        deps.outbox.deliver(queued)
+        deps.outbox.deliver_soon(queued)
         for meetup_id in result.meetup_ids:
             registration_changed(client, deps, meetup_id, user_id, body)

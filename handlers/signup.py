@@ -186,7 +186,7 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         # now tells the truth. The outbox sends the message straight away, or
         # later if Slack is not answering.
         ack()
-        deps.outbox.deliver(queued)
+        deps.outbox.deliver_soon(queued)
         registration_changed(client, deps, result.meetup.id, user_id, body)
         return
     # Nothing changed (already signed up), or nothing is kept (not eligible):
@@ -262,7 +262,7 @@ def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_
     up, then the hooks (the card's places left, the Home tab)."""
     if result.outcome != "cancelled":
         return
-    deps.outbox.deliver(queued)
+    deps.outbox.deliver_soon(queued)
     registration_changed(client, deps, result.meetup.id, user_id, body)
 
 

@@ -7,7 +7,7 @@ from bot.privacy import purge_due
 from bot.signups import find_registration, overview, sign_up
 from storage.models import CONFIRMED, WAITLISTED
 from tests.factories import make_form, make_meetup
-from tests.test_e2e_signup import ADA, GOOD_ANSWERS, block_texts, dms_to, open_modal
+from tests.test_e2e_signup import ADA, GOOD_ANSWERS, block_texts, dm_saying, open_modal
 
 
 def test_privacy_notice_names_the_organisers_basis_retention_rights_and_the_ico(bot):
@@ -67,8 +67,7 @@ def test_forget_asks_first_then_deletes_and_passes_the_place_on(bot):
     assert find_registration(bot.db, meetup.id, ADA) is None
     assert bot.slack.command("mydata", user_id=ADA).message()["text"] == "We hold no personal data about you."
     assert find_registration(bot.db, meetup.id, "U0BOB").status == CONFIRMED
-    bot.fake.wait_for("chat.postMessage", count=3)
-    assert "A place has become free" in block_texts(dms_to(bot.fake, "U0BOB")[-1]["blocks"])
+    dm_saying(bot.fake, "U0BOB", "A place has become free")
 
 
 def test_purge_removes_personal_data_after_the_set_days_and_keeps_counts(db, clock):
