@@ -19,6 +19,7 @@ from bot.topics import carry_over_finished, ranking, topic_meetups
 from handlers import topic_blocks
 from handlers.blocks import message_modal
 from handlers.commands import CommandRequest, subcommand
+from handlers.parse import parse_id
 from handlers.signup import send_dm
 from handlers.topics import announce_carried, input_value, pick_meetup
 from storage.models import TOPIC_OPEN
@@ -61,7 +62,8 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     except ValueError:
         metadata = {}
     meetup_id = (metadata.get("meetup_id") if isinstance(metadata, dict) else None) or input_value(values, "meetup")
-    meetup = get_meetup(deps.db, int(meetup_id)) if str(meetup_id).isdigit() else None
+    meetup_id = parse_id(meetup_id)
+    meetup = get_meetup(deps.db, meetup_id) if meetup_id else None
     if meetup is None:
         ack(response_action="errors", errors={"meetup" if "meetup" in values else "rooms": "Select a meetup"})
         return

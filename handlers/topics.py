@@ -30,6 +30,7 @@ from bot.votes import base_emoji, forget_old_events, replace_votes
 from handlers import topic_blocks
 from handlers.blocks import message_modal, section
 from handlers.commands import CommandRequest, subcommand
+from handlers.parse import parse_id
 from handlers.signup import send_dm
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_WITHDRAWN, Meetup, Topic
 
@@ -161,7 +162,7 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     values = view.get("state", {}).get("values", {})
     metadata = _metadata(view)
     meetup_id = metadata.get("meetup_id") or input_value(values, "meetup")
-    form = read_form(meetup_id=int(meetup_id) if str(meetup_id).isdigit() else None,
+    form = read_form(meetup_id=parse_id(meetup_id),
                      title=input_value(values, "title"), description=input_value(values, "description"),
                      would_lead=input_value(values, "would_lead"))
     errors = validate_topic(form)
@@ -187,8 +188,7 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
 
 
 def _topic_id(action: dict) -> int | None:
-    value = action.get("value", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(action.get("value"))
 
 
 def on_withdraw(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:

@@ -75,11 +75,16 @@ def opened_view(bot, count: int) -> dict:
     return bot.fake.wait_for("views.open", count=count)[count - 1].response["view"]
 
 
-def open_new_meetup_form(bot, user_id: str = ORGANISER) -> dict:
+def open_form(bot, command: str, user_id: str = ORGANISER) -> dict:
+    """Run `/meetup COMMAND` and return the form it opens."""
     before = len(bot.fake.calls_to("views.open"))
-    reply = bot.slack.command("new", user_id=user_id)
+    reply = bot.slack.command(command, user_id=user_id)
     assert reply.status == 200 and reply.body == ""
     return opened_view(bot, before + 1)
+
+
+def open_new_meetup_form(bot, user_id: str = ORGANISER) -> dict:
+    return open_form(bot, "new", user_id)
 
 
 def create_meetup_in_modal(bot, **answers) -> tuple[dict, dict]:

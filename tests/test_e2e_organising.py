@@ -15,6 +15,7 @@ from storage.models import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
 from tests.conftest import CHANNEL, ORGANISER, start_bot
 from tests.organising_helpers import (
     NEW_MEETUP,
+    open_form,
     csv_shares,
     csv_uploads,
     block_texts,
@@ -211,9 +212,7 @@ def test_the_card_follows_cancellations_and_says_when_sign_up_closes(bot):
     eventually(lambda: "*1 place left*" in block_texts(card(bot)["blocks"]))
 
     # Closing sign-up from the edit form.
-    before = len(bot.fake.calls_to("views.open"))
-    bot.slack.command("edit", user_id=ORGANISER)
-    form = opened_view(bot, before + 1)
+    form = open_form(bot, "edit")
     assert ("Close sign-up", "close_signup", str(meetup_id)) in buttons(form["blocks"])
     bot.slack.block_action(user_id=ORGANISER, action_id="close_signup", value=str(meetup_id),
                            container={"type": "view", "view_id": form["id"]}, view=form)
@@ -271,9 +270,7 @@ def test_edit_refuses_a_capacity_below_the_places_taken(bot):
     meetup_id = meetup_id_of(posted)
     sign_up_from_card(bot, ADA, SIGNUP, posted)
     sign_up_from_card(bot, BOB, {**SIGNUP, "full_name": "Bob Brown"}, posted)
-    before = len(bot.fake.calls_to("views.open"))
-    bot.slack.command("edit", user_id=ORGANISER)
-    form = opened_view(bot, before + 1)
+    form = open_form(bot, "edit")
     assert form_answers(form)["capacity"] == "5"
     assert form_answers(form)["agenda"] == NEW_MEETUP["agenda"]
     reply = bot.slack.submit_view(form, {**form_answers(form), "capacity": "1"}, user_id=ORGANISER).json()
@@ -288,9 +285,7 @@ def test_a_bigger_capacity_gives_waiting_people_places(bot):
     meetup_id = meetup_id_of(posted)
     sign_up_from_card(bot, ADA, SIGNUP, posted)
     sign_up_from_card(bot, BOB, {**SIGNUP, "full_name": "Bob Brown"}, posted)
-    before = len(bot.fake.calls_to("views.open"))
-    bot.slack.command("edit", user_id=ORGANISER)
-    form = opened_view(bot, before + 1)
+    form = open_form(bot, "edit")
     reply = bot.slack.submit_view(form, {**form_answers(form), "capacity": "2"}, user_id=ORGANISER).json()
     assert "Your changes to *Cross-government open source meetup* are saved." in block_texts(reply["view"]["blocks"])
     assert find_registration(bot.db, meetup_id, BOB).status == CONFIRMED
@@ -482,17 +477,13 @@ def test_reminders_follow_a_new_date_and_stop_when_the_meetup_is_cancelled(bot):
     assert {state for _, state in planned.values()} == {REMINDER_PENDING}
     sequence = get_meetup(bot.db, meetup_id).ics_sequence
 
-    before = len(bot.fake.calls_to("views.open"))
-    bot.slack.command("edit", user_id=ORGANISER)
-    form = opened_view(bot, before + 1)
+    form = open_form(bot, "edit")
     bot.slack.submit_view(form, {**form_answers(form), "date": "2027-03-05"}, user_id=ORGANISER)
     moved = reminders()
     assert all(moved[kind][0] - planned[kind][0] == timedelta(days=7) for kind in planned)
     assert get_meetup(bot.db, meetup_id).ics_sequence > sequence
 
-    before = len(bot.fake.calls_to("views.open"))
-    bot.slack.command("edit", user_id=ORGANISER)
-    form = opened_view(bot, before + 1)
+    form = open_form(bot, "edit")
     [(_, action_id, value)] = [b for b in buttons(form["blocks"]) if b[1] == "cancel_meetup"]
     bot.slack.block_action(user_id=ORGANISER, action_id=action_id, value=value, view=form)
     eventually(lambda: {state for _, state in reminders().values()} == {REMINDER_CANCELLED})

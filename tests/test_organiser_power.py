@@ -8,9 +8,9 @@ from handlers import blocks_organising as ob
 from handlers import topic_blocks
 from handlers.commands import SUBCOMMANDS
 from storage.models import Base
-from tests.conftest import CHANNEL, ORGANISER
+from tests.conftest import CHANNEL
 from tests.organising_helpers import (
-    NEW_MEETUP, create_meetup_in_modal, form_answers, meetup_id_of, opened_view,
+    NEW_MEETUP, create_meetup_in_modal, form_answers, meetup_id_of, open_form,
 )
 from tests.test_e2e_organising import sign_up_from_card
 from tests.test_e2e_topics import propose
@@ -44,12 +44,7 @@ def test_forged_organiser_actions_are_refused_and_change_nothing(bot):
     topic = propose(bot, "U0ADA", "Publishing code in the open")
 
     # Forms an organiser opened; Eve submits copies of them.
-    forms = []
-    for name in ("new", "edit", "schedule"):
-        before = len(fake.calls_to("views.open"))
-        bot.slack.command(name, user_id=ORGANISER)
-        forms.append(opened_view(bot, before + 1))
-    new_form, edit_form, schedule_form = forms
+    new_form, edit_form, schedule_form = (open_form(bot, name) for name in ("new", "edit", "schedule"))
     sam_id = next(r[0] for r in database_state(bot.db)["registrations"] if r[2] == "U0SAM")
 
     before_state, before_effects = database_state(bot.db), effects(fake)
