@@ -225,29 +225,56 @@ def _domains(args, settings: Settings, db) -> int:
 
 
 def _serve(settings: Settings, db) -> int:
+    from bot.server import listen, serve_forked
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    upgrade(db.engine)
+    if settings.socket_mode or settings.web_concurrency == 1:
+        return _serve_one(settings, db)
+    # Several processes: bind once, then fork before any thread starts or any
+    # connection opens (each child makes its own), so they share the port.
+    db.dispose()
+    try:
+        sock = listen(settings.port)
+    except OSError as error:
+        print(f"Cannot listen on PORT {settings.port}: {error.strerror}. Choose another PORT.", file=sys.stderr)
+        return 2
+
+    def run_one(slot: int) -> int:
+        child_db = Database(settings.database_url)
+        try:
+            return _serve_one(settings, child_db, sock=sock, housekeeping=slot == 0)
+        finally:
+            child_db.dispose()
+
+    return serve_forked(run_one, processes=settings.web_concurrency)
+
+
+def _serve_one(settings: Settings, db, *, sock=None, housekeeping: bool = True) -> int:
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
     from bot.app import create_app, make_worker
     from bot.server import serve_http, serve_socket_mode, start_housekeeping
-    from storage.migrate import upgrade
 
-    upgrade(db.engine)
     try:
         app, deps = create_app(settings, db)
     except (BoltError, SlackApiError) as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
               "or run `meetup-bot check`.", file=sys.stderr)
         return 2
-    # Reminders, queued messages and the personal data purge run in the background.
-    start_housekeeping(db, settings)
+    # Reminders, queued messages and the personal data purge run in the
+    # background (the purge in one process of several: once is enough).
+    if housekeeping:
+        start_housekeeping(db, settings)
     worker = make_worker(settings, db, outbox=deps.outbox)
     worker.start()
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.app_token)
         else:
-            serve_http(app, db, port=settings.port)
+            serve_http(app, db, port=settings.port, sock=sock)
     finally:
         worker.stop()
     return 0

@@ -1,11 +1,16 @@
-"""Serving: HTTP (waitress, multi-threaded) or Socket Mode."""
+"""Serving: HTTP (waitress, multi-threaded, in one process or several) or Socket Mode."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
+import socket
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 
 from http import HTTPStatus
 
@@ -78,19 +83,109 @@ def make_wsgi_app(app: App, db: Database):
     return wsgi
 
 
-def make_http_server(app: App, db: Database, *, port: int, host: str = "0.0.0.0", threads: int = 16):
+def make_http_server(app: App, db: Database, *, port: int = 0, host: str = "0.0.0.0", threads: int = 16,
+                     sock: socket.socket | None = None):
     """waitress: a production WSGI server in pure Python, multi-threaded, with
-    no extra process manager to configure. Tests run this same server."""
+    no extra process manager to configure. Tests run this same server. With
+    `sock`, it accepts on that listening socket (shared by several processes)
+    instead of opening its own."""
     from waitress import create_server
 
-    return create_server(make_wsgi_app(app, db), host=host, port=port, threads=threads,
-                         ident="meetup-bot", clear_untrusted_proxy_headers=True)
+    where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    return create_server(make_wsgi_app(app, db), threads=threads, ident="meetup-bot",
+                         clear_untrusted_proxy_headers=True, **where)
 
 
-def serve_http(app: App, db: Database, *, port: int) -> None:
-    server = make_http_server(app, db, port=port)
+def serve_http(app: App, db: Database, *, port: int, sock: socket.socket | None = None) -> None:
+    server = make_http_server(app, db, port=port, sock=sock)
     log.info("Listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)
     server.run()
+
+
+def listen(port: int, host: str = "0.0.0.0") -> socket.socket:
+    """The listening socket that every server process accepts on: the kernel
+    hands each new connection to one of them, and a connection waiting in its
+    queue is not lost when one process stops."""
+    return socket.create_server((host, port), backlog=1024)
+
+
+# A process that cannot start (exit status 2: settings, or Slack refusing the
+# token) will not start next time either; nor will one that keeps dying.
+_CANNOT_START = 2
+_MOST_RESTARTS, _RESTART_WINDOW = 5, 60.0
+
+
+def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
+    """Run `run_one(slot)` in `processes` child processes (WEB_CONCURRENCY):
+    one Python process uses one core at a time (the GIL), and an
+    announcement's rush needs them all. Each child has its own app, database
+    pool and background workers; everything they share is in the database,
+    which keeps capacity exact across processes.
+
+    Call it before starting any thread or opening any connection: fork copies
+    only the calling thread. A child that dies is replaced. SIGTERM or SIGINT
+    stops them all, then this returns 0."""
+    children: dict[int, int] = {}  # pid -> slot
+    stopping = False
+    restarts: deque[float] = deque()
+    exit_code = 0
+
+    def start(slot: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: serve until stopped, never return into the parent's code
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                code = run_one(slot)
+            except KeyboardInterrupt:
+                code = 0
+            except BaseException:
+                log.exception("Server process %d stopped with an error", os.getpid())
+            finally:
+                logging.shutdown()
+                os._exit(code)
+        children[pid] = slot
+
+    def stop_all(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop_all)
+    signal.signal(signal.SIGINT, stop_all)
+    for slot in range(processes):
+        start(slot)
+    log.info("Started %d server processes", processes)
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        slot = children.pop(pid, None)
+        if slot is None or stopping:
+            continue
+        code = os.waitstatus_to_exitcode(status)
+        if code == _CANNOT_START:
+            exit_code = code
+            stop_all()
+            continue
+        now = time.monotonic()
+        restarts.append(now)
+        while restarts and restarts[0] < now - _RESTART_WINDOW:
+            restarts.popleft()
+        if len(restarts) > _MOST_RESTARTS:
+            log.error("Server processes keep stopping (%d in a minute): stopping the rest", len(restarts))
+            exit_code = 1
+            stop_all()
+            continue
+        log.error("Server process %d stopped (exit status %s); starting another", pid, code)
+        start(slot)
+    return exit_code
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

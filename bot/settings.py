@@ -40,6 +40,8 @@ class Settings:
     organiser_usergroup_id: str | None = None
     organiser_channel_id: str | None = None
     port: int = 3000
+    # HTTP mode: server processes sharing PORT, one per core is usual.
+    web_concurrency: int = 1
     timezone: str = "Europe/London"
     reminder_poll_seconds: int = 30
     vote_emoji: tuple[str, ...] = ("+1",)
@@ -215,6 +217,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         organiser_usergroup_id=get("ORGANISER_USERGROUP_ID") or None,
         organiser_channel_id=get("ORGANISER_CHANNEL_ID") or None,
         port=_int(env, "PORT", 3000, problems, minimum=1),
+        web_concurrency=_int(env, "WEB_CONCURRENCY", 1, problems, minimum=1),
         timezone=timezone,
         reminder_poll_seconds=_int(env, "REMINDER_POLL_SECONDS", 30, problems, minimum=1),
         vote_emoji=emoji or ("+1",),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,39 +22,68 @@ from handlers.signup import ON_REGISTRATION_CHANGE, send_dm
 log = logging.getLogger(__name__)
 
 
-class _Coalescer:
-    """Runs one refresh at a time per key, and once more if asked again
-    meanwhile. A burst of sign-ups then costs a few chat.update calls, not one
-    each (chat.update allows about 50 a minute), and the last refresh always
-    reads the count after the last change, so the card never stays stale."""
+class _Throttle:
+    """Runs a refresh at most once every CARD_REFRESH_SECONDS per key, and
+    always once more after the last request, so the card never stays stale.
 
-    def __init__(self) -> None:
+    Slack allows chat.update about 50 times a minute, and a rush of sign-ups
+    would ask for hundreds: the first change of a quiet spell shows at once,
+    the rest are folded into one refresh a second later, which reads the count
+    after all of them. Refreshes for one key never overlap, so an older count
+    never overwrites a newer one.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
         self._lock = threading.Lock()
+        self._last: dict = {}  # key -> time.monotonic() when its last refresh started
         self._running: set = set()
-        self._again: set = set()
+        self._scheduled: set = set()
 
     def run(self, key, work) -> None:
         with self._lock:
-            if key in self._running:
-                self._again.add(key)
+            if key in self._scheduled:
+                return  # the refresh still to come will read this change too
+            wait = self._last.get(key, float("-inf")) + self.interval - time.monotonic()
+            if key in self._running or wait > 0:
+                self._schedule(key, work, max(wait, 0.05))
                 return
-            self._running.add(key)
+            self._start(key)
+        self._work(key, work)
+
+    def _schedule(self, key, work, delay: float) -> None:
+        self._scheduled.add(key)
+        timer = threading.Timer(delay, self._run_scheduled, (key, work))
+        timer.daemon = True
+        timer.start()
+
+    def _run_scheduled(self, key, work) -> None:
+        with self._lock:
+            self._scheduled.discard(key)
+            if key in self._running:
+                self._schedule(key, work, self.interval)
+                return
+            self._start(key)
         try:
-            while True:
-                work()
-                with self._lock:
-                    if key not in self._again:
-                        self._running.discard(key)
-                        return
-                    self._again.discard(key)
-        except BaseException:
+            self._work(key, work)
+        except Exception:
+            log.exception("Could not refresh the announcement card")
+
+    def _start(self, key) -> None:
+        self._running.add(key)
+        self._last[key] = time.monotonic()
+
+    def _work(self, key, work) -> None:
+        try:
+            work()
+        finally:
             with self._lock:
                 self._running.discard(key)
-                self._again.discard(key)
-            raise
 
 
-_cards = _Coalescer()
+# Seconds between two refreshes of one card.
+CARD_REFRESH_SECONDS = 1.0
+_cards = _Throttle(CARD_REFRESH_SECONDS)
 
 
 def _card(deps: Deps, meetup, confirmed: int) -> tuple[list[dict], str]:

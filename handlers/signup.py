@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from bot import domains
 from bot.app import Deps
 from bot.formatting import escape
-from bot.meetups import get_meetup, open_meetups
-from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, validate
+from bot.meetups import get_meetup
+from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, signup_choices, validate
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.parse import parse_id
@@ -41,21 +41,20 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
     """The meetups this person can sign up for, or the message saying why
     there are none (already signed up, closed, nothing open).
 
-    One quick database read: a trigger_id lives 3 seconds, and the modal
-    still needs two Slack calls after this.
+    One database read: a trigger_id lives 3 seconds, and the modal still
+    needs two Slack calls after this.
     """
-    choices = open_meetups(deps.db, deps.clock())
+    choices, registered = signup_choices(deps.db, user_id, deps.clock())
     if meetup_id is not None:
         choices = [m for m in choices if m.id == meetup_id]
-    registered = {meetup.id: (meetup, reg) for meetup, reg in current_registrations(deps.db, user_id)}
     available = [m for m in choices if m.id not in registered]
     if available:
         return available, None
-    already = [registered[m.id] for m in choices if m.id in registered]
+    already = [m for m in choices if m.id in registered]
     if already:
-        meetup, registration = already[0]
+        meetup = already[0]
         return [], {"text": f"You have already signed up for {escape(meetup.title)}.",
-                    "blocks": blocks.status_blocks(meetup, registration, deps.settings.tz)}
+                    "blocks": blocks.status_blocks(meetup, registered[meetup.id], deps.settings.tz)}
     if meetup_id is not None:
         return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}
     return [], {"text": "There are no meetups open for sign-up at the moment."}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +41,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
-    write_lock = threading.Lock()
+    write_lock = _WriterQueue(engine.url.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -50,11 +52,10 @@ def _sqlite_engine(url: str) -> Engine:
         if connection.get_execution_options().get(_READ_ONLY):
             connection.exec_driver_sql("BEGIN")
             return
-        # Writers in this process queue on a lock of our own first. SQLite's
-        # busy handler polls with growing sleeps (up to 100 ms) however soon
-        # the lock frees, so under load most of a writer's wait was sleep; a
-        # thread waiting on this lock wakes the moment it is released.
-        # Other processes still meet SQLite's own lock (busy_timeout).
+        # Writers queue on a lock of our own first. SQLite's busy handler
+        # polls with growing sleeps (up to 100 ms) however soon the lock
+        # frees, so under load most of a writer's wait was sleep; a writer
+        # waiting on this lock wakes the moment it is released.
         if not connection.info.get(_HOLDS_WRITE_LOCK):
             if not write_lock.acquire(timeout=_SQLITE_BUSY_SECONDS):
                 raise TimeoutError("waited too long for this process's other SQLite writers")
@@ -71,6 +72,47 @@ def _sqlite_engine(url: str) -> Engine:
             write_lock.release()
 
     return engine
+
+
+class _WriterQueue:
+    """One writer at a time: threads of this process queue on a threading
+    lock, and processes sharing the database file (WEB_CONCURRENCY) on an
+    flock of a file beside it. Both wake a waiter as soon as they are free."""
+
+    def __init__(self, database: str | None):
+        in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
+        self._path = None if in_memory else f"{database}.writer-lock"
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def acquire(self, timeout: float) -> bool:
+        if not self._threads.acquire(timeout=timeout):
+            return False
+        try:
+            if self._path is not None:
+                # Blocks until the other process's transaction ends; the
+                # kernel releases it if that process dies.
+                fcntl.flock(self._file(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        try:
+            if self._path is not None:
+                fcntl.flock(self._file(), fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _file(self) -> int:
+        # Opened in each process: a descriptor inherited across fork would
+        # share its lock with the parent's.
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._fd
 
 
 class Database:

@@ -33,10 +33,12 @@ def test_serve_without_settings_says_what_to_set_and_no_traceback(tmp_path):
 
 def test_malformed_settings_are_named(tmp_path):
     result = run(["serve"], {"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": "s",
-                             "MEETUP_CHANNEL_ID": "general", "PORT": "eighty", "TIMEZONE": "Mars/Olympus"}, tmp_path)
+                             "MEETUP_CHANNEL_ID": "general", "PORT": "eighty", "TIMEZONE": "Mars/Olympus",
+                             "WEB_CONCURRENCY": "0"}, tmp_path)
     assert result.returncode == 2
     for name in ("SLACK_BOT_TOKEN must be the bot token", "MEETUP_CHANNEL_ID must be a channel ID",
-                 "PORT must be a whole number", "TIMEZONE must be a time zone name"):
+                 "PORT must be a whole number", "TIMEZONE must be a time zone name",
+                 "WEB_CONCURRENCY must be 1 or more"):
         assert name in result.stderr
     assert "Traceback" not in result.stderr
 
