@@ -4,7 +4,9 @@ WSGI function, waitress, the same thread count). Whatever the real app takes
 beyond this is the cost of its own work.
 
 Run as its own process: `python -m bench.floor` with SLACK_BOT_TOKEN,
-SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set.
+SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set, and WEB_CONCURRENCY for
+several processes sharing the port, as `meetup-bot serve` does
+(bot.server.serve_forked).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.server import make_http_server
+from bot.server import listen, make_http_server, serve_forked
 
 
 class _NoDatabase:
@@ -45,11 +47,17 @@ def create_floor_app(*, token: str, signing_secret: str, api_url: str) -> App:
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING)
-    app = create_floor_app(token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-                           api_url=os.environ["SLACK_API_URL"])
-    server = make_http_server(app, _NoDatabase(), host="127.0.0.1", port=int(os.environ["PORT"]))
-    server.run()
-    return 0
+    port = int(os.environ["PORT"])
+    processes = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    sock = listen(port, "127.0.0.1") if processes > 1 else None
+
+    def run_one(_slot: int = 0) -> int:
+        app = create_floor_app(token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+                               api_url=os.environ["SLACK_API_URL"])
+        make_http_server(app, _NoDatabase(), host="127.0.0.1", port=port, sock=sock).run()
+        return 0
+
+    return serve_forked(run_one, processes=processes) if processes > 1 else run_one()
 
 
 if __name__ == "__main__":

@@ -121,9 +121,24 @@ class ServerProcess:
         text = self.log_path.read_text(errors="replace").strip().splitlines()
         return "\n".join(text[-lines:])
 
+    def pids(self) -> list[int]:
+        """The server and the processes it started (WEB_CONCURRENCY)."""
+        return process_tree(self.process.pid)
+
     def peak_rss(self) -> int | None:
-        """Bytes: the kernel's high-water mark of the process's resident memory."""
-        return peak_rss(self.process.pid)
+        """Bytes: the kernel's high-water mark of resident memory, of the
+        largest of the server's processes."""
+        peaks = [p for p in map(peak_rss, self.pids()) if p is not None]
+        return max(peaks) if peaks else None
+
+    def total_peak_rss(self) -> int | None:
+        """Bytes: the high-water marks of all the server's processes, added up."""
+        peaks = [p for p in map(peak_rss, self.pids()) if p is not None]
+        return sum(peaks) if peaks else None
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) used so far by the server's processes."""
+        return sum(cpu_seconds(pid) for pid in self.pids())
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -134,6 +149,25 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def process_tree(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid] + [p for child in children for p in process_tree(int(child))]
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
 def peak_rss(pid: int) -> int | None:
@@ -147,7 +181,7 @@ def peak_rss(pid: int) -> int | None:
 
 
 def server_env(*, fake: FakeSlackProcess, database_url: str, secret: str, token: str, channel: str,
-               organiser: str) -> dict[str, str]:
+               organiser: str, web_concurrency: int = 1) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": token,
         "SLACK_SIGNING_SECRET": secret,
@@ -156,6 +190,7 @@ def server_env(*, fake: FakeSlackProcess, database_url: str, secret: str, token:
         "MEETUP_CHANNEL_ID": channel,
         "ORGANISER_USER_IDS": organiser,
         "LOG_FORMAT": "text",
+        "WEB_CONCURRENCY": str(web_concurrency),
     }
 
 
@@ -204,7 +239,7 @@ class Profiler:
         output.parent.mkdir(parents=True, exist_ok=True)
         self.output = output
         self.process = subprocess.Popen([str(py_spy), "record", "--pid", str(pid), "--rate", "100", "--nonblocking",
-                                         "--format", "flamegraph", "--output", str(output)],
+                                         "--subprocesses", "--format", "flamegraph", "--output", str(output)],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def stop(self) -> None:

@@ -55,6 +55,9 @@ class Options:
     quiet: bool = False
     quiet_period: float = 1.0  # see Bench.quiet_period
     profile_dir: Path | None = None  # py-spy flame graphs of each server, written here
+    # Server processes (WEB_CONCURRENCY) for the bot and the floor alike: one
+    # per core, as docs/deploying.md advises.
+    web_concurrency: int = field(default_factory=lambda: _cores())
 
 
 @dataclass
@@ -63,6 +66,10 @@ class Outcome:
     table: str
     machine: dict
     violations: list
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _say(options: Options):
@@ -95,7 +102,7 @@ def run_bench(options: Options) -> Outcome:
             else:
                 url = f"sqlite:///{workdir / 'bench.db'}"
             env = server_env(fake=fake, database_url=url, secret=SECRET, token=TOKEN, channel=CHANNEL,
-                             organiser=ORGANISER)
+                             organiser=ORGANISER, web_concurrency=options.web_concurrency)
             say(f"Starting the server on {LABELS[name][0]}")
             server = start_real_server(name, env, workdir / name)
             stack.callback(server.stop)
@@ -103,8 +110,8 @@ def run_bench(options: Options) -> Outcome:
             stack.callback(database.dispose)
             targets.append(Target(name, LABELS[name][0], LABELS[name][1], server, database, env))
         say("Starting the floor")
-        floor = start_floor({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                             "SLACK_API_URL": fake.api_url}, workdir / "floor")
+        floor = start_floor({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
+                             "WEB_CONCURRENCY": str(options.web_concurrency)}, workdir / "floor")
         stack.callback(floor.stop)
         targets.append(Target("floor", "floor (bare Bolt)", "F", floor))
 
@@ -133,7 +140,8 @@ def run_bench(options: Options) -> Outcome:
                     if target.server.process.poll() is not None:
                         say(f"{target.label} has stopped: {target.server.log_tail()}")
                     results[name][target.key] = {"error": f"{type(error).__name__}: {error}"}
-        results["memory"] = {t.key: {"peak_rss": t.server.peak_rss()} for t in targets}
+        results["memory"] = {t.key: {"peak_rss": t.server.peak_rss(), "total_peak_rss": t.server.total_peak_rss()}
+                             for t in targets}
         violations = (fake.control("stats") or {}).get("violations", [])
         table = report.render_table(results, sizes, [t.key for t in targets])
         info = report.machine(pg_bin, load_before)
@@ -149,6 +157,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="comma-separated, from: " + ", ".join(SCENARIOS))
     parser.add_argument("--slack-latency", type=float, default=0.05,
                         help="seconds the fake Slack takes to answer each Web API call (default 0.05)")
+    parser.add_argument("--web-concurrency", type=int, default=_cores(), metavar="N",
+                        help="server processes for the bot and the floor alike (WEB_CONCURRENCY; default: one per core)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="record a py-spy flame graph of each server into DIR (then do not record the figures)")
     parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
@@ -161,10 +171,13 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         parser.error("unknown: " + ", ".join(unknown))
     if not 0 < args.scale <= 10:
         parser.error("--scale must be more than 0 and at most 10")
+    if not 1 <= args.web_concurrency <= 16:
+        parser.error("--web-concurrency must be between 1 and 16")
     if not 0 <= args.slack_latency <= 2:
         parser.error("--slack-latency must be between 0 and 2 seconds")
     return Options(scale=args.scale, databases=databases, scenarios=scenarios,
-                   slack_latency=args.slack_latency, profile_dir=args.profile), args
+                   slack_latency=args.slack_latency, profile_dir=args.profile,
+                   web_concurrency=args.web_concurrency), args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -200,24 +200,33 @@ def latency_figures(result: dict) -> dict:
 # ---------------------------------------------------------------- sign-up: commands and submissions
 
 
+def measure(bench: Bench, target: Target, spec: dict) -> dict:
+    """Run the load, wait for the work after the acks, and add the server's
+    CPU time per request (all its processes, work after the ack included):
+    the figure that says what each request costs, whatever the machine's load."""
+    before = target.server.cpu_seconds()
+    result = bench.load(target, spec)
+    bench.settle()
+    figures = latency_figures(result)
+    if result["count"]:
+        figures["cpu_per_request"] = (target.server.cpu_seconds() - before) / result["count"]
+    return figures
+
+
 def commands_open(bench: Bench, target: Target) -> dict:
     if not target.is_floor:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: slash commands, open loop")
     bench.warm_up(target, bench.command_source("signup", f"UWA{target.code}"))
-    result = bench.load(target, {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count,
-                                 "source": bench.command_source("signup", f"UCA{target.code}")})
-    bench.settle()
-    return latency_figures(result)
+    return measure(bench, target, {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count,
+                                  "source": bench.command_source("signup", f"UCA{target.code}")})
 
 
 def commands_closed(bench: Bench, target: Target) -> dict:
     if not target.is_floor:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: slash commands, closed loop")
     bench.warm_up(target, bench.command_source("signup", f"UWB{target.code}"))
-    result = bench.load(target, {"mode": "closed", "clients": CLOSED_CLIENTS, "duration": bench.sizes.closed_seconds,
-                                 "max_count": 100_000, "source": bench.command_source("signup", f"UCB{target.code}")})
-    bench.settle()
-    return latency_figures(result)
+    return measure(bench, target, {"mode": "closed", "clients": CLOSED_CLIENTS, "duration": bench.sizes.closed_seconds,
+                                  "max_count": 100_000, "source": bench.command_source("signup", f"UCB{target.code}")})
 
 
 def _submission_source(view: dict, prefix: str) -> dict:
@@ -229,10 +238,8 @@ def submissions_open(bench: Bench, target: Target) -> dict:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: submissions, open loop")
     view = bench.signup_view(target)
     bench.warm_up(target, _submission_source(view, f"UWC{target.code}"))
-    result = bench.load(target, {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count,
-                                 "source": _submission_source(view, f"USC{target.code}")})
-    bench.settle()
-    return latency_figures(result)
+    return measure(bench, target, {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count,
+                                  "source": _submission_source(view, f"USC{target.code}")})
 
 
 def submissions_closed(bench: Bench, target: Target) -> dict:
@@ -240,10 +247,8 @@ def submissions_closed(bench: Bench, target: Target) -> dict:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: submissions, closed loop")
     view = bench.signup_view(target)
     bench.warm_up(target, _submission_source(view, f"UWD{target.code}"))
-    result = bench.load(target, {"mode": "closed", "clients": CLOSED_CLIENTS, "duration": bench.sizes.closed_seconds,
-                                 "max_count": 100_000, "source": _submission_source(view, f"USD{target.code}")})
-    bench.settle()
-    return latency_figures(result)
+    return measure(bench, target, {"mode": "closed", "clients": CLOSED_CLIENTS, "duration": bench.sizes.closed_seconds,
+                                  "max_count": 100_000, "source": _submission_source(view, f"USD{target.code}")})
 
 
 def burst(bench: Bench, target: Target) -> dict:
@@ -404,7 +409,7 @@ def votes(bench: Bench, target: Target) -> dict:
         bench.settle()
     lists, expected = vote_events(cards, channel=bench.channel, count=n)
     result = bench.load(target, {"mode": "closed", "clients": VOTE_CLIENTS, "duration": 600,
-                                 "source": {"type": "per_client", "lists": lists}})
+                                  "source": {"type": "per_client", "lists": lists}})
     figures = latency_figures(result)
     figures["events_per_s"] = result["throughput"]
     if target.is_floor:

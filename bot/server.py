@@ -115,6 +115,20 @@ _CANNOT_START = 2
 _MOST_RESTARTS, _RESTART_WINDOW = 5, 60.0
 
 
+def _stop_with_parent(parent: int) -> None:
+    """In a child: get SIGTERM if the parent dies, even by SIGKILL, so no
+    server process is left holding the port (Linux; elsewhere SIGTERM to the
+    parent still stops them all)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
     """Run `run_one(slot)` in `processes` child processes (WEB_CONCURRENCY):
     one Python process uses one core at a time (the GIL), and an
@@ -126,6 +140,7 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
     only the calling thread. A child that dies is replaced. SIGTERM or SIGINT
     stops them all, then this returns 0."""
     children: dict[int, int] = {}  # pid -> slot
+    parent = os.getpid()
     stopping = False
     restarts: deque[float] = deque()
     exit_code = 0
@@ -135,6 +150,7 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
         if pid == 0:  # the child: serve until stopped, never return into the parent's code
             code = 1
             try:
+                _stop_with_parent(parent)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 code = run_one(slot)

@@ -107,3 +107,22 @@ def test_a_port_already_taken_is_named(fake_slack, sqlite_url, tmp_path):
         assert f"Cannot listen on PORT {port}" in second.stderr and "Traceback" not in second.stderr
     finally:
         stop(process)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_when_the_parent_is_killed_its_server_processes_stop(fake_slack, sqlite_url, tmp_path):
+    process, _ = start_forked(fake_slack, sqlite_url, tmp_path)
+    servers = wait_for_children(process.pid, 2)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in servers):
+        assert time.monotonic() < deadline, "server processes outlived their parent and kept the port"
+        time.sleep(0.1)
