@@ -244,14 +244,17 @@ def _serve(settings: Settings, db) -> int:
     def run_one(slot: int) -> int:
         child_db = Database(settings.database_url)
         try:
-            return _serve_one(settings, child_db, sock=sock, housekeeping=slot == 0)
+            if slot == settings.web_concurrency:
+                return _work(settings, child_db)
+            return _serve_one(settings, child_db, sock=sock, background=False)
         finally:
             child_db.dispose()
 
-    return serve_forked(run_one, processes=settings.web_concurrency)
+    # One more process than WEB_CONCURRENCY: the worker, which sends.
+    return serve_forked(run_one, processes=settings.web_concurrency + 1)
 
 
-def _serve_one(settings: Settings, db, *, sock=None, housekeeping: bool = True) -> int:
+def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) -> int:
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
@@ -264,19 +267,47 @@ def _serve_one(settings: Settings, db, *, sock=None, housekeeping: bool = True) 
         print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
               "or run `meetup-bot check`.", file=sys.stderr)
         return 2
-    # Reminders, queued messages and the personal data purge run in the
-    # background (the purge in one process of several: once is enough).
-    if housekeeping:
+    worker = None
+    if background:
+        # Reminders, queued messages and the personal data purge run in the background.
         start_housekeeping(db, settings)
-    worker = make_worker(settings, db, outbox=deps.outbox)
-    worker.start()
+        worker = make_worker(settings, db, outbox=deps.outbox)
+        worker.start()
+    else:
+        # The worker process sends every message: this one only answers Slack.
+        deps.outbox.send_soon = False
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.app_token)
         else:
             serve_http(app, db, port=settings.port, sock=sock)
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
+    return 0
+
+
+# The worker process's niceness. When a rush needs more CPU than there is,
+# the kernel favours the server processes: Slack wants an answer within 3
+# seconds, and the messages queued meanwhile go a little later.
+_WORKER_NICENESS = 5
+
+
+def _work(settings: Settings, db) -> int:
+    """The worker process of `serve` with WEB_CONCURRENCY: sends each queued
+    message soon after it is queued, queues reminders when due, and removes
+    personal data when its time comes."""
+    import os
+    import threading
+
+    from bot.app import make_worker
+    from bot.server import start_housekeeping
+
+    os.nice(_WORKER_NICENESS)
+    start_housekeeping(db, settings)
+    worker = make_worker(settings, db)
+    worker.start()
+    worker.outbox.run_sender(threading.Event())  # until the process is stopped
     return 0
 
 

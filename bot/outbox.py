@@ -190,6 +190,9 @@ class Outbox:
         self._soon: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
         self._sender_lock = threading.Lock()
+        # False in the web processes of `serve` with WEB_CONCURRENCY: its
+        # worker process sends everything (run_sender), and they only answer.
+        self.send_soon = True
 
     # ------------------------------------------------------------ entry points
 
@@ -209,6 +212,8 @@ class Outbox:
         3 seconds), and one thread posts the messages, in order, as fast as
         Slack takes them. They are queued in the database already, so a
         crash before they go loses nothing: the worker sends them."""
+        if not self.send_soon:
+            return
         for delivery_id in ids:
             if delivery_id is not None:
                 self._soon.put(delivery_id)
@@ -229,6 +234,19 @@ class Outbox:
                 self._run_batch(ids=batch)
             except Exception:  # the worker's next poll retries whatever did not go
                 log.exception("Outbox: sending %d messages failed; the worker will try again", len(batch))
+
+    def run_sender(self, stop: threading.Event, *, poll_seconds: float = 0.2) -> None:
+        """Send each message soon after it is queued, by any process, until
+        `stop` is set: for the worker process of `serve` with WEB_CONCURRENCY.
+        Looking costs one small read (`has_due_deliveries`) a poll."""
+        while not stop.is_set():
+            try:
+                done = self.deliver_due(stop=stop)
+            except Exception:  # the database away: nothing is lost, look again soon
+                log.exception("Outbox: sending failed; trying again")
+                done = Summary()
+            if done.total == 0:
+                stop.wait(poll_seconds)
 
     def deliver_due(self, *, stop: threading.Event | None = None, max_batches: int | None = None) -> Summary:
         """Send everything due, a batch at a time, until nothing is left (or
@@ -351,11 +369,10 @@ class Outbox:
                     unfurl_links=False, unfurl_media=False,
                     metadata={"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}},
                 )
+            # Not recorded until the file is up too (one write, not two): a
+            # crash in between leaves the delivery unsure, and the next
+            # attempt finds this message in the history and sends the file only.
             progress.message_ts = posted["ts"]
-            if attachment:
-                # Record the message before the file, so a crash between the two
-                # resends only the file.
-                self._record(delivery, channel=progress.channel, message_ts=progress.message_ts)
         if attachment and progress.file_id is None:
             with _slack_errors("files.upload", posts=True):
                 uploaded = self.client.files_upload_v2(

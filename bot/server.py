@@ -130,11 +130,11 @@ def _stop_with_parent(parent: int) -> None:
 
 
 def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
-    """Run `run_one(slot)` in `processes` child processes (WEB_CONCURRENCY):
-    one Python process uses one core at a time (the GIL), and an
-    announcement's rush needs them all. Each child has its own app, database
-    pool and background workers; everything they share is in the database,
-    which keeps capacity exact across processes.
+    """Run `run_one(slot)` in `processes` child processes, for `meetup-bot
+    serve` with WEB_CONCURRENCY: one Python process uses one core at a time
+    (the GIL), and an announcement's rush needs them all. Each child has its
+    own database pool; everything they share is in the database, which keeps
+    capacity exact across processes.
 
     Call it before starting any thread or opening any connection: fork copies
     only the calling thread. A child that dies is replaced. SIGTERM or SIGINT

@@ -37,6 +37,8 @@ def wait_for_children(pid: int, count: int, timeout: float = 30) -> list[int]:
 
 
 def start_forked(fake, database_url, tmp_path, processes=2):
+    """`meetup-bot serve` with WEB_CONCURRENCY: that many server processes,
+    and one more, the worker, which sends the messages."""
     port = free_port()
     env = {"PATH": os.environ["PATH"],
            **settings_env(fake, database_url, PORT=str(port), WEB_CONCURRENCY=str(processes))}
@@ -55,7 +57,7 @@ def test_two_processes_share_the_port_and_keep_capacity_exact(fake_slack, databa
         fake_slack.add_user(user, real_name=user, email=f"{user.lower()}@homeoffice.gov.uk")
     process, sender = start_forked(fake_slack, database_url, tmp_path)
     try:
-        wait_for_children(process.pid, 2)
+        wait_for_children(process.pid, 3)
         view = signup_view(fake_slack, sender, meetup.id)
         with ThreadPoolExecutor(max_workers=20) as pool:
             statuses = list(pool.map(
@@ -77,13 +79,13 @@ def test_two_processes_share_the_port_and_keep_capacity_exact(fake_slack, databa
 def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(fake_slack, sqlite_url, tmp_path):
     process, sender = start_forked(fake_slack, sqlite_url, tmp_path)
     try:
-        first, second = wait_for_children(process.pid, 2)
+        first, *others = wait_for_children(process.pid, 3)
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while first in children(process.pid) or len(children(process.pid)) < 2:
+        while first in children(process.pid) or len(children(process.pid)) < 3:
             assert time.monotonic() < deadline, "the stopped process was not replaced"
             time.sleep(0.1)
-        assert second in children(process.pid)
+        assert set(others) <= set(children(process.pid))
         for _ in range(10):  # whichever process takes each connection, it answers
             assert sender.get("/healthz").status == 200
         fake_slack.add_user("U0ADA", real_name="Ada", email="ada@homeoffice.gov.uk")
@@ -91,7 +93,7 @@ def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(fake_slack, 
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
-    remaining = [pid for pid in (first, second) if Path(f"/proc/{pid}").exists()]
+    remaining = [pid for pid in others if _alive(pid)]
     assert remaining == []
 
 
@@ -119,7 +121,7 @@ def _alive(pid: int) -> bool:
 
 def test_when_the_parent_is_killed_its_server_processes_stop(fake_slack, sqlite_url, tmp_path):
     process, _ = start_forked(fake_slack, sqlite_url, tmp_path)
-    servers = wait_for_children(process.pid, 2)
+    servers = wait_for_children(process.pid, 3)
     process.kill()
     process.wait()
     deadline = time.monotonic() + 20
