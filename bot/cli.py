@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -251,6 +252,9 @@ def _serve(settings: Settings, db) -> int:
             child_db.dispose()
 
     # One more process than WEB_CONCURRENCY: the worker, which sends.
+    logging.getLogger(__name__).info(
+        "Starting %d server processes on PORT %d, and a worker process that sends the messages",
+        settings.web_concurrency, settings.port)
     return serve_forked(run_one, processes=settings.web_concurrency + 1)
 
 

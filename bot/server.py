@@ -176,7 +176,6 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
     signal.signal(signal.SIGINT, stop_all)
     for slot in range(processes):
         start(slot)
-    log.info("Started %d server processes", processes)
     while children:
         try:
             pid, status = os.wait()
