@@ -125,16 +125,11 @@ class ServerProcess:
         """The server and the processes it started (WEB_CONCURRENCY)."""
         return process_tree(self.process.pid)
 
-    def peak_rss(self) -> int | None:
-        """Bytes: the kernel's high-water mark of resident memory, of the
-        largest of the server's processes."""
+    def peak_rss(self) -> tuple[int | None, int | None]:
+        """Bytes: the kernel's high-water marks of resident memory, of the
+        largest of the server's processes and of all of them added up."""
         peaks = [p for p in map(peak_rss, self.pids()) if p is not None]
-        return max(peaks) if peaks else None
-
-    def total_peak_rss(self) -> int | None:
-        """Bytes: the high-water marks of all the server's processes, added up."""
-        peaks = [p for p in map(peak_rss, self.pids()) if p is not None]
-        return sum(peaks) if peaks else None
+        return (max(peaks), sum(peaks)) if peaks else (None, None)
 
     def cpu_seconds(self) -> float:
         """CPU time (user and system) used so far by the server's processes."""

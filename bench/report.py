@@ -190,10 +190,15 @@ def _postgres_version(bin_dir) -> str:
         return "unknown"
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def machine(pg_bin=None, load_before=None) -> dict[str, str]:
     versions = {name: metadata.version(name) for name in ("slack_bolt", "waitress", "SQLAlchemy", "psycopg")}
     info = {
-        "cores (nproc)": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "cores (nproc)": str(cores()),
         "CPU": _cpu_model(),
         "RAM": _ram(),
         "OS": f"{platform.system()} {platform.release()}",

@@ -57,7 +57,7 @@ class Options:
     profile_dir: Path | None = None  # py-spy flame graphs of each server, written here
     # Server processes (WEB_CONCURRENCY) for the bot and the floor alike: one
     # per core, as docs/deploying.md advises.
-    web_concurrency: int = field(default_factory=lambda: _cores())
+    web_concurrency: int = field(default_factory=report.cores)
 
 
 @dataclass
@@ -66,10 +66,6 @@ class Outcome:
     table: str
     machine: dict
     violations: list
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _say(options: Options):
@@ -140,8 +136,7 @@ def run_bench(options: Options) -> Outcome:
                     if target.server.process.poll() is not None:
                         say(f"{target.label} has stopped: {target.server.log_tail()}")
                     results[name][target.key] = {"error": f"{type(error).__name__}: {error}"}
-        results["memory"] = {t.key: {"peak_rss": t.server.peak_rss(), "total_peak_rss": t.server.total_peak_rss()}
-                             for t in targets}
+        results["memory"] = {t.key: dict(zip(("peak_rss", "total_peak_rss"), t.server.peak_rss())) for t in targets}
         violations = (fake.control("stats") or {}).get("violations", [])
         table = report.render_table(results, sizes, [t.key for t in targets])
         info = report.machine(pg_bin, load_before)
@@ -157,7 +152,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="comma-separated, from: " + ", ".join(SCENARIOS))
     parser.add_argument("--slack-latency", type=float, default=0.05,
                         help="seconds the fake Slack takes to answer each Web API call (default 0.05)")
-    parser.add_argument("--web-concurrency", type=int, default=_cores(), metavar="N",
+    parser.add_argument("--web-concurrency", type=int, default=report.cores(), metavar="N",
                         help="server processes for the bot and the floor alike (WEB_CONCURRENCY; default: one per core)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="record a py-spy flame graph of each server into DIR (then do not record the figures)")

@@ -65,6 +65,10 @@ def _sqlite_engine(url: str) -> Engine:
     # Released when the connection goes back to the pool, which is after
     # its COMMIT or ROLLBACK (SQLAlchemy's commit and rollback events come
     # before them), and also after an error.
+    @event.listens_for(engine, "engine_disposed")
+    def _close(_engine):
+        write_lock.close()
+
     @event.listens_for(engine, "checkin")
     @event.listens_for(engine, "invalidate")
     def _release(_dbapi_connection, record, *_args):
@@ -105,6 +109,12 @@ class _WriterQueue:
                 fcntl.flock(self._file(), fcntl.LOCK_UN)
         finally:
             self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
 
     def _file(self) -> int:
         # Opened in each process: a descriptor inherited across fork would
