@@ -31,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.logging_setup import fields_text
+from bot.slack_http import KeepAliveWebClient
 
 request_log = logging.getLogger("meetup.request")
 slack_log = logging.getLogger("meetup.slack")
@@ -98,7 +99,7 @@ class LoggedApp(App):
         return response
 
 
-class LoggingWebClient(WebClient):
+class LoggingWebClient(KeepAliveWebClient):
     """A WebClient that logs each Web API call: method, outcome, duration.
 
     Never the arguments (they hold people's details) nor the token. Retries

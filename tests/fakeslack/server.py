@@ -1142,6 +1142,11 @@ class FakeSlack:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeSlack  # set on the per-instance subclass
     server_version = "FakeSlack/1"
+    # Keep-alive, as slack.com: a client may send many calls on one connection.
+    protocol_version = "HTTP/1.1"
+    # The headers and the body go out in two writes; without this, the body
+    # waits for the client's delayed ACK (40 ms) on a kept connection.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:  # noqa: N802 (http.server naming)
         try:
@@ -1161,6 +1166,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if status in (404, 500):
+            # The request's body may be unread: the connection cannot carry another.
+            self.send_header("Connection", "close")
+            self.close_connection = True
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()

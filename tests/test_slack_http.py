@@ -1,0 +1,96 @@
+"""bot/slack_http.py: Web API calls over kept connections, against a real
+HTTP server on loopback that counts connections and can misbehave."""
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.slack_http import KeepAliveWebClient
+
+
+class Server:
+    """Answers every Web API call with ok; records each request and the
+    connection it came on. `script` holds (status, headers, close) answers to
+    give first."""
+
+    def __init__(self):
+        self.requests: list[tuple[int, str]] = []  # (client port, path)
+        self.script: list[tuple[int, dict, bool]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.requests.append((self.client_address[1], self.path))
+                status, headers, close = outer.script.pop(0) if outer.script else (200, {}, False)
+                body = json.dumps({"ok": status == 200, **({} if status == 200 else {"error": "busy"})}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+                # Like a server dropping an idle connection: the client is not told.
+                self.close_connection = close
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/api/"
+
+    def connections(self) -> int:
+        return len({port for port, _ in self.requests})
+
+
+@pytest.fixture
+def server():
+    running = Server()
+    yield running
+    running.http.shutdown()
+    running.http.server_close()
+
+
+def client(server, **kwargs):
+    return KeepAliveWebClient(token="xoxb-1", base_url=server.url, **kwargs)
+
+
+def test_calls_from_one_thread_share_one_connection_even_across_clients(server):
+    for _ in range(3):
+        client(server).auth_test()
+        client(server).api_call("users.info", params={"user": "U1"})
+    assert len(server.requests) == 6 and server.connections() == 1
+
+
+def test_threads_never_share_a_connection(server):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: [client(server).auth_test() for _ in range(5)], range(4)))
+    assert len(server.requests) == 20 and server.connections() == 4
+
+
+def test_a_connection_the_server_dropped_is_replaced_and_the_call_goes_once(server):
+    server.script = [(200, {}, True)]  # answer, then drop the connection without saying so
+    client(server).auth_test()
+    client(server).auth_test()
+    assert [path for _, path in server.requests] == ["/api/auth.test", "/api/auth.test"]
+    assert server.connections() == 2
+
+
+def test_rate_limits_and_errors_reach_slack_sdk_as_from_urllib(server):
+    server.script = [(429, {"Retry-After": "0"}, False), (500, {}, False)]
+    web = client(server, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    with pytest.raises(SlackApiError) as error:
+        web.auth_test()  # 429, waited out and tried again: then 500
+    assert error.value.response.status_code == 500
+    assert len(server.requests) == 2
+    assert web.auth_test()["ok"] and server.connections() == 1
