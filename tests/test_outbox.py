@@ -121,8 +121,9 @@ def test_after_repeated_server_errors_a_message_fails_and_organisers_see_it_the_
                              meetup_id=meetup.id, now=bot.clock())
     bot.fake.add_channel("C0NOTIN", name="elsewhere", is_member=False)
 
-    worker = outbox_for(bot, max_attempts=3, retry_seconds=10)
-    bot.fake.fail_next("conversations.open", status=500, times=1)  # hits the first person only
+    # One message at a time, so the failure below hits the first person only.
+    worker = outbox_for(bot, max_attempts=3, retry_seconds=10, batch_size=1)
+    bot.fake.fail_next("conversations.open", status=500, times=1)
     first = worker.deliver_due()
     assert (first.sent, first.failed, first.retrying) == (2, 2, 1)
     for wait in (10, 20):  # the waits double
@@ -230,3 +231,42 @@ def test_the_heartbeat_keeps_a_slow_workers_claim(bot, monkeypatch):
     release.set()
     thread.join(5)
     assert len(dm_posts(bot.fake, user)) == 1
+
+
+# Sending to many conversations -----------------------------------------------------------
+
+
+class SlowSlack(WebClient):
+    """Slack taking a moment over each call; records how many calls were in flight at once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    def api_call(self, api_method, **kwargs):
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(0.02)
+            return super().api_call(api_method, **kwargs)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def test_conversations_are_sent_to_side_by_side_and_each_in_order(bot):
+    users = people(bot.fake, 12)
+    first = users[0]
+    for n in range(3):
+        queue(bot.db, first, key=f"{first}:{n}", now=bot.clock(), text=f"Message {n}")
+    for user in users[1:]:
+        queue(bot.db, user, key=f"hello:{user}", now=bot.clock())
+    settings = bot.deps.settings
+    slack = SlowSlack(token=settings.bot_token, base_url=settings.api_url)
+    assert outbox_for(bot, client=slack).deliver_due().sent == 14
+    assert slack.most_in_flight > 1
+    assert [c.args["text"] for c in dm_posts(bot.fake, first)] == ["Message 0", "Message 1", "Message 2"]
+    assert all(len(dm_posts(bot.fake, user)) == 1 for user in users[1:])
