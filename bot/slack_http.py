@@ -23,10 +23,13 @@ from urllib.request import Request
 
 from slack_sdk import WebClient
 
-# Raised when a connection kept from an earlier call turns out to have been
-# closed by the server while idle; the request never reached it, so sending
-# it once more on a new connection is safe.
-_STALE = (RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+class _Stale(Exception):
+    """The kept connection had been closed by the server while idle: the
+    request was not sent, or the server closed without a word, as it does to
+    a connection it dropped before reading the request. Sending it once more
+    on a new connection is safe."""
+
 
 _per_thread = threading.local()
 
@@ -39,23 +42,23 @@ class KeepAliveWebClient(WebClient):
         connections = _per_thread.__dict__.setdefault("connections", {})
         key = (parts.scheme, parts.netloc, self.timeout, id(self.ssl))
         reused = key in connections
-        if not reused:
-            connections[key] = self._connect(parts.scheme, parts.netloc)
-        try:
-            response = self._send(connections[key], req)
-        except _STALE:
-            connections.pop(key).close()
-            if not reused:
+        while True:
+            if key not in connections:
+                connections[key] = self._connect(parts.scheme, parts.netloc)
+            try:
+                status, reason, headers, body = self._send(connections[key], req)
+                break
+            except _Stale as stale:
+                connections.pop(key).close()
+                if not reused:  # a new connection failing is no stale one: tell slack_sdk
+                    raise stale.__cause__ from None
+                reused = False  # once more, on a new connection
+            except BaseException:
+                connections.pop(key).close()  # in an unknown state: never reuse it
                 raise
-            connections[key] = self._connect(parts.scheme, parts.netloc)
-            response = self._send(connections[key], req)
-        except BaseException:
-            connections.pop(key).close()  # in an unknown state: never reuse it
-            raise
-        status, headers, body = response
         if status >= 400:
             # As urllib reports it, so slack_sdk's retry handlers see what they expect.
-            raise HTTPError(url, status, headers.get("Status", ""), headers, io.BytesIO(body))
+            raise HTTPError(url, status, reason, headers, io.BytesIO(body))
         if headers.get_content_type() == "application/gzip":  # admin.analytics.getFile
             return {"status": status, "headers": headers, "body": body}
         return {"status": status, "headers": headers, "body": body.decode(headers.get_content_charset() or "utf-8")}
@@ -67,9 +70,17 @@ class KeepAliveWebClient(WebClient):
 
     @staticmethod
     def _send(connection: HTTPConnection, req: Request):
-        connection.request(req.get_method(), req.selector, body=req.data, headers=dict(req.header_items()))
-        response = connection.getresponse()
+        try:
+            connection.request(req.get_method(), req.selector, body=req.data, headers=dict(req.header_items()))
+        except (ConnectionResetError, BrokenPipeError) as error:
+            raise _Stale() from error
+        try:
+            response = connection.getresponse()
+        except RemoteDisconnected as error:
+            raise _Stale() from error
+        # A reset or a timeout from here on may come after Slack acted on the
+        # request: it goes to the caller, never sent again here.
         body = response.read()  # all of it, so the connection can carry the next call
         if response.will_close:
             connection.close()
-        return response.status, response.headers, body
+        return response.status, response.reason, response.headers, body

@@ -65,15 +65,15 @@ def _sqlite_engine(url: str) -> Engine:
     # Released when the connection goes back to the pool, which is after
     # its COMMIT or ROLLBACK (SQLAlchemy's commit and rollback events come
     # before them), and also after an error.
-    @event.listens_for(engine, "engine_disposed")
-    def _close(_engine):
-        write_lock.close()
-
     @event.listens_for(engine, "checkin")
     @event.listens_for(engine, "invalidate")
     def _release(_dbapi_connection, record, *_args):
         if record.info.pop(_HOLDS_WRITE_LOCK, False):
             write_lock.release()
+
+    @event.listens_for(engine, "engine_disposed")
+    def _close(_engine):
+        write_lock.close()
 
     return engine
 

@@ -3,7 +3,6 @@ HTTP server on loopback that counts connections and can misbehave."""
 
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -73,8 +72,18 @@ def test_calls_from_one_thread_share_one_connection_even_across_clients(server):
 
 
 def test_threads_never_share_a_connection(server):
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda _: [client(server).auth_test() for _ in range(5)], range(4)))
+    together = threading.Barrier(4)
+
+    def calls():
+        together.wait()  # four threads alive at once, each with its own connection
+        for _ in range(5):
+            client(server).auth_test()
+
+    threads = [threading.Thread(target=calls) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     assert len(server.requests) == 20 and server.connections() == 4
 
 
