@@ -179,7 +179,11 @@ def _channel_of(raw: bytes, content_type: str, query: str) -> str | None:
     except ValueError:
         return None
     channel = args.get("channel") or args.get("channel_id") or args.get("channels")
-    return str(channel).split(",")[0] if channel else None
+    if not channel:
+        return None
+    channel = str(channel).split(",")[0]
+    # A user id posts into the DM with that person: the same conversation.
+    return "D" + channel if channel[:1] in ("U", "W") else channel
 
 
 def main() -> int:

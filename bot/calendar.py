@@ -7,6 +7,7 @@ SEQUENCE as a change to it, so the UID never changes for a meetup and
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,9 +25,33 @@ def event_uid(meetup: Meetup) -> str:
     return f"meetup-{meetup.id}-{meetup.created_at:%Y%m%dT%H%M%S}@cross-government-meetup-bot"
 
 
+# Files made lately, by what they show: everyone with a place at a meetup gets
+# the same file, and making one (its VTIMEZONE above all) costs more CPU than
+# the rest of a sign-up. A file is remade after MAX_AGE, so its DTSTAMP (when
+# it was made) stays recent.
+MAX_AGE = timedelta(hours=1)
+_made: dict[tuple, tuple[datetime, str]] = {}
+_made_lock = threading.Lock()
+
+
 def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
     """An iCalendar file for the meetup, in local time with its VTIMEZONE, so
     it shows the right time in any calendar, across daylight saving changes."""
+    key = (meetup.id, meetup.created_at, meetup.ics_sequence, meetup.title, meetup.venue, meetup.description,
+           meetup.host_organisation, meetup.starts_at, meetup.ends_at, meetup.status, str(tz))
+    with _made_lock:
+        made = _made.get(key)
+    if made is not None and timedelta(0) <= now - made[0] < MAX_AGE:
+        return made[1]
+    text = _make_ics(meetup, tz, now=now)
+    with _made_lock:
+        if len(_made) >= 100:
+            _made.clear()
+        _made[key] = (now, text)
+    return text
+
+
+def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

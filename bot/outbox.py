@@ -53,8 +53,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from storage import deliveries as delivery_store
-from storage import meetups as meetup_store
-from storage import registrations as registration_store
 from storage.db import Database
 from storage.deliveries import Claimed
 from storage.models import (
@@ -65,7 +63,6 @@ from storage.models import (
     MEETUP_CANCELLED,
     REMINDER_CANCELLED,
     Delivery,
-    Reminder,
     utcnow,
 )
 
@@ -380,8 +377,8 @@ class Outbox:
     def _post(self, delivery: Delivery, progress: _Progress) -> None:
         payload = delivery.payload or {}
         attachment = payload.get("attachment")
-        if progress.channel is None:
-            # The DM's channel id: needed for the file upload and the history.
+        if progress.channel is None and progress.unsure:
+            # The DM's channel id, to read its history.
             with _slack_errors("conversations.open", posts=False):
                 opened = self.client.conversations_open(users=delivery.slack_user_id)
             progress.channel = opened["channel"]["id"]
@@ -391,14 +388,14 @@ class Outbox:
         if progress.message_ts is None:
             with _slack_errors("chat.postMessage", posts=True):
                 posted = self.client.chat_postMessage(
-                    channel=progress.channel, text=payload.get("text", ""), blocks=payload.get("blocks"),
+                    channel=progress.channel or delivery.slack_user_id, text=payload.get("text", ""), blocks=payload.get("blocks"),
                     unfurl_links=False, unfurl_media=False,
                     metadata={"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}},
                 )
             # Not recorded until the file is up too (one write, not two): a
             # crash in between leaves the delivery unsure, and the next
             # attempt finds this message in the history and sends the file only.
-            progress.message_ts = posted["ts"]
+            progress.channel, progress.message_ts = posted["channel"], posted["ts"]
         if attachment and progress.file_id is None:
             with _slack_errors("files.upload", posts=True):
                 uploaded = self.client.files_upload_v2(
@@ -469,21 +466,21 @@ class Outbox:
         if delivery.registration_id is None and delivery.reminder_id is None:
             return None
         with self.db.read() as session:
-            meetup = meetup_store.get_meetup(session, delivery.meetup_id) if delivery.meetup_id else None
-            if delivery.meetup_id and meetup is None:
-                return "the meetup no longer exists"
-            if meetup is not None and meetup.status == MEETUP_CANCELLED:
-                return "the meetup was cancelled"
-            if delivery.reminder_id is not None:
-                reminder = session.get(Reminder, delivery.reminder_id)
-                if reminder is None or reminder.state == REMINDER_CANCELLED:
-                    return "the reminder was cancelled"
-                if meetup is not None and self.clock() >= meetup.starts_at:
-                    return "the meetup has begun"
-            if delivery.registration_id is not None and delivery.required_status:
-                registration = registration_store.get_registration_by_id(session, delivery.registration_id)
-                if registration is None or registration.status != delivery.required_status:
-                    return f"the person is no longer {delivery.required_status.replace('_', ' ')}"
+            state = delivery_store.sending_state(session, meetup_id=delivery.meetup_id,
+                                                 reminder_id=delivery.reminder_id,
+                                                 registration_id=delivery.registration_id)
+        if delivery.meetup_id and state.meetup_status is None:
+            return "the meetup no longer exists"
+        if state.meetup_status == MEETUP_CANCELLED:
+            return "the meetup was cancelled"
+        if delivery.reminder_id is not None:
+            if state.reminder_state in (None, REMINDER_CANCELLED):
+                return "the reminder was cancelled"
+            if state.meetup_starts_at is not None and self.clock() >= state.meetup_starts_at:
+                return "the meetup has begun"
+        if delivery.registration_id is not None and delivery.required_status \
+                and state.registration_status != delivery.required_status:
+            return f"the person is no longer {delivery.required_status.replace('_', ' ')}"
         return None
 
     # ------------------------------------------------------------ recording

@@ -110,7 +110,7 @@ def refresh_card(client: WebClient, deps: Deps, meetup_id: int) -> None:
     _cards.run((id(deps), meetup_id), work)
 
 
-def _card_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
+def _card_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict, registration) -> None:
     refresh_card(client, deps, meetup_id)
 
 

@@ -19,7 +19,7 @@ from handlers import blocks_organising as ob
 from handlers.replies import tell
 from handlers.parse import parse_id
 from handlers.signup import ON_REGISTRATION_CHANGE, registration_changed, send_dm
-from storage.models import PENDING
+from storage.models import PENDING, Registration
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,10 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
             log.warning("Could not update an approval request: %s", error.response.get("error"))
 
 
-def _approval_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
-    registration = find_registration(deps.db, meetup_id, user_id)
+def _approval_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
+                   registration: Registration | None) -> None:
+    if registration is None:
+        registration = find_registration(deps.db, meetup_id, user_id)
     # Someone who never waited for approval has no messages: the usual case, cheaply.
     if registration is not None and registration.pending_at is not None:
         sync_approval_messages(client, deps, registration.id)

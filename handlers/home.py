@@ -45,7 +45,7 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
         log.warning("Could not publish the Home tab: %s", error.response.get("error"))
 
 
-def _home_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
+def _home_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict, registration) -> None:
     # A button pressed on the Home tab: show the person who pressed it the new state.
     if (body.get("view") or {}).get("type") == "home":
         publish_home(client, deps, body["user"]["id"])

@@ -159,11 +159,16 @@ ADVICE = {
 }
 
 
+# A direct message goes to the person's user id, so Slack answers
+# channel_not_found when there is no such person.
+DM_ADVICE = {**ADVICE, "channel_not_found": "they may have left Slack"}
+
+
 def _failure(delivery: Delivery) -> str:
     what = WHAT.get(delivery.kind, "a message")
     where = f"to <@{delivery.slack_user_id}>" if delivery.slack_user_id else f"in <#{delivery.channel}>"
     error = (delivery.last_error or "unknown error").strip()
-    advice = ADVICE.get(error)
+    advice = (DM_ADVICE if delivery.slack_user_id else ADVICE).get(error)
     reason = f"{escape(error)}: {advice}" if advice else escape(error)
     return f"{what} {where} ({reason})"
 

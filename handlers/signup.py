@@ -18,21 +18,24 @@ from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.parse import parse_id
 from handlers.reminder_messages import queue_promoted_message, queue_signup_message
-from storage.models import ACTIVE_STATUSES
+from storage.models import ACTIVE_STATUSES, Registration
 
 log = logging.getLogger(__name__)
 
 # Other features follow changes to who is signed up: the announcement card's
 # places left, the organisers' approval messages, the App Home. Each hook is
-# called after the ack as hook(client, deps, meetup_id, user_id, body), where
-# body is the request's payload; one failing hook never stops the others.
+# called after the ack as hook(client, deps, meetup_id, user_id, body,
+# registration), where body is the request's payload and registration the
+# person's as just committed, when the caller has it (None: read it if
+# needed); one failing hook never stops the others.
 ON_REGISTRATION_CHANGE: list = []
 
 
-def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict) -> None:
+def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
+                         registration: Registration | None = None) -> None:
     for hook in ON_REGISTRATION_CHANGE:
         try:
-            hook(client, deps, meetup_id, user_id, body)
+            hook(client, deps, meetup_id, user_id, body, registration)
         except Exception:
             log.exception("A hook after a sign-up change failed")
 
@@ -186,7 +189,7 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         # later if Slack is not answering.
         ack()
         deps.outbox.deliver_soon(queued)
-        registration_changed(client, deps, result.meetup.id, user_id, body)
+        registration_changed(client, deps, result.meetup.id, user_id, body, result.registration)
         return
     # Nothing changed (already signed up), or nothing is kept (not eligible):
     # a best-effort copy of what the modal already said.

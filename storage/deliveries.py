@@ -15,6 +15,9 @@ from storage.models import (
     DELIVERY_FAILED,
     DELIVERY_PENDING,
     Delivery,
+    Meetup,
+    Registration,
+    Reminder,
 )
 
 
@@ -27,8 +30,40 @@ def insert_delivery(session: Session, **fields) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(Delivery).values(**fields).on_conflict_do_nothing(index_elements=["idempotency_key"]))
-    return session.scalar(select(Delivery.id).where(Delivery.idempotency_key == fields["idempotency_key"]))
+    # On the table, not the ORM entity: one statement in the usual case
+    # (RETURNING gives the new id), a second only when the key was taken.
+    table = Delivery.__table__
+    added = session.execute(insert(table).values(**fields).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                            .returning(table.c.id)).scalar()
+    if added is not None:
+        return added
+    return session.scalar(select(table.c.id).where(table.c.idempotency_key == fields["idempotency_key"]))
+
+
+@dataclass(frozen=True)
+class SendingState:
+    """What decides whether a queued message should still go: None where
+    the row does not exist (or the delivery does not refer to one)."""
+
+    meetup_status: str | None
+    meetup_starts_at: datetime | None
+    reminder_state: str | None
+    registration_status: str | None
+
+
+def sending_state(session: Session, *, meetup_id: int | None, reminder_id: int | None,
+                  registration_id: int | None) -> SendingState:
+    """One statement, looked up just before each message is sent."""
+    def column(entity_column, key_column, key):
+        return select(entity_column).where(key_column == key).scalar_subquery()
+
+    row = session.execute(select(
+        column(Meetup.status, Meetup.id, meetup_id),
+        column(Meetup.starts_at, Meetup.id, meetup_id),
+        column(Reminder.state, Reminder.id, reminder_id),
+        column(Registration.status, Registration.id, registration_id),
+    )).one()
+    return SendingState(*row)
 
 
 def get_delivery(session: Session, delivery_id: int) -> Delivery | None:

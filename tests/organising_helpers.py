@@ -54,8 +54,7 @@ def buttons(blocks) -> list[tuple[str, str, str]]:
 
 
 def dms_to(fake, user_id) -> list[dict]:
-    channel = fake.dm_channel(user_id)
-    return [c.args for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+    return [c.args for c in fake.calls_to("chat.postMessage") if fake.is_dm_with(c.args.get("channel"), user_id)]
 
 
 def eventually(check, timeout: float = 5.0):

@@ -1,6 +1,6 @@
 """The calendar file: read back with the icalendar library, as a calendar would."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -62,3 +62,15 @@ def test_winter_times_are_gmt_and_the_timezone_block_stays_small():
     ics = meetup_ics(meetup, LONDON, now=NOW)
     assert "DTSTART;TZID=Europe/London:20270226T130000" in ics
     assert len(ics) < 3000
+
+
+def test_a_file_is_reused_only_while_the_meetup_shows_the_same_and_for_an_hour_at_most():
+    first = meetup_ics(a_meetup(), LONDON, now=NOW)
+    assert meetup_ics(a_meetup(), LONDON, now=NOW + timedelta(minutes=59)) == first
+
+    moved = meetup_ics(a_meetup(venue="10 South Colonnade, London"), LONDON, now=NOW)
+    assert "10 South Colonnade" in str(event_of(moved)[1]["location"])
+    assert "Petty France" in str(event_of(meetup_ics(a_meetup(), LONDON, now=NOW))[1]["location"])
+
+    later = NOW + timedelta(hours=2)
+    assert event_of(meetup_ics(a_meetup(), LONDON, now=later))[1]["dtstamp"].dt == later

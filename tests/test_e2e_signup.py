@@ -46,8 +46,7 @@ GOOD_ANSWERS = {"full_name": "Ada Lovelace", "organisation": "Cabinet Office", "
 
 def dms_to(fake, user_id):
     """Messages the bot posted into its direct message with this person."""
-    channel = f"D{user_id}"
-    return [c.args for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+    return [c.args for c in fake.calls_to("chat.postMessage") if fake.is_dm_with(c.args.get("channel"), user_id)]
 
 
 def dm_saying(fake, user_id, words, timeout=5.0):

@@ -69,8 +69,9 @@ def test_two_processes_share_the_port_and_keep_capacity_exact(fake_slack, databa
         # Each person hears once, whichever process took their sign-up.
         fake_slack.wait_for("chat.postMessage", count=100, timeout=30)
         time.sleep(0.5)
-        told = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"].startswith("D")]
-        assert sorted(told) == sorted(f"D{user}" for user in users)
+        told = [fake_slack.dm_user(c.args["channel"]) for c in fake_slack.calls_to("chat.postMessage")
+                if fake_slack.is_dm_with(c.args["channel"])]
+        assert sorted(told) == sorted(users)
     finally:
         stop(process)
         database.dispose()

@@ -61,9 +61,9 @@ def deliveries(db, **where):
 
 def dm_posts(fake, user_id=None):
     """chat.postMessage calls into direct messages (channel D…), per Slack."""
-    calls = [c for c in fake.calls_to("chat.postMessage") if str(c.args.get("channel", "")).startswith("D")]
+    calls = [c for c in fake.calls_to("chat.postMessage") if fake.is_dm_with(c.args.get("channel"))]
     if user_id is not None:
-        calls = [c for c in calls if c.args["channel"] == fake.dm_channel(user_id)]
+        calls = [c for c in calls if fake.is_dm_with(c.args["channel"], user_id)]
     return calls
 
 

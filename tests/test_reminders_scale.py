@@ -51,12 +51,13 @@ def slack_misbehaves(fake, *, rate_limits=True):
         fake.fail_next("chat.postMessage", times=2)
         fake.fail_next("files.getUploadURLExternal", times=1)
     fake.fail_next("chat.postMessage", status=500, times=3)
-    fake.fail_next("conversations.open", status=503, times=2)
+    fake.fail_next("conversations.open", status=503, times=2)  # when looking for an earlier attempt
     fake.fail_next("files.completeUploadExternal", status=500, times=2)
 
 
 def assert_each_got_exactly_one(fake, users, meetup_title="Cross-government open source meetup"):
-    posts = Counter(c.args["channel"] for c in fake.calls_to("chat.postMessage"))
+    posts = Counter(fake.dm_channel(fake.dm_user(c.args["channel"])) if fake.is_dm_with(c.args["channel"])
+                    else c.args["channel"] for c in fake.calls_to("chat.postMessage"))
     files = Counter(share["channel"] for share in fake.file_shares)
     confirmed, waitlisted = users[:CONFIRMED_COUNT], users[CONFIRMED_COUNT:]
     assert {u: posts[fake.dm_channel(u)] for u in users} == {u: 1 for u in users}
@@ -64,7 +65,7 @@ def assert_each_got_exactly_one(fake, users, meetup_title="Cross-government open
     assert not any(files[fake.dm_channel(u)] for u in waitlisted)
     assert len(channel_posts(fake)) == 1
     waiting_texts = [c.args["text"] for c in fake.calls_to("chat.postMessage")
-                     if c.args["channel"] == fake.dm_channel(waitlisted[0])]
+                     if fake.is_dm_with(c.args["channel"], waitlisted[0])]
     assert waiting_texts == [f"You are still on the waitlist for {meetup_title}, number 1."]
 
 

@@ -421,6 +421,20 @@ class FakeSlack:
         """The bot's DM channel id with a user, as conversations.open returns it."""
         return "D" + user_id
 
+    def dm_user(self, channel: Any) -> str | None:
+        """Whose DM a `channel` argument names: its D… id, or (chat.postMessage
+        takes this too) the person's user id. None for anything else."""
+        if not isinstance(channel, str) or not channel:
+            return None
+        if channel.startswith("D"):
+            return channel[1:]
+        return channel if channel[0] in "UW" else None
+
+    def is_dm_with(self, channel: Any, user_id: str | None = None) -> bool:
+        """Whether a `channel` argument names a DM (with this person, if given)."""
+        user = self.dm_user(channel)
+        return user is not None and (user_id is None or user == user_id)
+
     def add_message(
         self,
         channel: str,
