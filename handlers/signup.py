@@ -198,8 +198,9 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
 
 def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fallback: str) -> None:
     try:
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.chat_postMessage(channel=channel, text=fallback[:3000], blocks=message_blocks)
+        # A user id as the channel posts into the DM with that person: no
+        # conversations.open first, whose rate limit a rush would reach.
+        client.chat_postMessage(channel=user_id, text=fallback[:3000], blocks=message_blocks)
     except SlackApiError as error:
         log.error("Could not send a direct message: %s", error.response.get("error"))
 

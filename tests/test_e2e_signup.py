@@ -87,6 +87,12 @@ def test_signup_opens_a_prefilled_modal_and_a_submission_confirms_and_sends_a_dm
     dm_saying(bot.fake, ADA, "You have a place at *Cross-government open source meetup*")
     [dm] = dms_to(bot.fake, ADA)
     assert "Cancel my place" in block_texts(dm["blocks"])
+    # Posted to her user id: no conversations.open, whose rate limit (about
+    # 50 a minute) an announcement's rush of sign-ups would reach.
+    assert bot.fake.calls_to("conversations.open") == []
+    bot.fake.wait_for("files.completeUploadExternal")
+    [share] = bot.fake.file_shares
+    assert share["channel"] == bot.fake.dm_channel(ADA)  # the calendar file, in the same DM
 
 
 def test_bad_input_gets_errors_on_the_fields_and_nothing_is_stored(bot):
