@@ -109,7 +109,7 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         meetup = meetup_store.lock_meetup(session, form.meetup_id)
         if meetup is None or not is_taking_signups(meetup, now):
             return SignupResult("closed", meetup)
-        existing = registration_store.get_registration(session, meetup.id, user_id)
+        existing, confirmed = registration_store.registration_and_confirmed(session, meetup.id, user_id)
         if existing is not None and existing.status in ACTIVE_STATUSES:
             return SignupResult("already", meetup, existing)
         if existing is not None and existing.status == DECLINED:
@@ -143,17 +143,21 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
             registration.set_status(PENDING, now)
             registration_store.add_registration(session, registration)
         else:
-            position = assign_place(session, meetup, registration, now)
+            position = assign_place(session, meetup, registration, now, confirmed=confirmed)
         result = SignupResult(registration.status, meetup, registration, decision.reason, position)
         if then is not None:
             then(session, result)
         return result
 
 
-def assign_place(session, meetup: Meetup, registration: Registration, now: datetime) -> int | None:
+def assign_place(session, meetup: Meetup, registration: Registration, now: datetime, *,
+                 confirmed: int | None = None) -> int | None:
     """Give a place if one is free, otherwise the next number on the waitlist.
-    Call with the meetup locked. Returns the waitlist position, if waitlisted."""
-    if registration_store.count_confirmed(session, meetup.id) < meetup.capacity:
+    Call with the meetup locked; `confirmed` is its count of places taken, if
+    read under that lock already. Returns the waitlist position, if waitlisted."""
+    if confirmed is None:
+        confirmed = registration_store.count_confirmed(session, meetup.id)
+    if confirmed < meetup.capacity:
         registration.set_status(CONFIRMED, now)
         registration_store.add_registration(session, registration)
         return None

@@ -158,8 +158,14 @@ class Database:
         self.engine = make_engine(url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL gives each statement its own snapshot anyway (READ
+        # COMMITTED), so a read needs no transaction around it: autocommit
+        # saves the BEGIN and ROLLBACK round trips. SQLite's read transaction
+        # does keep one snapshot, and costs no round trip.
+        self._single_statements = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
+            if self.is_postgres else self.engine
         self._read_sessions = sessionmaker(
-            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+            self._single_statements.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
 
     @contextmanager
@@ -177,10 +183,11 @@ class Database:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A unit of work on a bare connection, without an ORM session: for a
-        statement or two on the hot path of every request (the replay
-        guard). Commits when the block ends, rolls back if it raises."""
-        with self.engine.begin() as connection:
+        """A bare connection, without an ORM session, for single statements
+        on the hot path of every request (the replay guard): each commits on
+        its own on PostgreSQL (no BEGIN and COMMIT round trips); on SQLite the
+        block is one write transaction, which queues for the write lock."""
+        with self._single_statements.begin() as connection:
             yield connection
 
     @contextmanager

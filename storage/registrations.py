@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import ACTIVE_STATUSES, CONFIRMED, WAITLISTED, Meetup, Registration
@@ -14,6 +14,21 @@ def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Re
             Registration.meetup_id == meetup_id, Registration.slack_user_id == slack_user_id
         )
     ).one_or_none()
+
+
+def registration_and_confirmed(session: Session, meetup_id: int, slack_user_id: str) -> tuple[Registration | None, int]:
+    """A person's registration for a meetup, and how many people have a place
+    there, in one round trip: sign-up runs this while it holds the meetup's
+    lock, which every other sign-up is waiting for."""
+    # Not correlated with the registration below: it counts the whole meetup.
+    confirmed = (select(func.count()).select_from(Registration)
+                 .where(Registration.meetup_id == meetup_id, Registration.status == CONFIRMED)
+                 .correlate(None).scalar_subquery())
+    mine = and_(Registration.meetup_id == Meetup.id, Registration.slack_user_id == slack_user_id)
+    registration, count = session.execute(
+        select(Registration, confirmed).select_from(Meetup).outerjoin(Registration, mine).where(Meetup.id == meetup_id)
+    ).one()
+    return registration, count or 0
 
 
 def get_registration_by_id(session: Session, registration_id: int) -> Registration | None:
