@@ -184,9 +184,9 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A bare connection, without an ORM session, for single statements
-        on the hot path of every request (the replay guard): each commits on
-        its own on PostgreSQL (no BEGIN and COMMIT round trips); on SQLite the
-        block is one write transaction, which queues for the write lock."""
+        on hot paths (the replay guard, the outbox recording a send): each
+        commits on its own on PostgreSQL (no BEGIN and COMMIT round trips); on
+        SQLite the block is one write transaction, which queues for the lock."""
         with self._single_statements.begin() as connection:
             yield connection
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -118,13 +118,13 @@ def claim_deliveries(session: Session, *, now: datetime, worker: str, lease_unti
     return claimed
 
 
-def update_if_claimed(session: Session, delivery_id: int, worker: str, **values) -> bool:
+def update_if_claimed(connection: Connection, delivery_id: int, worker: str, **values) -> bool:
     """Change a delivery only while this worker still holds it. False means
     the lease ran out and another worker took it over."""
     # On the table, not the ORM entity: this runs for every message sent, and
     # the ORM's bulk-update bookkeeping cost more than the statement.
     table = Delivery.__table__
-    result = session.execute(
+    result = connection.execute(
         update(table)
         .where(table.c.id == delivery_id, table.c.claimed_by == worker, table.c.state == DELIVERY_CLAIMED)
         .values(**values)
