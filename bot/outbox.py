@@ -16,8 +16,8 @@ How "exactly once" is kept, and where it cannot be:
   SKIP LOCKED on PostgreSQL, the write lock on SQLite) with a lease, which a
   heartbeat renews while it works. A worker that dies leaves its claims to
   expire, and another worker takes them over: nothing is skipped.
-- Each delivery is marked sent in its own short transaction straight after
-  Slack accepts it, so at most the message in flight is in doubt when a
+- Each delivery is marked sent by one statement straight after Slack
+  accepts it, so at most the message in flight is in doubt when a
   process dies. Slack has no idempotency key for chat.postMessage, so the
   bot labels each message with its key in message metadata, and before
   trying again after an attempt that may have reached Slack (a crash, a
@@ -388,8 +388,9 @@ class Outbox:
         if progress.message_ts is None:
             with _slack_errors("chat.postMessage", posts=True):
                 posted = self.client.chat_postMessage(
-                    channel=progress.channel or delivery.slack_user_id, text=payload.get("text", ""), blocks=payload.get("blocks"),
-                    unfurl_links=False, unfurl_media=False,
+                    # A person's user id posts into the DM with them.
+                    channel=progress.channel or delivery.slack_user_id, text=payload.get("text", ""),
+                    blocks=payload.get("blocks"), unfurl_links=False, unfurl_media=False,
                     metadata={"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}},
                 )
             # Not recorded until the file is up too (one write, not two): a

@@ -24,17 +24,14 @@ from storage.models import PENDING, Registration
 log = logging.getLogger(__name__)
 
 
-def _organiser_dms(client: WebClient, deps: Deps) -> list[str]:
-    channels = []
-    for organiser in sorted(deps.organisers.all()):
-        try:
-            channels.append(client.conversations_open(users=organiser)["channel"]["id"])
-        except SlackApiError as error:
-            log.warning("Could not open a DM with organiser %s: %s", organiser, error.response.get("error"))
-    if not channels:
+def _organiser_dms(deps: Deps) -> list[str]:
+    """Where to ask each organiser: their user id, which chat.postMessage
+    takes as their DM (the answer names the conversation, which is recorded)."""
+    organisers = sorted(deps.organisers.all())
+    if not organisers:
         log.warning("Someone is waiting for approval, but there are no organisers to ask: set ORGANISER_USER_IDS, "
                     "ORGANISER_USERGROUP_ID or ORGANISER_CHANNEL_ID")
-    return channels
+    return organisers
 
 
 def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) -> None:
@@ -67,7 +64,7 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
         # When the organisers' channel refuses (the bot was never invited),
         # ask each organiser directly rather than leave the person waiting.
         if not (channel and post([channel])):
-            post(_organiser_dms(client, deps))
+            post(_organiser_dms(deps))
         return
     for ref in existing:
         try:
@@ -114,7 +111,8 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
                                  position=result.waitlist_position)
     send_dm(client, result.registration.slack_user_id, message, fallback=message[0]["text"]["text"])
     # Updates every copy of the approval message, the card and the Home tab.
-    registration_changed(client, deps, result.meetup.id, result.registration.slack_user_id, body)
+    registration_changed(client, deps, result.meetup.id, result.registration.slack_user_id, body,
+                         result.registration)
 
 
 ON_REGISTRATION_CHANGE.append(_approval_hook)

@@ -266,7 +266,7 @@ def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_
     if result.outcome != "cancelled":
         return
     deps.outbox.deliver_soon(queued)
-    registration_changed(client, deps, result.meetup.id, user_id, body)
+    registration_changed(client, deps, result.meetup.id, user_id, body, result.registration)
 
 
 def register(app: App, deps: Deps) -> None:

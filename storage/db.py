@@ -43,8 +43,9 @@ def make_engine(url: str) -> Engine:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
-            # The pool discards this connection and checks out another.
-            raise exc.DisconnectionError() from error
+            # The pool reconnects this one and, as after a failover the others
+            # are gone too, replaces every connection opened before now.
+            raise exc.InvalidatePoolError() from error
 
     return engine
 
@@ -158,10 +159,12 @@ class Database:
         self.engine = make_engine(url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # PostgreSQL gives each statement its own snapshot anyway (READ
-        # COMMITTED), so a read needs no transaction around it: autocommit
-        # saves the BEGIN and ROLLBACK round trips. SQLite's read transaction
-        # does keep one snapshot, and costs no round trip.
+        # At PostgreSQL's default isolation (READ COMMITTED) each statement
+        # has its own snapshot even inside a transaction, so a read needs no
+        # transaction around it: autocommit saves the BEGIN and ROLLBACK round
+        # trips. (A server configured for REPEATABLE READ would lose the one
+        # snapshot across a read's statements.) SQLite's read transaction does
+        # keep one snapshot, and costs no round trip.
         self._single_statements = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
             if self.is_postgres else self.engine
         self._read_sessions = sessionmaker(
@@ -186,7 +189,8 @@ class Database:
         """A bare connection, without an ORM session, for single statements
         on hot paths (the replay guard, the outbox recording a send): each
         commits on its own on PostgreSQL (no BEGIN and COMMIT round trips); on
-        SQLite the block is one write transaction, which queues for the lock."""
+        SQLite the block is one write transaction, which queues for the lock.
+        Statements that must succeed or fail together belong in transaction()."""
         with self._single_statements.begin() as connection:
             yield connection
 

@@ -28,7 +28,7 @@ def registration_and_confirmed(session: Session, meetup_id: int, slack_user_id: 
     registration, count = session.execute(
         select(Registration, confirmed).select_from(Meetup).outerjoin(Registration, mine).where(Meetup.id == meetup_id)
     ).one()
-    return registration, count or 0
+    return registration, count
 
 
 def get_registration_by_id(session: Session, registration_id: int) -> Registration | None:

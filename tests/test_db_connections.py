@@ -21,7 +21,8 @@ def drop_pooled_connection(pg_cluster, url: str) -> tuple[Database, int]:
     pid = backend_pid(db)  # the pool keeps this connection
     other = Database(url)
     with other.connection() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # Waits (up to 5 s) until the backend has gone.
+        connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     other.dispose()
     return db, pid
 
