@@ -231,6 +231,19 @@ def test_someone_who_cancels_after_the_reminder_is_queued_does_not_get_it(bot):
     assert bob.state == DELIVERY_CANCELLED and bob.last_error == "the person is no longer confirmed"
 
 
+def test_a_day_before_message_still_queued_when_the_meetup_begins_is_not_sent(bot):
+    meetup = make_meetup(bot.db, now=bot.clock(), capacity=5, starts_in=timedelta(days=10))
+    register(bot.db, bot.fake, meetup, "U0ADA", bot.clock())
+    bot.clock.now = reminders_of(bot.db, meetup.id)[DAY_BEFORE].due_at
+    queue_due_reminders(bot.db, now=bot.clock(), plan=ReminderPlan.from_settings(bot.deps.settings), channel=CHANNEL,
+                        messages=ReminderBlocks())
+    bot.clock.now = meetup.starts_at  # Slack was away all day, say
+    bot.deps.outbox.deliver_due()
+    assert dm_posts(bot.fake, "U0ADA") == []
+    [ada] = deliveries(bot.db, kind="reminder_confirmed")
+    assert ada.state == DELIVERY_CANCELLED and ada.last_error == "the meetup has begun"
+
+
 def test_a_reminder_missed_while_the_bot_was_down_goes_late_within_the_grace_window_or_is_skipped(bot, caplog):
     early = make_meetup(bot.db, now=bot.clock(), title="Early", starts_in=timedelta(days=20))
     late = make_meetup(bot.db, now=bot.clock(), title="Late", starts_in=timedelta(days=20))
