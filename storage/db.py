@@ -165,10 +165,10 @@ class Database:
         # trips. (A server configured for REPEATABLE READ would lose the one
         # snapshot across a read's statements.) SQLite's read transaction does
         # keep one snapshot, and costs no round trip.
-        self._single_statements = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
+        self._autocommit_on_postgres = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
             if self.is_postgres else self.engine
         self._read_sessions = sessionmaker(
-            self._single_statements.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+            self._autocommit_on_postgres.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
 
     @contextmanager
@@ -191,7 +191,7 @@ class Database:
         commits on its own on PostgreSQL (no BEGIN and COMMIT round trips); on
         SQLite the block is one write transaction, which queues for the lock.
         Statements that must succeed or fail together belong in transaction()."""
-        with self._single_statements.begin() as connection:
+        with self._autocommit_on_postgres.begin() as connection:
             yield connection
 
     @contextmanager

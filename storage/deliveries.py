@@ -66,10 +66,6 @@ def sending_state(session: Session, *, meetup_id: int | None, reminder_id: int |
     return SendingState(*row)
 
 
-def get_delivery(session: Session, delivery_id: int) -> Delivery | None:
-    return session.get(Delivery, delivery_id)
-
-
 @dataclass(frozen=True)
 class Claimed:
     delivery: Delivery
