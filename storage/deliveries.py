@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -21,23 +21,31 @@ from storage.models import (
 )
 
 
-def insert_delivery(session: Session, **fields) -> int:
-    """Add a delivery unless one with the same idempotency_key exists; return
-    the id of whichever is stored. Runs in the caller's transaction, so the
-    message is stored if and only if the change it tells about is."""
-    dialect = session.get_bind().dialect.name
+def _insert_if_new(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    table = Delivery.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+
+
+# Built once: sign-ups run insert_delivery while holding the meetup's lock,
+# and building the statement cost more CPU than running it.
+_INSERT_IF_NEW = {dialect: _insert_if_new(dialect) for dialect in ("postgresql", "sqlite")}
+_ID_BY_KEY = select(Delivery.__table__.c.id).where(Delivery.__table__.c.idempotency_key == bindparam("key"))
+
+
+def insert_delivery(session: Session, **fields) -> int:
+    """Add a delivery unless one with the same idempotency_key exists; return
+    the id of whichever is stored. Runs in the caller's transaction, so the
+    message is stored if and only if the change it tells about is."""
     # On the table, not the ORM entity: one statement in the usual case
     # (RETURNING gives the new id), a second only when the key was taken.
-    table = Delivery.__table__
-    added = session.execute(insert(table).values(**fields).on_conflict_do_nothing(index_elements=["idempotency_key"])
-                            .returning(table.c.id)).scalar()
+    added = session.execute(_INSERT_IF_NEW[session.get_bind().dialect.name], fields).scalar()
     if added is not None:
         return added
-    return session.scalar(select(table.c.id).where(table.c.idempotency_key == fields["idempotency_key"]))
+    return session.scalar(_ID_BY_KEY, {"key": fields["idempotency_key"]})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import MEETUP_OPEN, Meetup
@@ -29,9 +29,11 @@ def lock_meetup(session: Session, meetup_id: int) -> Meetup | None:
     SELECT ... FOR UPDATE; on SQLite the transaction already holds the
     database's write lock (BEGIN IMMEDIATE), and FOR UPDATE is ignored.
     """
-    return session.scalars(
-        select(Meetup).where(Meetup.id == meetup_id).with_for_update()
-    ).one_or_none()
+    return session.scalars(_LOCK, {"id": meetup_id}).one_or_none()
+
+
+# Built once, as every sign-up runs it.
+_LOCK = select(Meetup).where(Meetup.id == bindparam("id")).with_for_update()
 
 
 def list_meetups(session: Session) -> list[Meetup]:

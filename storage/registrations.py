@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import ACTIVE_STATUSES, CONFIRMED, WAITLISTED, Meetup, Registration
@@ -20,15 +20,22 @@ def registration_and_confirmed(session: Session, meetup_id: int, slack_user_id: 
     """A person's registration for a meetup, and how many people have a place
     there, in one round trip: sign-up runs this while it holds the meetup's
     lock, which every other sign-up is waiting for."""
+    registration, count = session.execute(_MINE_AND_CONFIRMED, {"meetup_id": meetup_id, "user_id": slack_user_id}).one()
+    return registration, count
+
+
+def _mine_and_confirmed():
     # Not correlated with the registration below: it counts the whole meetup.
     confirmed = (select(func.count()).select_from(Registration)
-                 .where(Registration.meetup_id == meetup_id, Registration.status == CONFIRMED)
+                 .where(Registration.meetup_id == bindparam("meetup_id"), Registration.status == CONFIRMED)
                  .correlate(None).scalar_subquery())
-    mine = and_(Registration.meetup_id == Meetup.id, Registration.slack_user_id == slack_user_id)
-    registration, count = session.execute(
-        select(Registration, confirmed).select_from(Meetup).outerjoin(Registration, mine).where(Meetup.id == meetup_id)
-    ).one()
-    return registration, count
+    mine = and_(Registration.meetup_id == Meetup.id, Registration.slack_user_id == bindparam("user_id"))
+    return (select(Registration, confirmed).select_from(Meetup).outerjoin(Registration, mine)
+            .where(Meetup.id == bindparam("meetup_id")))
+
+
+# Built once: building it cost more CPU than running it, under the lock.
+_MINE_AND_CONFIRMED = _mine_and_confirmed()
 
 
 def get_registration_by_id(session: Session, registration_id: int) -> Registration | None:
