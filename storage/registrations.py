@@ -101,14 +101,14 @@ def count_waitlisted_before(session: Session, registration: Registration) -> int
 
 
 def list_active_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:
-    return list(
-        session.scalars(
-            select(Registration)
-            .join(Meetup)
-            .where(Registration.slack_user_id == slack_user_id, Registration.status.in_(ACTIVE_STATUSES))
-            .order_by(Meetup.starts_at)
-        )
-    )
+    return list(session.scalars(_ACTIVE_FOR_USER, {"user_id": slack_user_id}))
+
+
+# Built once: every `/meetup signup` runs it before its modal opens.
+_ACTIVE_FOR_USER = (select(Registration).join(Meetup)
+                    .where(Registration.slack_user_id == bindparam("user_id"),
+                           Registration.status.in_(ACTIVE_STATUSES))
+                    .order_by(Meetup.starts_at))
 
 
 def list_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:

@@ -17,17 +17,19 @@ from storage.models import SeenRequest
 _TABLE = SeenRequest.__table__
 
 
+# Built once: this runs on every request.
+_RECORD = {
+    dialect: insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.signature)
+    for dialect, insert in (("postgresql", postgres_insert), ("sqlite", sqlite_insert))
+}
+
+
 def record_request(connection: Connection, signature: str, seen_at: datetime) -> bool:
     """True the first time a signature is seen, False for a replay."""
-    insert = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
     # RETURNING says whether the row went in; rowcount is not reliable for
     # upserts on every driver.
-    return connection.execute(
-        insert(_TABLE)
-        .values(signature=signature, seen_at=seen_at)
-        .on_conflict_do_nothing()
-        .returning(_TABLE.c.signature)
-    ).first() is not None
+    added = connection.execute(_RECORD[connection.dialect.name], {"signature": signature, "seen_at": seen_at})
+    return added.first() is not None
 
 
 def forget_requests(connection: Connection, *, seen_before: datetime) -> int:
