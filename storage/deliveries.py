@@ -62,16 +62,25 @@ class SendingState:
 def sending_state(session: Session, *, meetup_id: int | None, reminder_id: int | None,
                   registration_id: int | None) -> SendingState:
     """One statement, looked up just before each message is sent."""
-    def column(entity_column, key_column, key):
-        return select(entity_column).where(key_column == key).scalar_subquery()
-
-    row = session.execute(select(
-        column(Meetup.status, Meetup.id, meetup_id),
-        column(Meetup.starts_at, Meetup.id, meetup_id),
-        column(Reminder.state, Reminder.id, reminder_id),
-        column(Registration.status, Registration.id, registration_id),
-    )).one()
+    row = session.execute(_SENDING_STATE, {"meetup_id": meetup_id, "reminder_id": reminder_id,
+                                           "registration_id": registration_id}).one()
     return SendingState(*row)
+
+
+def _sending_state():
+    def column(entity_column, key_column, key):
+        return select(entity_column).where(key_column == bindparam(key)).scalar_subquery()
+
+    return select(
+        column(Meetup.status, Meetup.id, "meetup_id"),
+        column(Meetup.starts_at, Meetup.id, "meetup_id"),
+        column(Reminder.state, Reminder.id, "reminder_id"),
+        column(Registration.status, Registration.id, "registration_id"),
+    )
+
+
+# Built once, as the worker runs it before every message.
+_SENDING_STATE = _sending_state()
 
 
 @dataclass(frozen=True)
@@ -126,14 +135,17 @@ def update_if_claimed(connection: Connection, delivery_id: int, worker: str, **v
     """Change a delivery only while this worker still holds it. False means
     the lease ran out and another worker took it over."""
     # On the table, not the ORM entity: this runs for every message sent, and
-    # the ORM's bulk-update bookkeeping cost more than the statement.
-    table = Delivery.__table__
-    result = connection.execute(
-        update(table)
-        .where(table.c.id == delivery_id, table.c.claimed_by == worker, table.c.state == DELIVERY_CLAIMED)
-        .values(**values)
-    )
-    return result.rowcount == 1
+    # the ORM's bulk-update bookkeeping cost more than the statement. The
+    # values become the SET clause.
+    return connection.execute(_UPDATE_IF_CLAIMED, {"_id": delivery_id, "_worker": worker, **values}).rowcount == 1
+
+
+# Built once (for the same reason); its bound names are not column names.
+_UPDATE_IF_CLAIMED = update(Delivery.__table__).where(
+    Delivery.__table__.c.id == bindparam("_id"),
+    Delivery.__table__.c.claimed_by == bindparam("_worker"),
+    Delivery.__table__.c.state == DELIVERY_CLAIMED,
+)
 
 
 def renew_claims(session: Session, worker: str, until: datetime) -> int:
