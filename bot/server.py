@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from http import HTTPStatus
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
-from bot.payloads import is_well_formed
+from bot.payloads import read_request
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -69,15 +69,16 @@ def make_wsgi_app(app: App, db: Database):
         except UnicodeDecodeError:
             return _reply(start_response, 400, b"Request body must be UTF-8\n")
         content_type = environ.get("CONTENT_TYPE", "")
-        if not is_well_formed(body, content_type):
-            return _reply(start_response, 400, b"Not a Slack request\n")
         headers = {
             key[5:].replace("_", "-").lower(): [value]
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
         headers["content-type"] = [content_type]
-        response = app.dispatch(BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers))
+        request = read_request(body, headers=headers, query=environ.get("QUERY_STRING", ""))
+        if request is None:
+            return _reply(start_response, 400, b"Not a Slack request\n")
+        response = app.dispatch(request)
         return _reply(start_response, response.status, response.body.encode("utf-8"), response.headers)
 
     return wsgi

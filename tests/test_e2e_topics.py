@@ -168,6 +168,17 @@ def test_propose_posts_an_escaped_card_seeds_a_vote_and_stores_the_card(bot):
     assert counts(bot, meetup.id) == {"<!channel> free cake & more": 0}
 
 
+def test_a_command_whose_text_says_payload_still_opens_the_modal(bot):
+    # slack_bolt takes any form body containing "payload" for an interaction
+    # (bot/payloads.py reads it as the command it is).
+    people(bot)
+    make_meetup(bot.db, now=bot.clock())
+    reply = bot.slack.command("propose Signing webhook payloads", user_id=ADA)
+    assert reply.status == 200 and reply.body == ""
+    [opened] = bot.fake.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] == "propose_topic"
+
+
 def test_bad_proposals_get_errors_on_the_fields_and_nothing_is_stored(bot):
     people(bot)
     make_meetup(bot.db, now=bot.clock())
