@@ -137,10 +137,14 @@ def update_if_claimed(connection: Connection, delivery_id: int, worker: str, **v
     # On the table, not the ORM entity: this runs for every message sent, and
     # the ORM's bulk-update bookkeeping cost more than the statement. The
     # values become the SET clause.
+    # A name that is not a column would be dropped without a word.
+    if not values.keys() <= _COLUMNS:
+        raise ValueError(f"Not delivery columns: {sorted(values.keys() - _COLUMNS)}")
     return connection.execute(_UPDATE_IF_CLAIMED, {"_id": delivery_id, "_worker": worker, **values}).rowcount == 1
 
 
 # Built once (for the same reason); its bound names are not column names.
+_COLUMNS = frozenset(Delivery.__table__.c.keys())
 _UPDATE_IF_CLAIMED = update(Delivery.__table__).where(
     Delivery.__table__.c.id == bindparam("_id"),
     Delivery.__table__.c.claimed_by == bindparam("_worker"),

@@ -102,11 +102,13 @@ def event_body(bot, *, user, ts, name="+1", added=True, event_id=None, channel=C
     }
 
 
-def deliver(bot, body, *, retry=0):
+def deliver(bot, body, *, retry=0, first_sent=None):
     headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
     # Slack signs every delivery when it sends it, so a retry carries its own
     # timestamp and signature (an identical one is refused as a replay).
-    timestamp = int(time.time()) - retry
+    # Deliveries of one event made at once share `first_sent`, so a second
+    # ticking over between them cannot give two the same timestamp.
+    timestamp = (first_sent or int(time.time())) - retry
     reply = bot.slack.post(json.dumps(body).encode(), "application/json", headers=headers, timestamp=timestamp)
     assert reply.status == 200, reply.body
     return reply
@@ -250,8 +252,9 @@ def setup_vote(bot):
     # One event, delivered three times at once (Slack retrying a slow answer).
     bot.fake.add_reaction(a.channel, a.ts, "+1", v[8])
     body = event_body(bot, user=v[8], ts=a.ts)
+    first_sent = int(time.time())
     with ThreadPoolExecutor(max_workers=3) as pool:
-        list(pool.map(lambda retry: deliver(bot, body, retry=retry), (0, 1, 2)))
+        list(pool.map(lambda retry: deliver(bot, body, retry=retry, first_sent=first_sent), (0, 1, 2)))
     return meetup, (a, b, c, d, e)
 
 
@@ -383,10 +386,11 @@ def test_one_event_delivered_three_times_at_once_and_retried_later_counts_once(b
     meetup = make_meetup(bot.db, now=bot.clock())
     topic = propose(bot, ADA, "Retried")
     body = event_body(bot, user=BOB, ts=topic.ts)
+    first_sent = int(time.time())
     with ThreadPoolExecutor(max_workers=3) as pool:
-        replies = list(pool.map(lambda retry: deliver(bot, body, retry=retry), (0, 1, 2)))
+        replies = list(pool.map(lambda retry: deliver(bot, body, retry=retry, first_sent=first_sent), (0, 1, 2)))
     assert [r.status for r in replies] == [200, 200, 200]
-    deliver(bot, body, retry=3)
+    deliver(bot, body, retry=3, first_sent=first_sent)
     assert counts(bot, meetup.id) == {"Retried": 1}
     with bot.db.read() as session:
         assert session.get(ProcessedEvent, body["event_id"]) is not None

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.app import make_client
 from bot.outbox import LEASE, Outbox, enqueue_channel_post, enqueue_dm
 from bot.signups import find_registration
+from storage.deliveries import update_if_claimed
 from storage.models import CONFIRMED, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENT
 from tests.conftest import ORGANISER
 from tests.factories import make_meetup
@@ -62,6 +63,14 @@ def test_a_message_is_queued_only_if_the_transaction_commits_and_only_once_per_k
     assert first == second
     [stored] = deliveries(db)
     assert stored.payload["text"] == "Hello" and stored.state == DELIVERY_PENDING
+
+
+def test_recording_an_outcome_refuses_a_name_that_is_not_a_column(db, clock):
+    # The update takes its SET clause from the names given, so a misspelt one
+    # would otherwise be dropped and the delivery left as it was.
+    delivery_id = queue(db, ADA, key="k1", now=clock())
+    with db.connection() as connection, pytest.raises(ValueError, match="stat"):
+        update_if_claimed(connection, delivery_id, "worker-1", stat=DELIVERY_SENT)
 
 
 # Sending through Slack's errors ---------------------------------------------------------
