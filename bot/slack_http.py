@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
+from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
 
 
 class _Stale(Exception):
@@ -36,9 +37,21 @@ _per_thread = threading.local()
 
 class KeepAliveWebClient(WebClient):
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
-        parts = urlsplit(url)
-        if self.proxy is not None or parts.scheme not in ("http", "https"):
+        if self.proxy is not None or urlsplit(url).scheme not in ("http", "https"):
             return super()._perform_urllib_http_request_internal(url, req)
+        return self._over_kept_connection(url, req)
+
+    def _upload_file(self, *, url: str, data: bytes, logger, timeout: int, proxy, ssl) -> FileUploadV2Result:
+        """A file's bytes, for files_upload_v2, to the address Slack gave:
+        slack_sdk sends them with urlopen, a new connection (and handshake)
+        for every calendar file."""
+        if proxy is not None or urlsplit(url).scheme not in ("http", "https"):
+            return super()._upload_file(url=url, data=data, logger=logger, timeout=timeout, proxy=proxy, ssl=ssl)
+        answer = self._over_kept_connection(url, Request(url, data=data, method="POST"))
+        return FileUploadV2Result(status=answer["status"], body=answer["body"])
+
+    def _over_kept_connection(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urlsplit(url)
         connections = _per_thread.__dict__.setdefault("connections", {})
         key = (parts.scheme, parts.netloc, self.timeout, id(self.ssl))
         reused = key in connections

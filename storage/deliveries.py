@@ -136,8 +136,8 @@ def update_if_claimed(connection: Connection, delivery_id: int, worker: str, **v
     the lease ran out and another worker took it over."""
     # On the table, not the ORM entity: this runs for every message sent, and
     # the ORM's bulk-update bookkeeping cost more than the statement. The
-    # values become the SET clause.
-    # A name that is not a column would be dropped without a word.
+    # values become the SET clause, where a name that is not a column would
+    # be dropped without a word: refuse it.
     if not values.keys() <= _COLUMNS:
         raise ValueError(f"Not delivery columns: {sorted(values.keys() - _COLUMNS)}")
     return connection.execute(_UPDATE_IF_CLAIMED, {"_id": delivery_id, "_worker": worker, **values}).rowcount == 1

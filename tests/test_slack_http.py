@@ -19,6 +19,7 @@ class Server:
 
     def __init__(self):
         self.requests: list[tuple[int, str]] = []  # (client port, path)
+        self.bodies: list[bytes] = []
         self.script: list[tuple[int, dict, bool]] = []
         outer = self
 
@@ -27,10 +28,15 @@ class Server:
             disable_nagle_algorithm = True
 
             def do_POST(self):  # noqa: N802
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.requests.append((self.client_address[1], self.path))
+                outer.bodies.append(data)
                 status, headers, close = outer.script.pop(0) if outer.script else (200, {}, False)
-                body = json.dumps({"ok": status == 200, **({} if status == 200 else {"error": "busy"})}).encode()
+                # A file upload's three requests: the address for the bytes, the bytes, the finish.
+                more = {"files.getUploadURLExternal": {"upload_url": outer.url.replace("/api/", "/upload/F1"),
+                                                       "file_id": "F1"},
+                        "files.completeUploadExternal": {"files": [{"id": "F1"}]}}.get(self.path.rsplit("/", 1)[-1], {})
+                body = json.dumps({"ok": status == 200, **(more if status == 200 else {"error": "busy"})}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -69,6 +75,14 @@ def test_calls_from_one_thread_share_one_connection_even_across_clients(server):
         client(server).auth_test()
         client(server).api_call("users.info", params={"user": "U1"})
     assert len(server.requests) == 6 and server.connections() == 1
+
+
+def test_a_files_bytes_go_over_the_kept_connection_too(server):
+    for _ in range(2):
+        client(server).files_upload_v2(channel="D1", content="BEGIN:VCALENDAR", filename="meetup.ics")
+    assert [path for _, path in server.requests] == [
+        "/api/files.getUploadURLExternal", "/upload/F1", "/api/files.completeUploadExternal"] * 2
+    assert server.bodies[1] == b"BEGIN:VCALENDAR" and server.connections() == 1
 
 
 def test_threads_never_share_a_connection(server):
