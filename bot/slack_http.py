@@ -47,7 +47,9 @@ class KeepAliveWebClient(WebClient):
         for every calendar file."""
         if proxy is not None or urlsplit(url).scheme not in ("http", "https"):
             return super()._upload_file(url=url, data=data, logger=logger, timeout=timeout, proxy=proxy, ssl=ssl)
-        answer = self._over_kept_connection(url, Request(url, data=data, method="POST"))
+        # The header urlopen adds for slack_sdk, so Slack sees the same request.
+        upload = Request(url, data=data, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
+        answer = self._over_kept_connection(url, upload)
         return FileUploadV2Result(status=answer["status"], body=answer["body"])
 
     def _over_kept_connection(self, url: str, req: Request) -> dict[str, Any]:
