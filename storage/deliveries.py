@@ -19,20 +19,14 @@ from storage.models import (
     Registration,
     Reminder,
 )
-
-
-def _insert_if_new(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = Delivery.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+from storage.upserts import for_each_dialect
 
 
 # Built once: sign-ups run insert_delivery while holding the meetup's lock,
 # and building the statement cost more CPU than running it.
-_INSERT_IF_NEW = {dialect: _insert_if_new(dialect) for dialect in ("postgresql", "sqlite")}
+_INSERT_IF_NEW = for_each_dialect(
+    lambda insert: insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(Delivery.__table__.c.id))
 _ID_BY_KEY = select(Delivery.__table__.c.id).where(Delivery.__table__.c.idempotency_key == bindparam("key"))
 
 

@@ -41,17 +41,14 @@ def list_meetups(session: Session) -> list[Meetup]:
 
 
 def list_upcoming_meetups(session: Session, now: datetime, *, status: str | None = MEETUP_OPEN) -> list[Meetup]:
-    if status == MEETUP_OPEN:
-        return list(session.scalars(_OPEN_UPCOMING, {"now": now}))
-    query = select(Meetup).where(Meetup.ends_at > now)
-    if status:
-        query = query.where(Meetup.status == status)
-    return list(session.scalars(query.order_by(Meetup.starts_at, Meetup.id)))
+    if status is None:
+        return list(session.scalars(_UPCOMING, {"now": now}))
+    return list(session.scalars(_UPCOMING_WITH_STATUS, {"now": now, "status": status}))
 
 
-# Built once: every `/meetup signup` runs it before its modal opens.
-_OPEN_UPCOMING = (select(Meetup).where(Meetup.ends_at > bindparam("now"), Meetup.status == MEETUP_OPEN)
-                  .order_by(Meetup.starts_at, Meetup.id))
+# Built once: every `/meetup signup` runs this before its modal opens.
+_UPCOMING = select(Meetup).where(Meetup.ends_at > bindparam("now")).order_by(Meetup.starts_at, Meetup.id)
+_UPCOMING_WITH_STATUS = _UPCOMING.where(Meetup.status == bindparam("status"))
 
 
 def list_meetups_to_purge(session: Session, ended_before: datetime) -> list[Meetup]:

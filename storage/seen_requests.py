@@ -9,19 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.models import SeenRequest
+from storage.upserts import for_each_dialect
 
 _TABLE = SeenRequest.__table__
 
 
 # Built once: this runs on every request.
-_RECORD = {
-    dialect: insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.signature)
-    for dialect, insert in (("postgresql", postgres_insert), ("sqlite", sqlite_insert))
-}
+_RECORD = for_each_dialect(lambda insert: insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.signature))
 
 
 def record_request(connection: Connection, signature: str, seen_at: datetime) -> bool:

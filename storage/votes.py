@@ -11,16 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import CONFIRMED, ProcessedEvent, Registration, Topic, VoteReaction
+from storage.upserts import insert_for
 
 
 def _insert(session: Session, model):
-    """INSERT with ON CONFLICT, which SQLite and PostgreSQL both speak but
-    SQLAlchemy spells per dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+    return insert_for(session.get_bind().dialect.name)(model)
 
 
 def claim_event(session: Session, event_id: str, now: datetime) -> bool:
