@@ -1,4 +1,5 @@
-# Two commands a newcomer needs: `make run` and `make test`. `make bench` measures
+# Two commands a newcomer needs: `make run` and `make test`. `make lint` checks
+# style, types and the layers. `make bench` measures
 # how fast the bot acknowledges Slack under load (docs/performance.md).
 # Both create .venv when it is missing and install the project into it.
 PYTHON ?= python3
@@ -6,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,19 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Style (ruff), types (mypy) and the layers (import-linter): see pyproject.toml.
+LINT_STAMP := $(VENV)/.installed-lint
+
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # BENCH_SCALE=0.1 for a short run; BENCH_ARGS="--docs docs/performance.md" to record it.
 BENCH_SCALE ?= 1

@@ -1,12 +1,12 @@
 """The floor: a bare Bolt app that only acknowledges, served exactly as
-`meetup-bot serve` serves the real one (bot.server.make_http_server: the same
+`meetup-bot serve` serves the real one (bot.runtime.server.make_http_server: the same
 WSGI function, waitress, the same thread count). Whatever the real app takes
 beyond this is the cost of its own work.
 
 Run as its own process: `python -m bench.floor` with SLACK_BOT_TOKEN,
 SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set, and WEB_CONCURRENCY for
 several processes sharing the port, as `meetup-bot serve` does
-(bot.server.serve_forked).
+(bot.runtime.server.serve_forked).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.server import listen, make_http_server, serve_forked
+from bot.runtime.server import listen, make_http_server, serve_forked
 
 
 class _NoDatabase:

@@ -50,7 +50,7 @@ class Settings:
     privacy_notice_url: str | None = None
     organiser_contact: str = "the meetup organisers"
     organiser_name: str = "The cross-government Open Source meetup organisers"
-    # Reminders (bot/reminders.py). 0 days or no morning time: not sent.
+    # Reminders (bot/reminders/reminders.py). 0 days or no morning time: not sent.
     reminder_week_before_days: int = 7
     reminder_day_before_days: int = 1
     reminder_morning_time: time | None = time(8, 30)

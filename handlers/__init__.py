@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.app import Deps
+from bot.runtime.app import Deps
 
 # Importing a feature module registers its `/meetup` subcommands.
 from handlers import commands, listing, privacy, signup

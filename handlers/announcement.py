@@ -11,10 +11,10 @@ import time
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Deps
-from bot.meetups import is_taking_signups
-from bot.organising import card_state, places_text, record_announcement
-from bot.subscriptions import subscriber_ids
+from bot.runtime.app import Deps
+from bot.meetups.meetups import is_taking_signups
+from bot.meetups.organising import card_state, places_text, record_announcement
+from bot.meetups.subscriptions import subscriber_ids
 from handlers import blocks
 from handlers import blocks_organising as ob
 from handlers.signup import ON_REGISTRATION_CHANGE, send_dm

@@ -12,9 +12,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import approvals
-from bot.app import Deps
-from bot.signups import find_registration
+from bot.signups import approvals
+from bot.runtime.app import Deps
+from bot.signups.signups import find_registration
 from handlers import blocks_organising as ob
 from handlers.replies import tell
 from handlers.parse import parse_id

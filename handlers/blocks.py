@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from bot.eligibility import ROLES, audience_sentence
-from bot.formatting import escape, format_when, plural
+from bot.signups.eligibility import ROLES, audience_sentence
+from bot.common.formatting import escape, format_when, plural
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
 
 SIGNUP_CALLBACK = "signup"

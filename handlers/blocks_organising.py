@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from bot.agenda import agenda_text, talks_from_json
-from bot.eligibility import OPTIONAL_SECTORS, ROLES, audience_sentence
-from bot.formatting import escape, format_date, format_when, plural
-from bot.organising import closing_date
+from bot.meetups.agenda import agenda_text, talks_from_json
+from bot.signups.eligibility import OPTIONAL_SECTORS, ROLES, audience_sentence
+from bot.common.formatting import escape, format_date, format_when, plural
+from bot.meetups.organising import closing_date
 from handlers.blocks import (
     CANCEL_ACTION,
     CANCEL_LABELS,

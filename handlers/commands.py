@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.app import Deps
-from bot.formatting import escape
+from bot.runtime.app import Deps
+from bot.common.formatting import escape
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Deps
-from bot.export import VIA_SLACK, ExportResult, export_meetup, filename
-from bot.formatting import escape, format_date, plural
-from bot.organising import pick_meetup
+from bot.runtime.app import Deps
+from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
+from bot.common.formatting import escape, format_date, plural
+from bot.meetups.organising import pick_meetup
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.signup import send_dm

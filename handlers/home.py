@@ -10,11 +10,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Deps
-from bot.home import home_entries
-from bot.meetups import get_meetup, is_taking_signups
-from bot.organising import places_text
-from bot.subscriptions import is_subscribed
+from bot.runtime.app import Deps
+from bot.meetups.home import home_entries
+from bot.meetups.meetups import get_meetup, is_taking_signups
+from bot.meetups.organising import places_text
+from bot.meetups.subscriptions import is_subscribed
 from handlers import blocks
 from handlers import blocks_organising as ob
 from handlers.exporting import send_export, start_export

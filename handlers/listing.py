@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.formatting import escape
-from bot.meetups import upcoming_meetups
-from bot.outbox import failed_deliveries
-from bot.signups import overview
+from bot.common.formatting import escape
+from bot.meetups.meetups import upcoming_meetups
+from bot.common.outbox import failed_deliveries
+from bot.signups.signups import overview
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.reminder_messages import failed_delivery_blocks

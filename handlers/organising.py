@@ -15,10 +15,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Deps
-from bot.formatting import escape, plural
-from bot.meetups import ValidationError, get_meetup
-from bot.organising import (
+from bot.runtime.app import Deps
+from bot.common.formatting import escape, plural
+from bot.meetups.meetups import ValidationError, get_meetup
+from bot.meetups.organising import (
     MeetupForm,
     NotChangeable,
     cancel_meetup,
@@ -29,8 +29,8 @@ from bot.organising import (
     set_signup_open,
     update_meetup,
 )
-from bot.reminders import ReminderPlan
-from bot.subscriptions import subscribe, unsubscribe
+from bot.reminders.reminders import ReminderPlan
+from bot.meetups.subscriptions import subscribe, unsubscribe
 from handlers.parse import parse_id
 from handlers import blocks
 from handlers import blocks_organising as ob

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.app import Deps
-from bot.formatting import escape, format_when
-from bot.privacy import data_held, forget, privacy_notice
+from bot.runtime.app import Deps
+from bot.common.formatting import escape, format_when
+from bot.privacy.privacy import data_held, forget, privacy_notice
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.reminder_messages import queue_promoted_message

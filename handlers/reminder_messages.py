@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.calendar import calendar_attachment
-from bot.formatting import escape, format_time, format_when
-from bot.outbox import enqueue_dm
+from bot.meetups.calendar import calendar_attachment
+from bot.common.formatting import escape, format_time, format_when
+from bot.common.outbox import enqueue_dm
 from handlers import blocks
 from handlers.blocks import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION, button, meetup_details, section
 from storage.models import CONFIRMED, Delivery, Meetup, Registration
@@ -35,7 +35,7 @@ def _with_topics(lines: list[str]) -> list[str]:
 
 
 class ReminderBlocks:
-    """bot.reminders.ReminderMessages: what each reminder says. No @channel:
+    """bot.reminders.reminders.ReminderMessages: what each reminder says. No @channel:
     reminders must not ping a busy shared channel."""
 
     def week_before(self, meetup: Meetup, *, places_left: int, taking_signups: bool,

@@ -10,12 +10,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Deps
-from bot.formatting import escape
-from bot.meetups import get_meetup
-from bot.schedule import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
-from bot.scheduling import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
-from bot.topics import carry_over_finished, ranking, topic_meetups
+from bot.runtime.app import Deps
+from bot.common.formatting import escape
+from bot.meetups.meetups import get_meetup
+from bot.topics.grid import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
+from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
+from bot.topics.topics import carry_over_finished, ranking, topic_meetups
 from handlers import topic_blocks
 from handlers.blocks import message_modal
 from handlers.commands import CommandRequest, subcommand

@@ -9,11 +9,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import domains
-from bot.app import Deps
-from bot.formatting import escape
-from bot.meetups import get_meetup
-from bot.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, signup_choices, validate
+from bot.domains import lookup as domains
+from bot.runtime.app import Deps
+from bot.common.formatting import escape
+from bot.meetups.meetups import get_meetup
+from bot.signups.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, signup_choices, validate
 from handlers import blocks
 from handlers.commands import CommandRequest, subcommand
 from handlers.parse import parse_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.stats import series_stats
+from bot.meetups.stats import series_stats
 from handlers import blocks_organising as ob
 from handlers.commands import CommandRequest, subcommand
 

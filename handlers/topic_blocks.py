@@ -11,11 +11,11 @@ import json
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from bot.formatting import escape, format_date, format_time, format_when, plural
-from bot.schedule import ROOM_EXAMPLE, SLOT_EXAMPLE
-from bot.scheduling import PlacedSession, ScheduleOutcome
-from bot.topics import DESCRIPTION_LIMIT, TITLE_LIMIT, CarriedOver, Ranking, RankedTopic
-from bot.votes import base_emoji
+from bot.common.formatting import escape, format_date, format_time, format_when, plural
+from bot.topics.grid import ROOM_EXAMPLE, SLOT_EXAMPLE
+from bot.topics.sessions import PlacedSession, ScheduleOutcome
+from bot.topics.topics import DESCRIPTION_LIMIT, TITLE_LIMIT, CarriedOver, Ranking, RankedTopic
+from bot.topics.votes import base_emoji
 from handlers.blocks import button, context, plain, section
 from storage.models import Meetup, Topic
 

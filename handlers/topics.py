@@ -10,9 +10,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Deps
-from bot.formatting import escape, plural
-from bot.topics import (
+from bot.runtime.app import Deps
+from bot.common.formatting import escape, plural
+from bot.topics.topics import (
     CarriedOver,
     attach_card,
     carry_over_finished,
@@ -26,7 +26,7 @@ from bot.topics import (
     validate_topic,
     withdraw_topic,
 )
-from bot.votes import base_emoji, forget_old_events, replace_votes
+from bot.topics.votes import base_emoji, forget_old_events, replace_votes
 from handlers import topic_blocks
 from handlers.blocks import message_modal, section
 from handlers.commands import CommandRequest, subcommand

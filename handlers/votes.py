@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 from slack_bolt import App, BoltContext
 
-from bot.app import Deps
-from bot.votes import ReactionEvent, record_reaction
+from bot.runtime.app import Deps
+from bot.topics.votes import ReactionEvent, record_reaction
 
 log = logging.getLogger(__name__)
 

@@ -104,7 +104,7 @@ def clock():
 def fake_slack():
     from tests.fakeslack import FakeSlack
 
-    from bot.check import manifest_scopes
+    from bot.runtime.check import manifest_scopes
 
     fake = FakeSlack()
     # The workspace granted what manifest.yml asks for, as when the app is installed from it.
@@ -159,8 +159,8 @@ def stop_bot(running: "RunningBot", server, thread) -> None:
 
 def start_bot(fake, database_url: str, clock: Clock, **overrides):
     """The real app behind the real HTTP server, on a free loopback port."""
-    from bot.app import create_app
-    from bot.server import make_http_server
+    from bot.runtime.app import create_app
+    from bot.runtime.server import make_http_server
 
     settings = load_settings(settings_env(fake, database_url, **overrides))
     database = Database(settings.database_url)
@@ -192,6 +192,6 @@ def _shipped_domain_list_after_each_test():
     """create_app points domain lookups at its database's imported list; put
     them back on the shipped list so no test sees another test's database."""
     yield
-    from bot import domains
+    from bot.domains import lookup as domains
 
     domains.use_imported(None)

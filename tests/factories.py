@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.meetups import create_meetup
-from bot.signups import SignupForm
+from bot.meetups.meetups import create_meetup
+from bot.signups.signups import SignupForm
 from storage.db import Database
 
 LONDON = ZoneInfo("Europe/London")

@@ -99,7 +99,7 @@ def create_meetup_in_modal(bot, **answers) -> tuple[dict, dict]:
 
 
 def _announced(bot, ts: str) -> bool:
-    from bot.meetups import all_meetups
+    from bot.meetups.meetups import all_meetups
 
     return any(m.announcement_ts == ts for m in all_meetups(bot.db))
 

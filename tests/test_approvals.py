@@ -3,9 +3,9 @@ SQLite and PostgreSQL."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from bot import approvals
-from bot.organising import cancel_meetup
-from bot.signups import find_registration, sign_up
+from bot.signups import approvals
+from bot.meetups.organising import cancel_meetup
+from bot.signups.signups import find_registration, sign_up
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED
 from tests.factories import make_form, make_meetup
 
@@ -84,7 +84,7 @@ def test_approval_messages_belong_to_one_wait(db, clock):
     approvals.record_message(db, person, channel="C1", ts="1.1", now=clock())
     assert [m.ts for m in approvals.messages_for(db, person)] == ["1.1"]
     # Withdraw and ask again: a new wait, with no messages yet.
-    from bot.signups import cancel
+    from bot.signups.signups import cancel
     clock.advance(seconds=5)
     cancel(db, meetup_id=meetup.id, user_id="U1", now=clock())
     clock.advance(seconds=5)

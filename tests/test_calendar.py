@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-import bot.calendar
-from bot.calendar import bump_calendar_sequence, meetup_ics
+import bot.meetups.calendar
+from bot.meetups.calendar import bump_calendar_sequence, meetup_ics
 from storage.models import MEETUP_CANCELLED, Meetup
 
 LONDON = ZoneInfo("Europe/London")
@@ -16,8 +16,8 @@ NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(autouse=True)
 def _no_files_made_before():
-    # Files are reused across calls (bot.calendar._made): start each test without any.
-    bot.calendar._made.clear()
+    # Files are reused across calls (bot.meetups.calendar._made): start each test without any.
+    bot.meetups.calendar._made.clear()
 
 
 def a_meetup(**fields) -> Meetup:

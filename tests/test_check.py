@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from bot.check import MANIFEST, manifest_scopes
+from bot.runtime.check import MANIFEST, manifest_scopes
 from tests.conftest import CHANNEL, ORGANISER, settings_env
 from tests.test_cli import run
 from tests.test_manifest import ROOT, load_manifest

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import manifest_scopes
-from bot.cli import build_parser
+from bot.runtime.check import manifest_scopes
+from bot.runtime.cli import build_parser
 from tests.conftest import CHANNEL, ORGANISER
 from tests.test_cli import BIN, run
 
@@ -159,7 +159,7 @@ def test_the_image_runs_the_entry_point_the_readme_names():
     command = json.loads(cmd)  # exec form, so SIGTERM reaches the bot
     assert command == ["meetup-bot", "serve"]
     assert f"`{' '.join(command)}`" in readme
-    assert 'meetup-bot = "bot.cli:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'meetup-bot = "bot.runtime.cli:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     # Migrations are their own step, run with the same image, as the README and the guide say.
     comments = DOCKERFILE.read_text(encoding="utf-8")
     assert "meetup-bot db upgrade" in comments
@@ -171,7 +171,7 @@ def test_the_health_check_asks_the_route_the_server_serves():
     [healthcheck] = instruction("HEALTHCHECK")
     assert "/healthz" in healthcheck and "urllib.request" in healthcheck  # slim has no curl
     assert "PORT" in healthcheck
-    assert 'path == "/healthz"' in (ROOT / "bot" / "server.py").read_text(encoding="utf-8")
+    assert 'path == "/healthz"' in (ROOT / "bot" / "runtime" / "server.py").read_text(encoding="utf-8")
     assert "| `GET /healthz` |" in (ROOT / "README.md").read_text(encoding="utf-8")
     python = re.search(r'"-c", "(.*)"\]', healthcheck).group(1)
     compile(python, "HEALTHCHECK", "exec")
@@ -209,8 +209,8 @@ def test_what_the_image_copies_exists_and_secrets_stay_out():
             assert not dockerignored(source), f"COPY {source}, but .dockerignore leaves it out"
     for secret in (".env", "meetup.db", ".git", ".venv"):
         assert dockerignored(secret), f".dockerignore should leave out {secret}"
-    # The wheel carries manifest.yml (for `meetup-bot check`) through a link in bot/.
-    assert (ROOT / "bot" / "manifest.yml").resolve() == (ROOT / "manifest.yml").resolve()
+    # The wheel carries manifest.yml (for `meetup-bot check`) through a link in bot/runtime/.
+    assert (ROOT / "bot" / "runtime" / "manifest.yml").resolve() == (ROOT / "manifest.yml").resolve()
 
 
 # -- a fresh clone, as the README says -------------------------------------------------

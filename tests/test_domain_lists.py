@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine
 
-from bot import domains
-from bot.domain_lists import ImportedDomainList, import_lists, reset
-from bot.signups import find_registration
+from bot.domains import lookup as domains
+from bot.domains.imports import ImportedDomainList, import_lists, reset
+from bot.signups.signups import find_registration
 from storage.models import CONFIRMED, PENDING, DomainList
 from tests.factories import make_meetup
 from tests.test_cli import run

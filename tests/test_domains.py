@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot import domains_build
-from bot.domains import DATA_FILE, SECTORS, DomainMatch, email_domain, lookup, source_info
+from bot.domains import build as domains_build
+from bot.domains.lookup import DATA_FILE, SECTORS, DomainMatch, email_domain, lookup, source_info
 
 # -- the shipped table ---------------------------------------------------------
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.signups import overview
+from bot.signups.signups import overview
 from storage.db import Database
 from storage.models import CONFIRMED, WAITLISTED, Registration, utcnow
 from tests.conftest import SIGNING_SECRET, _postgres_url, settings_env

@@ -2,8 +2,8 @@
 
 import uuid
 
-from bot.export import list_exports
-from bot.signups import find_registration
+from bot.signups.export import list_exports
+from bot.signups.signups import find_registration
 from storage.models import CANCELLED, CONFIRMED, PENDING
 from tests.conftest import ORGANISER
 from tests.organising_helpers import (

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.export import list_exports
-from bot.meetups import get_meetup
-from bot.signups import find_registration, overview
+from bot.signups.export import list_exports
+from bot.meetups.meetups import get_meetup
+from bot.signups.signups import find_registration, overview
 from storage.models import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
 from tests.conftest import CHANNEL, ORGANISER, start_bot
 from tests.organising_helpers import (
@@ -167,7 +167,7 @@ def test_the_form_refuses_impossible_values_field_by_field_and_stores_nothing(bo
                   "like: Open source in government | Ada Lovelace | GDS",
     }}
     assert bot.fake.messages(CHANNEL) == []
-    from bot.meetups import all_meetups
+    from bot.meetups.meetups import all_meetups
     assert all_meetups(bot.db) == []
 
 
@@ -181,7 +181,7 @@ def test_only_organisers_can_open_or_submit_the_form(bot):
     reply = bot.slack.submit_view(view, NEW_MEETUP, user_id=ADA).json()
     assert reply["response_action"] == "update"
     assert "Only organisers can create meetups." in block_texts(reply["view"]["blocks"])
-    from bot.meetups import all_meetups
+    from bot.meetups.meetups import all_meetups
     assert all_meetups(bot.db) == [] and bot.fake.messages(CHANNEL) == []
 
 

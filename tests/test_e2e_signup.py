@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from bot.signups import find_registration, overview
+from bot.signups.signups import find_registration, overview
 from storage.models import CONFIRMED, PENDING, WAITLISTED
 from tests.conftest import ORGANISER
 from tests.factories import make_meetup

@@ -10,8 +10,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from bot.signups import sign_up
-from bot.topics import get_topic, ranking
+from bot.signups.signups import sign_up
+from bot.topics.topics import get_topic, ranking
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_OPEN, TOPIC_WITHDRAWN, ProcessedEvent, Topic
 from tests.conftest import CHANNEL, ORGANISER
 from tests.factories import make_form, make_meetup
@@ -172,7 +172,7 @@ def test_propose_posts_an_escaped_card_seeds_a_vote_and_stores_the_card(bot):
 
 def test_a_command_whose_text_says_payload_still_opens_the_modal(bot):
     # slack_bolt takes any form body containing "payload" for an interaction
-    # (bot/payloads.py reads it as the command it is).
+    # (bot/runtime/payloads.py reads it as the command it is).
     people(bot)
     make_meetup(bot.db, now=bot.clock())
     reply = bot.slack.command("propose Signing webhook payloads", user_id=ADA)

@@ -1,5 +1,5 @@
-from bot.domains import DomainMatch
-from bot.eligibility import (
+from bot.domains.lookup import DomainMatch
+from bot.signups.eligibility import (
     CIVIL_SERVANT, CONTRACTOR, ELIGIBLE, NEEDS_APPROVAL, NOT_ELIGIBLE, SUPPLIER, audience_sentence, decide,
 )
 

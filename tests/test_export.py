@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.export import HEADER, VIA_COMMAND_LINE, build_csv, export_meetup, list_exports, neutralise
-from bot.signups import sign_up
+from bot.signups.export import HEADER, VIA_COMMAND_LINE, build_csv, export_meetup, list_exports, neutralise
+from bot.signups.signups import sign_up
 from storage.db import Database
 from storage.models import Registration
 from tests.factories import make_form, make_meetup

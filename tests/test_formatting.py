@@ -1,7 +1,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bot.formatting import escape, format_date, format_time, format_when
+from bot.common.formatting import escape, format_date, format_time, format_when
 
 LONDON = ZoneInfo("Europe/London")
 

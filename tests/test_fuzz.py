@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.eligibility import ROLES
-from bot.signups import LIMITS
+from bot.signups.eligibility import ROLES
+from bot.signups.signups import LIMITS
 from storage.models import STATUSES, Registration
 from tests.factories import make_meetup
 

@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from bot.logging_setup import configure, redact
-from bot.request_log import describe
+from bot.runtime.logs import configure, redact
+from bot.runtime.request_log import describe
 from tests.conftest import BOT_TOKEN, ORGANISER, SIGNING_SECRET, settings_env
 from tests.slack_requests import SlackSender
 from tests.test_cli import BIN, free_port, run

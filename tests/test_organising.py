@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.agenda import AgendaError, Talk, agenda_text, parse_agenda
-from bot.meetups import ValidationError, get_meetup
-from bot.organising import (
+from bot.meetups.agenda import AgendaError, Talk, agenda_text, parse_agenda
+from bot.meetups.meetups import ValidationError, get_meetup
+from bot.meetups.organising import (
     MeetupForm,
     NotChangeable,
     cancel_meetup,
@@ -22,7 +22,7 @@ from bot.organising import (
     set_signup_open,
     update_meetup,
 )
-from bot.signups import find_registration, sign_up
+from bot.signups.signups import find_registration, sign_up
 from storage.models import CANCELLED, CONFIRMED, PENDING, WAITLISTED
 from tests.factories import make_form, make_meetup
 

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from slack_sdk import WebClient
 
-from bot.app import make_client
-from bot.outbox import LEASE, Outbox, enqueue_channel_post, enqueue_dm
-from bot.signups import find_registration
+from bot.runtime.app import make_client
+from bot.common.outbox import enqueue_channel_post, enqueue_dm
+from bot.runtime.sender import LEASE, Outbox
+from bot.signups.signups import find_registration
 from storage.deliveries import update_if_claimed
 from storage.models import CONFIRMED, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENT
 from tests.conftest import ORGANISER
@@ -218,7 +219,7 @@ def test_two_workers_never_send_the_same_message(bot):
 def test_the_heartbeat_keeps_a_slow_workers_claim(bot, monkeypatch):
     """A claim outlives its lease while its worker is still busy (here, waiting
     on a Retry-After), so no one else takes the message over."""
-    import bot.outbox as outbox_module
+    import bot.runtime.sender as outbox_module
 
     monkeypatch.setattr(outbox_module, "HEARTBEAT_SECONDS", 0.05)
     [user] = people(bot.fake, 1)

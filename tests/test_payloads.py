@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from bot.payloads import read_request
+from bot.runtime.payloads import read_request
 
 FORM = "application/x-www-form-urlencoded"
 COMMAND = {"command": "/meetup", "text": "signup", "user_id": "U0ADA", "trigger_id": "t1",

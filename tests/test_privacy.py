@@ -3,8 +3,8 @@ your data, and the purge a set time after each meetup."""
 
 from datetime import timedelta
 
-from bot.privacy import purge_due
-from bot.signups import find_registration, overview, sign_up
+from bot.privacy.privacy import purge_due
+from bot.signups.signups import find_registration, overview, sign_up
 from storage.models import CONFIRMED, WAITLISTED
 from tests.factories import make_form, make_meetup
 from tests.test_e2e_signup import ADA, GOOD_ANSWERS, block_texts, dm_saying, open_modal
@@ -95,8 +95,8 @@ def test_purge_removes_personal_data_after_the_set_days_and_keeps_counts(db, clo
 
 
 def test_forget_and_purge_reach_topics_and_votes(db, clock):
-    from bot.privacy import data_held, forget
-    from bot.votes import record_reaction
+    from bot.privacy.privacy import data_held, forget
+    from bot.topics.votes import record_reaction
     from storage.erasure import NO_NAME
     from storage.models import Topic, VoteReaction
     from tests.topic_factories import make_topic, reaction

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.signups import overview
+from bot.signups.signups import overview
 from storage.db import Database
 from storage.models import utcnow
 from tests.conftest import SIGNING_SECRET, settings_env

@@ -8,11 +8,11 @@ import sys
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from bot.app import make_worker
-from bot.meetups import get_meetup
-from bot.reminders import ReminderPlan, cancel_reminders, queue_due_reminders, reschedule_reminders
+from bot.runtime.app import make_worker
+from bot.meetups.meetups import get_meetup
+from bot.reminders.reminders import ReminderPlan, cancel_reminders, queue_due_reminders, reschedule_reminders
 from bot.settings import load_settings
-from bot.signups import cancel, sign_up
+from bot.signups.signups import cancel, sign_up
 from handlers.reminder_messages import ReminderBlocks
 from storage import reminders as reminder_store
 from storage.models import (
@@ -254,7 +254,7 @@ def test_a_reminder_missed_while_the_bot_was_down_goes_late_within_the_grace_win
         reschedule_reminders(session, current, now=bot.clock())
     # The bot comes back 7 hours after Early's week-before time, 5 after Late's.
     bot.clock.now = reminders_of(bot.db, early.id)[WEEK_BEFORE].due_at + timedelta(hours=7)
-    with caplog.at_level(logging.WARNING, logger="bot.reminders"):
+    with caplog.at_level(logging.WARNING, logger="bot.reminders.reminders"):
         summary = worker_for(bot).run_due()
     assert summary.reminders_skipped == 1 and summary.reminders_queued == 1
     skipped = reminders_of(bot.db, early.id)[WEEK_BEFORE]

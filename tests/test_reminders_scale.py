@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.meetups import get_meetup
-from bot.reminders import reschedule_reminders
+from bot.meetups.meetups import get_meetup
+from bot.reminders.reminders import reschedule_reminders
 from storage.db import Database
 from storage.models import DAY_BEFORE, DELIVERY_CLAIMED, DELIVERY_SENT, Reminder, utcnow
 from tests.conftest import _postgres_url, settings_env

@@ -5,7 +5,7 @@ import time
 
 from sqlalchemy import func, select
 
-from bot.replay import KEEP, PURGE_EVERY, ReplayGuard
+from bot.runtime.replay import KEEP, PURGE_EVERY, ReplayGuard
 from storage.models import SeenRequest
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.topics.grid import (
     Candidate,
     Clashes,
     GridInputError,
@@ -49,7 +49,7 @@ def best_possible(candidates, rooms, slots, confirmed=frozenset()):
     best = None
     for order in permutations(chosen):
         groups = [order[i * len(rooms):(i + 1) * len(rooms)] for i in range(len(slots))]
-        from bot.schedule import _cost
+        from bot.topics.grid import _cost
 
         totals = [_cost(g, confirmed) for g in groups]
         cost = (sum(t[0] for t in totals), sum(t[1] for t in totals))

@@ -3,7 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from bot.signups import cancel, clean_text, overview, sign_up, validate
+from bot.signups.signups import cancel, clean_text, overview, sign_up, validate
 from storage.models import CANCELLED, CONFIRMED, PENDING, WAITLISTED
 from tests.factories import make_form, make_meetup
 

@@ -1,4 +1,4 @@
-"""bot/slack_http.py: Web API calls over kept connections, against a real
+"""bot/runtime/slack_http.py: Web API calls over kept connections, against a real
 HTTP server on loopback that counts connections and can misbehave."""
 
 import json
@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.slack_http import KeepAliveWebClient
+from bot.runtime.slack_http import KeepAliveWebClient
 
 
 class Server:

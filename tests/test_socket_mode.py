@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from bot.signups import find_registration
+from bot.signups.signups import find_registration
 from storage.db import Database
 from storage.models import CONFIRMED, utcnow
 from tests.conftest import settings_env

@@ -3,9 +3,9 @@ through it on SQLite and PostgreSQL."""
 
 from datetime import datetime, timedelta, timezone
 
-from bot.organising import cancel_meetup
-from bot.signups import cancel, sign_up
-from bot.stats import compute, series_stats
+from bot.meetups.organising import cancel_meetup
+from bot.signups.signups import cancel, sign_up
+from bot.meetups.stats import compute, series_stats
 from storage.models import CANCELLED, CONFIRMED, MEETUP_CANCELLED, MEETUP_OPEN, PENDING, WAITLISTED, Meetup, Registration
 from tests.factories import make_form, make_meetup
 

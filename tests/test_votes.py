@@ -6,9 +6,9 @@ from datetime import timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from bot.schedule import Room, Slot
-from bot.scheduling import build_schedule
-from bot.topics import (
+from bot.topics.grid import Room, Slot
+from bot.topics.sessions import build_schedule
+from bot.topics.topics import (
     carry_over_finished,
     hide_topic,
     open_cards,
@@ -17,7 +17,7 @@ from bot.topics import (
     validate_topic,
     withdraw_topic,
 )
-from bot.votes import DUPLICATE, IGNORED, RECORDED, STALE, base_emoji, is_vote, record_reaction, replace_votes
+from bot.topics.votes import DUPLICATE, IGNORED, RECORDED, STALE, base_emoji, is_vote, record_reaction, replace_votes
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_OPEN, TOPIC_WITHDRAWN, Base
 from tests.factories import make_form, make_meetup
 from tests.topic_factories import make_topic, reaction
@@ -170,7 +170,7 @@ def test_a_topic_needs_a_title_of_150_characters_or_fewer_and_a_lead_answer():
 
 
 def test_ranking_most_votes_first_ties_to_the_earlier_proposal_with_confirmed_voters(db, clock):
-    from bot.signups import sign_up
+    from bot.signups.signups import sign_up
 
     meetup = make_meetup(db, now=clock(), capacity=1)
     for user in ("U1", "U2"):
@@ -200,7 +200,7 @@ def test_only_the_proposer_withdraws_and_hidden_topics_leave_the_list(db, clock)
     assert hide_topic(db, 999_999, now=clock()).outcome == "missing"
     assert ranking(db, meetup.id).topics == []
     assert open_cards(db, clock()) == []
-    from bot.topics import get_topic
+    from bot.topics.topics import get_topic
 
     assert (get_topic(db, mine.id).status, get_topic(db, other.id).status) == (TOPIC_WITHDRAWN, TOPIC_HIDDEN)
 
@@ -234,7 +234,7 @@ def test_topics_that_did_not_fit_move_to_the_next_meetup_with_no_votes(db, clock
     assert (new.proposer_user_id, new.carried_from_topic_id, new.ts) == ("U2", left.id, None)
     assert [(r.topic.title, r.votes, r.carried_from) for r in ranking(db, following.id).topics] == [
         ("Left over", 0, "First meetup")]
-    from bot.topics import get_topic
+    from bot.topics.topics import get_topic
 
     assert get_topic(db, left.id).status == TOPIC_CARRIED_OVER
     assert get_topic(db, fits.id).status == TOPIC_OPEN

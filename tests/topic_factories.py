@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
-from bot.topics import TopicForm, attach_card, propose_topic
-from bot.votes import ReactionEvent
+from bot.topics.topics import TopicForm, attach_card, propose_topic
+from bot.topics.votes import ReactionEvent
 from storage.db import Database
 
 _cards = itertools.count(1)

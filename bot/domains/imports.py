@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import domains
-from bot.formatting import format_date, format_time
+from bot.domains import lookup as domains
+from bot.common.formatting import format_date, format_time
 from storage import domain_lists as store
 from storage.db import Database
 from storage.models import DomainList
@@ -98,7 +98,7 @@ def import_lists(db: Database, paths: list[Path], *, now: datetime) -> dict:
 
     Raises ValueError when none of the files is a domain list.
     """
-    from bot.domains_build import build
+    from bot.domains.build import build
 
     shipped = domains.shipped()
     table = build(paths, built=now.date(), base=shipped)

@@ -257,7 +257,7 @@ class Checker:
 
 
     def domain_list(self, db) -> Iterator[Line]:
-        from bot.domain_lists import describe
+        from bot.domains.imports import describe
 
         lines = describe(db, self.settings.tz)
         unused = [line for line in lines if line.startswith("Not used: ")]
@@ -269,7 +269,7 @@ class Checker:
 
 
 def _db_error(error: Exception) -> str:
-    from bot.logging_setup import redact
+    from bot.runtime.logs import redact
 
     original = getattr(error, "orig", None) or error
     first = (str(original).strip().splitlines() or [""])[0]

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.outbox import Outbox, Summary, describe_due
-from bot.reminders import ReminderMessages, ReminderPlan, describe_due_reminders, plan_missing, queue_due_reminders
+from bot.common.outbox import describe_due
+from bot.runtime.sender import Outbox, Summary
+from bot.reminders.reminders import ReminderMessages, ReminderPlan, describe_due_reminders, plan_missing, queue_due_reminders
 from storage.db import Database
 from storage.models import utcnow
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.settings import Settings
-from bot.signups import fill_places
+from bot.signups.signups import fill_places
 from storage import meetups as meetup_store
 from storage import erasure
 from storage import registrations as registration_store

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.schedule import Candidate, Clashes, Placement, Room, Slot, build_grid, clashes
-from bot.topics import RankedTopic, ranking_in
+from bot.topics.grid import Candidate, Clashes, Placement, Room, Slot, build_grid, clashes
+from bot.topics.topics import RankedTopic, ranking_in
 from storage import meetups as meetup_store
 from storage import schedules as schedule_store
 from storage import topics as topic_store

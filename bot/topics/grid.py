@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.formatting import format_time
+from bot.common.formatting import format_time
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domains import DomainMatch
+from bot.domains.lookup import DomainMatch
 
 # How a person works in government, as asked in the sign-up modal.
 CIVIL_SERVANT = "civil_servant"

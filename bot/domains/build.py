@@ -1,6 +1,6 @@
-"""Build `bot/data/domains.json` from public lists of UK public-sector email domains.
+"""Build `bot/domains/data/domains.json` from public lists of UK public-sector email domains.
 
-    python -m bot.domains_build /work/shared/data/*
+    python -m bot.domains.build /work/shared/data/*
 
 Reads any of these, detected by name and contents (other files are skipped):
 
@@ -30,7 +30,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.domains import DATA_FILE, SECTORS
+from bot.domains.lookup import DATA_FILE, SECTORS
 
 JISC_CSV, NOTIFY_YAML, UKPS_JSON, GOVUK_ORGS = "jisc_csv", "notify_yaml", "ukps_json", "govuk_orgs"
 # Lowest precedence first: later sources overwrite earlier ones.
@@ -424,7 +424,7 @@ def dumps(table: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.domains_build", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.domains.build", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", type=Path, help="source files (others are skipped)")
     parser.add_argument("-o", "--output", type=Path, default=DATA_FILE, help=f"default: {DATA_FILE}")
     args = parser.parse_args(argv)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import domains
-from bot.eligibility import CONTRACTOR, NEEDS_APPROVAL, NOT_ELIGIBLE, ROLES, decide
-from bot.meetups import is_taking_signups
+from bot.domains import lookup as domains
+from bot.signups.eligibility import CONTRACTOR, NEEDS_APPROVAL, NOT_ELIGIBLE, ROLES, decide
+from bot.meetups.meetups import is_taking_signups
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
@@ -102,7 +102,7 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
     The form must already be valid (see `validate`). Someone not eligible is
     told why and nothing about them is kept. `then(session, result)` runs
     inside the transaction once the outcome is decided, so a message about it
-    can be queued (bot.outbox) and is stored if and only if the sign-up is.
+    can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
     """
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
@@ -197,7 +197,7 @@ def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime,
     """Give up a place (or a waitlist spot, or a pending request) and pass a
     freed place to the longest-waiting person, in the same transaction.
     `then(session, result)` runs inside it after a cancellation, to queue the
-    messages telling the promoted people (bot.outbox)."""
+    messages telling the promoted people (bot.common.outbox)."""
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         if meetup is None:

@@ -1,13 +1,13 @@
 """Which UK public-sector organisation an email address belongs to.
 
-The table is `bot/data/domains.json`, a processed copy of public lists of
-public-sector email domains (see `bot/data/ATTRIBUTION.md`; rebuild it with
-`python -m bot.domains_build PATH...`). Stdlib only, so the eligibility rules
+The table is `bot/domains/data/domains.json`, a processed copy of public lists of
+public-sector email domains (see `bot/domains/data/ATTRIBUTION.md`; rebuild it with
+`python -m bot.domains.build PATH...`). Stdlib only, so the eligibility rules
 can use it without pulling in anything else.
 
 A newer copy loaded with `meetup-bot domains import` takes the shipped one's
 place: the app registers a source for it with `use_imported` (see
-bot/domain_lists.py), and every lookup consults that first.
+bot/domains/imports.py), and every lookup consults that first.
 """
 
 from __future__ import annotations

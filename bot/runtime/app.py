@@ -16,9 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.organisers import Organisers
-from bot.request_log import LoggedApp, LoggingWebClient, log_slack_calls
-from bot.outbox import Outbox
+from bot.runtime.organisers import Organisers
+from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
+from bot.runtime.sender import Outbox
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import utcnow
@@ -42,7 +42,7 @@ class Deps:
     db: Database
     organisers: Organisers
     clock: Callable[[], datetime] = utcnow
-    # Messages go through the outbox (bot/outbox.py): queued in the
+    # Messages go through the outbox (bot/runtime/sender.py): queued in the
     # transaction, then sent once.
     outbox: Outbox | None = None
 
@@ -66,7 +66,7 @@ def make_outbox(settings: Settings, db: Database, *, clock: Callable[[], datetim
 
 
 def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
-    from bot.domain_lists import use_imported_from
+    from bot.domains.imports import use_imported_from
     from handlers import register
 
     # Eligibility follows a list imported with `meetup-bot domains import`.
@@ -101,7 +101,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
 def _refuse_replays(app: App, db: Database) -> None:
     from slack_bolt import BoltRequest, BoltResponse
 
-    from bot.replay import ReplayGuard
+    from bot.runtime.replay import ReplayGuard
 
     guard = ReplayGuard(db)
 
@@ -119,8 +119,8 @@ def _refuse_replays(app: App, db: Database) -> None:
 def make_worker(settings: Settings, db: Database, *, outbox: Outbox | None = None,
                 clock: Callable[[], datetime] = utcnow):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
-    from bot.reminders import ReminderPlan
-    from bot.worker import ReminderWorker
+    from bot.reminders.reminders import ReminderPlan
+    from bot.runtime.worker import ReminderWorker
     from handlers.reminder_messages import ReminderBlocks
 
     return ReminderWorker(db=db, outbox=outbox or make_outbox(settings, db, clock=clock), messages=ReminderBlocks(),

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
-from bot.formatting import escape, format_date, format_time, plural
-from bot.meetups import ValidationError, create_meetup, is_taking_signups, parse_audience, validate_meetup
-from bot.calendar import bump_calendar_sequence
-from bot.reminders import DEFAULT_PLAN, ReminderPlan, cancel_reminders, reschedule_reminders
-from bot.signups import clean_text, fill_places
+from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
+from bot.common.formatting import escape, format_date, format_time, plural
+from bot.meetups.meetups import ValidationError, create_meetup, is_taking_signups, parse_audience, validate_meetup
+from bot.meetups.calendar import bump_calendar_sequence
+from bot.reminders.reminders import DEFAULT_PLAN, ReminderPlan, cancel_reminders, reschedule_reminders
+from bot.signups.signups import clean_text, fill_places
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: Settings | None) -> None:
-    from bot.logging_setup import configure
+    from bot.runtime.logs import configure
 
     configure(settings.log_format if settings else "text")
 
@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv_file()
     if args.command == "check":
         # check reports settings problems itself, alongside everything else.
-        from bot.check import run
-        from bot.logging_setup import configure
+        from bot.runtime.check import run
+        from bot.runtime.logs import configure
 
         configure("text")  # so a library's warning is redacted too
         return run()
@@ -132,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _event(args, settings: Settings, db) -> int:
-    from bot.meetups import ValidationError, all_meetups, create_meetup
-    from bot.formatting import format_when
-    from bot.reminders import ReminderPlan
+    from bot.meetups.meetups import ValidationError, all_meetups, create_meetup
+    from bot.common.formatting import format_when
+    from bot.reminders.reminders import ReminderPlan
     from storage.models import utcnow
 
     if args.event_command == "list":
@@ -168,7 +168,7 @@ def _event(args, settings: Settings, db) -> int:
 
 
 def _purge(settings: Settings, db) -> int:
-    from bot.privacy import purge_due
+    from bot.privacy.privacy import purge_due
     from storage.models import utcnow
 
     for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
@@ -177,7 +177,7 @@ def _purge(settings: Settings, db) -> int:
 
 
 def _export(args, settings: Settings, db) -> int:
-    from bot.export import VIA_COMMAND_LINE, export_meetup
+    from bot.signups.export import VIA_COMMAND_LINE, export_meetup
     from storage.models import utcnow
 
     result = export_meetup(db, args.meetup, by=None, via=VIA_COMMAND_LINE, now=utcnow())
@@ -193,7 +193,7 @@ def _export(args, settings: Settings, db) -> int:
 
 
 def _domains(args, settings: Settings, db) -> int:
-    from bot import domain_lists
+    from bot.domains import imports as domain_lists
     from storage.models import utcnow
 
     if args.domains_command == "info":
@@ -226,7 +226,7 @@ def _domains(args, settings: Settings, db) -> int:
 
 
 def _serve(settings: Settings, db) -> int:
-    from bot.server import listen, serve_forked
+    from bot.runtime.server import listen, serve_forked
     from storage.db import Database
     from storage.migrate import upgrade
 
@@ -262,8 +262,8 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
-    from bot.app import create_app, make_worker
-    from bot.server import serve_http, serve_socket_mode, start_housekeeping
+    from bot.runtime.app import create_app, make_worker
+    from bot.runtime.server import serve_http, serve_socket_mode, start_housekeeping
 
     try:
         app, deps = create_app(settings, db)
@@ -304,8 +304,8 @@ def _work(settings: Settings, db) -> int:
     import os
     import threading
 
-    from bot.app import make_worker
-    from bot.server import start_housekeeping
+    from bot.runtime.app import make_worker
+    from bot.runtime.server import start_housekeeping
 
     os.nice(_WORKER_NICENESS)
     start_housekeeping(db, settings)
@@ -316,7 +316,7 @@ def _work(settings: Settings, db) -> int:
 
 
 def _reminders(args, settings: Settings, db) -> int:
-    from bot.app import make_worker
+    from bot.runtime.app import make_worker
 
     worker = make_worker(settings, db)
     if args.dry_run:

@@ -16,7 +16,7 @@ from http import HTTPStatus
 
 from slack_bolt import App
 
-from bot.payloads import read_request
+from bot.runtime.payloads import read_request
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -221,8 +221,8 @@ def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> 
     """Hourly, in the background: remove personal data that has reached its
     end, and forget Slack event ids too old to be retried. Returns an event
     that stops it."""
-    from bot.privacy import purge_due
-    from bot.votes import forget_old_events
+    from bot.privacy.privacy import purge_due
+    from bot.topics.votes import forget_old_events
     from storage.models import utcnow
 
     stop = threading.Event()

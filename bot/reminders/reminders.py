@@ -1,5 +1,5 @@
 """Reminders: the plan made for each meetup, and turning the ones that fall
-due into messages in the outbox (bot/outbox.py), which sends them.
+due into messages in the outbox (bot/common/outbox.py); bot/runtime/sender.py sends them.
 
 Each meetup has up to three reminders: a week before (a channel post with
 places left and a Sign up button), the day before (a channel post, and a
@@ -18,9 +18,9 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.calendar import bump_calendar_sequence, calendar_attachment
-from bot.meetups import is_taking_signups
-from bot.outbox import enqueue_channel_post, enqueue_dm
+from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
+from bot.meetups.meetups import is_taking_signups
+from bot.common.outbox import enqueue_channel_post, enqueue_dm
 from storage import deliveries as delivery_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.agenda import Talk, agenda_to_json
-from bot.eligibility import OPTIONAL_SECTORS
+from bot.meetups.agenda import Talk, agenda_to_json
+from bot.signups.eligibility import OPTIONAL_SECTORS
 from storage import meetups as meetup_store
 from storage.db import Database
 from storage.models import AUDIENCES, MEETUP_OPEN, Meetup
@@ -94,7 +94,7 @@ def create_meetup(
     """Validate and store a meetup, with its reminder plan (bot.reminders;
     pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
     Naive times are read as local time in `tz`."""
-    from bot.reminders import ReminderPlan, create_reminders  # bot.reminders imports this module
+    from bot.reminders.reminders import ReminderPlan, create_reminders  # bot.reminders imports this module
 
     starts, ends, signup_closes = _aware(starts, tz), _aware(ends, tz), _aware(signup_closes, tz)
     audience = parse_audience(audience)

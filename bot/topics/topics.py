@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.signups import clean_text
+from bot.signups.signups import clean_text
 from storage import meetups as meetup_store
 from storage import schedules as schedule_store
 from storage import topics as topic_store

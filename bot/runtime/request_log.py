@@ -30,8 +30,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.logging_setup import fields_text
-from bot.slack_http import KeepAliveWebClient
+from bot.runtime.logs import fields_text
+from bot.runtime.slack_http import KeepAliveWebClient
 
 request_log = logging.getLogger("meetup.request")
 slack_log = logging.getLogger("meetup.slack")

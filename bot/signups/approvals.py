@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.signups import assign_place
+from bot.signups.signups import assign_place
 from storage import approval_requests as approval_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store

@@ -1,0 +1,1 @@
+"""Rules for personal data: the notice, what is held, erasure and the purge."""

@@ -1,0 +1,1 @@
+"""Rules for reminders: when each is due and what is queued for it."""

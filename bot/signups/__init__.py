@@ -1,0 +1,1 @@
+"""Rules for sign-ups: eligibility, places and the waitlist, approvals and the visitor list."""

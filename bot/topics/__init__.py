@@ -1,0 +1,1 @@
+"""Rules for the discussion sessions: topics, votes and the session grid."""
