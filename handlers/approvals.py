@@ -13,12 +13,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.signups import approvals
-from bot.runtime.app import Deps
 from bot.signups.signups import find_registration
 from handlers import blocks_organising as ob
 from handlers.replies import tell
 from handlers.parse import parse_id
-from handlers.signup import ON_REGISTRATION_CHANGE, registration_changed, send_dm
+from handlers.signup import registration_changed, send_dm
+from handlers.deps import Deps
 from storage.models import PENDING, Registration
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,10 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
                          result.registration)
 
 
-ON_REGISTRATION_CHANGE.append(_approval_hook)
-
 
 def register(app: App, deps: Deps) -> None:
+    deps.registration_hooks.add(_approval_hook)
+
     @app.action(ob.APPROVE_ACTION)
     def on_approve(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_decision(ack, body, action, client, respond, deps, approve=True)

@@ -10,7 +10,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.meetups.home import home_entries
 from bot.meetups.meetups import get_meetup, is_taking_signups
 from bot.meetups.organising import places_text
@@ -21,7 +20,8 @@ from handlers.exporting import send_export, start_export
 from handlers.organising import edit_refusal, open_meetup_modal
 from handlers.replies import tell
 from handlers.parse import parse_id
-from handlers.signup import ON_REGISTRATION_CHANGE, open_signup_modal, signup_refusal
+from handlers.signup import open_signup_modal, signup_refusal
+from handlers.deps import Deps
 from storage.models import CONFIRMED
 
 log = logging.getLogger(__name__)
@@ -51,14 +51,14 @@ def _home_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body
         publish_home(client, deps, body["user"]["id"])
 
 
-ON_REGISTRATION_CHANGE.append(_home_hook)
-
 
 def _meetup_id(action: dict) -> int:
     return parse_id(action.get("value")) or 0
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.registration_hooks.add(_home_hook)
+
     @app.event("app_home_opened")
     def on_home_opened(event: dict, client: WebClient) -> None:
         # The event also comes for the Messages tab, which the bot does not draw.

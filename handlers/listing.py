@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.common.formatting import escape
 from bot.meetups.meetups import upcoming_meetups
 from bot.common.outbox import failed_deliveries
 from bot.signups.signups import overview
 from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.reminder_messages import failed_delivery_blocks
 
 
-@subcommand("list", "see who has signed up, by status and organisation", organiser_only=True, usage="[ID]")
 def list_command(request: CommandRequest) -> None:
     ack, deps, args = request.ack, request.deps, request.args
     tz = deps.settings.tz
@@ -38,3 +39,8 @@ def list_command(request: CommandRequest) -> None:
     if len(meetups) > 3:
         result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
     ack(text=f"Sign-ups for {escape(meetups[0].title)}", blocks=result[:50])
+
+
+def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("list", "see who has signed up, by status and organisation", list_command,
+                         organiser_only=True, usage="[ID]")

@@ -15,7 +15,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape, plural
 from bot.meetups.meetups import ValidationError, get_meetup
 from bot.meetups.organising import (
@@ -36,7 +35,7 @@ from handlers import blocks
 from handlers import blocks_organising as ob
 from handlers.announcement import announce, refresh_card, tell_subscribers
 from handlers.approvals import sync_approval_messages
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.replies import tell
 from handlers.signup import send_dm
 
@@ -58,7 +57,6 @@ def open_meetup_modal(client: WebClient, deps: Deps, trigger_id: str, meetup=Non
     client.views_open(trigger_id=trigger_id, view=ob.meetup_modal(tz=deps.settings.tz, meetup=meetup))
 
 
-@subcommand("new", "create a meetup and announce it", organiser_only=True)
 def new_command(request: CommandRequest) -> None:
     request.ack()
     open_meetup_modal(request.client, request.deps, request.command["trigger_id"])
@@ -75,7 +73,6 @@ def edit_refusal(deps: Deps, args: list[str]):
     return meetup, ""
 
 
-@subcommand("edit", "change a meetup, close or reopen sign-up, or cancel it", organiser_only=True, usage="[ID]")
 def edit_command(request: CommandRequest) -> None:
     meetup, problem = edit_refusal(request.deps, request.args)
     if problem:
@@ -85,7 +82,6 @@ def edit_command(request: CommandRequest) -> None:
     open_meetup_modal(request.client, request.deps, request.command["trigger_id"], meetup)
 
 
-@subcommand("announce", "post a meetup's announcement card, if it is missing", organiser_only=True, usage="[ID]")
 def announce_command(request: CommandRequest) -> None:
     deps = request.deps
     meetup, problem = edit_refusal(deps, request.args)
@@ -270,7 +266,6 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
 # /meetup subscribe and unsubscribe -------------------------------------------------
 
 
-@subcommand("subscribe", "get a direct message when a new meetup is announced")
 def subscribe_command(request: CommandRequest) -> None:
     if subscribe(request.deps.db, request.user_id, now=request.deps.clock()):
         request.ack(text="You will get a direct message when a new meetup is announced. "
@@ -279,7 +274,6 @@ def subscribe_command(request: CommandRequest) -> None:
         request.ack(text="You are already subscribed to new meetups. To stop, use `/meetup unsubscribe`.")
 
 
-@subcommand("unsubscribe", "stop direct messages about new meetups")
 def unsubscribe_command(request: CommandRequest) -> None:
     if unsubscribe(request.deps.db, request.user_id):
         request.ack(text="You will no longer get direct messages about new meetups. "
@@ -289,6 +283,14 @@ def unsubscribe_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("new", "create a meetup and announce it", new_command, organiser_only=True)
+    deps.subcommands.add("edit", "change a meetup, close or reopen sign-up, or cancel it", edit_command,
+                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add("announce", "post a meetup's announcement card, if it is missing", announce_command,
+                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add("subscribe", "get a direct message when a new meetup is announced", subscribe_command)
+    deps.subcommands.add("unsubscribe", "stop direct messages about new meetups", unsubscribe_command)
+
     @app.view(ob.NEW_MEETUP_CALLBACK)
     def on_new(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_new(ack, body, view, client, deps)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape, format_when
 from bot.privacy.privacy import data_held, forget, privacy_notice
 from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.reminder_messages import queue_promoted_message
 from handlers.signup import registration_changed
 
@@ -18,12 +17,10 @@ STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pend
                 "declined": "declined", "cancelled": "cancelled"}
 
 
-@subcommand("privacy", "read how we use your personal data")
 def privacy_command(request: CommandRequest) -> None:
     request.ack(text=privacy_notice(request.deps.settings))
 
 
-@subcommand("mydata", "see everything we hold about you")
 def mydata_command(request: CommandRequest) -> None:
     held = data_held(request.deps.db, request.user_id)
     if held.empty:
@@ -55,7 +52,6 @@ def mydata_command(request: CommandRequest) -> None:
     request.ack(text="The personal data we hold about you", blocks=[blocks.section(s[:2900]) for s in sections][:50])
 
 
-@subcommand("forget", "delete everything we hold about you")
 def forget_command(request: CommandRequest) -> None:
     if data_held(request.deps.db, request.user_id).empty:
         request.ack(text="We hold no personal data about you, so there is nothing to delete.")
@@ -80,6 +76,10 @@ def forget_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("privacy", "read how we use your personal data", privacy_command)
+    deps.subcommands.add("mydata", "see everything we hold about you", mydata_command)
+    deps.subcommands.add("forget", "delete everything we hold about you", forget_command)
+
     @app.action(FORGET_ACTION)
     def on_forget(ack: Ack, body: dict, client: WebClient, respond: Respond) -> None:
         ack()

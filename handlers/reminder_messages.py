@@ -20,18 +20,11 @@ PHOTO_ID = ("*What to bring:* photo ID, such as a passport, driving licence or y
             "The building's security team checks it against the visitor list at the door.")
 
 
-def _topics_line() -> str | None:
-    # The topics feature registers `/meetup topics`; point to it once it exists.
-    from handlers.commands import SUBCOMMANDS
-
-    if "topics" in SUBCOMMANDS:
-        return "See the topics people want to discuss, and vote for yours, with `/meetup topics`."
-    return None
+TOPICS_LINE = "See the topics people want to discuss, and vote for yours, with `/meetup topics`."
 
 
 def _with_topics(lines: list[str]) -> list[str]:
-    topics = _topics_line()
-    return lines + [topics] if topics else lines
+    return lines + [TOPICS_LINE]
 
 
 class ReminderBlocks:

@@ -10,7 +10,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape
 from bot.meetups.meetups import get_meetup
 from bot.topics.grid import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
@@ -18,7 +17,7 @@ from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_
 from bot.topics.topics import carry_over_finished, ranking, topic_meetups
 from handlers import topic_blocks
 from handlers.blocks import message_modal
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.signup import send_dm
 from handlers.topics import announce_carried, input_value, pick_meetup
@@ -27,7 +26,6 @@ from storage.models import TOPIC_OPEN
 log = logging.getLogger(__name__)
 
 
-@subcommand("schedule", "build the grid of discussion sessions from the votes", organiser_only=True, usage="[ID]")
 def schedule_command(request: CommandRequest) -> None:
     deps = request.deps
     meetups = topic_meetups(deps.db, deps.clock())
@@ -124,6 +122,9 @@ def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("schedule", "build the grid of discussion sessions from the votes", schedule_command,
+                         organiser_only=True, usage="[ID]")
+
     @app.view(topic_blocks.SCHEDULE_CALLBACK)
     def schedule_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_schedule(ack, body, view, client, deps)

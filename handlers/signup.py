@@ -9,35 +9,21 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domains import lookup as domains
-from bot.runtime.app import Deps
 from bot.common.formatting import escape
 from bot.meetups.meetups import get_meetup
 from bot.signups.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, signup_choices, validate
 from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.reminder_messages import queue_promoted_message, queue_signup_message
 from storage.models import ACTIVE_STATUSES, Registration
 
 log = logging.getLogger(__name__)
 
-# Other features follow changes to who is signed up: the announcement card's
-# places left, the organisers' approval messages, the App Home. Each hook is
-# called after the ack as hook(client, deps, meetup_id, user_id, body,
-# registration), where body is the request's payload and registration the
-# person's as just committed, when the caller has it (None: read it if
-# needed); one failing hook never stops the others.
-ON_REGISTRATION_CHANGE: list = []
-
-
 def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
                          registration: Registration | None = None) -> None:
-    for hook in ON_REGISTRATION_CHANGE:
-        try:
-            hook(client, deps, meetup_id, user_id, body, registration)
-        except Exception:
-            log.exception("A hook after a sign-up change failed")
+    """Run the hooks other features added (handlers.deps.RegistrationHooks)."""
+    deps.registration_hooks.run(client, deps, meetup_id, user_id, body, registration)
 
 
 def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tuple[list, dict | None]:
@@ -76,7 +62,7 @@ def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: 
             f"government. Add it to your profile, or contact {escape(deps.settings.organiser_contact)}.",
         )
     else:
-        match = domains.lookup(email)
+        match = deps.domains.lookup(email)
         view = blocks.signup_modal(
             meetups=meetups,
             full_name=profile.get("real_name") or profile.get("display_name") or "",
@@ -170,7 +156,7 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
                                                position=result.waitlist_position, now=now))
 
     result = sign_up(deps.db, form, user_id=user_id, now=now, contact=deps.settings.organiser_contact,
-                     then=queue_outcome)
+                     then=queue_outcome, domains=deps.domains)
     if result.outcome == "closed":
         ack(response_action="update", view=blocks.message_modal(
             "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
@@ -205,7 +191,6 @@ def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fall
         log.error("Could not send a direct message: %s", error.response.get("error"))
 
 
-@subcommand("signup", "sign up for a meetup")
 def signup_command(request: CommandRequest) -> None:
     meetups, refusal = signup_refusal(request.deps, request.user_id)
     if refusal:
@@ -219,7 +204,6 @@ def signup_command(request: CommandRequest) -> None:
                         response_type="ephemeral")
 
 
-@subcommand("cancel", "cancel your place, leave the waitlist or withdraw your request")
 def cancel_command(request: CommandRequest) -> None:
     ack, deps, user_id = request.ack, request.deps, request.user_id
     mine = current_registrations(deps.db, user_id)
@@ -270,6 +254,9 @@ def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("signup", "sign up for a meetup", signup_command)
+    deps.subcommands.add("cancel", "cancel your place, leave the waitlist or withdraw your request", cancel_command)
+
     @app.view(blocks.SIGNUP_CALLBACK)
     def on_submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_signup(ack, body, view, client, deps)

@@ -10,7 +10,6 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape, plural
 from bot.topics.topics import (
     CarriedOver,
@@ -29,7 +28,7 @@ from bot.topics.topics import (
 from bot.topics.votes import base_emoji, forget_old_events, replace_votes
 from handlers import topic_blocks
 from handlers.blocks import message_modal, section
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.signup import send_dm
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_WITHDRAWN, Meetup, Topic
@@ -126,7 +125,6 @@ def announce_carried(client: WebClient, deps: Deps, carried: list[CarriedOver]) 
 # /meetup propose ---------------------------------------------------------------------
 
 
-@subcommand("propose", "propose a topic for the discussion sessions")
 def propose_command(request: CommandRequest) -> None:
     deps = request.deps
     meetups = topic_meetups(deps.db, deps.clock())
@@ -228,7 +226,6 @@ def on_hide(ack: Ack, body: dict, action: dict, client: WebClient, respond: Resp
 # /meetup topics ---------------------------------------------------------------------------
 
 
-@subcommand("topics", "see the proposed topics, most votes first", usage="[ID]")
 def topics_command(request: CommandRequest) -> None:
     deps = request.deps
     # Topics left over from a finished meetup join the next one's list first.
@@ -246,7 +243,6 @@ def topics_command(request: CommandRequest) -> None:
 # /meetup recount -----------------------------------------------------------------------------
 
 
-@subcommand("recount", "count the votes again from the reactions on every topic card", organiser_only=True)
 def recount_command(request: CommandRequest) -> None:
     deps, client = request.deps, request.client
     topics = open_cards(deps.db, deps.clock())
@@ -283,6 +279,11 @@ def recount_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("propose", "propose a topic for the discussion sessions", propose_command)
+    deps.subcommands.add("topics", "see the proposed topics, most votes first", topics_command, usage="[ID]")
+    deps.subcommands.add("recount", "count the votes again from the reactions on every topic card", recount_command,
+                         organiser_only=True)
+
     @app.view(topic_blocks.PROPOSE_CALLBACK)
     def proposal_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_proposal(ack, body, view, client, deps)

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from handlers import blocks_organising as ob
 from handlers import topic_blocks
-from handlers.commands import SUBCOMMANDS
 from storage.models import Base
 from tests.conftest import CHANNEL
 from tests.organising_helpers import (
@@ -49,7 +48,7 @@ def test_forged_organiser_actions_are_refused_and_change_nothing(bot):
 
     before_state, before_effects = database_state(bot.db), effects(fake)
 
-    organiser_only = [name for name, sub in SUBCOMMANDS.items() if sub.organiser_only]
+    organiser_only = [sub.name for sub in bot.deps.subcommands if sub.organiser_only]
     assert {"list", "new", "edit", "export", "stats", "schedule", "recount", "announce"} <= set(organiser_only)
     for name in organiser_only:
         reply = bot.slack.command(f"{name} {meetup_id}", user_id=EVE).message()

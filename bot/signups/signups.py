@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domains import lookup as domains
+from bot.domains.lookup import SHIPPED, DomainTable
 from bot.signups.eligibility import CONTRACTOR, NEEDS_APPROVAL, NOT_ELIGIBLE, ROLES, decide
 from bot.meetups.meetups import is_taking_signups
 from storage import meetups as meetup_store
@@ -96,13 +96,15 @@ class SignupResult:
 
 
 def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, contact: str,
-            then: Callable[[object, SignupResult], None] | None = None) -> SignupResult:
+            then: Callable[[object, SignupResult], None] | None = None,
+            domains: DomainTable = SHIPPED) -> SignupResult:
     """Decide and store a sign-up in one transaction.
 
     The form must already be valid (see `validate`). Someone not eligible is
     told why and nothing about them is kept. `then(session, result)` runs
     inside the transaction once the outcome is decided, so a message about it
     can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
+    `domains` is the table in use (the app passes one that sees imports).
     """
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
