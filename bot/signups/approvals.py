@@ -67,11 +67,6 @@ def decide(db: Database, registration_id: int, *, approve: bool, organiser_id: s
         return ApprovalResult(APPROVED, meetup, registration, position)
 
 
-def pending_for(db: Database, meetup_id: int) -> list[Registration]:
-    with db.read() as session:
-        return registration_store.list_registrations(session, meetup_id, PENDING)
-
-
 def get_registration(db: Database, registration_id: int) -> tuple[Meetup | None, Registration | None]:
     with db.read() as session:
         registration = registration_store.get_registration_by_id(session, registration_id)
