@@ -96,14 +96,14 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
         return
     result = approvals.decide(deps.db, registration_id, approve=approve, organiser_id=organiser_id, now=deps.clock(),
                               contact=deps.settings.organiser_contact)
-    if result.outcome == approvals.NOT_FOUND:
+    if result.outcome == approvals.ApprovalOutcome.NOT_FOUND:
         tell(client, body, "That sign-up no longer exists.", respond)
         return
-    if result.outcome == approvals.ALREADY_DECIDED:
+    if result.outcome == approvals.ApprovalOutcome.ALREADY_DECIDED:
         tell(client, body, ob.already_decided_text(result.meetup, result.registration), respond)
         sync_approval_messages(client, deps, result.registration.id)
         return
-    if result.outcome == approvals.NOT_POSSIBLE:
+    if result.outcome == approvals.ApprovalOutcome.NOT_POSSIBLE:
         tell(client, body, f"You cannot approve this sign-up. {result.reason}", respond)
         return
     tz = deps.settings.tz

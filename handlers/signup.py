@@ -11,14 +11,27 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape
 from bot.meetups.meetups import get_meetup
-from bot.signups.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, signup_choices, validate
+from bot.signups.signups import (
+    CancelOutcome,
+    SignupForm,
+    SignupOutcome,
+    cancel,
+    clean_text,
+    current_registrations,
+    sign_up,
+    signup_choices,
+    validate,
+)
 from handlers import blocks
 from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.reminder_messages import queue_promoted_message, queue_signup_message
-from storage.models import ACTIVE_STATUSES, Registration
+from storage.models import Registration
 
 log = logging.getLogger(__name__)
+
+# A sign-up that holds or waits for a place: the person gets a message about it.
+ACTIVE_OUTCOMES = (SignupOutcome.CONFIRMED, SignupOutcome.WAITLISTED, SignupOutcome.PENDING_APPROVAL)
 
 def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
                          registration: Registration | None = None) -> None:
@@ -151,21 +164,21 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
     def queue_outcome(session, result) -> None:
         # In the sign-up's transaction: the message is stored if and only if
         # the sign-up is, before the modal closes ("durable before confirmed").
-        if result.registration is not None and result.outcome in ACTIVE_STATUSES:
+        if result.registration is not None and result.outcome in ACTIVE_OUTCOMES:
             queued.append(queue_signup_message(session, result.meetup, result.registration, tz,
                                                position=result.waitlist_position, now=now))
 
     result = sign_up(deps.db, form, user_id=user_id, now=now, contact=deps.settings.organiser_contact,
                      then=queue_outcome, domains=deps.domains)
-    if result.outcome == "closed":
+    if result.outcome == SignupOutcome.CLOSED:
         ack(response_action="update", view=blocks.message_modal(
             "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
         return
-    if result.outcome == "already":
+    if result.outcome == SignupOutcome.ALREADY:
         ack(response_action="update", view=blocks.message_modal(
             "Already signed up", "You have already signed up. We have sent you a message with the details."))
         message = blocks.status_blocks(result.meetup, result.registration, tz)
-    elif result.outcome == "not_eligible":
+    elif result.outcome == SignupOutcome.NOT_ELIGIBLE:
         ack(response_action="update", view=blocks.message_modal(
             "You cannot sign up", blocks.not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
         message = blocks.not_eligible_blocks(result.meetup, result.reason)
@@ -239,7 +252,7 @@ def cancel_and_queue(deps: Deps, *, meetup_id: int, user_id: str):
 
 
 def cancel_outcome_text(result) -> str:
-    if result.outcome != "cancelled":
+    if result.outcome != CancelOutcome.CANCELLED:
         return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
     return blocks.cancelled_text(result.meetup, result.previous_status)
 
@@ -247,7 +260,7 @@ def cancel_outcome_text(result) -> str:
 def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_id: str, body: dict) -> None:
     """Slow work after the answer: send the queued messages to whoever moved
     up, then the hooks (the card's places left, the Home tab)."""
-    if result.outcome != "cancelled":
+    if result.outcome != CancelOutcome.CANCELLED:
         return
     deps.outbox.deliver_soon(queued)
     registration_changed(client, deps, result.meetup.id, user_id, body, result.registration)

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.common.formatting import escape, plural
 from bot.topics.topics import (
     CarriedOver,
+    StatusOutcome,
     attach_card,
     carry_over_finished,
     discard_topic,
@@ -193,11 +194,11 @@ def on_withdraw(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
     ack()
     topic_id = _topic_id(action)
     result = withdraw_topic(deps.db, topic_id or 0, user_id=body["user"]["id"], now=deps.clock())
-    if result.outcome == "missing":
+    if result.outcome == StatusOutcome.MISSING:
         respond(text="That topic no longer exists.", replace_original=False)
-    elif result.outcome == "not_yours":
+    elif result.outcome == StatusOutcome.NOT_YOURS:
         respond(text="Only the person who proposed this topic can withdraw it.", replace_original=False)
-    elif result.outcome == "not_open":
+    elif result.outcome == StatusOutcome.NOT_OPEN:
         respond(text=f"This topic has already been {ALREADY.get(result.topic.status, 'closed')}.",
                 replace_original=False)
     else:
@@ -212,9 +213,9 @@ def on_hide(ack: Ack, body: dict, action: dict, client: WebClient, respond: Resp
         respond(text="Only organisers can hide topics.", replace_original=False)
         return
     result = hide_topic(deps.db, _topic_id(action) or 0, now=deps.clock())
-    if result.outcome == "missing":
+    if result.outcome == StatusOutcome.MISSING:
         respond(text="That topic no longer exists.", replace_original=False)
-    elif result.outcome == "not_open":
+    elif result.outcome == StatusOutcome.NOT_OPEN:
         respond(text=f"This topic has already been {ALREADY.get(result.topic.status, 'closed')}.",
                 replace_original=False)
     else:
