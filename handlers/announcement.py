@@ -13,8 +13,8 @@ from slack_sdk.errors import SlackApiError
 from bot.meetups.meetups import is_taking_signups
 from bot.meetups.organising import card_state, places_text, record_announcement
 from bot.meetups.subscriptions import subscriber_ids
-from handlers import blocks
-from handlers import blocks_organising as ob
+from handlers.blocks.announcement import card_blocks, card_text
+from handlers.blocks.common import context
 from handlers.signup import send_dm
 from handlers.deps import Deps
 
@@ -29,8 +29,8 @@ def _card(deps: Deps, meetup, confirmed: int) -> tuple[list[dict], str]:
     now = deps.clock()
     places = places_text(meetup, confirmed, now)
     tz = deps.settings.tz
-    return (ob.card_blocks(meetup, places, tz, taking_signups=is_taking_signups(meetup, now)),
-            ob.card_text(meetup, places, tz))
+    return (card_blocks(meetup, places, tz, taking_signups=is_taking_signups(meetup, now)),
+            card_text(meetup, places, tz))
 
 
 def refresh_card(client: WebClient, deps: Deps, meetup_id: int) -> None:
@@ -76,7 +76,7 @@ def announce(client: WebClient, deps: Deps, meetup_id: int) -> tuple[str | None,
 def tell_subscribers(client: WebClient, deps: Deps, meetup_id: int) -> None:
     meetup, confirmed = card_state(deps.db, meetup_id)
     card, text = _card(deps, meetup, confirmed)
-    card = card + [blocks.context("You get this because you subscribed to new meetups. "
+    card = card + [context("You get this because you subscribed to new meetups. "
                                   "To stop, use `/meetup unsubscribe`.")]
     # send_dm logs and carries on, so one person we cannot reach never stops the rest.
     for user_id in subscriber_ids(deps.db):

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.signups import approvals
 from bot.signups.signups import find_registration
-from handlers import blocks_organising as ob
+from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, already_decided_text, approval_blocks, approval_text, decision_blocks
 from handlers.replies import tell
 from handlers.parse import parse_id
 from handlers.signup import registration_changed, send_dm
@@ -42,8 +42,8 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
         return
     tz, now = deps.settings.tz, deps.clock()
     existing = approvals.messages_for(deps.db, registration)
-    message = ob.approval_blocks(meetup, registration, tz)
-    text = ob.approval_text(meetup, registration)
+    message = approval_blocks(meetup, registration, tz)
+    text = approval_text(meetup, registration)
     if not existing:
         if registration.status != PENDING:
             return
@@ -100,14 +100,14 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
         tell(client, body, "That sign-up no longer exists.", respond)
         return
     if result.outcome == approvals.ApprovalOutcome.ALREADY_DECIDED:
-        tell(client, body, ob.already_decided_text(result.meetup, result.registration), respond)
+        tell(client, body, already_decided_text(result.meetup, result.registration), respond)
         sync_approval_messages(client, deps, result.registration.id)
         return
     if result.outcome == approvals.ApprovalOutcome.NOT_POSSIBLE:
         tell(client, body, f"You cannot approve this sign-up. {result.reason}", respond)
         return
     tz = deps.settings.tz
-    message = ob.decision_blocks(result.meetup, result.registration, tz, deps.settings.organiser_contact,
+    message = decision_blocks(result.meetup, result.registration, tz, deps.settings.organiser_contact,
                                  position=result.waitlist_position)
     send_dm(client, result.registration.slack_user_id, message, fallback=message[0]["text"]["text"])
     # Updates every copy of the approval message, the card and the Home tab.
@@ -119,10 +119,10 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
 def register(app: App, deps: Deps) -> None:
     deps.registration_hooks.add(_approval_hook)
 
-    @app.action(ob.APPROVE_ACTION)
+    @app.action(APPROVE_ACTION)
     def on_approve(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_decision(ack, body, action, client, respond, deps, approve=True)
 
-    @app.action(ob.DECLINE_ACTION)
+    @app.action(DECLINE_ACTION)
     def on_decline(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_decision(ack, body, action, client, respond, deps, approve=False)

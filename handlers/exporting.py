@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
 from bot.common.formatting import escape, format_date, plural
 from bot.meetups.organising import pick_meetup
-from handlers import blocks
+from handlers.blocks.common import section
 from handlers.deps import CommandRequest, Deps
 from handlers.signup import send_dm
 
@@ -45,7 +45,7 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
                                title=f"Visitor list: {meetup.title}"[:250], initial_comment=comment)
     except SlackApiError as error:
         log.error("Could not send the visitor list: %s", error.response.get("error"))
-        send_dm(client, user_id, [blocks.section(
+        send_dm(client, user_id, [section(
             f"The visitor list for *{escape(meetup.title)}* could not be sent. Try `/meetup export {meetup.id}` "
             f"again, or run `meetup-bot export {meetup.id}` on the server.")],
             fallback="The visitor list could not be sent.")

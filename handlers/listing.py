@@ -8,9 +8,9 @@ from bot.common.formatting import escape
 from bot.meetups.meetups import upcoming_meetups
 from bot.common.outbox import failed_deliveries
 from bot.signups.signups import overview
-from handlers import blocks
+from handlers.blocks.common import context
+from handlers.blocks.listing import failed_delivery_blocks, overview_blocks
 from handlers.deps import CommandRequest, Deps
-from handlers.reminder_messages import failed_delivery_blocks
 
 
 def list_command(request: CommandRequest) -> None:
@@ -31,13 +31,13 @@ def list_command(request: CommandRequest) -> None:
         return
     result: list[dict] = []
     for meetup in meetups[:3]:
-        summary = blocks.overview_blocks(overview(deps.db, meetup.id), tz)
+        summary = overview_blocks(overview(deps.db, meetup.id), tz)
         # Messages that could not be sent come right after the counts, so a
         # long list of names never pushes them out of sight.
         result += summary[:1] + failed_delivery_blocks(failed_deliveries(deps.db, meetup.id)) + summary[1:]
         result.append({"type": "divider"})
     if len(meetups) > 3:
-        result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
+        result.append(context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
     ack(text=f"Sign-ups for {escape(meetups[0].title)}", blocks=result[:50])
 
 

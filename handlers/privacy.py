@@ -7,9 +7,9 @@ from slack_sdk import WebClient
 
 from bot.common.formatting import escape, format_when
 from bot.privacy.privacy import data_held, forget, privacy_notice
-from handlers import blocks
+from handlers.blocks.common import button, plain, section
+from handlers.signup import queue_promoted_message
 from handlers.deps import CommandRequest, Deps
-from handlers.reminder_messages import queue_promoted_message
 from handlers.signup import registration_changed
 
 FORGET_ACTION = "forget_confirm"
@@ -49,7 +49,7 @@ def mydata_command(request: CommandRequest) -> None:
     if held.topics or held.votes:
         sections.append(f"Discussion topics you proposed: {held.topics}. Topics you voted for: {held.votes}.")
     sections.append("To delete all of it, use `/meetup forget`.")
-    request.ack(text="The personal data we hold about you", blocks=[blocks.section(s[:2900]) for s in sections][:50])
+    request.ack(text="The personal data we hold about you", blocks=[section(s[:2900]) for s in sections][:50])
 
 
 def forget_command(request: CommandRequest) -> None:
@@ -57,20 +57,20 @@ def forget_command(request: CommandRequest) -> None:
         request.ack(text="We hold no personal data about you, so there is nothing to delete.")
         return
     confirm = {
-        "title": blocks.plain("Delete your data?"),
-        "text": blocks.plain("This cancels your places and deletes your sign-ups. You cannot undo it."),
-        "confirm": blocks.plain("Delete my data"),
-        "deny": blocks.plain("Keep my data"),
+        "title": plain("Delete your data?"),
+        "text": plain("This cancels your places and deletes your sign-ups. You cannot undo it."),
+        "confirm": plain("Delete my data"),
+        "deny": plain("Keep my data"),
         "style": "danger",
     }
-    button = blocks.button("Delete my data", FORGET_ACTION, "forget", style="danger")
-    button["confirm"] = confirm
+    delete = button("Delete my data", FORGET_ACTION, "forget", style="danger")
+    delete["confirm"] = confirm
     request.ack(
         text="Delete everything we hold about you?",
         blocks=[
-            blocks.section("This deletes your sign-ups and cancels any place you have, so someone on the "
+            section("This deletes your sign-ups and cancels any place you have, so someone on the "
                            "waitlist can have it. You cannot undo it."),
-            {"type": "actions", "elements": [button]},
+            {"type": "actions", "elements": [delete]},
         ],
     )
 

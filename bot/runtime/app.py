@@ -132,7 +132,7 @@ def make_worker(settings: Settings, db: Database, *, outbox: Outbox | None = Non
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
-    from handlers.reminder_messages import ReminderBlocks
+    from handlers.blocks.reminders import ReminderBlocks
 
     return ReminderWorker(db=db, outbox=outbox or make_outbox(settings, db, clock=clock), messages=ReminderBlocks(),
                           channel=settings.channel_id, plan=ReminderPlan.from_settings(settings),

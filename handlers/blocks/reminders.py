@@ -1,20 +1,16 @@
-"""Block Kit for reminders, the messages the outbox queues after a sign-up,
-and the organisers' view of messages that could not be sent.
+"""Block Kit for reminders: what each reminder says (bot.reminders.reminders.ReminderMessages).
 
-Pure functions of domain objects; anything a person typed is escaped.
+Pure functions of domain objects; anything a person typed goes through `escape`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.meetups.calendar import calendar_attachment
 from bot.common.formatting import escape, format_time, format_when
-from bot.common.outbox import enqueue_dm
-from handlers import blocks
-from handlers.blocks import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION, button, meetup_details, section
-from storage.models import CONFIRMED, Delivery, Meetup, Registration
+from handlers.blocks.common import button, meetup_details, section
+from handlers.blocks.signup import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION
+from storage.models import CONFIRMED, Meetup, Registration
 
 PHOTO_ID = ("*What to bring:* photo ID, such as a passport, driving licence or your work pass. "
             "The building's security team checks it against the visitor list at the door.")
@@ -96,83 +92,3 @@ class ReminderBlocks:
             {"type": "actions", "elements": [button(CANCEL_LABELS["waitlisted"], CANCEL_ACTION, str(meetup.id))]},
         ]
         return f"You are still on the waitlist for {title}, number {position}.", result
-
-
-# Messages after a sign-up or a cancellation, through the outbox ---------------------
-
-
-def _stamp(moment: datetime | None) -> str:
-    return f"{moment.timestamp():.6f}" if moment else "0"
-
-
-def queue_signup_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *,
-                         position: int | None, now: datetime) -> int:
-    """Queue the message telling someone the outcome of their sign-up, with the
-    calendar file when they have a place. It is sent only while their status
-    is still the one it describes."""
-    message = blocks.status_blocks(meetup, registration, tz, position=position)
-    attachment = calendar_attachment(meetup, tz, now=now) if registration.status == CONFIRMED else None
-    return enqueue_dm(
-        session, registration.slack_user_id, message, message[0]["text"]["text"],
-        key=f"signup:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}",
-        kind="signup", meetup_id=meetup.id, registration_id=registration.id,
-        required_status=registration.status, attachment=attachment, now=now)
-
-
-def queue_promoted_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *,
-                           now: datetime) -> int:
-    """Queue the message telling someone a place became free and is theirs."""
-    message = blocks.promoted_blocks(meetup, registration, tz)
-    return enqueue_dm(
-        session, registration.slack_user_id, message, message[0]["text"]["text"],
-        key=f"promoted:{registration.id}:{_stamp(registration.confirmed_at)}",
-        kind="promoted", meetup_id=meetup.id, registration_id=registration.id, required_status=CONFIRMED,
-        attachment=calendar_attachment(meetup, tz, now=now), now=now)
-
-
-# Organisers: what could not be sent ----------------------------------------------------
-
-WHAT = {
-    "signup": "the sign-up message",
-    "promoted": "the message giving a place",
-    "reminder_week_before": "the week-before reminder",
-    "reminder_day_before": "the day-before reminder",
-    "reminder_morning": "the morning reminder",
-    "reminder_confirmed": "the day-before reminder",
-    "reminder_waitlisted": "the day-before waitlist message",
-}
-ADVICE = {
-    "not_in_channel": "invite the bot to the channel",
-    "channel_not_found": "check MEETUP_CHANNEL_ID",
-    "is_archived": "the channel is archived",
-    "user_not_found": "they may have left Slack",
-    "account_inactive": "their account is deactivated",
-    "cannot_dm_bot": "they are a bot",
-    "invalid_auth": "check SLACK_BOT_TOKEN",
-}
-
-
-# A direct message goes to the person's user id, so Slack answers
-# channel_not_found when there is no such person.
-DM_ADVICE = {**ADVICE, "channel_not_found": "they may have left Slack"}
-
-
-def _failure(delivery: Delivery) -> str:
-    what = WHAT.get(delivery.kind, "a message")
-    where = f"to <@{delivery.slack_user_id}>" if delivery.slack_user_id else f"in <#{delivery.channel}>"
-    error = (delivery.last_error or "unknown error").strip()
-    advice = (DM_ADVICE if delivery.slack_user_id else ADVICE).get(error)
-    reason = f"{escape(error)}: {advice}" if advice else escape(error)
-    return f"{what} {where} ({reason})"
-
-
-def failed_delivery_blocks(failed: list[Delivery], *, limit: int = 10) -> list[dict]:
-    """'2 messages could not be sent: …' for `/meetup list`, or nothing."""
-    if not failed:
-        return []
-    shown = "; ".join(_failure(d) for d in failed[:limit])
-    more = f"; and {len(failed) - limit} more" if len(failed) > limit else ""
-    count = "1 message" if len(failed) == 1 else f"{len(failed)} messages"
-    text = f":warning: {count} could not be sent: {shown}{more}."
-    return [section(text[:2900])]
-
