@@ -32,7 +32,7 @@ from bench.procs import (
     start_floor,
     start_real_server,
 )
-from bench.scenarios import AVAILABILITY, SCENARIOS, Bench, Sizes, Target
+from bench.scenarios import SCENARIOS, Bench, Sizes, Target
 from storage.db import Database
 from tests.pg import find_pg_bin
 
@@ -121,11 +121,6 @@ def run_bench(options: Options) -> Outcome:
                       in_process_load=options.in_process_load, say=say, quiet_period=options.quiet_period)
         results: dict = {}
         for name in options.scenarios:
-            missing = AVAILABILITY[name]() if name in AVAILABILITY else None
-            if missing:
-                say(f"{name}: not available on this build ({missing})")
-                results[name] = {"skipped": missing}
-                continue
             results[name] = {}
             for target in targets:
                 say(f"{name} on {target.label}")

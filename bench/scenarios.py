@@ -2,9 +2,8 @@
 SQLite, on PostgreSQL, or the floor (a bare Bolt app that only acks).
 
 Each returns a dict of raw figures (seconds, counts); bench/report.py turns
-them into the table. Features built on other branches (reaction votes,
-reminders) are detected, and their scenarios say "not available on this
-build" until the features are merged.
+them into the table. A scenario that cannot run is reported as an error, so
+the smoke test (tests/test_bench_smoke.py) fails.
 """
 
 from __future__ import annotations
@@ -278,29 +277,16 @@ def burst(bench: Bench, target: Target) -> dict:
 # ---------------------------------------------------------------- reaction votes (issue 4)
 
 
-def votes_available() -> str | None:
-    """None when this build has reaction votes, else why not."""
-    import handlers  # noqa: F401  (importing the features registers their subcommands)
-    from handlers.commands import SUBCOMMANDS
-
-    if "propose" not in SUBCOMMANDS:
-        return "no `/meetup propose`"
-    return None
-
-
-def read_tallies(database: Database) -> dict[str, int] | None:
+def read_tallies(database: Database) -> dict[str, int]:
     """Votes per topic card (by message ts), as stored: distinct people with
-    a voting reaction present. None when the tables are not there.
+    a voting reaction present.
 
     Read by reflection so the benchmark needs none of the feature's code; it
     expects issue 4's tables `topics` (id, ts) and `vote_reactions`
     (topic_id, slack_user_id, present). Adapt here if they change.
     """
     metadata = MetaData()
-    try:
-        metadata.reflect(database.engine, only=["topics", "vote_reactions"])
-    except Exception:  # the tables are not there: the feature is not merged
-        return None
+    metadata.reflect(database.engine, only=["topics", "vote_reactions"])
     topics, votes = metadata.tables["topics"], metadata.tables["vote_reactions"]
     with database.read() as session:
         rows = session.execute(
@@ -417,12 +403,10 @@ def votes(bench: Bench, target: Target) -> dict:
     # Bolt acks an event before its listener runs: the votes are applied
     # after the acks, so wait for the tallies to settle.
     deadline, last, quiet_since = time.monotonic() + 120, None, time.monotonic()
-    tallies = None
+    tallies: dict[str, int] = {}
     while time.monotonic() < deadline:
-        tallies = read_tallies(target.database)
-        if tallies is None:
-            break
-        tallies = {ts: tallies.get(ts, 0) for ts in cards}
+        stored = read_tallies(target.database)
+        tallies = {ts: stored.get(ts, 0) for ts in cards}
         if tallies == expected:
             break
         if tallies != last:
@@ -432,19 +416,13 @@ def votes(bench: Bench, target: Target) -> dict:
         time.sleep(0.1)
     applied_at = time.time()
     figures["tallies_exact"] = tallies == expected
-    figures["tallies_wrong"] = None if tallies is None else sum(1 for ts in cards if tallies[ts] != expected[ts])
+    figures["tallies_wrong"] = sum(1 for ts in cards if tallies[ts] != expected[ts])
     figures["applied_per_s"] = n / (applied_at - result["started_at"]) if figures["tallies_exact"] else None
     bench.settle()
     return figures
 
 
 # ---------------------------------------------------------------- reminders (issue 5)
-
-
-def reminders_available() -> str | None:
-    done = subprocess.run([str(BIN), "reminders", "run-due", "--help"], capture_output=True,
-                          env=_python_env({}), timeout=60)
-    return None if done.returncode == 0 else "no `meetup-bot reminders run-due`"
 
 
 def _dm_outcome(dms: dict[str, list[str]], people: list[str]) -> tuple[int, int]:
@@ -536,9 +514,4 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "burst": burst,
     "votes": votes,
     "reminders": reminders,
-}
-
-AVAILABILITY: dict[str, Callable[[], str | None]] = {
-    "votes": votes_available,
-    "reminders": reminders_available,
 }

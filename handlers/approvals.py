@@ -13,12 +13,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.signups import approvals
-from bot.runtime.app import Deps
 from bot.signups.signups import find_registration
-from handlers import blocks_organising as ob
+from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, already_decided_text, approval_blocks, approval_text, decision_blocks
 from handlers.replies import tell
 from handlers.parse import parse_id
-from handlers.signup import ON_REGISTRATION_CHANGE, registration_changed, send_dm
+from handlers.signup import registration_changed, send_dm
+from handlers.deps import Deps
 from storage.models import PENDING, Registration
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,8 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
         return
     tz, now = deps.settings.tz, deps.clock()
     existing = approvals.messages_for(deps.db, registration)
-    message = ob.approval_blocks(meetup, registration, tz)
-    text = ob.approval_text(meetup, registration)
+    message = approval_blocks(meetup, registration, tz)
+    text = approval_text(meetup, registration)
     if not existing:
         if registration.status != PENDING:
             return
@@ -96,18 +96,18 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
         return
     result = approvals.decide(deps.db, registration_id, approve=approve, organiser_id=organiser_id, now=deps.clock(),
                               contact=deps.settings.organiser_contact)
-    if result.outcome == approvals.NOT_FOUND:
+    if result.outcome == approvals.ApprovalOutcome.NOT_FOUND:
         tell(client, body, "That sign-up no longer exists.", respond)
         return
-    if result.outcome == approvals.ALREADY_DECIDED:
-        tell(client, body, ob.already_decided_text(result.meetup, result.registration), respond)
+    if result.outcome == approvals.ApprovalOutcome.ALREADY_DECIDED:
+        tell(client, body, already_decided_text(result.meetup, result.registration), respond)
         sync_approval_messages(client, deps, result.registration.id)
         return
-    if result.outcome == approvals.NOT_POSSIBLE:
+    if result.outcome == approvals.ApprovalOutcome.NOT_POSSIBLE:
         tell(client, body, f"You cannot approve this sign-up. {result.reason}", respond)
         return
     tz = deps.settings.tz
-    message = ob.decision_blocks(result.meetup, result.registration, tz, deps.settings.organiser_contact,
+    message = decision_blocks(result.meetup, result.registration, tz, deps.settings.organiser_contact,
                                  position=result.waitlist_position)
     send_dm(client, result.registration.slack_user_id, message, fallback=message[0]["text"]["text"])
     # Updates every copy of the approval message, the card and the Home tab.
@@ -115,14 +115,14 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
                          result.registration)
 
 
-ON_REGISTRATION_CHANGE.append(_approval_hook)
-
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ob.APPROVE_ACTION)
+    deps.registration_hooks.add(_approval_hook)
+
+    @app.action(APPROVE_ACTION)
     def on_approve(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_decision(ack, body, action, client, respond, deps, approve=True)
 
-    @app.action(ob.DECLINE_ACTION)
+    @app.action(DECLINE_ACTION)
     def on_decline(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_decision(ack, body, action, client, respond, deps, approve=False)

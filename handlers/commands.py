@@ -1,68 +1,26 @@
 """`/meetup <subcommand>`: one Slack command, dispatched by its first word.
 
-Feature modules declare their subcommands with `@subcommand(...)`; this module
-owns the dispatch, the organiser check and the help text, so every
-organiser-only subcommand is refused the same way.
+Feature modules add their subcommands to `deps.subcommands` in their
+`register`; this module owns the dispatch, the organiser check and the help
+text, so every organiser-only subcommand is refused the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape
+from handlers.deps import CommandRequest, Deps, Subcommand, Subcommands
 
 
-@dataclass(frozen=True)
-class CommandRequest:
-    """One `/meetup` invocation, as a subcommand sees it."""
-
-    ack: Ack
-    client: WebClient
-    deps: Deps
-    user_id: str
-    args: list[str]
-    command: dict
-    respond: Respond
-
-    @property
-    def text_after_name(self) -> str:
-        return (self.command.get("text") or "").strip().partition(" ")[2].strip()
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    summary: str
-    organiser_only: bool
-    run: Callable[[CommandRequest], None]
-    usage: str = ""
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {}
-
-
-def subcommand(name: str, summary: str, *, organiser_only: bool = False, usage: str = ""):
-    """Register a `/meetup NAME` handler with its one-line help."""
-
-    def decorator(run: Callable[[CommandRequest], None]):
-        SUBCOMMANDS[name] = Subcommand(name, summary, organiser_only, run, usage)
-        return run
-
-    return decorator
-
-
-def help_text(is_organiser: bool) -> str:
+def help_text(subcommands: Subcommands, is_organiser: bool) -> str:
     def line(sub: Subcommand) -> str:
         usage = f" {sub.usage}" if sub.usage else ""
         return f"`/meetup {sub.name}{usage}`: {sub.summary}"
 
     # "help" last: people look for what they came to do first.
-    ordered = sorted(SUBCOMMANDS.values(), key=lambda s: s.name == "help")
+    ordered = sorted(subcommands, key=lambda s: s.name == "help")
     lines = ["*What you can do with `/meetup`*"]
     lines += [line(s) for s in ordered if not s.organiser_only]
     if is_organiser:
@@ -71,21 +29,23 @@ def help_text(is_organiser: bool) -> str:
     return "\n".join(lines)
 
 
-@subcommand("help", "show this list")
 def help_command(request: CommandRequest) -> None:
-    request.ack(text=help_text(request.deps.organisers.is_organiser(request.user_id)))
+    deps = request.deps
+    request.ack(text=help_text(deps.subcommands, deps.organisers.is_organiser(request.user_id)))
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("help", "show this list", help_command)
+
     @app.command("/meetup")
     def meetup_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         words = (command.get("text") or "").split()
         name = words[0].lower() if words else "help"
         user_id = command["user_id"]
-        found = SUBCOMMANDS.get(name)
+        found = deps.subcommands.get(name)
         if found is None:
             ack(text=f"`/meetup {escape(name[:30])}` is not a command.\n\n"
-                + help_text(deps.organisers.is_organiser(user_id)))
+                + help_text(deps.subcommands, deps.organisers.is_organiser(user_id)))
             return
         if found.organiser_only and not deps.organisers.is_organiser(user_id):
             ack(text=f"Only organisers can use `/meetup {found.name}`. Use `/meetup help` to see what you can do.")

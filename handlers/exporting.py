@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import logging
 
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
 from bot.common.formatting import escape, format_date, plural
 from bot.meetups.organising import pick_meetup
-from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
+from handlers.blocks.common import section
+from handlers.deps import CommandRequest, Deps
 from handlers.signup import send_dm
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,12 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
                                title=f"Visitor list: {meetup.title}"[:250], initial_comment=comment)
     except SlackApiError as error:
         log.error("Could not send the visitor list: %s", error.response.get("error"))
-        send_dm(client, user_id, [blocks.section(
+        send_dm(client, user_id, [section(
             f"The visitor list for *{escape(meetup.title)}* could not be sent. Try `/meetup export {meetup.id}` "
             f"again, or run `meetup-bot export {meetup.id}` on the server.")],
             fallback="The visitor list could not be sent.")
 
 
-@subcommand("export", "get the visitor list for the building (CSV) in a direct message",
-            organiser_only=True, usage="[ID]")
 def export_command(request: CommandRequest) -> None:
     deps = request.deps
     meetup, problem = pick_meetup(deps.db, request.args, now=deps.clock(), tz=deps.settings.tz,
@@ -63,3 +61,8 @@ def export_command(request: CommandRequest) -> None:
     result, text = start_export(deps, meetup.id, request.user_id)
     request.ack(text=text)
     send_export(request.client, deps, result, request.user_id)
+
+
+def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("export", "get the visitor list for the building (CSV) in a direct message", export_command,
+                         organiser_only=True, usage="[ID]")

@@ -10,18 +10,18 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.meetups.home import home_entries
 from bot.meetups.meetups import get_meetup, is_taking_signups
 from bot.meetups.organising import places_text
 from bot.meetups.subscriptions import is_subscribed
-from handlers import blocks
-from handlers import blocks_organising as ob
+from handlers.blocks.common import message_modal
+from handlers.blocks.home import HOME_EDIT_ACTION, HOME_EXPORT_ACTION, HOME_NEW_ACTION, SIGNUP_SHORTCUT, home_view
 from handlers.exporting import send_export, start_export
 from handlers.organising import edit_refusal, open_meetup_modal
 from handlers.replies import tell
 from handlers.parse import parse_id
-from handlers.signup import ON_REGISTRATION_CHANGE, open_signup_modal, signup_refusal
+from handlers.signup import open_signup_modal, signup_refusal
+from handlers.deps import Deps
 from storage.models import CONFIRMED
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
     now, tz = deps.clock(), deps.settings.tz
     organiser = deps.organisers.is_organiser(user_id)
     entries = home_entries(deps.db, user_id, now=now, organiser=organiser)
-    view = ob.home_view(
+    view = home_view(
         entries,
         places=lambda e: places_text(e.meetup, e.counts.get(CONFIRMED, 0), now),
         taking=lambda e: is_taking_signups(e.meetup, now),
@@ -51,21 +51,21 @@ def _home_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body
         publish_home(client, deps, body["user"]["id"])
 
 
-ON_REGISTRATION_CHANGE.append(_home_hook)
-
 
 def _meetup_id(action: dict) -> int:
     return parse_id(action.get("value")) or 0
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.registration_hooks.add(_home_hook)
+
     @app.event("app_home_opened")
     def on_home_opened(event: dict, client: WebClient) -> None:
         # The event also comes for the Messages tab, which the bot does not draw.
         if event.get("tab", "home") == "home":
             publish_home(client, deps, event["user"])
 
-    @app.action(ob.HOME_NEW_ACTION)
+    @app.action(HOME_NEW_ACTION)
     def on_new(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         if not deps.organisers.is_organiser(body["user"]["id"]):
@@ -73,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
             return
         open_meetup_modal(client, deps, body["trigger_id"])
 
-    @app.action(ob.HOME_EDIT_ACTION)
+    @app.action(HOME_EDIT_ACTION)
     def on_edit(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         if not deps.organisers.is_organiser(body["user"]["id"]):
@@ -85,7 +85,7 @@ def register(app: App, deps: Deps) -> None:
             return
         open_meetup_modal(client, deps, body["trigger_id"], meetup)
 
-    @app.action(ob.HOME_EXPORT_ACTION)
+    @app.action(HOME_EXPORT_ACTION)
     def on_export(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
@@ -99,13 +99,13 @@ def register(app: App, deps: Deps) -> None:
         tell(client, body, text)
         send_export(client, deps, result, user_id)
 
-    @app.shortcut(ob.SIGNUP_SHORTCUT)
+    @app.shortcut(SIGNUP_SHORTCUT)
     def on_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
         meetups, refusal = signup_refusal(deps, user_id)
         if refusal:
-            view = blocks.message_modal("Sign up", refusal["text"])
+            view = message_modal("Sign up", refusal["text"])
             if refusal.get("blocks"):
                 view["blocks"] = refusal["blocks"]
             client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.common.formatting import escape
 from bot.meetups.meetups import upcoming_meetups
 from bot.common.outbox import failed_deliveries
 from bot.signups.signups import overview
-from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
-from handlers.reminder_messages import failed_delivery_blocks
+from handlers.blocks.common import context
+from handlers.blocks.listing import failed_delivery_blocks, overview_blocks
+from handlers.deps import CommandRequest, Deps
 
 
-@subcommand("list", "see who has signed up, by status and organisation", organiser_only=True, usage="[ID]")
 def list_command(request: CommandRequest) -> None:
     ack, deps, args = request.ack, request.deps, request.args
     tz = deps.settings.tz
@@ -30,11 +31,16 @@ def list_command(request: CommandRequest) -> None:
         return
     result: list[dict] = []
     for meetup in meetups[:3]:
-        summary = blocks.overview_blocks(overview(deps.db, meetup.id), tz)
+        summary = overview_blocks(overview(deps.db, meetup.id), tz)
         # Messages that could not be sent come right after the counts, so a
         # long list of names never pushes them out of sight.
         result += summary[:1] + failed_delivery_blocks(failed_deliveries(deps.db, meetup.id)) + summary[1:]
         result.append({"type": "divider"})
     if len(meetups) > 3:
-        result.append(blocks.context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
+        result.append(context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
     ack(text=f"Sign-ups for {escape(meetups[0].title)}", blocks=result[:50])
+
+
+def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("list", "see who has signed up, by status and organisation", list_command,
+                         organiser_only=True, usage="[ID]")

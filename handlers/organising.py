@@ -15,7 +15,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape, plural
 from bot.meetups.meetups import ValidationError, get_meetup
 from bot.meetups.organising import (
@@ -31,12 +30,13 @@ from bot.meetups.organising import (
 )
 from bot.reminders.reminders import ReminderPlan
 from bot.meetups.subscriptions import subscribe, unsubscribe
+from handlers.blocks.common import message_modal, section
+from handlers.blocks.organising import CANCEL_MEETUP_ACTION, CLOSE_SIGNUP_ACTION, EDIT_MEETUP_CALLBACK, NEW_MEETUP_CALLBACK, REOPEN_SIGNUP_ACTION, changed_blocks, created_blocks, meetup_cancelled_blocks, meetup_modal
+from handlers.blocks.signup import promoted_blocks
 from handlers.parse import parse_id
-from handlers import blocks
-from handlers import blocks_organising as ob
 from handlers.announcement import announce, refresh_card, tell_subscribers
 from handlers.approvals import sync_approval_messages
-from handlers.commands import CommandRequest, subcommand
+from handlers.deps import CommandRequest, Deps
 from handlers.replies import tell
 from handlers.signup import send_dm
 
@@ -55,10 +55,9 @@ def _meetup_id(value: str | None) -> int | None:
 
 
 def open_meetup_modal(client: WebClient, deps: Deps, trigger_id: str, meetup=None) -> None:
-    client.views_open(trigger_id=trigger_id, view=ob.meetup_modal(tz=deps.settings.tz, meetup=meetup))
+    client.views_open(trigger_id=trigger_id, view=meetup_modal(tz=deps.settings.tz, meetup=meetup))
 
 
-@subcommand("new", "create a meetup and announce it", organiser_only=True)
 def new_command(request: CommandRequest) -> None:
     request.ack()
     open_meetup_modal(request.client, request.deps, request.command["trigger_id"])
@@ -75,7 +74,6 @@ def edit_refusal(deps: Deps, args: list[str]):
     return meetup, ""
 
 
-@subcommand("edit", "change a meetup, close or reopen sign-up, or cancel it", organiser_only=True, usage="[ID]")
 def edit_command(request: CommandRequest) -> None:
     meetup, problem = edit_refusal(request.deps, request.args)
     if problem:
@@ -85,7 +83,6 @@ def edit_command(request: CommandRequest) -> None:
     open_meetup_modal(request.client, request.deps, request.command["trigger_id"], meetup)
 
 
-@subcommand("announce", "post a meetup's announcement card, if it is missing", organiser_only=True, usage="[ID]")
 def announce_command(request: CommandRequest) -> None:
     deps = request.deps
     meetup, problem = edit_refusal(deps, request.args)
@@ -95,7 +92,7 @@ def announce_command(request: CommandRequest) -> None:
     request.ack(text=f"Posting the announcement for *{escape(meetup.title)}*.")
     channel, new = announce(request.client, deps, meetup.id)
     if channel is None:
-        send_dm(request.client, request.user_id, [blocks.section(_announce_failed(deps, meetup))],
+        send_dm(request.client, request.user_id, [section(_announce_failed(deps, meetup))],
                 fallback="The announcement could not be posted.")
     if new:
         tell_subscribers(request.client, deps, meetup.id)
@@ -147,7 +144,7 @@ def _field_errors(view: dict, errors: dict[str, str]) -> dict[str, str]:
 def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
     if not deps.organisers.is_organiser(user_id):
-        ack(response_action="update", view=blocks.message_modal("New meetup", "Only organisers can create meetups."))
+        ack(response_action="update", view=message_modal("New meetup", "Only organisers can create meetups."))
         return
     now, tz = deps.clock(), deps.settings.tz
     fields, errors = read_form(parse_meetup_form(view), tz=tz, now=now)
@@ -163,9 +160,9 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
     # Stored: the form can close. Announcing and telling people comes after.
     ack()
     channel, new = announce(client, deps, meetup.id)
-    message = ob.created_blocks(meetup, channel_id=channel, tz=tz)
+    message = created_blocks(meetup, channel_id=channel, tz=tz)
     if channel is None:
-        message.insert(0, blocks.section(_announce_failed(deps, meetup)))
+        message.insert(0, section(_announce_failed(deps, meetup)))
     send_dm(client, user_id, message, fallback=f"You created {escape(meetup.title)}.")
     if new:
         tell_subscribers(client, deps, meetup.id)
@@ -174,7 +171,7 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
 def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
     if not deps.organisers.is_organiser(user_id):
-        ack(response_action="update", view=blocks.message_modal("Change the meetup",
+        ack(response_action="update", view=message_modal("Change the meetup",
                                                                  "Only organisers can change meetups."))
         return
     try:
@@ -186,7 +183,7 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
     try:
         check_changeable(meetup, now)
     except NotChangeable as error:
-        ack(response_action="update", view=blocks.message_modal("Change the meetup", str(error)))
+        ack(response_action="update", view=message_modal("Change the meetup", str(error)))
         return
     fields, errors = read_form(parse_meetup_form(view), tz=tz, now=now, current=meetup)
     if errors:
@@ -199,20 +196,20 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
         ack(response_action="errors", errors=_field_errors(view, error.errors))
         return
     except NotChangeable as error:
-        ack(response_action="update", view=blocks.message_modal("Change the meetup", str(error)))
+        ack(response_action="update", view=message_modal("Change the meetup", str(error)))
         return
     text = f"Your changes to *{escape(result.meetup.title)}* are saved."
     if result.to_tell:
         text += (f" We are sending a message about the new {_what_changed(result.changes)} to "
                  f"{plural(len(result.to_tell), 'person', 'people')} signed up.")
-    ack(response_action="update", view=blocks.message_modal("Changes saved", text))
+    ack(response_action="update", view=message_modal("Changes saved", text))
 
     refresh_card(client, deps, result.meetup.id)
     for registration in result.to_tell:
-        message = ob.changed_blocks(result.meetup, result.changes, registration, tz)
+        message = changed_blocks(result.meetup, result.changes, registration, tz)
         send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has changed.")
     for registration in result.promoted:
-        message = blocks.promoted_blocks(result.meetup, registration, tz)
+        message = promoted_blocks(result.meetup, registration, tz)
         send_dm(client, registration.slack_user_id, message, fallback=message[0]["text"]["text"])
 
 
@@ -240,7 +237,7 @@ def on_toggle_signup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     if view.get("type") == "modal":
         # Same block and action ids: Slack keeps what the organiser has typed.
         try:
-            client.views_update(view_id=view["id"], view=ob.meetup_modal(tz=deps.settings.tz, meetup=meetup))
+            client.views_update(view_id=view["id"], view=meetup_modal(tz=deps.settings.tz, meetup=meetup))
         except SlackApiError as error:
             log.warning("Could not update the form: %s", error.response.get("error"))
     refresh_card(client, deps, meetup.id)
@@ -260,7 +257,7 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     tell(client, body, f"You cancelled *{escape(result.meetup.title)}*. We are sending a message to "
                        f"{plural(len(result.to_tell), 'person', 'people')} who signed up.")
     refresh_card(client, deps, result.meetup.id)
-    message = ob.meetup_cancelled_blocks(result.meetup, tz, deps.settings.organiser_contact)
+    message = meetup_cancelled_blocks(result.meetup, tz, deps.settings.organiser_contact)
     for registration in result.to_tell:
         send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled.")
         # Approval messages for anyone who was waiting now say it was cancelled.
@@ -270,7 +267,6 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
 # /meetup subscribe and unsubscribe -------------------------------------------------
 
 
-@subcommand("subscribe", "get a direct message when a new meetup is announced")
 def subscribe_command(request: CommandRequest) -> None:
     if subscribe(request.deps.db, request.user_id, now=request.deps.clock()):
         request.ack(text="You will get a direct message when a new meetup is announced. "
@@ -279,7 +275,6 @@ def subscribe_command(request: CommandRequest) -> None:
         request.ack(text="You are already subscribed to new meetups. To stop, use `/meetup unsubscribe`.")
 
 
-@subcommand("unsubscribe", "stop direct messages about new meetups")
 def unsubscribe_command(request: CommandRequest) -> None:
     if unsubscribe(request.deps.db, request.user_id):
         request.ack(text="You will no longer get direct messages about new meetups. "
@@ -289,22 +284,30 @@ def unsubscribe_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(ob.NEW_MEETUP_CALLBACK)
+    deps.subcommands.add("new", "create a meetup and announce it", new_command, organiser_only=True)
+    deps.subcommands.add("edit", "change a meetup, close or reopen sign-up, or cancel it", edit_command,
+                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add("announce", "post a meetup's announcement card, if it is missing", announce_command,
+                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add("subscribe", "get a direct message when a new meetup is announced", subscribe_command)
+    deps.subcommands.add("unsubscribe", "stop direct messages about new meetups", unsubscribe_command)
+
+    @app.view(NEW_MEETUP_CALLBACK)
     def on_new(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_new(ack, body, view, client, deps)
 
-    @app.view(ob.EDIT_MEETUP_CALLBACK)
+    @app.view(EDIT_MEETUP_CALLBACK)
     def on_edit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_edit(ack, body, view, client, deps)
 
-    @app.action(ob.CLOSE_SIGNUP_ACTION)
+    @app.action(CLOSE_SIGNUP_ACTION)
     def on_close(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         on_toggle_signup(ack, body, action, client, deps, open_=False)
 
-    @app.action(ob.REOPEN_SIGNUP_ACTION)
+    @app.action(REOPEN_SIGNUP_ACTION)
     def on_reopen(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         on_toggle_signup(ack, body, action, client, deps, open_=True)
 
-    @app.action(ob.CANCEL_MEETUP_ACTION)
+    @app.action(CANCEL_MEETUP_ACTION)
     def on_cancel(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         on_cancel_meetup(ack, body, action, client, deps)

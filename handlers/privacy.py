@@ -5,12 +5,11 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape, format_when
 from bot.privacy.privacy import data_held, forget, privacy_notice
-from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
-from handlers.reminder_messages import queue_promoted_message
+from handlers.blocks.common import button, plain, section
+from handlers.signup import queue_promoted_message
+from handlers.deps import CommandRequest, Deps
 from handlers.signup import registration_changed
 
 FORGET_ACTION = "forget_confirm"
@@ -18,12 +17,10 @@ STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pend
                 "declined": "declined", "cancelled": "cancelled"}
 
 
-@subcommand("privacy", "read how we use your personal data")
 def privacy_command(request: CommandRequest) -> None:
     request.ack(text=privacy_notice(request.deps.settings))
 
 
-@subcommand("mydata", "see everything we hold about you")
 def mydata_command(request: CommandRequest) -> None:
     held = data_held(request.deps.db, request.user_id)
     if held.empty:
@@ -52,34 +49,37 @@ def mydata_command(request: CommandRequest) -> None:
     if held.topics or held.votes:
         sections.append(f"Discussion topics you proposed: {held.topics}. Topics you voted for: {held.votes}.")
     sections.append("To delete all of it, use `/meetup forget`.")
-    request.ack(text="The personal data we hold about you", blocks=[blocks.section(s[:2900]) for s in sections][:50])
+    request.ack(text="The personal data we hold about you", blocks=[section(s[:2900]) for s in sections][:50])
 
 
-@subcommand("forget", "delete everything we hold about you")
 def forget_command(request: CommandRequest) -> None:
     if data_held(request.deps.db, request.user_id).empty:
         request.ack(text="We hold no personal data about you, so there is nothing to delete.")
         return
     confirm = {
-        "title": blocks.plain("Delete your data?"),
-        "text": blocks.plain("This cancels your places and deletes your sign-ups. You cannot undo it."),
-        "confirm": blocks.plain("Delete my data"),
-        "deny": blocks.plain("Keep my data"),
+        "title": plain("Delete your data?"),
+        "text": plain("This cancels your places and deletes your sign-ups. You cannot undo it."),
+        "confirm": plain("Delete my data"),
+        "deny": plain("Keep my data"),
         "style": "danger",
     }
-    button = blocks.button("Delete my data", FORGET_ACTION, "forget", style="danger")
-    button["confirm"] = confirm
+    delete = button("Delete my data", FORGET_ACTION, "forget", style="danger")
+    delete["confirm"] = confirm
     request.ack(
         text="Delete everything we hold about you?",
         blocks=[
-            blocks.section("This deletes your sign-ups and cancels any place you have, so someone on the "
+            section("This deletes your sign-ups and cancels any place you have, so someone on the "
                            "waitlist can have it. You cannot undo it."),
-            {"type": "actions", "elements": [button]},
+            {"type": "actions", "elements": [delete]},
         ],
     )
 
 
 def register(app: App, deps: Deps) -> None:
+    deps.subcommands.add("privacy", "read how we use your personal data", privacy_command)
+    deps.subcommands.add("mydata", "see everything we hold about you", mydata_command)
+    deps.subcommands.add("forget", "delete everything we hold about you", forget_command)
+
     @app.action(FORGET_ACTION)
     def on_forget(ack: Ack, body: dict, client: WebClient, respond: Respond) -> None:
         ack()

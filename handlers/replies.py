@@ -7,8 +7,8 @@ import logging
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from handlers.blocks.common import message_modal
 
-from handlers import blocks
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,8 @@ def tell(client: WebClient, body: dict, text: str, respond: Respond | None = Non
         if body.get("response_url") and respond is not None:
             respond(text=text, response_type="ephemeral", replace_original=False)
         elif view.get("type") == "modal":
-            client.views_update(view_id=view["id"], view=blocks.message_modal("Meetup bot", text))
+            client.views_update(view_id=view["id"], view=message_modal("Meetup bot", text))
         elif body.get("trigger_id"):
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.message_modal("Meetup bot", text))
+            client.views_open(trigger_id=body["trigger_id"], view=message_modal("Meetup bot", text))
     except SlackApiError as error:
         log.warning("Could not tell %s: %s", body.get("user", {}).get("id"), error.response.get("error"))

@@ -10,15 +10,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape
 from bot.meetups.meetups import get_meetup
 from bot.topics.grid import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
 from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
 from bot.topics.topics import carry_over_finished, ranking, topic_meetups
-from handlers import topic_blocks
-from handlers.blocks import message_modal
-from handlers.commands import CommandRequest, subcommand
+from handlers.blocks.common import message_modal
+from handlers.blocks.schedule import SCHEDULE_CALLBACK, dropped_dm, grid_blocks, grid_summary, schedule_modal, session_dm
+from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.signup import send_dm
 from handlers.topics import announce_carried, input_value, pick_meetup
@@ -27,7 +26,6 @@ from storage.models import TOPIC_OPEN
 log = logging.getLogger(__name__)
 
 
-@subcommand("schedule", "build the grid of discussion sessions from the votes", organiser_only=True, usage="[ID]")
 def schedule_command(request: CommandRequest) -> None:
     deps = request.deps
     meetups = topic_meetups(deps.db, deps.clock())
@@ -45,7 +43,7 @@ def schedule_command(request: CommandRequest) -> None:
         last = last_rooms_and_slots(deps.db, meetups[0].id)
         if last:
             rooms, slots = rooms_text(last[0]), slots_text(last[1], deps.settings.tz)
-    request.client.views_open(trigger_id=request.command["trigger_id"], view=topic_blocks.schedule_modal(
+    request.client.views_open(trigger_id=request.command["trigger_id"], view=schedule_modal(
         meetups, deps.settings.tz, channel_id=deps.settings.channel_id, rooms=rooms, slots=slots))
     # Leftovers from a finished meetup join the list before the grid is built.
     announce_carried(request.client, deps, carry_over_finished(deps.db, deps.clock()))
@@ -97,13 +95,13 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
         return
     # The grid is stored: say so, then post it and tell the leads.
     ack(response_action="update", view=message_modal(
-        "Grid posted", topic_blocks.grid_summary(outcome, deps.settings.channel_id)))
+        "Grid posted", grid_summary(outcome, deps.settings.channel_id)))
     post_grid(client, deps, outcome)
 
 
 def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
     tz = deps.settings.tz
-    fallback, grid = topic_blocks.grid_blocks(outcome, tz)
+    fallback, grid = grid_blocks(outcome, tz)
     try:
         posted = client.chat_postMessage(channel=deps.settings.channel_id, text=fallback, blocks=grid,
                                          unfurl_links=False)
@@ -114,16 +112,19 @@ def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
     for placed in outcome.sessions:
         if not placed.changed:
             continue
-        message = topic_blocks.session_dm(placed, outcome.meetup, tz, moved=placed.moved)
+        message = session_dm(placed, outcome.meetup, tz, moved=placed.moved)
         send_dm(client, placed.lead or placed.topic.topic.proposer_user_id, message,
                 fallback=message[0]["text"]["text"])
     for topic in outcome.dropped:
         if topic.status == TOPIC_OPEN:
-            message = topic_blocks.dropped_dm(topic, outcome.meetup)
+            message = dropped_dm(topic, outcome.meetup)
             send_dm(client, topic.proposer_user_id, message, fallback=message[0]["text"]["text"])
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(topic_blocks.SCHEDULE_CALLBACK)
+    deps.subcommands.add("schedule", "build the grid of discussion sessions from the votes", schedule_command,
+                         organiser_only=True, usage="[ID]")
+
+    @app.view(SCHEDULE_CALLBACK)
     def schedule_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_schedule(ack, body, view, client, deps)

@@ -4,40 +4,84 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domains import lookup as domains
-from bot.runtime.app import Deps
 from bot.common.formatting import escape
+from bot.common.outbox import enqueue_dm
+from bot.meetups.calendar import calendar_attachment
 from bot.meetups.meetups import get_meetup
-from bot.signups.signups import SignupForm, cancel, clean_text, current_registrations, sign_up, signup_choices, validate
-from handlers import blocks
-from handlers.commands import CommandRequest, subcommand
+from bot.signups.signups import (
+    CancelOutcome,
+    SignupForm,
+    SignupOutcome,
+    cancel,
+    clean_text,
+    current_registrations,
+    sign_up,
+    signup_choices,
+    validate,
+)
+from handlers.blocks.common import message_modal
+from handlers.blocks.signup import (
+    CANCEL_ACTION,
+    OPEN_SIGNUP_ACTION,
+    SIGNUP_CALLBACK,
+    cancelled_text,
+    not_eligible_blocks,
+    promoted_blocks,
+    signup_modal,
+    status_blocks,
+)
+from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
-from handlers.reminder_messages import queue_promoted_message, queue_signup_message
-from storage.models import ACTIVE_STATUSES, Registration
+from storage.models import CONFIRMED, Meetup, Registration
 
 log = logging.getLogger(__name__)
 
-# Other features follow changes to who is signed up: the announcement card's
-# places left, the organisers' approval messages, the App Home. Each hook is
-# called after the ack as hook(client, deps, meetup_id, user_id, body,
-# registration), where body is the request's payload and registration the
-# person's as just committed, when the caller has it (None: read it if
-# needed); one failing hook never stops the others.
-ON_REGISTRATION_CHANGE: list = []
-
+# A sign-up that holds or waits for a place: the person gets a message about it.
+ACTIVE_OUTCOMES = (SignupOutcome.CONFIRMED, SignupOutcome.WAITLISTED, SignupOutcome.PENDING_APPROVAL)
 
 def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
                          registration: Registration | None = None) -> None:
-    for hook in ON_REGISTRATION_CHANGE:
-        try:
-            hook(client, deps, meetup_id, user_id, body, registration)
-        except Exception:
-            log.exception("A hook after a sign-up change failed")
+    """Run the hooks other features added (handlers.deps.RegistrationHooks)."""
+    deps.registration_hooks.run(client, deps, meetup_id, user_id, body, registration)
+
+
+# Messages after a sign-up or a cancellation, through the outbox ---------------------
+
+
+def _stamp(moment: datetime | None) -> str:
+    return f"{moment.timestamp():.6f}" if moment else "0"
+
+
+def queue_signup_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *,
+                         position: int | None, now: datetime) -> int:
+    """Queue the message telling someone the outcome of their sign-up, with the
+    calendar file when they have a place. It is sent only while their status
+    is still the one it describes."""
+    message = status_blocks(meetup, registration, tz, position=position)
+    attachment = calendar_attachment(meetup, tz, now=now) if registration.status == CONFIRMED else None
+    return enqueue_dm(
+        session, registration.slack_user_id, message, message[0]["text"]["text"],
+        key=f"signup:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}",
+        kind="signup", meetup_id=meetup.id, registration_id=registration.id,
+        required_status=registration.status, attachment=attachment, now=now)
+
+
+def queue_promoted_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *,
+                           now: datetime) -> int:
+    """Queue the message telling someone a place became free and is theirs."""
+    message = promoted_blocks(meetup, registration, tz)
+    return enqueue_dm(
+        session, registration.slack_user_id, message, message[0]["text"]["text"],
+        key=f"promoted:{registration.id}:{_stamp(registration.confirmed_at)}",
+        kind="promoted", meetup_id=meetup.id, registration_id=registration.id, required_status=CONFIRMED,
+        attachment=calendar_attachment(meetup, tz, now=now), now=now)
 
 
 def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tuple[list, dict | None]:
@@ -57,7 +101,7 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
     if already:
         meetup = already[0]
         return [], {"text": f"You have already signed up for {escape(meetup.title)}.",
-                    "blocks": blocks.status_blocks(meetup, registered[meetup.id], deps.settings.tz)}
+                    "blocks": status_blocks(meetup, registered[meetup.id], deps.settings.tz)}
     if meetup_id is not None:
         return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}
     return [], {"text": "There are no meetups open for sign-up at the moment."}
@@ -70,14 +114,14 @@ def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: 
     profile = _profile(client, user_id)
     email = profile.get("email", "")
     if not email:
-        view = blocks.message_modal(
+        view = message_modal(
             "Sign up",
             "We cannot see an email address on your Slack profile, and we need it to check you work in "
             f"government. Add it to your profile, or contact {escape(deps.settings.organiser_contact)}.",
         )
     else:
-        match = domains.lookup(email)
-        view = blocks.signup_modal(
+        match = deps.domains.lookup(email)
+        view = signup_modal(
             meetups=meetups,
             full_name=profile.get("real_name") or profile.get("display_name") or "",
             email=email,
@@ -165,24 +209,24 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
     def queue_outcome(session, result) -> None:
         # In the sign-up's transaction: the message is stored if and only if
         # the sign-up is, before the modal closes ("durable before confirmed").
-        if result.registration is not None and result.outcome in ACTIVE_STATUSES:
+        if result.registration is not None and result.outcome in ACTIVE_OUTCOMES:
             queued.append(queue_signup_message(session, result.meetup, result.registration, tz,
                                                position=result.waitlist_position, now=now))
 
     result = sign_up(deps.db, form, user_id=user_id, now=now, contact=deps.settings.organiser_contact,
-                     then=queue_outcome)
-    if result.outcome == "closed":
-        ack(response_action="update", view=blocks.message_modal(
+                     then=queue_outcome, domains=deps.domains)
+    if result.outcome == SignupOutcome.CLOSED:
+        ack(response_action="update", view=message_modal(
             "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
         return
-    if result.outcome == "already":
-        ack(response_action="update", view=blocks.message_modal(
+    if result.outcome == SignupOutcome.ALREADY:
+        ack(response_action="update", view=message_modal(
             "Already signed up", "You have already signed up. We have sent you a message with the details."))
-        message = blocks.status_blocks(result.meetup, result.registration, tz)
-    elif result.outcome == "not_eligible":
-        ack(response_action="update", view=blocks.message_modal(
-            "You cannot sign up", blocks.not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
-        message = blocks.not_eligible_blocks(result.meetup, result.reason)
+        message = status_blocks(result.meetup, result.registration, tz)
+    elif result.outcome == SignupOutcome.NOT_ELIGIBLE:
+        ack(response_action="update", view=message_modal(
+            "You cannot sign up", not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
+        message = not_eligible_blocks(result.meetup, result.reason)
     else:
         # The registration and its message are committed: closing the modal
         # now tells the truth. The outbox sends the message straight away, or
@@ -205,7 +249,6 @@ def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fall
         log.error("Could not send a direct message: %s", error.response.get("error"))
 
 
-@subcommand("signup", "sign up for a meetup")
 def signup_command(request: CommandRequest) -> None:
     meetups, refusal = signup_refusal(request.deps, request.user_id)
     if refusal:
@@ -219,7 +262,6 @@ def signup_command(request: CommandRequest) -> None:
                         response_type="ephemeral")
 
 
-@subcommand("cancel", "cancel your place, leave the waitlist or withdraw your request")
 def cancel_command(request: CommandRequest) -> None:
     ack, deps, user_id = request.ack, request.deps, request.user_id
     mine = current_registrations(deps.db, user_id)
@@ -230,7 +272,7 @@ def cancel_command(request: CommandRequest) -> None:
         # Several sign-ups: let the person pick, rather than guess.
         result = []
         for meetup, registration in mine:
-            result += blocks.status_blocks(meetup, registration, deps.settings.tz)
+            result += status_blocks(meetup, registration, deps.settings.tz)
         ack(text="Choose which sign-up to cancel.", blocks=result[:50])
         return
     meetup, _ = mine[0]
@@ -255,26 +297,29 @@ def cancel_and_queue(deps: Deps, *, meetup_id: int, user_id: str):
 
 
 def cancel_outcome_text(result) -> str:
-    if result.outcome != "cancelled":
+    if result.outcome != CancelOutcome.CANCELLED:
         return "You do not have a place, a waitlist spot or a request for this meetup, so there is nothing to cancel."
-    return blocks.cancelled_text(result.meetup, result.previous_status)
+    return cancelled_text(result.meetup, result.previous_status)
 
 
 def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_id: str, body: dict) -> None:
     """Slow work after the answer: send the queued messages to whoever moved
     up, then the hooks (the card's places left, the Home tab)."""
-    if result.outcome != "cancelled":
+    if result.outcome != CancelOutcome.CANCELLED:
         return
     deps.outbox.deliver_soon(queued)
     registration_changed(client, deps, result.meetup.id, user_id, body, result.registration)
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(blocks.SIGNUP_CALLBACK)
+    deps.subcommands.add("signup", "sign up for a meetup", signup_command)
+    deps.subcommands.add("cancel", "cancel your place, leave the waitlist or withdraw your request", cancel_command)
+
+    @app.view(SIGNUP_CALLBACK)
     def on_submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_signup(ack, body, view, client, deps)
 
-    @app.action(blocks.OPEN_SIGNUP_ACTION)
+    @app.action(OPEN_SIGNUP_ACTION)
     def on_signup_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         trigger_id = body.get("trigger_id")
@@ -285,14 +330,14 @@ def register(app: App, deps: Deps) -> None:
         if refusal:
             # The button may be on a channel message: answer in a modal only
             # this person sees, as the click gave us a trigger_id.
-            view = blocks.message_modal("Sign up", refusal["text"])
+            view = message_modal("Sign up", refusal["text"])
             if refusal.get("blocks"):
                 view["blocks"] = refusal["blocks"]
             client.views_open(trigger_id=trigger_id, view=view)
             return
         open_signup_modal(client, deps, meetups=meetups, user_id=user_id, trigger_id=trigger_id)
 
-    @app.action(blocks.CANCEL_ACTION)
+    @app.action(CANCEL_ACTION)
     def on_cancel_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
         user_id = body["user"]["id"]

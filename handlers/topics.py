@@ -10,10 +10,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime.app import Deps
 from bot.common.formatting import escape, plural
 from bot.topics.topics import (
     CarriedOver,
+    StatusOutcome,
     attach_card,
     carry_over_finished,
     discard_topic,
@@ -27,9 +27,9 @@ from bot.topics.topics import (
     withdraw_topic,
 )
 from bot.topics.votes import base_emoji, forget_old_events, replace_votes
-from handlers import topic_blocks
-from handlers.blocks import message_modal, section
-from handlers.commands import CommandRequest, subcommand
+from handlers.blocks.common import message_modal, section
+from handlers.blocks.topics import HIDE_ACTION, PROPOSE_CALLBACK, WITHDRAW_ACTION, carried_card, carried_dm, hidden_card, proposal_failed_dm, propose_modal, ranking_blocks, topic_card, withdrawn_card
+from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.signup import send_dm
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_WITHDRAWN, Meetup, Topic
@@ -79,7 +79,7 @@ def post_card(client: WebClient, deps: Deps, topic: Topic, meetup: Meetup, *,
     """Post a topic's card, remember it, seed the vote reaction. Returns the
     card's permalink ("" if Slack gave none), or None if it could not be posted."""
     channel_id = deps.settings.channel_id
-    fallback, card = topic_blocks.topic_card(topic, meetup, deps.settings.tz, deps.settings.vote_emoji,
+    fallback, card = topic_card(topic, meetup, deps.settings.tz, deps.settings.vote_emoji,
                                              carried_from=carried_from)
     try:
         posted = client.chat_postMessage(channel=channel_id, text=fallback, blocks=card, unfurl_links=False)
@@ -118,15 +118,14 @@ def announce_carried(client: WebClient, deps: Deps, carried: list[CarriedOver]) 
     a message to each proposer. After the ack: this is several calls each."""
     for item in carried:
         permalink = post_card(client, deps, item.new, item.to_meetup, carried_from=item.from_meetup.title)
-        update_card(client, item.old, *topic_blocks.carried_card(item, permalink or None))
-        message = topic_blocks.carried_dm(item, deps.settings.tz, permalink or None)
+        update_card(client, item.old, *carried_card(item, permalink or None))
+        message = carried_dm(item, deps.settings.tz, permalink or None)
         send_dm(client, item.new.proposer_user_id, message, fallback=message[0]["text"]["text"])
 
 
 # /meetup propose ---------------------------------------------------------------------
 
 
-@subcommand("propose", "propose a topic for the discussion sessions")
 def propose_command(request: CommandRequest) -> None:
     deps = request.deps
     meetups = topic_meetups(deps.db, deps.clock())
@@ -137,7 +136,7 @@ def propose_command(request: CommandRequest) -> None:
     # The name goes in the modal's metadata, so the submission needs no
     # Slack call before it answers.
     name = display_name(request.client, request.user_id)
-    request.client.views_open(trigger_id=request.command["trigger_id"], view=topic_blocks.propose_modal(
+    request.client.views_open(trigger_id=request.command["trigger_id"], view=propose_modal(
         meetups, deps.settings.tz, channel_id=deps.settings.channel_id, proposer_name=name))
 
 
@@ -180,7 +179,7 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     ack()
     if post_card(client, deps, topic, meetup) is None:
         discard_topic(deps.db, topic.id)
-        message = topic_blocks.proposal_failed_dm()
+        message = proposal_failed_dm()
         send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
 
 
@@ -195,15 +194,15 @@ def on_withdraw(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
     ack()
     topic_id = _topic_id(action)
     result = withdraw_topic(deps.db, topic_id or 0, user_id=body["user"]["id"], now=deps.clock())
-    if result.outcome == "missing":
+    if result.outcome == StatusOutcome.MISSING:
         respond(text="That topic no longer exists.", replace_original=False)
-    elif result.outcome == "not_yours":
+    elif result.outcome == StatusOutcome.NOT_YOURS:
         respond(text="Only the person who proposed this topic can withdraw it.", replace_original=False)
-    elif result.outcome == "not_open":
+    elif result.outcome == StatusOutcome.NOT_OPEN:
         respond(text=f"This topic has already been {ALREADY.get(result.topic.status, 'closed')}.",
                 replace_original=False)
     else:
-        update_card(client, result.topic, *topic_blocks.withdrawn_card(result.topic))
+        update_card(client, result.topic, *withdrawn_card(result.topic))
         respond(text=f"You have withdrawn your topic *{escape(result.topic.title)}*. Votes on it no longer count.",
                 replace_original=False)
 
@@ -214,13 +213,13 @@ def on_hide(ack: Ack, body: dict, action: dict, client: WebClient, respond: Resp
         respond(text="Only organisers can hide topics.", replace_original=False)
         return
     result = hide_topic(deps.db, _topic_id(action) or 0, now=deps.clock())
-    if result.outcome == "missing":
+    if result.outcome == StatusOutcome.MISSING:
         respond(text="That topic no longer exists.", replace_original=False)
-    elif result.outcome == "not_open":
+    elif result.outcome == StatusOutcome.NOT_OPEN:
         respond(text=f"This topic has already been {ALREADY.get(result.topic.status, 'closed')}.",
                 replace_original=False)
     else:
-        update_card(client, result.topic, *topic_blocks.hidden_card())
+        update_card(client, result.topic, *hidden_card())
         respond(text=f"You have hidden the topic *{escape(result.topic.title)}*. It is off the list and the grid.",
                 replace_original=False)
 
@@ -228,7 +227,6 @@ def on_hide(ack: Ack, body: dict, action: dict, client: WebClient, respond: Resp
 # /meetup topics ---------------------------------------------------------------------------
 
 
-@subcommand("topics", "see the proposed topics, most votes first", usage="[ID]")
 def topics_command(request: CommandRequest) -> None:
     deps = request.deps
     # Topics left over from a finished meetup join the next one's list first.
@@ -238,7 +236,7 @@ def topics_command(request: CommandRequest) -> None:
     if meetup is not None:
         result = ranking(deps.db, meetup.id)
         others = [m for m in meetups if m.id != meetup.id]
-        request.ack(text=f"Topics for {escape(meetup.title)}", blocks=topic_blocks.ranking_blocks(
+        request.ack(text=f"Topics for {escape(meetup.title)}", blocks=ranking_blocks(
             result, deps.settings.tz, deps.settings.vote_emoji, deps.settings.channel_id, others=others))
     announce_carried(request.client, deps, carried)
 
@@ -246,7 +244,6 @@ def topics_command(request: CommandRequest) -> None:
 # /meetup recount -----------------------------------------------------------------------------
 
 
-@subcommand("recount", "count the votes again from the reactions on every topic card", organiser_only=True)
 def recount_command(request: CommandRequest) -> None:
     deps, client = request.deps, request.client
     topics = open_cards(deps.db, deps.clock())
@@ -283,14 +280,19 @@ def recount_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(topic_blocks.PROPOSE_CALLBACK)
+    deps.subcommands.add("propose", "propose a topic for the discussion sessions", propose_command)
+    deps.subcommands.add("topics", "see the proposed topics, most votes first", topics_command, usage="[ID]")
+    deps.subcommands.add("recount", "count the votes again from the reactions on every topic card", recount_command,
+                         organiser_only=True)
+
+    @app.view(PROPOSE_CALLBACK)
     def proposal_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         submit_proposal(ack, body, view, client, deps)
 
-    @app.action(topic_blocks.WITHDRAW_ACTION)
+    @app.action(WITHDRAW_ACTION)
     def withdraw_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_withdraw(ack, body, action, client, respond, deps)
 
-    @app.action(topic_blocks.HIDE_ACTION)
+    @app.action(HIDE_ACTION)
     def hide_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         on_hide(ack, body, action, client, respond, deps)

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 from slack_bolt import App, BoltContext
 
-from bot.runtime.app import Deps
 from bot.topics.votes import ReactionEvent, record_reaction
+from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
 

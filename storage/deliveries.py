@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -182,10 +182,3 @@ def list_failed_deliveries(session: Session, meetup_id: int) -> list[Delivery]:
         .where(Delivery.meetup_id == meetup_id, Delivery.state == DELIVERY_FAILED)
         .order_by(Delivery.updated_at, Delivery.id)
     ))
-
-
-def count_by_state(session: Session, meetup_id: int | None = None) -> dict[str, int]:
-    query = select(Delivery.state, func.count()).group_by(Delivery.state)
-    if meetup_id is not None:
-        query = query.where(Delivery.meetup_id == meetup_id)
-    return {state: count for state, count in session.execute(query)}

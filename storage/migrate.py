@@ -54,11 +54,3 @@ def is_known(revision: str) -> bool:
 def is_up_to_date(engine: Engine) -> bool:
     current, head = revisions(engine)
     return current == head
-
-
-def make_revision(engine: Engine, message: str) -> None:
-    """For developers: autogenerate a new revision from the models."""
-    config = _config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.revision(config, message=message, autogenerate=True)

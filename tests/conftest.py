@@ -186,12 +186,3 @@ def sqlite_bot(fake_slack, sqlite_url, clock):
     yield running
     stop_bot(running, server, thread)
 
-
-@pytest.fixture(autouse=True)
-def _shipped_domain_list_after_each_test():
-    """create_app points domain lookups at its database's imported list; put
-    them back on the shipped list so no test sees another test's database."""
-    yield
-    from bot.domains import lookup as domains
-
-    domains.use_imported(None)

@@ -23,7 +23,7 @@ def test_approve_gives_a_place_then_the_waitlist_when_full(db, clock):
     first, second = waiting(db, meetup, "U1", clock), waiting(db, meetup, "U2", clock)
     result = approvals.decide(db, first.id, approve=True, organiser_id="U0ORG", now=clock(), contact="x")
     assert (result.outcome, result.registration.status, result.registration.decided_by) == (
-        approvals.APPROVED, CONFIRMED, "U0ORG")
+        approvals.ApprovalOutcome.APPROVED, CONFIRMED, "U0ORG")
     result = approvals.decide(db, second.id, approve=True, organiser_id="U0ORG", now=clock(), contact="x")
     assert (result.registration.status, result.waitlist_position) == (WAITLISTED, 1)
 
@@ -32,10 +32,10 @@ def test_decline_and_a_second_decision_changes_nothing(db, clock):
     meetup = make_meetup(db, now=clock())
     person = waiting(db, meetup, "U1", clock)
     declined = approvals.decide(db, person.id, approve=False, organiser_id="U0A", now=clock(), contact="the team")
-    assert declined.outcome == approvals.DECLINED_NOW
+    assert declined.outcome == approvals.ApprovalOutcome.DECLINED_NOW
     assert "contact the team" in declined.registration.reason
     late = approvals.decide(db, person.id, approve=True, organiser_id="U0B", now=clock(), contact="x")
-    assert late.outcome == approvals.ALREADY_DECIDED
+    assert late.outcome == approvals.ApprovalOutcome.ALREADY_DECIDED
     stored = find_registration(db, meetup.id, "U1")
     assert (stored.status, stored.decided_by) == (DECLINED, "U0A")
 
@@ -44,18 +44,18 @@ def test_unknown_registration_and_cancelled_meetup(db, clock):
     meetup = make_meetup(db, now=clock())
     person = waiting(db, meetup, "U1", clock)
     assert approvals.decide(db, 9999, approve=True, organiser_id="U0A", now=clock(), contact="x").outcome == \
-        approvals.NOT_FOUND
+        approvals.ApprovalOutcome.NOT_FOUND
     cancel_meetup(db, meetup.id, now=clock())
     # Cancelling the meetup cancelled the request: there is nothing left to decide.
     assert approvals.decide(db, person.id, approve=True, organiser_id="U0A", now=clock(),
-                            contact="x").outcome == approvals.ALREADY_DECIDED
+                            contact="x").outcome == approvals.ApprovalOutcome.ALREADY_DECIDED
 
 
 def test_a_meetup_that_has_started_cannot_take_approvals(db, clock):
     meetup = make_meetup(db, now=clock())
     person = waiting(db, meetup, "U1", clock)
     result = approvals.decide(db, person.id, approve=True, organiser_id="U0A", now=meetup.starts_at, contact="x")
-    assert result.outcome == approvals.NOT_POSSIBLE and result.reason == "The meetup has already started."
+    assert result.outcome == approvals.ApprovalOutcome.NOT_POSSIBLE and result.reason == "The meetup has already started."
     assert find_registration(db, meetup.id, "U1").status == PENDING
 
 
@@ -71,8 +71,8 @@ def test_two_organisers_pressing_at_once_decide_once(db, clock):
     presses = [(r, o, o == "U0A") for r in people for o in ("U0A", "U0B") for _ in range(3)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(press, presses))
-    decided = [o for o in outcomes if o in (approvals.APPROVED, approvals.DECLINED_NOW)]
-    assert len(decided) == 5 and outcomes.count(approvals.ALREADY_DECIDED) == 25
+    decided = [o for o in outcomes if o in (approvals.ApprovalOutcome.APPROVED, approvals.ApprovalOutcome.DECLINED_NOW)]
+    assert len(decided) == 5 and outcomes.count(approvals.ApprovalOutcome.ALREADY_DECIDED) == 25
     for person in people:
         stored = find_registration(db, meetup.id, person.slack_user_id)
         assert (stored.status, stored.decided_by) in ((CONFIRMED, "U0A"), (DECLINED, "U0B"))

@@ -1,15 +1,15 @@
-"""The announcement card's refresh throttle (handlers/announcement.py): a rush
+"""The announcement card's refresh throttle (handlers/throttle.py): a rush
 of sign-ups costs a few chat.update calls, and the last one always comes
 after the last change."""
 
 import threading
 import time
 
-from handlers.announcement import _Throttle
+from handlers.throttle import Throttle
 
 
 def test_a_rush_is_folded_into_a_few_refreshes_and_the_last_follows_the_last_change():
-    throttle = _Throttle(0.2)
+    throttle = Throttle(0.2)
     runs: list[float] = []
     changes = 0
     seen: list[int] = []
@@ -34,7 +34,7 @@ def test_a_rush_is_folded_into_a_few_refreshes_and_the_last_follows_the_last_cha
 
 
 def test_refreshes_of_one_card_never_overlap():
-    throttle = _Throttle(0.05)
+    throttle = Throttle(0.05)
     running = {"a": 0, "b": 0}
     most = {"a": 0, "b": 0}
     lock = threading.Lock()

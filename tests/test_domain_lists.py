@@ -99,7 +99,7 @@ def test_the_running_bot_decides_with_the_imported_list(bot, newer_copy, monkeyp
     """Imported after the bot started: its next sign-up uses the newer list."""
     bot.fake.add_user("U0ADA", real_name="Ada Lovelace", email="ada@newdept.gov.uk")
     meetup = make_meetup(bot.db, now=bot.clock(), capacity=10)  # a government meetup
-    assert domains.lookup("ada@newdept.gov.uk").pattern == "*.gov.uk"  # generic: needs approval
+    assert bot.deps.domains.lookup("ada@newdept.gov.uk").pattern == "*.gov.uk"  # generic: needs approval
 
     result = domains_cli(["import", *sorted(newer_copy.iterdir())], bot.db.url, newer_copy)
     assert result.returncode == 0, result.stderr
@@ -112,7 +112,7 @@ def test_the_running_bot_decides_with_the_imported_list(bot, newer_copy, monkeyp
     registration = find_registration(bot.db, meetup.id, "U0ADA")
     assert (registration.status, registration.sector) == (CONFIRMED, "central_government")
     # What the newer copy does not mention is still known from the shipped list.
-    assert domains.lookup("someone@justice.gov.uk").organisation == "Ministry of Justice"
+    assert bot.deps.domains.lookup("someone@justice.gov.uk").organisation == "Ministry of Justice"
 
 
 def test_without_an_import_the_bot_uses_the_shipped_list(bot):
@@ -133,19 +133,18 @@ class Ticks:
 
 def test_lookups_reread_the_database_only_after_the_recheck_interval(db, newer_copy):
     ticks = Ticks()
-    source = ImportedDomainList(db, monotonic=ticks)
-    domains.use_imported(source)
-    assert domains.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"
+    table = domains.DomainTable(ImportedDomainList(db, monotonic=ticks))
+    assert table.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"
 
     import_lists(db, sorted(newer_copy.iterdir()), now=datetime(2027, 1, 10, tzinfo=timezone.utc))
     ticks.now += 29
-    assert domains.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"  # cached
+    assert table.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"  # cached
     ticks.now += 2
-    assert domains.lookup("a@newdept.gov.uk").organisation == "Department for Open Source"
+    assert table.lookup("a@newdept.gov.uk").organisation == "Department for Open Source"
 
     assert reset(db)
     ticks.now += 31
-    assert domains.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"
+    assert table.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"
 
 
 def test_an_import_laid_over_an_older_shipped_list_gives_way_to_the_newer_shipped_one(db, tmp_path):
@@ -155,8 +154,7 @@ def test_an_import_laid_over_an_older_shipped_list_gives_way_to_the_newer_shippe
                                domain_count=1, imported_at=datetime(2026, 1, 5, tzinfo=timezone.utc),
                                domains=json.dumps({"leeds.gov.uk": {"organisation": "Old name",
                                                                     "sector": "local_authority"}})))
-    domains.use_imported(ImportedDomainList(db))
-    assert domains.lookup("a@leeds.gov.uk").organisation == "Leeds City Council"
+    assert domains.DomainTable(ImportedDomainList(db)).lookup("a@leeds.gov.uk").organisation == "Leeds City Council"
     result = domains_cli(["info"], db.url, tmp_path)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("In use: the list shipped with this version")

@@ -1,7 +1,7 @@
 from bot.domains.lookup import DomainMatch
-from bot.signups.eligibility import (
-    CIVIL_SERVANT, CONTRACTOR, ELIGIBLE, NEEDS_APPROVAL, NOT_ELIGIBLE, SUPPLIER, audience_sentence, decide,
-)
+from bot.signups.eligibility import CIVIL_SERVANT, CONTRACTOR, SUPPLIER, Eligibility, audience_sentence, decide
+
+ELIGIBLE, NEEDS_APPROVAL, NOT_ELIGIBLE = Eligibility.ELIGIBLE, Eligibility.NEEDS_APPROVAL, Eligibility.NOT_ELIGIBLE
 
 CABINET_OFFICE = DomainMatch("cabinet-office.gov.uk", "Cabinet Office", "central_government")
 NHS = DomainMatch("*.nhs.uk", None, "nhs")

@@ -4,9 +4,10 @@ who is not an organiser, is refused and changes nothing."""
 
 from sqlalchemy import select
 
-from handlers import blocks_organising as ob
-from handlers import topic_blocks
-from handlers.commands import SUBCOMMANDS
+from handlers.blocks import approvals as approval_blocks
+from handlers.blocks import home as home_blocks
+from handlers.blocks import organising as ob
+from handlers.blocks import topics as topic_blocks
 from storage.models import Base
 from tests.conftest import CHANNEL
 from tests.organising_helpers import (
@@ -49,14 +50,14 @@ def test_forged_organiser_actions_are_refused_and_change_nothing(bot):
 
     before_state, before_effects = database_state(bot.db), effects(fake)
 
-    organiser_only = [name for name, sub in SUBCOMMANDS.items() if sub.organiser_only]
+    organiser_only = [sub.name for sub in bot.deps.subcommands if sub.organiser_only]
     assert {"list", "new", "edit", "export", "stats", "schedule", "recount", "announce"} <= set(organiser_only)
     for name in organiser_only:
         reply = bot.slack.command(f"{name} {meetup_id}", user_id=EVE).message()
         assert reply["text"].startswith(f"Only organisers can use `/meetup {name}`"), name
 
-    actions = [(ob.APPROVE_ACTION, sam_id), (ob.DECLINE_ACTION, sam_id), (ob.HOME_NEW_ACTION, "new"),
-               (ob.HOME_EDIT_ACTION, meetup_id), (ob.HOME_EXPORT_ACTION, meetup_id),
+    actions = [(approval_blocks.APPROVE_ACTION, sam_id), (approval_blocks.DECLINE_ACTION, sam_id), (home_blocks.HOME_NEW_ACTION, "new"),
+               (home_blocks.HOME_EDIT_ACTION, meetup_id), (home_blocks.HOME_EXPORT_ACTION, meetup_id),
                (ob.CLOSE_SIGNUP_ACTION, meetup_id), (ob.REOPEN_SIGNUP_ACTION, meetup_id),
                (ob.CANCEL_MEETUP_ACTION, meetup_id), (topic_blocks.HIDE_ACTION, topic.id)]
     for action_id, value in actions:

@@ -13,7 +13,7 @@ from bot.meetups.meetups import get_meetup
 from bot.reminders.reminders import ReminderPlan, cancel_reminders, queue_due_reminders, reschedule_reminders
 from bot.settings import load_settings
 from bot.signups.signups import cancel, sign_up
-from handlers.reminder_messages import ReminderBlocks
+from handlers.blocks.reminders import ReminderBlocks
 from storage import reminders as reminder_store
 from storage.models import (
     DAY_BEFORE,

@@ -17,7 +17,7 @@ from bot.topics.topics import (
     validate_topic,
     withdraw_topic,
 )
-from bot.topics.votes import DUPLICATE, IGNORED, RECORDED, STALE, base_emoji, is_vote, record_reaction, replace_votes
+from bot.topics.votes import VoteOutcome, base_emoji, is_vote, record_reaction, replace_votes
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_OPEN, TOPIC_WITHDRAWN, Base
 from tests.factories import make_form, make_meetup
 from tests.topic_factories import make_topic, reaction
@@ -55,9 +55,9 @@ def test_one_vote_per_person_whatever_they_react_with(db, clock):
     meetup = make_meetup(db, now=clock())
     topic = make_topic(db, meetup_id=meetup.id, now=clock())
     at = clock()
-    assert record(db, reaction(topic, "U1", at=at), clock, ("+1", "heart")) == RECORDED
-    assert record(db, reaction(topic, "U1", at=at, name="heart"), clock, ("+1", "heart")) == RECORDED
-    assert record(db, reaction(topic, "U1", at=at, name="+1::skin-tone-3"), clock, ("+1", "heart")) == RECORDED
+    assert record(db, reaction(topic, "U1", at=at), clock, ("+1", "heart")) == VoteOutcome.RECORDED
+    assert record(db, reaction(topic, "U1", at=at, name="heart"), clock, ("+1", "heart")) == VoteOutcome.RECORDED
+    assert record(db, reaction(topic, "U1", at=at, name="+1::skin-tone-3"), clock, ("+1", "heart")) == VoteOutcome.RECORDED
     assert votes(db, meetup.id) == {topic.title: 1}
 
     # Taking one of three away leaves the vote; taking all away removes it.
@@ -72,11 +72,11 @@ def test_one_vote_per_person_whatever_they_react_with(db, clock):
 def test_the_bot_other_emoji_and_other_messages_do_not_count(db, clock):
     meetup = make_meetup(db, now=clock())
     topic = make_topic(db, meetup_id=meetup.id, now=clock())
-    assert record(db, reaction(topic, BOT, at=clock()), clock) == IGNORED
-    assert record(db, reaction(topic, "U1", at=clock(), name="tada"), clock) == IGNORED
+    assert record(db, reaction(topic, BOT, at=clock()), clock) == VoteOutcome.IGNORED
+    assert record(db, reaction(topic, "U1", at=clock(), name="tada"), clock) == VoteOutcome.IGNORED
     elsewhere = reaction(topic, "U1", at=clock())
     elsewhere = elsewhere.__class__(**{**elsewhere.__dict__, "ts": "1.000001"})
-    assert record(db, elsewhere, clock) == IGNORED
+    assert record(db, elsewhere, clock) == VoteOutcome.IGNORED
     assert votes(db, meetup.id) == {topic.title: 0}
 
 
@@ -84,10 +84,10 @@ def test_a_retried_event_counts_once(db, clock):
     meetup = make_meetup(db, now=clock())
     topic = make_topic(db, meetup_id=meetup.id, now=clock())
     event = reaction(topic, "U1", at=clock(), event_id="Ev-retried")
-    assert record(db, event, clock) == RECORDED
+    assert record(db, event, clock) == VoteOutcome.RECORDED
     # The person takes the vote back; then Slack retries the old delivery.
     record(db, reaction(topic, "U1", at=clock() + timedelta(seconds=5), added=False), clock)
-    assert record(db, event, clock) == DUPLICATE
+    assert record(db, event, clock) == VoteOutcome.DUPLICATE
     assert votes(db, meetup.id) == {topic.title: 0}
 
 
@@ -98,8 +98,8 @@ def test_an_event_overtaken_by_a_newer_one_changes_nothing(db, clock):
     topic = make_topic(db, meetup_id=meetup.id, now=clock())
     removed = reaction(topic, "U1", at=clock() + timedelta(seconds=2), added=False)
     added = reaction(topic, "U1", at=clock())
-    assert record(db, removed, clock) == RECORDED
-    assert record(db, added, clock) == STALE
+    assert record(db, removed, clock) == VoteOutcome.RECORDED
+    assert record(db, added, clock) == VoteOutcome.STALE
     assert votes(db, meetup.id) == {topic.title: 0}
 
 
@@ -109,7 +109,7 @@ def test_the_same_event_delivered_at_once_many_times_counts_once(db, clock):
     event = reaction(topic, "U1", at=clock(), event_id="Ev-burst")
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(lambda _: record(db, event, clock), range(8)))
-    assert sorted(outcomes) == [DUPLICATE] * 7 + [RECORDED]
+    assert sorted(outcomes) == [VoteOutcome.DUPLICATE] * 7 + [VoteOutcome.RECORDED]
     assert votes(db, meetup.id) == {topic.title: 1}
 
 
@@ -118,7 +118,7 @@ def test_many_people_voting_at_once_are_all_counted(db, clock):
     topic = make_topic(db, meetup_id=meetup.id, now=clock())
     events = [reaction(topic, f"U{n:03d}", at=clock()) for n in range(40)]
     with ThreadPoolExecutor(max_workers=10) as pool:
-        assert set(pool.map(lambda e: record(db, e, clock), events)) == {RECORDED}
+        assert set(pool.map(lambda e: record(db, e, clock), events)) == {VoteOutcome.RECORDED}
     assert votes(db, meetup.id) == {topic.title: 40}
 
 

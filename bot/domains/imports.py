@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 class ImportedDomainList:
-    """The imported table, cached; a callable for `domains.use_imported`."""
+    """The imported table, cached; the `imported` source of a `domains.DomainTable`."""
 
     RECHECK_SECONDS = 30
 
@@ -82,15 +82,9 @@ def _usable(row: DomainList | None) -> dict | None:
             "imported_at": row.imported_at, "based_on": row.based_on}
 
 
-def use_imported_from(db: Database) -> ImportedDomainList:
-    """Make every lookup in this process consult the list imported into `db`."""
-    source = ImportedDomainList(db)
-    domains.use_imported(source)
-    return source
-
-
-def current_count() -> int:
-    return len(domains.current()["domains"])
+def table_from(db: Database) -> domains.DomainTable:
+    """Lookups that consult the list imported into `db` before the shipped one."""
+    return domains.DomainTable(ImportedDomainList(db))
 
 
 def import_lists(db: Database, paths: list[Path], *, now: datetime) -> dict:

@@ -6,8 +6,9 @@ public-sector email domains (see `bot/domains/data/ATTRIBUTION.md`; rebuild it w
 can use it without pulling in anything else.
 
 A newer copy loaded with `meetup-bot domains import` takes the shipped one's
-place: the app registers a source for it with `use_imported` (see
-bot/domains/imports.py), and every lookup consults that first.
+place: the app builds a `DomainTable` over it (see bot/domains/imports.py)
+and hands that to whatever looks addresses up. The module-level functions
+use the shipped table only.
 """
 
 from __future__ import annotations
@@ -66,28 +67,8 @@ def _data() -> dict:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
-# Returns an imported table shaped like domains.json, or None to use the
-# shipped one. It must be fast: it is asked on every lookup.
-_imported: Callable[[], dict | None] | None = None
-
-
-def use_imported(source: Callable[[], dict | None] | None) -> None:
-    """Consult `source` before the shipped table (None: the shipped table only)."""
-    global _imported
-    _imported = source
-
-
 def shipped() -> dict:
     """The table shipped in the package: {"source", "built", "domains"}."""
-    return _data()
-
-
-def current() -> dict:
-    """The table in use: an imported one if there is one, else the shipped one."""
-    if _imported is not None:
-        data = _imported()
-        if data is not None:
-            return data
     return _data()
 
 
@@ -106,7 +87,8 @@ def lookup(email_or_domain: str, table: dict | None = None) -> DomainMatch | Non
     matches proper subdomains of X, never X itself.
 
     `table` has the shape of the JSON's "domains" (keys lower-case); tests pass
-    a small one. None means the shipped table.
+    a small one. None means the shipped table (`DomainTable.lookup` passes the
+    one in use).
     """
     if "@" in email_or_domain:
         domain = email_domain(email_or_domain)
@@ -115,7 +97,7 @@ def lookup(email_or_domain: str, table: dict | None = None) -> DomainMatch | Non
     if domain is None:
         return None
     if table is None:
-        table = current()["domains"]
+        table = shipped()["domains"]
 
     labels = domain.split(".")
     # Whole-label suffixes only, so "evilgov.uk" never looks like "gov.uk"
@@ -132,6 +114,37 @@ def lookup(email_or_domain: str, table: dict | None = None) -> DomainMatch | Non
 
 
 def source_info() -> dict:
-    """Where the table in use came from, for `meetup-bot domains info` and the like."""
-    data = current()
-    return {"source": data["source"], "built": data["built"], "count": len(data["domains"])}
+    """Where the shipped table came from."""
+    return SHIPPED.source_info()
+
+
+class DomainTable:
+    """The table in use: an imported one when `imported` returns one, else
+    the shipped one. Built by the app (bot/runtime/app.py) and the CLI, so a
+    test's database never leaks into another's lookups.
+
+    `imported` returns a table shaped like domains.json, or None to use the
+    shipped one. It must be fast: it is asked on every lookup.
+    """
+
+    def __init__(self, imported: Callable[[], dict | None] | None = None) -> None:
+        self.imported = imported
+
+    def current(self) -> dict:
+        if self.imported is not None:
+            data = self.imported()
+            if data is not None:
+                return data
+        return shipped()
+
+    def lookup(self, email_or_domain: str) -> DomainMatch | None:
+        return lookup(email_or_domain, self.current()["domains"])
+
+    def source_info(self) -> dict:
+        """Where the table in use came from, for `meetup-bot domains info` and the like."""
+        data = self.current()
+        return {"source": data["source"], "built": data["built"], "count": len(data["domains"])}
+
+
+# The shipped table alone: for callers not given the app's.
+SHIPPED = DomainTable()

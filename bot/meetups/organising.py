@@ -8,15 +8,22 @@ locked, like sign-ups, so capacity stays exact.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
 from bot.common.formatting import escape, format_date, format_time, plural
-from bot.meetups.meetups import ValidationError, create_meetup, is_taking_signups, parse_audience, validate_meetup
+from bot.meetups.meetups import ValidationError, is_taking_signups, parse_audience, validate_meetup
 from bot.meetups.calendar import bump_calendar_sequence
-from bot.reminders.reminders import DEFAULT_PLAN, ReminderPlan, cancel_reminders, reschedule_reminders
+from bot.reminders.reminders import (
+    DEFAULT_PLAN,
+    ReminderPlan,
+    cancel_reminders,
+    create_reminders,
+    reschedule_reminders,
+)
 from bot.signups.signups import clean_text, fill_places
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
@@ -204,6 +211,65 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
     return MeetupFields(title=title, starts=starts, ends=ends, venue=venue, host_organisation=host, capacity=capacity,
                         audience=audience, extra_sectors=extra, description=description, agenda=talks,
                         signup_closes=closes), {}
+
+
+def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Naive times are read as local time in `tz`."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=tz)
+
+
+def create_meetup(
+    db: Database,
+    *,
+    title: str,
+    starts: datetime,
+    ends: datetime,
+    venue: str,
+    capacity: int,
+    audience: str = "government",
+    extra_sectors: frozenset[str] = frozenset(),
+    host_organisation: str = "",
+    description: str = "",
+    signup_closes: datetime | None = None,
+    agenda: Sequence[Talk] = (),
+    tz: ZoneInfo,
+    now: datetime,
+    created_by: str | None = None,
+    reminder_plan=None,
+) -> Meetup:
+    """Validate and store a meetup, with its reminder plan (bot.reminders;
+    pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
+    Naive times are read as local time in `tz`."""
+    starts, ends, signup_closes = _aware(starts, tz), _aware(ends, tz), _aware(signup_closes, tz)
+    audience = parse_audience(audience)
+    errors = validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
+                             audience=audience, extra_sectors=extra_sectors, signup_closes=signup_closes, now=now)
+    if errors:
+        raise ValidationError(errors)
+
+    with db.transaction() as session:
+        meetup = meetup_store.create_meetup(
+            session,
+            title=title.strip(),
+            description=description.strip(),
+            venue=venue.strip(),
+            host_organisation=host_organisation.strip(),
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            audience=audience,
+            extra_sectors=",".join(sorted(extra_sectors)),
+            signup_closes_at=signup_closes,
+            agenda=agenda_to_json(list(agenda)),
+            status=MEETUP_OPEN,
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
+        )
+        create_reminders(session, meetup, reminder_plan or ReminderPlan(tz=tz), now=now)
+        return meetup
 
 
 def create_from_form(db: Database, fields: MeetupFields, *, tz: ZoneInfo, now: datetime, created_by: str,

@@ -210,7 +210,7 @@ def plan_missing(db: Database, plan: ReminderPlan, now: datetime) -> int:
 
 class ReminderMessages(Protocol):
     """Renders reminders as (fallback text, Block Kit blocks). Implemented in
-    handlers/reminder_messages.py: bot/ decides, handlers/ draws."""
+    handlers/blocks/reminders.py: bot/ decides, handlers/ draws."""
 
     def week_before(self, meetup: Meetup, *, places_left: int, taking_signups: bool,
                     tz: ZoneInfo) -> tuple[str, list[dict]]: ...

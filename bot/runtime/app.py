@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 
 from slack_bolt import App
@@ -16,10 +15,28 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.domains.imports import table_from
 from bot.runtime.organisers import Organisers
 from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
 from bot.runtime.sender import Outbox
 from bot.settings import Settings
+from handlers import (
+    announcement,
+    approvals,
+    commands,
+    exporting,
+    home,
+    listing,
+    organising,
+    privacy,
+    schedule,
+    signup,
+    stats,
+    topics,
+    votes,
+)
+from handlers.deps import Deps, RegistrationHooks, Subcommands
+from handlers.throttle import Throttle
 from storage.db import Database
 from storage.models import utcnow
 
@@ -33,18 +50,11 @@ log = logging.getLogger(__name__)
 # second that passes Slack's 3-second deadline (docs/performance.md).
 LISTENER_THREADS = 64
 
-
-@dataclass(frozen=True)
-class Deps:
-    """What every listener needs, handed over once at registration."""
-
-    settings: Settings
-    db: Database
-    organisers: Organisers
-    clock: Callable[[], datetime] = utcnow
-    # Messages go through the outbox (bot/runtime/sender.py): queued in the
-    # transaction, then sent once.
-    outbox: Outbox | None = None
+# Each feature adds its listeners, `/meetup` subcommands and hooks in its
+# register(app, deps). The order is the help text's order, and the order the
+# hooks run after a sign-up changes (the card, the approval messages, the Home).
+FEATURES = (commands, listing, signup, privacy, announcement, approvals, exporting, home, organising, stats,
+            topics, votes, schedule)
 
 
 def make_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
@@ -66,12 +76,7 @@ def make_outbox(settings: Settings, db: Database, *, clock: Callable[[], datetim
 
 
 def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
-    from bot.domains.imports import use_imported_from
-    from handlers import register
-
-    # Eligibility follows a list imported with `meetup-bot domains import`.
-    use_imported_from(db)
-
+    """The Bolt app with every feature's listeners, and what they share."""
     client = make_client(settings)
     app = LoggedApp(
         client=client,
@@ -91,10 +96,16 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         organisers=Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client),
         clock=clock,
         outbox=make_outbox(settings, db, clock=clock),
+        # Eligibility follows a list imported with `meetup-bot domains import`.
+        domains=table_from(db),
+        subcommands=Subcommands(),
+        registration_hooks=RegistrationHooks(),
+        card_throttle=Throttle(announcement.CARD_REFRESH_SECONDS),
     )
     if not settings.socket_mode:
         _refuse_replays(app, db)
-    register(app, deps)
+    for feature in FEATURES:
+        feature.register(app, deps)
     return app, deps
 
 
@@ -121,7 +132,7 @@ def make_worker(settings: Settings, db: Database, *, outbox: Outbox | None = Non
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
-    from handlers.reminder_messages import ReminderBlocks
+    from handlers.blocks.reminders import ReminderBlocks
 
     return ReminderWorker(db=db, outbox=outbox or make_outbox(settings, db, clock=clock), messages=ReminderBlocks(),
                           channel=settings.channel_id, plan=ReminderPlan.from_settings(settings),

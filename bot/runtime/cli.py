@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _event(args, settings: Settings, db) -> int:
-    from bot.meetups.meetups import ValidationError, all_meetups, create_meetup
+    from bot.meetups.meetups import ValidationError, all_meetups
+    from bot.meetups.organising import create_meetup
     from bot.common.formatting import format_when
     from bot.reminders.reminders import ReminderPlan
     from storage.models import utcnow
@@ -209,8 +210,7 @@ def _domains(args, settings: Settings, db) -> int:
         if not path.is_file():
             print(f"{path} does not exist or is not a file. Check the path.", file=sys.stderr)
             return 2
-    domain_lists.use_imported_from(db)
-    before = domain_lists.current_count()
+    before = len(domain_lists.table_from(db).current()["domains"])
     try:
         table = domain_lists.import_lists(db, args.paths, now=utcnow())
     except ValueError as error:
@@ -262,7 +262,10 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
+    from typing import cast
+
     from bot.runtime.app import create_app, make_worker
+    from bot.runtime.sender import Outbox
     from bot.runtime.server import serve_http, serve_socket_mode, start_housekeeping
 
     try:
@@ -279,7 +282,7 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
         worker.start()
     else:
         # The worker process sends every message: this one only answers Slack.
-        deps.outbox.send_soon = False
+        cast(Outbox, deps.outbox).send_soon = False
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.app_token)

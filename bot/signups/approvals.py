@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.signups.signups import assign_place
 from storage import approval_requests as approval_store
@@ -25,13 +26,17 @@ from storage.models import (
     Registration,
 )
 
-APPROVED, DECLINED_NOW, ALREADY_DECIDED, NOT_FOUND, NOT_POSSIBLE = (
-    "approved", "declined", "already_decided", "not_found", "not_possible")
+class ApprovalOutcome(StrEnum):
+    APPROVED = "approved"
+    DECLINED_NOW = "declined"
+    ALREADY_DECIDED = "already_decided"
+    NOT_FOUND = "not_found"
+    NOT_POSSIBLE = "not_possible"
 
 
 @dataclass(frozen=True)
 class ApprovalResult:
-    outcome: str  # APPROVED, DECLINED_NOW, ALREADY_DECIDED, NOT_FOUND or NOT_POSSIBLE
+    outcome: ApprovalOutcome
     meetup: Meetup | None = None
     registration: Registration | None = None
     waitlist_position: int | None = None
@@ -43,33 +48,28 @@ def decide(db: Database, registration_id: int, *, approve: bool, organiser_id: s
     with db.transaction() as session:
         meetup_id = registration_store.find_meetup_id(session, registration_id)
         if meetup_id is None:
-            return ApprovalResult(NOT_FOUND)
+            return ApprovalResult(ApprovalOutcome.NOT_FOUND)
         meetup = meetup_store.lock_meetup(session, meetup_id)
         # Read the registration only now, under the lock: read before it, it
         # could say "pending" after another organiser had decided.
         registration = registration_store.get_registration_by_id(session, registration_id)
         if meetup is None or registration is None:
-            return ApprovalResult(NOT_FOUND)
+            return ApprovalResult(ApprovalOutcome.NOT_FOUND)
         if registration.status != PENDING:
-            return ApprovalResult(ALREADY_DECIDED, meetup, registration)
+            return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, meetup, registration)
         if approve and meetup.status == MEETUP_CANCELLED:
-            return ApprovalResult(NOT_POSSIBLE, meetup, registration, reason="The meetup has been cancelled.")
+            return ApprovalResult(ApprovalOutcome.NOT_POSSIBLE, meetup, registration, reason="The meetup has been cancelled.")
         if approve and meetup.starts_at <= now:
-            return ApprovalResult(NOT_POSSIBLE, meetup, registration, reason="The meetup has already started.")
+            return ApprovalResult(ApprovalOutcome.NOT_POSSIBLE, meetup, registration, reason="The meetup has already started.")
         registration.decided_by = organiser_id
         if not approve:
             registration.reason = (f"An organiser could not confirm you can come. If you think this is wrong, "
                                    f"contact {contact}.")
             registration.set_status(DECLINED, now)
-            return ApprovalResult(DECLINED_NOW, meetup, registration)
+            return ApprovalResult(ApprovalOutcome.DECLINED_NOW, meetup, registration)
         registration.reason = "An organiser approved your sign-up."
         position = assign_place(session, meetup, registration, now)
-        return ApprovalResult(APPROVED, meetup, registration, position)
-
-
-def pending_for(db: Database, meetup_id: int) -> list[Registration]:
-    with db.read() as session:
-        return registration_store.list_registrations(session, meetup_id, PENDING)
+        return ApprovalResult(ApprovalOutcome.APPROVED, meetup, registration, position)
 
 
 def get_registration(db: Database, registration_id: int) -> tuple[Meetup | None, Registration | None]:

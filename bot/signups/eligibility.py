@@ -7,6 +7,7 @@ Pure functions: no Slack, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.domains.lookup import DomainMatch
 
@@ -30,12 +31,15 @@ OPTIONAL_SECTORS = {
     "armed_forces": "armed forces",
 }
 
-ELIGIBLE, NEEDS_APPROVAL, NOT_ELIGIBLE = "eligible", "needs_approval", "not_eligible"
+class Eligibility(StrEnum):
+    ELIGIBLE = "eligible"
+    NEEDS_APPROVAL = "needs_approval"
+    NOT_ELIGIBLE = "not_eligible"
 
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # ELIGIBLE, NEEDS_APPROVAL or NOT_ELIGIBLE
+    outcome: Eligibility
     reason: str  # plain English for the person (and organisers)
 
 
@@ -77,26 +81,28 @@ def decide(
       government meetup) waits for an organiser to approve them.
     """
     if audience == "open":
-        return Decision(ELIGIBLE, "This meetup is open to everyone.")
+        return Decision(Eligibility.ELIGIBLE, "This meetup is open to everyone.")
     if role == SUPPLIER:
         return Decision(
-            NOT_ELIGIBLE,
+            Eligibility.NOT_ELIGIBLE,
             "This meetup is for people working in government, including contractors working in "
             "government teams. Suppliers of contracted services cannot come. "
             f"If you think this is wrong, contact {contact}.",
         )
     if match is not None and match.sector != "public_sector" and _admitted(audience, extra_sectors, match.sector):
-        return Decision(ELIGIBLE, f"Your email address is from {match.organisation or 'a recognised public body'}.")
+        return Decision(Eligibility.ELIGIBLE,
+                        f"Your email address is from {match.organisation or 'a recognised public body'}.")
     if match is not None and audience == "public_sector":
-        return Decision(ELIGIBLE, "Your email address is from a recognised public sector domain.")
+        return Decision(Eligibility.ELIGIBLE, "Your email address is from a recognised public sector domain.")
     if match is not None and match.sector in OPTIONAL_SECTORS and role != CONTRACTOR:
         label = OPTIONAL_SECTORS[match.sector]
         return Decision(
-            NOT_ELIGIBLE,
+            Eligibility.NOT_ELIGIBLE,
             f"This meetup is for people working in central and devolved government and arm's-length "
             f"bodies. People from the {label} cannot come to this one. "
             f"If you think this is wrong, contact {contact}.",
         )
     if role == CONTRACTOR:
-        return Decision(NEEDS_APPROVAL, "An organiser needs to confirm the government team you work in.")
-    return Decision(NEEDS_APPROVAL, "We do not recognise your email address, so an organiser needs to check it.")
+        return Decision(Eligibility.NEEDS_APPROVAL, "An organiser needs to confirm the government team you work in.")
+    return Decision(Eligibility.NEEDS_APPROVAL,
+                    "We do not recognise your email address, so an organiser needs to check it.")

@@ -13,9 +13,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
-from bot.domains import lookup as domains
-from bot.signups.eligibility import CONTRACTOR, NEEDS_APPROVAL, NOT_ELIGIBLE, ROLES, decide
+from bot.domains.lookup import SHIPPED, DomainTable
+from bot.signups.eligibility import CONTRACTOR, ROLES, Eligibility, decide
 from bot.meetups.meetups import is_taking_signups
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
@@ -84,11 +85,21 @@ def validate(form: SignupForm) -> dict[str, str]:
     return errors
 
 
+class SignupOutcome(StrEnum):
+    # A new or renewed sign-up's outcome is the registration's status.
+    CONFIRMED = CONFIRMED
+    WAITLISTED = WAITLISTED
+    PENDING_APPROVAL = PENDING
+    NOT_ELIGIBLE = "not_eligible"
+    ALREADY = "already"
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True)
 class SignupResult:
     """What happened, for the handler to tell the person."""
 
-    outcome: str  # "confirmed" | "waitlisted" | "pending_approval" | "not_eligible" | "already" | "closed"
+    outcome: SignupOutcome
     meetup: Meetup | None
     registration: Registration | None = None
     reason: str = ""
@@ -96,25 +107,27 @@ class SignupResult:
 
 
 def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, contact: str,
-            then: Callable[[object, SignupResult], None] | None = None) -> SignupResult:
+            then: Callable[[object, SignupResult], None] | None = None,
+            domains: DomainTable = SHIPPED) -> SignupResult:
     """Decide and store a sign-up in one transaction.
 
     The form must already be valid (see `validate`). Someone not eligible is
     told why and nothing about them is kept. `then(session, result)` runs
     inside the transaction once the outcome is decided, so a message about it
     can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
+    `domains` is the table in use (the app passes one that sees imports).
     """
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, form.meetup_id)
         if meetup is None or not is_taking_signups(meetup, now):
-            return SignupResult("closed", meetup)
+            return SignupResult(SignupOutcome.CLOSED, meetup)
         existing, confirmed = registration_store.registration_and_confirmed(session, meetup.id, user_id)
         if existing is not None and existing.status in ACTIVE_STATUSES:
-            return SignupResult("already", meetup, existing)
+            return SignupResult(SignupOutcome.ALREADY, meetup, existing)
         if existing is not None and existing.status == DECLINED:
             # An organiser has already decided; signing up again cannot undo that.
-            return SignupResult("already", meetup, existing)
+            return SignupResult(SignupOutcome.ALREADY, meetup, existing)
 
         decision = decide(
             audience=meetup.audience,
@@ -123,8 +136,8 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
             role=form.role,
             contact=contact,
         )
-        if decision.outcome == NOT_ELIGIBLE:
-            return SignupResult("not_eligible", meetup, reason=decision.reason)
+        if decision.outcome == Eligibility.NOT_ELIGIBLE:
+            return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=decision.reason)
         registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
         registration.full_name = form.full_name
         registration.email = form.email
@@ -139,12 +152,12 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         registration.reason = decision.reason
         registration.decided_by = None
         position = None
-        if decision.outcome == NEEDS_APPROVAL:
+        if decision.outcome == Eligibility.NEEDS_APPROVAL:
             registration.set_status(PENDING, now)
             registration_store.add_registration(session, registration)
         else:
             position = assign_place(session, meetup, registration, now, confirmed=confirmed)
-        result = SignupResult(registration.status, meetup, registration, decision.reason, position)
+        result = SignupResult(SignupOutcome(registration.status), meetup, registration, decision.reason, position)
         if then is not None:
             then(session, result)
         return result
@@ -183,9 +196,14 @@ def fill_places(session, meetup: Meetup, now: datetime) -> list[Registration]:
     return promoted
 
 
+class CancelOutcome(StrEnum):
+    CANCELLED = "cancelled"
+    NOT_REGISTERED = "not_registered"
+
+
 @dataclass(frozen=True)
 class CancelResult:
-    outcome: str  # "cancelled" | "not_registered"
+    outcome: CancelOutcome
     meetup: Meetup | None
     registration: Registration | None = None
     promoted: list[Registration] = field(default_factory=list)
@@ -201,15 +219,15 @@ def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime,
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         if meetup is None:
-            return CancelResult("not_registered", None)
+            return CancelResult(CancelOutcome.NOT_REGISTERED, None)
         registration = registration_store.get_registration(session, meetup.id, user_id)
         if registration is None or registration.status not in ACTIVE_STATUSES:
-            return CancelResult("not_registered", meetup, registration)
+            return CancelResult(CancelOutcome.NOT_REGISTERED, meetup, registration)
         previous_status = registration.status
         registration.set_status(CANCELLED, now)
         session.flush()
         promoted = fill_places(session, meetup, now) if meetup.starts_at > now else []
-        result = CancelResult("cancelled", meetup, registration, promoted, previous_status)
+        result = CancelResult(CancelOutcome.CANCELLED, meetup, registration, promoted, previous_status)
         if then is not None:
             then(session, result)
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.signups.signups import clean_text
 from storage import meetups as meetup_store
@@ -108,9 +109,16 @@ def get_topic(db: Database, topic_id: int) -> Topic | None:
 # Withdrawing and hiding ----------------------------------------------------------------
 
 
+class StatusOutcome(StrEnum):
+    DONE = "done"
+    MISSING = "missing"
+    NOT_YOURS = "not_yours"
+    NOT_OPEN = "not_open"
+
+
 @dataclass(frozen=True)
 class StatusChange:
-    outcome: str  # "done" | "missing" | "not_yours" | "not_open"
+    outcome: StatusOutcome
     topic: Topic | None = None
     meetup: Meetup | None = None
 
@@ -120,15 +128,15 @@ def _change_status(db: Database, topic_id: int, status: str, now: datetime, *,
     with db.transaction() as session:
         topic = topic_store.lock_topic(session, topic_id)
         if topic is None:
-            return StatusChange("missing")
+            return StatusChange(StatusOutcome.MISSING)
         meetup = meetup_store.get_meetup(session, topic.meetup_id)
         if only_by is not None and topic.proposer_user_id != only_by:
-            return StatusChange("not_yours", topic, meetup)
+            return StatusChange(StatusOutcome.NOT_YOURS, topic, meetup)
         if topic.status != TOPIC_OPEN:
-            return StatusChange("not_open", topic, meetup)
+            return StatusChange(StatusOutcome.NOT_OPEN, topic, meetup)
         topic.status = status
         topic.status_changed_at = now
-        return StatusChange("done", topic, meetup)
+        return StatusChange(StatusOutcome.DONE, topic, meetup)
 
 
 def withdraw_topic(db: Database, topic_id: int, *, user_id: str, now: datetime) -> StatusChange:

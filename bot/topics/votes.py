@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from storage import votes as vote_store
 from storage.db import Database
@@ -18,7 +19,13 @@ from storage.db import Database
 # Slack names some emoji two ways; events use the first spelling.
 ALIASES = {"thumbsup": "+1", "thumbsdown": "-1"}
 
-RECORDED, DUPLICATE, STALE, IGNORED = "recorded", "duplicate", "stale", "ignored"
+class VoteOutcome(StrEnum):
+    """What became of one reaction event (logged)."""
+
+    RECORDED = "recorded"
+    DUPLICATE = "duplicate"
+    STALE = "stale"
+    IGNORED = "ignored"
 
 
 def base_emoji(name: str) -> str:
@@ -45,7 +52,7 @@ class ReactionEvent:
 
 
 def record_reaction(db: Database, event: ReactionEvent, *, bot_user_id: str | None,
-                    vote_emoji: Iterable[str], now: datetime) -> str:
+                    vote_emoji: Iterable[str], now: datetime) -> VoteOutcome:
     """Apply one reaction event to the votes, once.
 
     The reaction itself is stored (not just "this person votes"), so someone
@@ -55,19 +62,19 @@ def record_reaction(db: Database, event: ReactionEvent, *, bot_user_id: str | No
     changes nothing.
     """
     if not event.user_id or event.user_id == bot_user_id:
-        return IGNORED  # the bot's own seed reaction is there to click, not a vote
+        return VoteOutcome.IGNORED  # the bot's own seed reaction is there to click, not a vote
     if not is_vote(event.reaction, vote_emoji):
-        return IGNORED
+        return VoteOutcome.IGNORED
     with db.transaction() as session:
         topic = vote_store.find_topic_by_card(session, event.channel, event.ts)
         if topic is None:
-            return IGNORED  # a reaction on some other message
+            return VoteOutcome.IGNORED  # a reaction on some other message
         if not vote_store.claim_event(session, event.event_id, now):
-            return DUPLICATE
+            return VoteOutcome.DUPLICATE
         stored = vote_store.set_reaction(session, topic_id=topic.id, user_id=event.user_id,
                                          reaction=event.reaction, present=event.added,
                                          changed_at=event.happened_at)
-        return RECORDED if stored else STALE
+        return VoteOutcome.RECORDED if stored else VoteOutcome.STALE
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Block Kit builders: pure functions from domain objects to Slack JSON.
+"""Block Kit for signing up and cancelling: the sign-up modal and the person's status messages.
 
-Anything a person typed goes through `escape` before it reaches mrkdwn.
+Pure functions of domain objects; anything a person typed goes through `escape`.
 """
 
 from __future__ import annotations
@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from bot.signups.eligibility import ROLES, audience_sentence
-from bot.common.formatting import escape, format_when, plural
+from bot.common.formatting import escape, format_when
+from bot.signups.eligibility import ROLES
+from handlers.blocks.common import button, context, meetup_details, plain, section
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
 
 SIGNUP_CALLBACK = "signup"
 OPEN_SIGNUP_ACTION = "open_signup"
 CANCEL_ACTION = "cancel_place"
+
 
 STATUS_WORDS = {
     CONFIRMED: "You have a place",
@@ -22,41 +24,9 @@ STATUS_WORDS = {
     PENDING: "Your place is waiting for an organiser's approval",
     DECLINED: "An organiser could not offer you a place",
 }
+
+
 CANCEL_LABELS = {CONFIRMED: "Cancel my place", WAITLISTED: "Leave the waitlist", PENDING: "Withdraw my request"}
-
-
-def section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    element = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
-    if style:
-        element["style"] = style
-    return element
-
-
-def meetup_details(meetup: Meetup, tz: ZoneInfo) -> str:
-    lines = [
-        f"*{escape(meetup.title)}*",
-        f"*When:* {format_when(meetup.starts_at, meetup.ends_at, tz)}",
-        f"*Where:* {escape(meetup.venue)}",
-    ]
-    if meetup.host_organisation:
-        lines.append(f"*Hosted by:* {escape(meetup.host_organisation)}")
-    lines.append(f"*Who can come:* {audience_sentence(meetup.audience, meetup.sectors)}")
-    return "\n".join(lines)
-
-
-# The sign-up modal ---------------------------------------------------------
 
 
 def _text_input(block_id: str, label: str, *, initial: str = "", optional: bool = False,
@@ -132,13 +102,6 @@ def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisat
     }
 
 
-def message_modal(title: str, text: str) -> dict:
-    return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": [section(text)]}
-
-
-# Messages to the person ----------------------------------------------------
-
-
 def status_blocks(meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None = None) -> list[dict]:
     """A person's current sign-up, with the button to give it up."""
     headline = STATUS_WORDS.get(registration.status, "You are not signed up")
@@ -171,46 +134,3 @@ def cancelled_text(meetup: Meetup, previous_status: str) -> str:
     what = {CONFIRMED: "cancelled your place at", WAITLISTED: "left the waitlist for",
             PENDING: "withdrawn your request for"}.get(previous_status, "cancelled your sign-up for")
     return f"You have {what} *{escape(meetup.title)}*. To sign up again, use `/meetup signup`."
-
-
-# Organisers ----------------------------------------------------------------
-
-
-def _person(r: Registration) -> str:
-    line = f"{escape(r.full_name)} (<@{r.slack_user_id}>), {escape(r.organisation)}"
-    if r.government_team:
-        line += f", team: {escape(r.government_team)}"
-    return line
-
-
-def overview_blocks(overview, tz: ZoneInfo) -> list[dict]:
-    m = overview.meetup
-    counts = overview.counts
-    confirmed = counts.get(CONFIRMED, 0)
-    summary = (
-        f"*{escape(m.title)}*, {format_when(m.starts_at, m.ends_at, tz)}\n"
-        f"{confirmed} of {m.capacity} places taken. "
-        f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
-        f"{counts.get(PENDING, 0)} waiting for approval, {counts.get('cancelled', 0)} cancelled."
-    )
-    blocks = [section(summary)]
-    if overview.by_organisation:
-        blocks.append(section("*By organisation*\n" + "\n".join(
-            f"{escape(name)}: {count}" for name, count in overview.by_organisation[:40])))
-    for title, people, numbered in (
-        ("Confirmed", overview.confirmed, False),
-        ("Waitlist, in order", overview.waitlisted, True),
-        ("Waiting for approval", overview.pending, False),
-    ):
-        if not people:
-            continue
-        lines = [f"{i}. {_person(r)}" if numbered else f"• {_person(r)}" for i, r in enumerate(people, start=1)]
-        # A section holds 3,000 characters: split long lists across sections.
-        chunk: list[str] = []
-        for line in [f"*{title}*"] + lines:
-            if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
-                blocks.append(section("\n".join(chunk)))
-                chunk = []
-            chunk.append(line)
-        blocks.append(section("\n".join(chunk)))
-    return blocks[:50]

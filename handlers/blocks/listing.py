@@ -1,0 +1,99 @@
+"""Block Kit for `/meetup list`: who has signed up, and messages that could not be sent.
+
+Pure functions of domain objects; anything a person typed goes through `escape`.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.common.formatting import escape, format_when, plural
+from handlers.blocks.common import section
+from storage.models import CONFIRMED, PENDING, WAITLISTED, Delivery, Registration
+
+
+def _person(r: Registration) -> str:
+    line = f"{escape(r.full_name)} (<@{r.slack_user_id}>), {escape(r.organisation)}"
+    if r.government_team:
+        line += f", team: {escape(r.government_team)}"
+    return line
+
+
+def overview_blocks(overview, tz: ZoneInfo) -> list[dict]:
+    m = overview.meetup
+    counts = overview.counts
+    confirmed = counts.get(CONFIRMED, 0)
+    summary = (
+        f"*{escape(m.title)}*, {format_when(m.starts_at, m.ends_at, tz)}\n"
+        f"{confirmed} of {m.capacity} places taken. "
+        f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
+        f"{counts.get(PENDING, 0)} waiting for approval, {counts.get('cancelled', 0)} cancelled."
+    )
+    blocks = [section(summary)]
+    if overview.by_organisation:
+        blocks.append(section("*By organisation*\n" + "\n".join(
+            f"{escape(name)}: {count}" for name, count in overview.by_organisation[:40])))
+    for title, people, numbered in (
+        ("Confirmed", overview.confirmed, False),
+        ("Waitlist, in order", overview.waitlisted, True),
+        ("Waiting for approval", overview.pending, False),
+    ):
+        if not people:
+            continue
+        lines = [f"{i}. {_person(r)}" if numbered else f"• {_person(r)}" for i, r in enumerate(people, start=1)]
+        # A section holds 3,000 characters: split long lists across sections.
+        chunk: list[str] = []
+        for line in [f"*{title}*"] + lines:
+            if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+                blocks.append(section("\n".join(chunk)))
+                chunk = []
+            chunk.append(line)
+        blocks.append(section("\n".join(chunk)))
+    return blocks[:50]
+
+
+WHAT = {
+    "signup": "the sign-up message",
+    "promoted": "the message giving a place",
+    "reminder_week_before": "the week-before reminder",
+    "reminder_day_before": "the day-before reminder",
+    "reminder_morning": "the morning reminder",
+    "reminder_confirmed": "the day-before reminder",
+    "reminder_waitlisted": "the day-before waitlist message",
+}
+
+
+ADVICE = {
+    "not_in_channel": "invite the bot to the channel",
+    "channel_not_found": "check MEETUP_CHANNEL_ID",
+    "is_archived": "the channel is archived",
+    "user_not_found": "they may have left Slack",
+    "account_inactive": "their account is deactivated",
+    "cannot_dm_bot": "they are a bot",
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+}
+
+
+# A direct message goes to the person's user id, so Slack answers
+# channel_not_found when there is no such person.
+DM_ADVICE = {**ADVICE, "channel_not_found": "they may have left Slack"}
+
+
+def _failure(delivery: Delivery) -> str:
+    what = WHAT.get(delivery.kind, "a message")
+    where = f"to <@{delivery.slack_user_id}>" if delivery.slack_user_id else f"in <#{delivery.channel}>"
+    error = (delivery.last_error or "unknown error").strip()
+    advice = (DM_ADVICE if delivery.slack_user_id else ADVICE).get(error)
+    reason = f"{escape(error)}: {advice}" if advice else escape(error)
+    return f"{what} {where} ({reason})"
+
+
+def failed_delivery_blocks(failed: list[Delivery], *, limit: int = 10) -> list[dict]:
+    """'2 messages could not be sent: …' for `/meetup list`, or nothing."""
+    if not failed:
+        return []
+    shown = "; ".join(_failure(d) for d in failed[:limit])
+    more = f"; and {len(failed) - limit} more" if len(failed) > limit else ""
+    count = "1 message" if len(failed) == 1 else f"{len(failed)} messages"
+    text = f":warning: {count} could not be sent: {shown}{more}."
+    return [section(text[:2900])]

@@ -1,0 +1,168 @@
+"""Block Kit for organisers running a meetup: the meetup form, and messages after a change.
+
+Pure functions of domain objects; anything a person typed goes through `escape`.
+"""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+from bot.common.formatting import escape, format_when
+from bot.meetups.agenda import agenda_text, talks_from_json
+from bot.meetups.organising import closing_date
+from bot.signups.eligibility import OPTIONAL_SECTORS
+from handlers.blocks.common import button, context, meetup_details, plain, section
+from handlers.blocks.signup import status_blocks
+from storage.models import MEETUP_CLOSED
+
+NEW_MEETUP_CALLBACK = "meetup_new"
+EDIT_MEETUP_CALLBACK = "meetup_edit"
+CLOSE_SIGNUP_ACTION = "close_signup"
+REOPEN_SIGNUP_ACTION = "reopen_signup"
+CANCEL_MEETUP_ACTION = "cancel_meetup"
+
+
+AUDIENCE_LABELS = {
+    "government": "Government",
+    "public_sector": "Public sector",
+    "open": "Open to everyone",
+}
+
+
+AUDIENCE_HINTS = {
+    "government": "Central and devolved government and arm's-length bodies, and any kinds ticked below",
+    "public_sector": "Anyone with a recognised public sector email address",
+    "open": "Anyone",
+}
+
+
+def _sector_option(key: str) -> dict:
+    label = OPTIONAL_SECTORS[key]
+    return {"text": plain(label[0].upper() + label[1:]), "value": key}
+
+
+def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
+    block = {"type": "input", "block_id": block_id, "optional": optional,
+             "label": plain(label + (" (optional)" if optional else "")), "element": element}
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def _text(initial: str = "", *, multiline: bool = False, max_length: int = 200, placeholder: str | None = None) -> dict:
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    return element
+
+
+def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
+    """The form for `/meetup new`, or prefilled for `/meetup edit`, where it
+    also has the buttons to close or reopen sign-up and cancel the meetup."""
+    editing = meetup is not None
+    local_start = meetup.starts_at.astimezone(tz) if editing else None
+    local_end = meetup.ends_at.astimezone(tz) if editing else None
+
+    date = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
+    start = {"type": "timepicker", "action_id": "value", "placeholder": plain("Start time")}
+    end = {"type": "timepicker", "action_id": "value", "placeholder": plain("End time")}
+    capacity = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
+    audience = {"type": "radio_buttons", "action_id": "value", "options": [
+        {"text": plain(label), "description": plain(AUDIENCE_HINTS[value]), "value": value}
+        for value, label in AUDIENCE_LABELS.items()]}
+    sectors = {"type": "checkboxes", "action_id": "value",
+               "options": [_sector_option(key) for key in OPTIONAL_SECTORS]}
+    closes = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
+    if editing:
+        date["initial_date"] = f"{local_start:%Y-%m-%d}"
+        start["initial_time"] = f"{local_start:%H:%M}"
+        end["initial_time"] = f"{local_end:%H:%M}"
+        capacity["initial_value"] = str(meetup.capacity)
+        audience["initial_option"] = next(o for o in audience["options"] if o["value"] == meetup.audience)
+        if meetup.sectors:
+            sectors["initial_options"] = [_sector_option(key) for key in OPTIONAL_SECTORS if key in meetup.sectors]
+        if meetup.signup_closes_at:
+            closes["initial_date"] = closing_date(meetup.signup_closes_at, tz).isoformat()
+    else:
+        audience["initial_option"] = audience["options"][0]
+
+    zone = str(tz)
+    blocks: list[dict] = []
+    if editing:
+        blocks.append(context("Changing the date, time or venue sends a message to everyone signed up."))
+    blocks += [
+        _input("title", "Title", _text(meetup.title if editing else "")),
+        _input("date", "Date", date),
+        _input("start_time", "Start time", start, hint=f"{zone} time"),
+        _input("end_time", "End time", end, hint=f"{zone} time"),
+        _input("venue", "Venue", _text(meetup.venue if editing else "", max_length=300),
+               hint="The building's name and address, as people will need to find it"),
+        _input("host_organisation", "Host organisation",
+               _text(meetup.host_organisation if editing else ""), optional=True),
+        _input("capacity", "Number of places", capacity,
+               hint="When the places are taken, people join the waitlist"),
+        _input("audience", "Who can come", audience),
+        _input("extra_sectors", "For a government meetup, also include", sectors, optional=True,
+               hint="People from these can sign up too. Leave them all unticked to keep it to central "
+                    "and devolved government and arm's-length bodies."),
+        _input("description", "Description", _text(meetup.description if editing else "", multiline=True,
+                                                   max_length=2000), optional=True),
+        _input("agenda", "Talks", _text(agenda_text(talks_from_json(meetup.talks)) if editing else "",
+                                        multiline=True, max_length=3000,
+                                        placeholder="Open source in government | Ada Lovelace | GDS"),
+               optional=True, hint="One talk a line: title | speaker | speaker's organisation"),
+        _input("signup_closes", "Sign-up closes", closes, optional=True,
+               hint="At the end of this day. Leave it empty to take sign-ups until the meetup starts."),
+    ]
+    if editing:
+        blocks += [{"type": "divider"}] + manage_blocks(meetup)
+    return {
+        "type": "modal",
+        "callback_id": EDIT_MEETUP_CALLBACK if editing else NEW_MEETUP_CALLBACK,
+        "title": plain("Change the meetup" if editing else "New meetup"),
+        "submit": plain("Save changes" if editing else "Create and announce"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"meetup_id": meetup.id} if editing else {}),
+        "blocks": blocks,
+    }
+
+
+def manage_blocks(meetup) -> list[dict]:
+    """Close or reopen sign-up, and cancel the meetup, from the edit form."""
+    value = str(meetup.id)
+    if meetup.status == MEETUP_CLOSED:
+        state = "Sign-up is closed."
+        toggle = button("Reopen sign-up", REOPEN_SIGNUP_ACTION, value)
+    else:
+        state = "Sign-up is open."
+        toggle = button("Close sign-up", CLOSE_SIGNUP_ACTION, value)
+    cancel = button("Cancel the meetup", CANCEL_MEETUP_ACTION, value, style="danger")
+    cancel["confirm"] = {
+        "title": plain("Cancel the meetup?"),
+        "text": plain("Everyone signed up will get a message saying it is cancelled. You cannot undo this."),
+        "confirm": plain("Cancel the meetup"),
+        "deny": plain("Keep the meetup"),
+        "style": "danger",
+    }
+    return [section(state), {"type": "actions", "block_id": "manage", "elements": [toggle, cancel]}]
+
+
+def created_blocks(meetup, *, channel_id: str | None, tz: ZoneInfo) -> list[dict]:
+    """Tells the organiser the meetup exists and where it was announced."""
+    where = f" and announced it in <#{channel_id}>" if channel_id else ""
+    return [section(f"You created *{escape(meetup.title)}*{where}. It is meetup number {meetup.id}.\n"
+                    f"To change it, use `/meetup edit {meetup.id}`."),
+            section(meetup_details(meetup, tz))]
+
+
+def changed_blocks(meetup, changes: list[str], registration, tz: ZoneInfo) -> list[dict]:
+    lines = "\n".join(f"• {escape(change)}" for change in changes)
+    return [section(f"*{escape(meetup.title)}* has changed.\n{lines}")] + status_blocks(meetup, registration, tz)[1:]
+
+
+def meetup_cancelled_blocks(meetup, tz: ZoneInfo, contact: str) -> list[dict]:
+    return [section(f"*{escape(meetup.title)}* on {format_when(meetup.starts_at, meetup.ends_at, tz)} has been "
+                    f"cancelled. You do not need to do anything. If you have questions, contact {escape(contact)}.")]
