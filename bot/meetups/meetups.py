@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from bot.meetups.agenda import Talk, agenda_to_json
@@ -26,6 +27,11 @@ def parse_audience(value: str) -> str:
     return value.strip().lower().replace("-", "_")
 
 
+# A time in gives a time out; only None gives None.
+@overload
+def _aware(moment: datetime, tz: ZoneInfo) -> datetime: ...
+@overload
+def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None: ...
 def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     """Naive times are read as local time in `tz`."""
     if moment is None or moment.tzinfo is not None:
