@@ -279,9 +279,11 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
         worker.start()
     else:
         # The worker process sends every message: this one only answers Slack.
+        assert deps.outbox is not None  # create_app always gives one
         deps.outbox.send_soon = False
     try:
         if settings.socket_mode:
+            assert settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen
             serve_socket_mode(app, settings.app_token)
         else:
             serve_http(app, db, port=settings.port, sock=sock)
