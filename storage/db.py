@@ -8,8 +8,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -123,7 +124,7 @@ class _WriterQueue:
             if self._path is not None:
                 # Blocks until the other process's transaction ends; the
                 # kernel releases it if that process dies.
-                fcntl.flock(self._file(), fcntl.LOCK_EX)
+                fcntl.flock(self._file(self._path), fcntl.LOCK_EX)
         except BaseException:
             self._threads.release()
             raise
@@ -132,7 +133,7 @@ class _WriterQueue:
     def release(self) -> None:
         try:
             if self._path is not None:
-                fcntl.flock(self._file(), fcntl.LOCK_UN)
+                fcntl.flock(self._file(self._path), fcntl.LOCK_UN)
         finally:
             self._threads.release()
 
@@ -142,11 +143,11 @@ class _WriterQueue:
                 os.close(self._fd)
             self._fd = None
 
-    def _file(self) -> int:
+    def _file(self, path: str) -> int:
         # Opened in each process: a descriptor inherited across fork would
         # share its lock with the parent's.
         if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self._pid = os.getpid()
         return self._fd
 
@@ -211,3 +212,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def rowcount(result: Result) -> int:
+    """How many rows an UPDATE or DELETE run by Session.execute changed. Such a
+    statement's result is a CursorResult, but Session.execute is typed to
+    return any Result, which has no rowcount."""
+    return cast(CursorResult, result).rowcount

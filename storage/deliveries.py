@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import (
     DELIVERY_CANCELLED,
     DELIVERY_CLAIMED,
@@ -39,7 +41,10 @@ def insert_delivery(session: Session, **fields) -> int:
     added = session.execute(_INSERT_IF_NEW[session.get_bind().dialect.name], fields).scalar()
     if added is not None:
         return added
-    return session.scalar(_ID_BY_KEY, {"key": fields["idempotency_key"]})
+    existing = session.scalar(_ID_BY_KEY, {"key": fields["idempotency_key"]})
+    if existing is None:  # the row that took the key was deleted in the meantime
+        raise LookupError(f"No delivery holds the key {fields['idempotency_key']!r}, yet it was taken")
+    return existing
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,8 @@ def update_if_claimed(connection: Connection, delivery_id: int, worker: str, **v
 
 # Built once (for the same reason); its bound names are not column names.
 _COLUMNS = frozenset(Delivery.__table__.c.keys())
-_UPDATE_IF_CLAIMED = update(Delivery.__table__).where(
+# Declarative types __table__ as any FromClause; Delivery's is a Table.
+_UPDATE_IF_CLAIMED = update(cast(Table, Delivery.__table__)).where(
     Delivery.__table__.c.id == bindparam("_id"),
     Delivery.__table__.c.claimed_by == bindparam("_worker"),
     Delivery.__table__.c.state == DELIVERY_CLAIMED,
@@ -153,7 +159,7 @@ def renew_claims(session: Session, worker: str, until: datetime) -> int:
         .values(claimed_until=until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 def cancel_pending_for_reminders(session: Session, reminder_ids: list[int], note: str) -> int:
@@ -165,7 +171,7 @@ def cancel_pending_for_reminders(session: Session, reminder_ids: list[int], note
         .values(state=DELIVERY_CANCELLED, last_error=note, payload={})
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 def has_due_deliveries(session: Session, now: datetime) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import DomainList
 
 
@@ -23,4 +24,4 @@ def replace_domain_list(session: Session, domain_list: DomainList) -> None:
 
 
 def delete_domain_lists(session: Session) -> int:
-    return session.execute(delete(DomainList)).rowcount
+    return rowcount(session.execute(delete(DomainList)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import Delivery, Export, Topic, VoteReaction
 
 # What a topic shows as its proposer once their name is gone.
@@ -15,12 +16,12 @@ NO_NAME = "someone who has since left"
 def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
     """Votes and queued messages go; topics stay (others voted on them) but
     lose the proposer's name and ID."""
-    votes = session.execute(delete(VoteReaction).where(VoteReaction.slack_user_id == slack_user_id)).rowcount
-    messages = session.execute(delete(Delivery).where(Delivery.slack_user_id == slack_user_id)).rowcount
-    topics = session.execute(
+    votes = rowcount(session.execute(delete(VoteReaction).where(VoteReaction.slack_user_id == slack_user_id)))
+    messages = rowcount(session.execute(delete(Delivery).where(Delivery.slack_user_id == slack_user_id)))
+    topics = rowcount(session.execute(
         update(Topic).where(Topic.proposer_user_id == slack_user_id)
         .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
-    ).rowcount
+    ))
     return {"votes": votes, "messages": messages, "topics": topics}
 
 

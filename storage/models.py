@@ -421,3 +421,12 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def conversation(self) -> str:
+        """The person for a direct message (their user id posts into the DM),
+        otherwise the channel."""
+        target = self.slack_user_id or self.channel
+        # bot.common.outbox queues every delivery with a person or a channel.
+        assert target is not None, f"delivery {self.id} has neither a person nor a channel"
+        return target

@@ -7,13 +7,14 @@ every request, where an ORM session's bookkeeping is pure cost.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, Table, delete
 
 from storage.models import SeenRequest
 from storage.upserts import for_each_dialect
 
-_TABLE = SeenRequest.__table__
+_TABLE = cast(Table, SeenRequest.__table__)  # declarative types it as any FromClause
 
 
 # Built once: this runs on every request.

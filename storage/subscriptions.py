@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import Subscription
 
 
@@ -23,7 +24,7 @@ def add_subscription(session: Session, slack_user_id: str, created_at: datetime)
 
 def delete_subscription(session: Session, slack_user_id: str) -> bool:
     result = session.execute(delete(Subscription).where(Subscription.slack_user_id == slack_user_id))
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def list_subscriber_ids(session: Session) -> list[str]:

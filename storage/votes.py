@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import CONFIRMED, ProcessedEvent, Registration, Topic, VoteReaction
 from storage.upserts import insert_for
 
@@ -34,7 +35,7 @@ def claim_event(session: Session, event_id: str, now: datetime) -> bool:
 
 def purge_processed_events(session: Session, before: datetime) -> int:
     """Slack stops retrying an event within the hour; older ids are never needed."""
-    return session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < before)).rowcount
+    return rowcount(session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < before)))
 
 
 def set_reaction(session: Session, *, topic_id: int, user_id: str, reaction: str, present: bool,

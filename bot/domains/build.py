@@ -28,7 +28,9 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.domains.lookup import DATA_FILE, SECTORS
 
@@ -112,7 +114,7 @@ NAMESPACES = {"gsi.gov.uk", "gcsx.gov.uk", "gsx.gov.uk", "gse.gov.uk", "pnn.gov.
 # come before the broad ones: "Police Authority" is police, not an ALB;
 # "Department for Communities and Local Government" is a department;
 # "Scottish Borders Council" is a council, not devolved government.
-NAME_RULES = [
+_NAME_PATTERNS = [
     (POLICE, r"\bpolice\b|\bconstabulary\b|\bpolicing\b"),
     (NHS, r"\bnhs\b|\bhospitals?\b|foundation trust|health board|clinical commissioning|ambulance service"),
     (CENTRAL, r"^(the )?(department|ministry)\b|\bhm treasury\b|\bcabinet office\b|\bhome office\b"),
@@ -129,7 +131,7 @@ NAME_RULES = [
     (DEVOLVED, r"scotland|scottish|(?<!england and )(?<!prince of )wales|welsh|cymru|northern ireland|\bni\b"),
     (ALB, r"\b(agency|commission|commissioner|authority|inspectorate|ombudsman|tribunal|regulator)\b"),
 ]
-NAME_RULES = [(sector, re.compile(rx, re.I)) for sector, rx in NAME_RULES]
+NAME_RULES = [(sector, re.compile(rx, re.I)) for sector, rx in _NAME_PATTERNS]
 
 # Domains whose namespace says the sector whatever the owner is called.
 DOMAIN_RULES = [
@@ -190,8 +192,8 @@ class Govuk:
         fmt = org.get("format")
         if fmt in FORMAT_SECTORS:
             return FORMAT_SECTORS[fmt]
-        parents = [self.by_slug.get(p["id"].rsplit("/", 1)[-1]) for p in org.get("parent_organisations") or []]
-        parents = [p for p in parents if p]
+        known = [self.by_slug.get(p["id"].rsplit("/", 1)[-1]) for p in org.get("parent_organisations") or []]
+        parents = [p for p in known if p]
         if fmt not in ("Sub organisation", "Other") or not parents or depth > 5:
             return None
         parent = self.sector(parents[0], depth + 1)
@@ -232,7 +234,9 @@ def _canonical(name: str | None, govuk: Govuk) -> str | None:
 
 
 def _contains(name: str | None, words: str) -> bool:
-    return bool(name) and f" {_norm(words)} " in f" {_norm(name)} "
+    if not name:
+        return False
+    return f" {_norm(words)} " in f" {_norm(name)} "
 
 
 def _entry(name: str | None, sector: str | None) -> dict:
@@ -366,7 +370,8 @@ def build(paths: list[Path], built: dt.date | None = None, base: dict | None = N
     for data in found.get(GOVUK_ORGS, []):
         orgs.update(data)
     govuk = Govuk(orgs)
-    readers = {UKPS_JSON: read_ukps, NOTIFY_YAML: read_notify_yaml, JISC_CSV: read_jisc_csv}
+    readers: dict[str, Callable[[Any, Govuk], dict]] = {
+        UKPS_JSON: read_ukps, NOTIFY_YAML: read_notify_yaml, JISC_CSV: read_jisc_csv}
 
     merged: dict[str, dict] = {d: dict(e) for d, e in (base or {}).get("domains", {}).items()}
     for kind in PRECEDENCE:

@@ -123,7 +123,7 @@ def describe(db: Database, tz: ZoneInfo) -> list[str]:
         row = store.get_domain_list(session)
     if row is not None:
         when = f"{format_date(row.imported_at, tz)} at {format_time(row.imported_at, tz)}"
-    if _usable(row) is not None:
+    if row is not None and _usable(row) is not None:
         return [
             f"In use: imported {when}, {row.domain_count:,} domains",
             f"Source: {row.source}",

@@ -8,9 +8,10 @@ locked, like sign-ups, so capacity stays exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
@@ -288,13 +289,15 @@ class NotChangeable(Exception):
     """The meetup cannot be changed any more; the message says why."""
 
 
-def check_changeable(meetup: Meetup | None, now: datetime) -> None:
+def check_changeable(meetup: Meetup | None, now: datetime) -> Meetup:
+    """The meetup, when it can still be changed; NotChangeable otherwise."""
     if meetup is None:
         raise NotChangeable("That meetup no longer exists.")
     if meetup.status == MEETUP_CANCELLED:
         raise NotChangeable(f"{escape(meetup.title)} has been cancelled, so it cannot be changed.")
     if meetup.starts_at <= now:
         raise NotChangeable(f"{escape(meetup.title)} has already started, so it cannot be changed.")
+    return meetup
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,8 @@ class EditResult:
 
 def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list[str]:
     """What changed about the date, the time or the venue, in plain words."""
-    get = before.get if isinstance(before, dict) else lambda name: getattr(before, name)
+    # A dict's .get answers `Any | None`; both ways give whatever was stored.
+    get: Callable[[str], Any] = before.get if isinstance(before, dict) else lambda name: getattr(before, name)
     changes = []
     old_date, new_date = format_date(get("starts_at"), tz), format_date(after.starts_at, tz)
     if old_date != new_date:
@@ -327,8 +331,7 @@ def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: Zon
     new capacity is below the number of places already taken. Reminders move
     with the time, and calendars are told of any change they show."""
     with db.transaction() as session:
-        meetup = meetup_store.lock_meetup(session, meetup_id)
-        check_changeable(meetup, now)
+        meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         confirmed = registration_store.count_confirmed(session, meetup.id)
         if fields.capacity < confirmed:
             raise ValidationError({"capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
@@ -365,8 +368,7 @@ def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime)
     """Close or reopen sign-up. Reopening clears a closing date that has passed,
     as otherwise sign-up would stay closed."""
     with db.transaction() as session:
-        meetup = meetup_store.lock_meetup(session, meetup_id)
-        check_changeable(meetup, now)
+        meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         if open_:
             meetup.status = MEETUP_OPEN
             if meetup.signup_closes_at is not None and meetup.signup_closes_at <= now:
@@ -386,8 +388,7 @@ class CancelMeetupResult:
 def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetupResult:
     """Cancel a meetup and everyone's place in it, in one transaction."""
     with db.transaction() as session:
-        meetup = meetup_store.lock_meetup(session, meetup_id)
-        check_changeable(meetup, now)
+        meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         meetup.status = MEETUP_CANCELLED
         meetup.updated_at = now
         cancel_reminders(session, meetup, now=now)

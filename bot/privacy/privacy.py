@@ -66,7 +66,7 @@ def data_held(db: Database, user_id: str) -> HeldData:
     with db.read() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
         return HeldData(
-            [(meetup_store.get_meetup(session, r.meetup_id), r) for r in rows],
+            [(r.meetup, r) for r in rows],
             subscribed=subscription_store.get_subscription(session, user_id) is not None,
             **erasure.has_person(session, user_id),
         )
@@ -96,6 +96,9 @@ def forget(db: Database, user_id: str, now: datetime,
         others = erasure.forget_person(session, user_id)
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
+            # registrations.meetup_id is a non-null foreign key and meetups are
+            # never deleted, so the row this registration points to is there.
+            assert meetup is not None, f"registration {registration.id} has no meetup"
             held_place = registration.status == CONFIRMED
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from typing import Protocol
+from typing import Protocol, TypedDict
 from zoneinfo import ZoneInfo
 
 from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
@@ -249,6 +249,9 @@ def queue_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, chan
                 return result
             reminder = claimed[0]
             meetup = meetup_store.get_meetup(session, reminder.meetup_id)
+            # reminders.meetup_id is a non-null foreign key (foreign keys are
+            # on in SQLite too) and meetups are never deleted, only purged.
+            assert meetup is not None, f"reminder {reminder.id} has no meetup"
             why_not = plan.too_late(reminder, meetup, now)
             if why_not:
                 reminder.state, reminder.note, reminder.updated_at = REMINDER_SKIPPED, why_not, now
@@ -265,10 +268,18 @@ def queue_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, chan
                      meetup.id, count)
 
 
+class _Common(TypedDict):
+    """What every message of one reminder shares."""
+
+    meetup_id: int
+    reminder_id: int
+    now: datetime
+
+
 def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetime, plan: ReminderPlan,
                     channel: str, messages: ReminderMessages) -> int:
     tz = plan.tz
-    common = dict(meetup_id=meetup.id, reminder_id=reminder.id, now=now)
+    common = _Common(meetup_id=meetup.id, reminder_id=reminder.id, now=now)
     # The due time is in the keys: a reminder that goes again after the meetup
     # moved sends new messages rather than matching the old ones.
     key = f"reminder:{reminder.id}:{reminder.due_at:%Y%m%dT%H%M}"
@@ -309,6 +320,7 @@ def describe_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, c
     with db.read() as session:
         for reminder in reminder_store.list_due_reminders(session, now):
             meetup = meetup_store.get_meetup(session, reminder.meetup_id)
+            assert meetup is not None, f"reminder {reminder.id} has no meetup"  # as in queue_due_reminders
             name = f"the {KIND_NAMES[reminder.kind]} reminder for meetup {meetup.id} ({meetup.title})"
             why_not = plan.too_late(reminder, meetup, now)
             if why_not:

@@ -112,6 +112,7 @@ class Checker:
             yield Line(PASS, "mode", f"HTTP on port {self.settings.port}; in the app's settings the Request URLs "
                                      "must be https://YOUR-HOST/slack/events (docs/slack-app.md)")
             return
+        assert self.settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen
         app_client = WebClient(base_url=self.settings.api_url, timeout=10)
         try:
             app_client.apps_connections_open(app_token=self.settings.app_token)

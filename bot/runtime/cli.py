@@ -285,6 +285,7 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
         cast(Outbox, deps.outbox).send_soon = False
     try:
         if settings.socket_mode:
+            assert settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen
             serve_socket_mode(app, settings.app_token)
         else:
             serve_http(app, db, port=settings.port, sock=sock)

@@ -57,8 +57,11 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
-        if isinstance(getattr(record, "fields", None), dict):
-            record.fields = _redact_value(record.fields)
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            # Set through __dict__: `fields` comes in a log call's extra=, so
+            # LogRecord does not declare it.
+            record.__dict__["fields"] = _redact_value(fields)
         return True
 
 

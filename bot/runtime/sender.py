@@ -252,7 +252,7 @@ class Outbox:
             return summary
         conversations: dict[str, list[Claimed]] = {}
         for item in claimed:
-            conversations.setdefault(item.delivery.slack_user_id or item.delivery.channel, []).append(item)
+            conversations.setdefault(item.delivery.conversation, []).append(item)
         self._start_work()
         try:
             if len(conversations) == 1:
@@ -350,7 +350,7 @@ class Outbox:
             with _slack_errors("chat.postMessage", posts=True):
                 posted = self.client.chat_postMessage(
                     # A person's user id posts into the DM with them.
-                    channel=progress.channel or delivery.slack_user_id, text=payload.get("text", ""),
+                    channel=progress.channel or delivery.conversation, text=payload.get("text", ""),
                     blocks=payload.get("blocks"), unfurl_links=False, unfurl_media=False,
                     metadata={"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}},
                 )
@@ -370,6 +370,7 @@ class Outbox:
         """After an attempt that may have reached Slack, find what it posted
         (the message by its metadata key, then the file after it) so that
         only what is missing is posted now."""
+        assert progress.channel is not None  # _post opened the DM first if its channel was not known
         try:
             messages = self._recent_messages(progress.channel, since=delivery.created_at)
         except _Fail as cannot:

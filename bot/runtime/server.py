@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from http import HTTPStatus
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger.
 
 
-def _reply(start_response, status: int, body: bytes, headers: dict[str, list[str]] | None = None):
+def _reply(start_response, status: int, body: bytes, headers: Mapping[str, Sequence[str]] | None = None):
     header_list = [(name, value) for name, values in (headers or {}).items() for value in values]
     if not any(name.lower() == "content-type" for name, _ in header_list):
         header_list.append(("Content-Type", "text/plain; charset=utf-8"))
@@ -90,7 +90,8 @@ def make_http_server(app: App, db: Database, *, port: int = 0, host: str = "0.0.
     no extra process manager to configure. Tests run this same server. With
     `sock`, it accepts on that listening socket (shared by several processes)
     instead of opening its own."""
-    from waitress import create_server
+    # waitress re-exports it from waitress.server; its stubs know only the latter.
+    from waitress.server import create_server
 
     where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
     return create_server(make_wsgi_app(app, db), threads=threads, ident="meetup-bot",
@@ -175,8 +176,8 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
 
     signal.signal(signal.SIGTERM, stop_all)
     signal.signal(signal.SIGINT, stop_all)
-    for slot in range(processes):
-        start(slot)
+    for first in range(processes):  # not `slot`: that one may be None below
+        start(first)
     while children:
         try:
             pid, status = os.wait()

@@ -31,6 +31,10 @@ class _Stale(Exception):
     a connection it dropped before reading the request. Sending it once more
     on a new connection is safe."""
 
+    def __init__(self, error: BaseException):
+        super().__init__(error)
+        self.error = error  # what the connection raised, for when it was not stale after all
+
 
 _per_thread = threading.local()
 
@@ -66,7 +70,7 @@ class KeepAliveWebClient(WebClient):
             except _Stale as stale:
                 connections.pop(key).close()
                 if not reused:  # a new connection failing is no stale one: tell slack_sdk
-                    raise stale.__cause__ from None
+                    raise stale.error from None
                 reused = False  # once more, on a new connection
             except BaseException:
                 connections.pop(key).close()  # in an unknown state: never reuse it
@@ -88,11 +92,11 @@ class KeepAliveWebClient(WebClient):
         try:
             connection.request(req.get_method(), req.selector, body=req.data, headers=dict(req.header_items()))
         except (ConnectionResetError, BrokenPipeError) as error:
-            raise _Stale() from error
+            raise _Stale(error) from error
         try:
             response = connection.getresponse()
         except RemoteDisconnected as error:
-            raise _Stale() from error
+            raise _Stale(error) from error
         # A reset or a timeout from here on may come after Slack acted on the
         # request: it goes to the caller, never sent again here.
         body = response.read()  # all of it, so the connection can carry the next call

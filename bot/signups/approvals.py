@@ -88,6 +88,8 @@ def messages_for(db: Database, registration: Registration) -> list[ApprovalReque
 
 
 def record_message(db: Database, registration: Registration, *, channel: str, ts: str, now: datetime) -> None:
+    if registration.pending_at is None:  # approval_requests.pending_at may not be NULL
+        raise ValueError(f"registration {registration.id} has never waited for approval")
     with db.transaction() as session:
         approval_store.add_approval_request(session, registration_id=registration.id,
                                             pending_at=registration.pending_at, channel=channel, ts=ts,

@@ -117,6 +117,10 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
     can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
     `domains` is the table in use (the app passes one that sees imports).
     """
+    if form.role is None:
+        raise ValueError("sign_up needs a valid form: validate() asks for a role")
+    if form.meetup_id is None:  # as for a meetup that no longer exists
+        return SignupResult("closed", None)
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, form.meetup_id)
@@ -161,6 +165,12 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         if then is not None:
             then(session, result)
         return result
+
+
+def _waitlist_number(registration: Registration) -> int:
+    # assign_place, the only place that waitlists anyone, numbers them too.
+    assert registration.waitlist_number is not None, f"registration {registration.id} is waitlisted with no number"
+    return registration.waitlist_number
 
 
 def assign_place(session, meetup: Meetup, registration: Registration, now: datetime, *,
@@ -237,7 +247,7 @@ def current_registrations(db: Database, user_id: str) -> list[tuple[Meetup, Regi
     """A person's active registrations, soonest meetup first."""
     with db.read() as session:
         return [
-            (meetup_store.get_meetup(session, r.meetup_id), r)
+            (r.meetup, r)
             for r in registration_store.list_active_registrations_for_user(session, user_id)
         ]
 
@@ -283,7 +293,7 @@ def overview(db: Database, meetup_id: int) -> Overview | None:
         counts=counts,
         by_organisation=sorted(organisations.items(), key=lambda item: (-item[1], item[0].lower())),
         confirmed=by_status[CONFIRMED],
-        waitlisted=sorted(by_status[WAITLISTED], key=lambda r: r.waitlist_number),
+        waitlisted=sorted(by_status[WAITLISTED], key=_waitlist_number),
         pending=by_status[PENDING],
     )
 

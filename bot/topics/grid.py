@@ -147,7 +147,10 @@ def build_grid(
     slot_index = {slot: i for i, slot in enumerate(slots)}
     taken: set[tuple[int, int]] = set()
     for c in chosen:
-        room_name, slot = (previous or {}).get(c.topic_id, (None, None))
+        placed = (previous or {}).get(c.topic_id)
+        if placed is None:
+            continue
+        room_name, slot = placed
         r, s = room_index.get(room_name), slot_index.get(slot)
         if r is None or s is None or (s, r) in taken or not lead_free(c, s):
             continue

@@ -75,6 +75,8 @@ def validate_topic(form: TopicForm) -> dict[str, str]:
 def propose_topic(db: Database, form: TopicForm, *, user_id: str, proposer_name: str,
                   now: datetime) -> tuple[Topic | None, Meetup | None]:
     """Store a valid topic. (None, meetup) if the meetup no longer takes topics."""
+    if form.meetup_id is None:  # as for a meetup that no longer exists
+        return None, None
     with db.transaction() as session:
         meetup = meetup_store.get_meetup(session, form.meetup_id)
         if meetup is None or meetup.ends_at <= now or meetup.status == MEETUP_CANCELLED:
@@ -262,4 +264,6 @@ def _has_topics_to_carry(session, meetup_id: int, now: datetime) -> bool:
     if all(t.id in placed for t in topic_store.list_topics(session, meetup_id)):
         return False
     finished = meetup_store.get_meetup(session, meetup_id)
+    if finished is None:  # as carry_over skips it under the lock
+        return False
     return topic_store.next_meetup_after(session, finished, now) is not None
