@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.meetups.meetups import is_taking_signups
-from bot.meetups.organising import card_state, places_text, record_announcement
+from bot.organising.organising import card_state, places_text, record_announcement
 from bot.meetups.subscriptions import subscriber_ids
 from handlers.blocks.announcement import card_blocks, card_text
 from handlers.blocks.common import context

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
 from bot.common.formatting import escape, format_date, plural
-from bot.meetups.organising import pick_meetup
+from bot.organising.organising import pick_meetup
 from handlers.blocks.common import section
 from handlers.deps import CommandRequest, Deps
 from handlers.signup import send_dm

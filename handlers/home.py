@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.meetups.home import home_entries
 from bot.meetups.meetups import get_meetup, is_taking_signups
-from bot.meetups.organising import places_text
+from bot.organising.organising import places_text
 from bot.meetups.subscriptions import is_subscribed
 from handlers.blocks.common import message_modal
 from handlers.blocks.home import HOME_EDIT_ACTION, HOME_EXPORT_ACTION, HOME_NEW_ACTION, SIGNUP_SHORTCUT, home_view

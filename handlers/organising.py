@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape, plural
 from bot.meetups.meetups import ValidationError, get_meetup
-from bot.meetups.organising import (
+from bot.organising.organising import (
     MeetupForm,
     NotChangeable,
     cancel_meetup,

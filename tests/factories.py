@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.meetups.organising import create_meetup
+from bot.organising.organising import create_meetup
 from bot.signups.signups import SignupForm
 from storage.db import Database
 

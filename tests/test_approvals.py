@@ -4,7 +4,7 @@ SQLite and PostgreSQL."""
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.signups import approvals
-from bot.meetups.organising import cancel_meetup
+from bot.organising.organising import cancel_meetup
 from bot.signups.signups import find_registration, sign_up
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED
 from tests.factories import make_form, make_meetup

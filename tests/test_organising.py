@@ -9,7 +9,7 @@ import pytest
 
 from bot.meetups.agenda import AgendaError, Talk, agenda_text, parse_agenda
 from bot.meetups.meetups import ValidationError, get_meetup
-from bot.meetups.organising import (
+from bot.organising.organising import (
     MeetupForm,
     NotChangeable,
     cancel_meetup,

@@ -3,7 +3,7 @@ through it on SQLite and PostgreSQL."""
 
 from datetime import datetime, timedelta, timezone
 
-from bot.meetups.organising import cancel_meetup
+from bot.organising.organising import cancel_meetup
 from bot.signups.signups import cancel, sign_up
 from bot.meetups.stats import compute, series_stats
 from storage.models import CANCELLED, CONFIRMED, MEETUP_CANCELLED, MEETUP_OPEN, PENDING, WAITLISTED, Meetup, Registration

@@ -1,11 +1,11 @@
-"""Checking and finding meetups (creating one is in bot/meetups/organising.py,
+"""Checking and finding meetups (creating one is in bot/organising/organising.py,
 with its reminders)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.signups.eligibility import OPTIONAL_SECTORS
+from bot.meetups.audience import OPTIONAL_SECTORS
 from storage import meetups as meetup_store
 from storage.db import Database
 from storage.models import AUDIENCES, MEETUP_OPEN, Meetup

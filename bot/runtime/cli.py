@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _event(args, settings: Settings, db) -> int:
     from bot.meetups.meetups import ValidationError, all_meetups
-    from bot.meetups.organising import create_meetup
+    from bot.organising.organising import create_meetup
     from bot.common.formatting import format_when
     from bot.reminders.reminders import ReminderPlan
     from storage.models import utcnow

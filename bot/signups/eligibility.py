@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domains.lookup import DomainMatch
+from bot.meetups.audience import CORE_GOVERNMENT, OPTIONAL_SECTORS
 
 # How a person works in government, as asked in the sign-up modal.
 CIVIL_SERVANT = "civil_servant"
@@ -19,16 +20,6 @@ ROLES = {
     CIVIL_SERVANT: "Civil servant or employee of a public body",
     CONTRACTOR: "Contractor working in a government team",
     SUPPLIER: "Supplier of contracted services, or other",
-}
-
-# Always admitted by a "government" meetup.
-CORE_GOVERNMENT = frozenset({"central_government", "arms_length_body", "devolved"})
-# Admitted by a "government" meetup only when the organiser ticks them.
-OPTIONAL_SECTORS = {
-    "nhs": "NHS",
-    "police": "police",
-    "local_authority": "local authorities",
-    "armed_forces": "armed forces",
 }
 
 class Eligibility(StrEnum):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when
 from bot.meetups.agenda import talks_from_json
-from bot.meetups.organising import closing_date
+from bot.organising.organising import closing_date
 from bot.signups.eligibility import audience_sentence
 from handlers.blocks.common import button, context, plain, section
 from handlers.blocks.signup import OPEN_SIGNUP_ACTION

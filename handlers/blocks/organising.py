@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when
 from bot.meetups.agenda import agenda_text, talks_from_json
-from bot.meetups.organising import closing_date
-from bot.signups.eligibility import OPTIONAL_SECTORS
+from bot.organising.organising import closing_date
+from bot.meetups.audience import OPTIONAL_SECTORS
 from handlers.blocks.common import button, context, meetup_details, plain, section
 from handlers.blocks.signup import status_blocks
 from storage.models import MEETUP_CLOSED
