@@ -30,8 +30,8 @@ from collections import Counter
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.server import _Handler
+from tests.support.fakeslack import FakeSlack
+from tests.support.fakeslack.server import _Handler
 
 MEMBER_ID = re.compile(r"^[UW][0-9A-Z]{2,20}$")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from tests.slack_requests import SlackSender
+from tests.support.slack_requests import SlackSender
 
 TEAM_ID = "T0001"
 APP_ID = "A0MEETUP"

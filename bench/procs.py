@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.pg import PostgresCluster
+from tests.support.pg import PostgresCluster
 
 BIN = Path(sys.executable).parent / "meetup-bot"
 ROOT = Path(__file__).resolve().parent.parent
