@@ -1,6 +1,6 @@
 """The fake Slack for the benchmark, in a process of its own.
 
-It is tests/fakeslack's FakeSlack with three additions:
+It is tests/support/fakeslack's FakeSlack with three additions:
 
 - anyone whose id looks like a member id is a member of the workspace, with a
   government email address, so a load of thousands of people needs no set-up;

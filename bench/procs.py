@@ -199,7 +199,7 @@ def start_floor(env: dict[str, str], workdir: Path) -> ServerProcess:
 
 
 class DurablePostgres(PostgresCluster):
-    """tests/pg.py's throwaway cluster, but durable as production runs it
+    """tests/support/pg.py's throwaway cluster, but durable as production runs it
     (fsync and synchronous commit on): the tests trade that for speed, a
     benchmark must not."""
 

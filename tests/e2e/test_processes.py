@@ -14,8 +14,7 @@ from storage.db import Database
 from storage.models import utcnow
 from tests.support.app import SIGNING_SECRET, settings_env
 from tests.support.factories import make_meetup
-from tests.support.processes import BIN, free_port, wait_for_health
-from tests.support.processes import ANSWERS, signup_view, stop
+from tests.support.processes import ANSWERS, BIN, free_port, signup_view, stop, wait_for_health
 from tests.support.slack_requests import SlackSender
 
 

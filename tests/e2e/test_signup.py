@@ -13,6 +13,7 @@ from tests.support.factories import make_meetup
 from tests.support.messages import dm_saying, dms_to
 from tests.support.signup import ADA, GOOD_ANSWERS, open_modal
 
+
 def input_block(view, block_id):
     return next((b for b in view["blocks"] if b.get("block_id") == block_id), None)
 

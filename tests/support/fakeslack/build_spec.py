@@ -1,7 +1,7 @@
-"""Regenerate tests/fakeslack/spec.json from Slack's Web API OpenAPI (Swagger 2.0) spec.
+"""Regenerate tests/support/fakeslack/spec.json from Slack's Web API OpenAPI (Swagger 2.0) spec.
 
 Usage:
-    python tests/fakeslack/build_spec.py SPEC_PATH [OUT_PATH]
+    python tests/support/fakeslack/build_spec.py SPEC_PATH [OUT_PATH]
 
 SPEC_PATH is slackapi/slack-api-specs `web-api/slack_web_openapi_v2_without_examples.json`
 (a copy lives in ../shared/slack/). OUT_PATH defaults to spec.json beside this script.
@@ -46,7 +46,7 @@ ADDED_METHODS: dict[str, dict] = {
 # Arguments of methods the spec does list, which the spec lacks but slack_sdk 3.48's
 # WebClient sends (keyword-only parameters of the matching WebClient method that are not
 # in the spec). Found by comparing the two; keep in sync when slack_sdk is upgraded
-# (tests/test_fakeslack.py checks this).
+# (tests/e2e/test_fakeslack.py checks this).
 ADDED_ARGS: dict[str, list[str]] = {
     "admin.apps.approve": ["enterprise_id"],
     "admin.apps.restrict": ["enterprise_id"],
@@ -103,7 +103,7 @@ REQUIRED_ONE_OF: dict[str, list[list[str]]] = {
 
 COMMENT = (
     "Processed from slackapi/slack-api-specs web-api/slack_web_openapi_v2_without_examples.json "
-    "@ bc08db49 (MIT, (c) 2017 SlackAPI) by tests/fakeslack/build_spec.py; see SOURCE.md. "
+    "@ bc08db49 (MIT, (c) 2017 SlackAPI) by tests/support/fakeslack/build_spec.py; see SOURCE.md. "
     "Per method: accepted argument names (query/formData parameters, without `token`, which "
     "every method accepts), the required ones and the OAuth scopes (legacy names, as in the 2021 "
     "spec). The spec dates from 2021, so methods and arguments that current slack_sdk sends but "

@@ -29,7 +29,8 @@ def newer_copy(tmp_path):
         ukps_record("newdept.gov.uk", "central_gov", DOSS_ID),
         ukps_record("leeds.gov.uk", "local_authority", notes="Local authority: Leeds City"),
     ]}
-    orgs = {**GOVUK_ORGS, DOSS_ID: govuk_org("Department for Open Source", "Ministerial department", "dept-open-source")}
+    orgs = {**GOVUK_ORGS,
+            DOSS_ID: govuk_org("Department for Open Source", "Ministerial department", "dept-open-source")}
     (folder / "user_domains.json").write_text(json.dumps(ukps), encoding="utf-8")
     (folder / "govuk_organisations.json").write_text(json.dumps(orgs), encoding="utf-8")
     (folder / "SOURCE.md").write_text("# notes, not data\n", encoding="utf-8")

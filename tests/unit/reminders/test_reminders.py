@@ -27,7 +27,6 @@ from tests.support.messages import channel_posts, dm_posts
 from tests.support.processes import run as run_cli
 from tests.support.reminders import deliveries, register, reminders_of, worker_for
 
-
 # The plan -------------------------------------------------------------------------
 
 
