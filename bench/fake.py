@@ -1,6 +1,6 @@
 """The fake Slack for the benchmark, in a process of its own.
 
-It is tests/fakeslack's FakeSlack with three additions:
+It is tests/support/fakeslack's FakeSlack with three additions:
 
 - anyone whose id looks like a member id is a member of the workspace, with a
   government email address, so a load of thousands of people needs no set-up;
@@ -30,8 +30,8 @@ from collections import Counter
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.server import _Handler
+from tests.support.fakeslack import FakeSlack
+from tests.support.fakeslack.server import _Handler
 
 MEMBER_ID = re.compile(r"^[UW][0-9A-Z]{2,20}$")
 

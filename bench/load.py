@@ -30,7 +30,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 from bench import payloads
-from tests.slack_requests import sign
+from tests.support.slack_requests import sign
 
 SLACK_DEADLINE = 3.0  # seconds: Slack drops a request not acknowledged in time
 _WALL_OFFSET = time.time() - time.perf_counter()

@@ -1,4 +1,4 @@
-"""Request bodies as Slack sends them, built by tests/slack_requests.py (so the
+"""Request bodies as Slack sends them, built by tests/support/slack_requests.py (so the
 benchmark and the tests send the same thing), plus Events API reactions.
 
 A request here is a plain dict, so it can cross to the load generator's
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from tests.slack_requests import SlackSender
+from tests.support.slack_requests import SlackSender
 
 TEAM_ID = "T0001"
 APP_ID = "A0MEETUP"

@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.pg import PostgresCluster
+from tests.support.pg import PostgresCluster
 
 BIN = Path(sys.executable).parent / "meetup-bot"
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +199,7 @@ def start_floor(env: dict[str, str], workdir: Path) -> ServerProcess:
 
 
 class DurablePostgres(PostgresCluster):
-    """tests/pg.py's throwaway cluster, but durable as production runs it
+    """tests/support/pg.py's throwaway cluster, but durable as production runs it
     (fsync and synchronous commit on): the tests trade that for speed, a
     benchmark must not."""
 

@@ -34,7 +34,7 @@ from bench.procs import (
 )
 from bench.scenarios import SCENARIOS, Bench, Sizes, Target
 from storage.db import Database
-from tests.pg import find_pg_bin
+from tests.support.pg import find_pg_bin
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-test-token"  # the fake Slack's bot token

@@ -25,7 +25,7 @@ from bench.load import _Client, run_load
 from bench.procs import BIN, FakeSlackProcess, ServerProcess, _python_env, run_load_process
 from storage.db import Database
 from storage.models import CONFIRMED, MEETUP_CLOSED, MEETUP_OPEN, WAITLISTED, Meetup, Registration, utcnow
-from tests.factories import make_meetup
+from tests.support.factories import make_meetup
 
 SIGNUP_ANSWERS = {"organisation": "Home Office", "role": "civil_servant"}
 OPEN_RATE = 100  # requests a second, as in the issue

@@ -1,0 +1,63 @@
+"""Participation across the series: the rules, without a database, then once
+through it on SQLite and PostgreSQL."""
+
+from datetime import datetime, timedelta, timezone
+
+from bot.organising.organising import cancel_meetup
+from bot.signups.signups import cancel, sign_up
+from bot.meetups.stats import compute, series_stats
+from storage.models import CANCELLED, CONFIRMED, MEETUP_CANCELLED, MEETUP_OPEN, PENDING, WAITLISTED, Meetup, Registration
+from tests.support.factories import make_form, make_meetup
+
+NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
+
+
+def meetup(id, days, status=MEETUP_OPEN):
+    starts = NOW + timedelta(days=days)
+    return Meetup(id=id, title=f"Meetup {id}", starts_at=starts, ends_at=starts + timedelta(hours=4), capacity=10,
+                  status=status, venue="x")
+
+
+def reg(meetup_id, user, organisation, status=CONFIRMED):
+    return Registration(meetup_id=meetup_id, slack_user_id=user, organisation=organisation, status=status)
+
+
+def test_the_series_in_numbers():
+    meetups = [meetup(1, -60), meetup(2, -30), meetup(3, 30), meetup(4, -10, MEETUP_CANCELLED)]
+    registrations = [
+        reg(1, "U1", "Home Office"), reg(1, "U2", "GCHQ"), reg(1, "U3", "home office ", WAITLISTED),
+        reg(2, "U1", "Home Office"), reg(2, "U4", "GDS", CANCELLED), reg(2, "U5", "Acme", PENDING),
+        reg(3, "U1", "Home Office"), reg(3, "U2", "GCHQ"),
+        reg(4, "U9", "Cancelled meetup org"),  # a cancelled meetup counts for nothing
+    ]
+    stats = compute(meetups, registrations, NOW)
+    assert (stats.meetups_held, stats.meetups_upcoming) == (2, 1)
+    assert (stats.signups, stats.people, stats.attended) == (8, 5, 3)
+    assert stats.repeat_attendees == 2  # U1 (three meetups) and U2 (two)
+    by_org = {o.name: (o.signups, o.attended, o.meetups) for o in stats.organisations}
+    # "home office " is the same organisation; its usual spelling is shown.
+    assert by_org == {"Home Office": (4, 2, 3), "GCHQ": (2, 1, 2), "GDS": (1, 0, 1), "Acme": (1, 0, 1)}
+    assert stats.organisations[0].name == "Home Office"
+    per = {m.meetup.id: (m.signups, m.places_taken, m.organisations, m.held) for m in stats.meetups}
+    assert per == {1: (3, 2, 2, True), 2: (3, 1, 1, True), 3: (2, 2, 2, False)}
+
+
+def test_nothing_yet():
+    stats = compute([], [], NOW)
+    assert stats.signups == 0 and stats.organisations == [] and stats.meetups == []
+
+
+def test_series_stats_reads_the_database(db, clock):
+    first = make_meetup(db, now=clock(), title="First")
+    second = make_meetup(db, now=clock(), title="Second", starts_in=timedelta(days=90))
+    third = make_meetup(db, now=clock(), title="Third", starts_in=timedelta(days=120))
+    for m in (first, second, third):
+        sign_up(db, make_form(meetup_id=m.id), user_id="U1", now=clock(), contact="x")
+    sign_up(db, make_form(meetup_id=first.id, organisation="GCHQ"), user_id="U2", now=clock(), contact="x")
+    cancel(db, meetup_id=second.id, user_id="U1", now=clock())
+    cancel_meetup(db, third.id, now=clock())
+    later = clock() + timedelta(days=60)  # the first has happened
+    stats = series_stats(db, later)
+    assert (stats.meetups_held, stats.meetups_upcoming, stats.signups, stats.attended) == (1, 1, 3, 2)
+    assert stats.repeat_attendees == 0  # U1 cancelled the second
+    assert [(m.meetup.title, m.organisations) for m in stats.meetups] == [("First", 2), ("Second", 0)]
