@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -107,6 +107,78 @@ def _time_of_day(env, name, default: time, problems) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def _check_slack(bot_token: str, app_token: str | None, signing_secret: str | None, channel_id: str,
+                 problems: list[str]) -> None:
+    """The tokens and the channel, for every command that talks to Slack."""
+    if not bot_token:
+        problems.append(
+            f"SLACK_BOT_TOKEN is not set. It starts xoxb-: {HOW_TO_GET_TOKENS}."
+        )
+    elif not bot_token.startswith("xoxb-"):
+        problems.append(
+            "SLACK_BOT_TOKEN must be the bot token starting xoxb- "
+            "(OAuth & Permissions in your app's settings)."
+        )
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append(
+            "SLACK_APP_TOKEN must be an app-level token starting xapp- "
+            "(Basic Information, App-Level Tokens, scope connections:write), or unset for HTTP mode."
+        )
+    if not app_token and not signing_secret:
+        problems.append(
+            "SLACK_SIGNING_SECRET is not set. Copy it from Basic Information in your app's "
+            "settings, or set SLACK_APP_TOKEN to run in Socket Mode."
+        )
+    if not channel_id:
+        problems.append(
+            "MEETUP_CHANNEL_ID is not set. Use the ID of the channel for announcements "
+            "(channel details, at the bottom), for example C0123456789."
+        )
+    elif not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
+        problems.append(
+            f"MEETUP_CHANNEL_ID must be a channel ID like C0123456789, not '{channel_id}'."
+        )
+
+
+def _urls(get: Callable[[str], str], problems: list[str]) -> tuple[str, str]:
+    """SLACK_API_URL and DATABASE_URL, each in the form the clients expect."""
+    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+    if not re.match(r"https?://", api_url):
+        problems.append(f"SLACK_API_URL must start with https://. It is '{api_url}'.")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    database_url = get("DATABASE_URL") or "sqlite:///meetup.db"
+    if not re.match(r"(sqlite|postgresql)(\+\w+)?://", database_url):
+        problems.append(
+            "DATABASE_URL must be sqlite:///meetup.db or postgresql+psycopg://user:password@host/name."
+        )
+    elif database_url.startswith(("postgresql://", "postgres://")):
+        # Plain postgresql:// would make SQLAlchemy look for psycopg2, which we do not ship.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    return api_url, database_url
+
+
+def _organisers(get: Callable[[str], str], problems: list[str]) -> frozenset[str]:
+    """ORGANISER_CHANNEL_ID checked, and ORGANISER_USER_IDS read."""
+    organiser_channel = get("ORGANISER_CHANNEL_ID")
+    if organiser_channel and not re.fullmatch(r"[CG][A-Z0-9]{2,}", organiser_channel):
+        problems.append(
+            f"ORGANISER_CHANNEL_ID must be a channel ID like C0123456789, not '{organiser_channel}', "
+            "or unset to send approval requests to each organiser by direct message."
+        )
+
+    organisers = _ids(get("ORGANISER_USER_IDS"))
+    for user_id in organisers:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+            problems.append(
+                f"ORGANISER_USER_IDS must be Slack user IDs like U0123456789, separated by commas. "
+                f"'{user_id}' is not one."
+            )
+    return organisers
+
+
+# Not split: one line a setting, read top to bottom beside the operating contract's table.
 def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = True) -> Settings:
     """Build Settings from `env` (default: os.environ).
 
@@ -126,64 +198,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
     channel_id = get("MEETUP_CHANNEL_ID")
 
     if need_slack:
-        if not bot_token:
-            problems.append(
-                f"SLACK_BOT_TOKEN is not set. It starts xoxb-: {HOW_TO_GET_TOKENS}."
-            )
-        elif not bot_token.startswith("xoxb-"):
-            problems.append(
-                "SLACK_BOT_TOKEN must be the bot token starting xoxb- "
-                "(OAuth & Permissions in your app's settings)."
-            )
-        if app_token and not app_token.startswith("xapp-"):
-            problems.append(
-                "SLACK_APP_TOKEN must be an app-level token starting xapp- "
-                "(Basic Information, App-Level Tokens, scope connections:write), or unset for HTTP mode."
-            )
-        if not app_token and not signing_secret:
-            problems.append(
-                "SLACK_SIGNING_SECRET is not set. Copy it from Basic Information in your app's "
-                "settings, or set SLACK_APP_TOKEN to run in Socket Mode."
-            )
-        if not channel_id:
-            problems.append(
-                "MEETUP_CHANNEL_ID is not set. Use the ID of the channel for announcements "
-                "(channel details, at the bottom), for example C0123456789."
-            )
-        elif not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
-            problems.append(
-                f"MEETUP_CHANNEL_ID must be a channel ID like C0123456789, not '{channel_id}'."
-            )
+        _check_slack(bot_token, app_token, signing_secret, channel_id, problems)
 
-    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
-    if not re.match(r"https?://", api_url):
-        problems.append(f"SLACK_API_URL must start with https://. It is '{api_url}'.")
-    if not api_url.endswith("/"):
-        api_url += "/"
-
-    database_url = get("DATABASE_URL") or "sqlite:///meetup.db"
-    if not re.match(r"(sqlite|postgresql)(\+\w+)?://", database_url):
-        problems.append(
-            "DATABASE_URL must be sqlite:///meetup.db or postgresql+psycopg://user:password@host/name."
-        )
-    elif database_url.startswith(("postgresql://", "postgres://")):
-        # Plain postgresql:// would make SQLAlchemy look for psycopg2, which we do not ship.
-        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
-
-    organiser_channel = get("ORGANISER_CHANNEL_ID")
-    if organiser_channel and not re.fullmatch(r"[CG][A-Z0-9]{2,}", organiser_channel):
-        problems.append(
-            f"ORGANISER_CHANNEL_ID must be a channel ID like C0123456789, not '{organiser_channel}', "
-            "or unset to send approval requests to each organiser by direct message."
-        )
-
-    organisers = _ids(get("ORGANISER_USER_IDS"))
-    for user_id in organisers:
-        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
-            problems.append(
-                f"ORGANISER_USER_IDS must be Slack user IDs like U0123456789, separated by commas. "
-                f"'{user_id}' is not one."
-            )
+    api_url, database_url = _urls(get, problems)
+    organisers = _organisers(get, problems)
 
     timezone = get("TIMEZONE") or "Europe/London"
     try:

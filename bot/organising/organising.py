@@ -214,11 +214,9 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
                         signup_closes=closes), {}
 
 
-def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     """Naive times are read as local time in `tz`."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=tz)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
 def create_meetup(
@@ -243,7 +241,8 @@ def create_meetup(
     """Validate and store a meetup, with its reminder plan (bot.reminders;
     pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
     Naive times are read as local time in `tz`."""
-    starts, ends, signup_closes = _aware(starts, tz), _aware(ends, tz), _aware(signup_closes, tz)
+    starts, ends = _aware(starts, tz), _aware(ends, tz)
+    signup_closes = _aware(signup_closes, tz) if signup_closes else None
     audience = parse_audience(audience)
     errors = validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
                              audience=audience, extra_sectors=extra_sectors, signup_closes=signup_closes, now=now)

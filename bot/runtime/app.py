@@ -9,6 +9,7 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -64,7 +65,7 @@ def make_client(settings: Settings, *, retry_server_errors: bool = True) -> WebC
     The outbox's client retries only 429s (Slack did nothing, so trying again
     is safe): after a server error or a timeout the message may have been
     posted, and the outbox checks before posting again."""
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=3)]
     if retry_server_errors:
         handlers += [ServerErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)]
     return LoggingWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=handlers)
@@ -75,8 +76,10 @@ def make_outbox(settings: Settings, db: Database, *, clock: Callable[[], datetim
                   retry_seconds=settings.delivery_retry_seconds, max_attempts=settings.delivery_max_attempts)
 
 
-def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
-    """The Bolt app with every feature's listeners, and what they share."""
+def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow,
+               outbox: Outbox | None = None) -> tuple[App, Deps]:
+    """The Bolt app with every feature's listeners, and what they share. The
+    caller that also runs the sender passes its outbox in, to keep hold of it."""
     client = make_client(settings)
     app = LoggedApp(
         client=client,
@@ -95,7 +98,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         db=db,
         organisers=Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client),
         clock=clock,
-        outbox=make_outbox(settings, db, clock=clock),
+        outbox=outbox or make_outbox(settings, db, clock=clock),
         # Eligibility follows a list imported with `meetup-bot domains import`.
         domains=table_from(db),
         subcommands=Subcommands(),

@@ -262,14 +262,12 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
-    from typing import cast
-
-    from bot.runtime.app import create_app, make_worker
-    from bot.runtime.sender import Outbox
+    from bot.runtime.app import create_app, make_outbox, make_worker
     from bot.runtime.server import serve_http, serve_socket_mode, start_housekeeping
 
     try:
-        app, deps = create_app(settings, db)
+        outbox = make_outbox(settings, db)
+        app, _ = create_app(settings, db, outbox=outbox)
     except (BoltError, SlackApiError) as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
               "or run `meetup-bot check`.", file=sys.stderr)
@@ -278,11 +276,11 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     if background:
         # Reminders, queued messages and the personal data purge run in the background.
         start_housekeeping(db, settings)
-        worker = make_worker(settings, db, outbox=deps.outbox)
+        worker = make_worker(settings, db, outbox=outbox)
         worker.start()
     else:
         # The worker process sends every message: this one only answers Slack.
-        cast(Outbox, deps.outbox).send_soon = False
+        outbox.send_soon = False
     try:
         if settings.socket_mode:
             assert settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen

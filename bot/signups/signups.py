@@ -120,7 +120,7 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
     if form.role is None:
         raise ValueError("sign_up needs a valid form: validate() asks for a role")
     if form.meetup_id is None:  # as for a meetup that no longer exists
-        return SignupResult("closed", None)
+        return SignupResult(SignupOutcome.CLOSED, None)
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, form.meetup_id)

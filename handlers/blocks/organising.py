@@ -59,6 +59,7 @@ def _text(initial: str = "", *, multiline: bool = False, max_length: int = 200, 
     return element
 
 
+# Not split: the form's questions in the order a person sees them.
 def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
     """The form for `/meetup new`, or prefilled for `/meetup edit`, where it
     also has the buttons to close or reopen sign-up and cancel the meetup."""
