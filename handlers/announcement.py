@@ -38,7 +38,7 @@ def refresh_card(client: WebClient, deps: Deps, meetup_id: int) -> None:
 
     def work() -> None:
         meetup, confirmed = card_state(deps.db, meetup_id)
-        if meetup is None or not meetup.announcement_ts:
+        if meetup is None or not meetup.announcement_ts or not meetup.announcement_channel:
             return
         card, text = _card(deps, meetup, confirmed)
         try:

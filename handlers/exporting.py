@@ -55,7 +55,7 @@ def export_command(request: CommandRequest) -> None:
     deps = request.deps
     meetup, problem = pick_meetup(deps.db, request.args, now=deps.clock(), tz=deps.settings.tz,
                                   usage="/meetup export ID")
-    if problem:
+    if meetup is None:
         request.ack(text=problem)
         return
     result, text = start_export(deps, meetup.id, request.user_id)

@@ -148,7 +148,7 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
         return
     now, tz = deps.clock(), deps.settings.tz
     fields, errors = read_form(parse_meetup_form(view), tz=tz, now=now)
-    if errors:
+    if fields is None:
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     try:
@@ -181,12 +181,12 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
     meetup = get_meetup(deps.db, meetup_id) if meetup_id else None
     now, tz = deps.clock(), deps.settings.tz
     try:
-        check_changeable(meetup, now)
+        meetup = check_changeable(meetup, now)
     except NotChangeable as error:
         ack(response_action="update", view=message_modal("Change the meetup", str(error)))
         return
     fields, errors = read_form(parse_meetup_form(view), tz=tz, now=now, current=meetup)
-    if errors:
+    if fields is None:
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     try:

@@ -22,7 +22,7 @@ def reaction_event(body: dict, now: datetime) -> ReactionEvent | None:
     if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
         return None
     try:
-        happened_at = datetime.fromtimestamp(float(event.get("event_ts") or body.get("event_time")), timezone.utc)
+        happened_at = datetime.fromtimestamp(float(event.get("event_ts") or body.get("event_time") or ""), timezone.utc)
     except (TypeError, ValueError):
         happened_at = now
     # event_id is always there from Slack; without it, the event's own

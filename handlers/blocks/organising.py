@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from zoneinfo import ZoneInfo
+from typing import Any
 
 from bot.common.formatting import escape, format_when
 from bot.meetups.agenda import agenda_text, talks_from_json
@@ -71,7 +72,7 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
     start = {"type": "timepicker", "action_id": "value", "placeholder": plain("Start time")}
     end = {"type": "timepicker", "action_id": "value", "placeholder": plain("End time")}
     capacity = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
-    audience = {"type": "radio_buttons", "action_id": "value", "options": [
+    audience: dict[str, Any] = {"type": "radio_buttons", "action_id": "value", "options": [
         {"text": plain(label), "description": plain(AUDIENCE_HINTS[value]), "value": value}
         for value, label in AUDIENCE_LABELS.items()]}
     sectors = {"type": "checkboxes", "action_id": "value",

@@ -6,7 +6,7 @@ Pure functions of domain objects; anything a person typed goes through `escape`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date, plural
@@ -170,7 +170,7 @@ def _ranked_line(position: int, ranked: RankedTopic) -> str:
 
 
 def ranking_blocks(ranking: Ranking, tz: ZoneInfo, vote_emoji: Iterable[str], channel_id: str, *,
-                   others: list[Meetup] = ()) -> list[dict]:
+                   others: Sequence[Meetup] = ()) -> list[dict]:
     meetup = ranking.meetup
     heading = f"*Topics for {escape(meetup.title)}*, {format_date(meetup.starts_at, tz)}"
     later = " ".join(f"`/meetup topics {m.id}` for {escape(m.title)}." for m in others[:3])
