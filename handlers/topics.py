@@ -60,13 +60,14 @@ def pick_meetup(request: CommandRequest, meetups: list[Meetup]) -> Meetup | None
     if not request.args:
         return meetups[0]
     command = request.command["text"].split()[0].lower()
-    if not wanted.isdigit():
+    number = parse_id(wanted)
+    if number is None:
         request.ack(text=f"Use `/meetup {command}` on its own, or followed by a meetup's number, "
                          f"not '{escape(wanted[:30])}'.")
         return None
-    found = next((m for m in meetups if m.id == int(wanted)), None)
+    found = next((m for m in meetups if m.id == number), None)
     if found is None:
-        request.ack(text=f"There is no upcoming meetup number {int(wanted)}. "
+        request.ack(text=f"There is no upcoming meetup number {number}. "
                          f"Use `/meetup {command}` on its own for the next one.")
     return found
 

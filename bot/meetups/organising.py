@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
 from bot.common.formatting import escape, format_date, format_time, plural
+from bot.common.ids import parse_id, parse_whole_number
 from bot.meetups.meetups import ValidationError, create_meetup, is_taking_signups, parse_audience, validate_meetup
 from bot.meetups.calendar import bump_calendar_sequence
 from bot.reminders.reminders import DEFAULT_PLAN, ReminderPlan, cancel_reminders, reschedule_reminders
@@ -166,7 +167,7 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
         errors["end_time"] = "Enter the end time"
 
     capacity_text = (form.capacity or "").strip()
-    capacity = int(capacity_text) if capacity_text.lstrip("-").isdigit() else None
+    capacity = parse_whole_number(capacity_text)
     if capacity is None:
         errors["capacity"] = "Enter the number of places as a whole number, like 60"
 
@@ -341,12 +342,13 @@ def pick_meetup(db: Database, args: list[str], *, now: datetime, tz: ZoneInfo, u
     """The meetup named by ID, or the only upcoming one; otherwise a message
     (Slack mrkdwn) saying how to name it."""
     if args:
-        if not args[0].isdigit():
+        number = parse_id(args[0])
+        if number is None:
             return None, f"Use `{usage}` with a meetup's number, not '{escape(args[0][:30])}'."
         with db.read() as session:
-            meetup = meetup_store.get_meetup(session, int(args[0]))
+            meetup = meetup_store.get_meetup(session, number)
         if meetup is None:
-            return None, f"There is no meetup number {int(args[0])}. Use `{usage}` with a number from the list."
+            return None, f"There is no meetup number {number}. Use `{usage}` with a number from the list."
         return meetup, ""
     with db.read() as session:
         upcoming = [m for m in meetup_store.list_upcoming_meetups(session, now, status=None)

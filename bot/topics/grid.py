@@ -29,6 +29,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import format_time
+from bot.common.ids import parse_whole_number
 
 
 @dataclass(frozen=True)
@@ -306,17 +307,18 @@ def parse_rooms(text: str) -> list[Room]:
     for line in lines:
         name, comma, capacity = line.rpartition(",")
         name, capacity = name.strip(), capacity.strip()
-        if not comma or not name or not capacity.isdigit():
+        number = parse_whole_number(capacity)
+        if not comma or not name or number is None or number < 0:
             raise GridInputError(
                 f"Enter each room on its own line as its name, a comma and how many people it holds, "
                 f"for example {ROOM_EXAMPLE}. Check '{line[:40]}'")
         if len(name) > 100:
             raise GridInputError("Room names must be 100 characters or fewer")
-        if int(capacity) < 1:
+        if number < 1:
             raise GridInputError(f"Each room must hold 1 person or more. Check '{line[:40]}'")
         if any(room.name.lower() == name.lower() for room in rooms):
             raise GridInputError(f"Give each room a different name: '{name[:40]}' is there twice")
-        rooms.append(Room(name, int(capacity)))
+        rooms.append(Room(name, number))
     return rooms
 
 
