@@ -53,6 +53,7 @@ def make_engine(url: str) -> Engine:
 def _sqlite_engine(url: str) -> Engine:
     # timeout is the busy timeout: a writer waits for the lock instead of failing.
     engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False})
+    _create_private(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -102,6 +103,21 @@ def _sqlite_engine(url: str) -> Engine:
         write_lock.close()
 
     return engine
+
+
+def _create_private(database: str | None) -> None:
+    """Create the database file readable by its owner only (0600), as the
+    lock file beside it is: it holds names, emails and dietary and access
+    needs, and SQLite would otherwise create it with the umask (often 0644,
+    readable by every local user). Its -wal and -shm files take the same
+    mode from it. A file that already exists is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except OSError:  # it exists, or its folder does not: SQLite says so when it connects
+        return
+    os.close(fd)
 
 
 class _WriterQueue:
