@@ -25,7 +25,10 @@ PING_AFTER_IDLE_SECONDS = 30.0
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    # hide_parameters: an error's message then leaves out the statement's
+    # values (names, dietary and access needs), which Bolt would otherwise
+    # log when a listener fails.
+    engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
 
     # A load balancer or a failover may drop connections that sit idle: check
     # one that has, and the pool replaces it if it is gone. Not on every
@@ -52,7 +55,8 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     # timeout is the busy timeout: a writer waits for the lock instead of failing.
-    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False},
+                           hide_parameters=True)
     _create_private(engine.url.database)
 
     @event.listens_for(engine, "connect")

@@ -21,6 +21,14 @@ _SECRETS = [
     (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]*"), "xox?-[redacted]"),
     (re.compile(r"\bxapp-[A-Za-z0-9-]*"), "xapp-[redacted]"),
     (re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"), "[email redacted]"),
+    # Database errors quote the values they were given: SQLAlchemy's
+    # "[parameters: ...]" (the engines hide them, storage/db.py; this is for
+    # any other engine), and PostgreSQL's DETAIL lines, which hide_parameters
+    # does not touch: "Failing row contains (..., Ada Lovelace, halal, ...)"
+    # and "Key (...)=(...)". A name or a dietary or access answer must not
+    # reach the log by that route.
+    (re.compile(r"\[parameters: .*?\](?=\s*(\n|\(Background|$))", re.DOTALL), "[parameters redacted]"),
+    (re.compile(r"(Failing row contains |Key \([^)\n]*\)=)\(.*"), r"\1([values redacted])"),
 ]
 
 
