@@ -62,7 +62,10 @@ def make_wsgi_app(app: App, db: Database):
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_BODY:
+        # Decided on the header alone, before wsgi.input is touched.
+        if length > MAX_BODY:
+            return _reply(start_response, 413, b"Request body too large\n")
+        if length < 0:
             return _reply(start_response, 400, b"Bad request body\n")
         try:
             body = environ["wsgi.input"].read(length).decode("utf-8")
@@ -93,8 +96,14 @@ def make_http_server(app: App, db: Database, *, port: int = 0, host: str = "0.0.
     from waitress import create_server
 
     where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    # waitress reads a whole body before the app sees it, spooling anything
+    # over inbuf_overflow (512 KB) to disk, and by default accepts 1 GiB. With
+    # this limit it answers 413 as soon as it reads a Content-Length over
+    # MAX_BODY (or a chunked body passes it), without reading the rest; its
+    # check is ">=", hence the + 1. Bodies within the limit stay in memory.
     return create_server(make_wsgi_app(app, db), threads=threads, ident="meetup-bot",
-                         clear_untrusted_proxy_headers=True, **where)
+                         clear_untrusted_proxy_headers=True, max_request_body_size=MAX_BODY + 1,
+                         inbuf_overflow=MAX_BODY + 1, **where)
 
 
 def serve_http(app: App, db: Database, *, port: int, sock: socket.socket | None = None) -> None:
