@@ -63,6 +63,9 @@ ACTIVE_STATUSES = (CONFIRMED, WAITLISTED, PENDING)
 
 class Meetup(Base):
     __tablename__ = "meetups"
+    # Every `/meetup signup` and the Home tab list the meetups still to come;
+    # the table keeps every meetup of the series, past ones too.
+    __table_args__ = (Index("ix_meetups_ends_at", "ends_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -107,6 +110,10 @@ class Registration(Base):
     __table_args__ = (
         UniqueConstraint("meetup_id", "slack_user_id", name="uq_registration_person"),
         Index("ix_registrations_meetup_status", "meetup_id", "status"),
+        # A person's registrations across meetups: every `/meetup signup`,
+        # the Home tab and `/meetup mydata` read them by Slack user id alone,
+        # which uq_registration_person (meetup first) cannot serve.
+        Index("ix_registrations_slack_user_id", "slack_user_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
