@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.runtime.app import Deps
 from bot.common.formatting import escape
+from bot.signups.eligibility import WHO_CAN_COME
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def help_text(is_organiser: bool) -> str:
     if is_organiser:
         lines.append("\n*For organisers*")
         lines += [line(s) for s in ordered if s.organiser_only]
+    lines.append("\n" + WHO_CAN_COME)
     return "\n".join(lines)
 
 

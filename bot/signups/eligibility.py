@@ -32,6 +32,16 @@ OPTIONAL_SECTORS = {
 
 ELIGIBLE, NEEDS_APPROVAL, NOT_ELIGIBLE = "eligible", "needs_approval", "not_eligible"
 
+# For `/meetup help`: what `decide` below does, in a few sentences. Contractors
+# working in government are welcome: the email domain decides, as for anyone.
+WHO_CAN_COME = (
+    "*Who can come*\n"
+    "Each meetup says who it is for. If the email address on your Slack profile is from a recognised "
+    "public body that the meetup includes, you get a place straight away, contractors included. "
+    "If the bot does not recognise your email address, an organiser checks your sign-up first. "
+    "Suppliers of contracted services cannot come, unless a meetup is open to everyone."
+)
+
 
 @dataclass(frozen=True)
 class Decision:
