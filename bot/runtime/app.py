@@ -95,6 +95,7 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
     if not settings.socket_mode:
         _refuse_replays(app, db)
     register(app, deps)
+    deps.organisers.start()
     return app, deps
 
 
