@@ -100,6 +100,10 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
             ("tallies exact", "tallies_exact", _yes, "yes", lambda db, v, f: v),
             late,
         ]),
+        "grid": ("session grid: 240 topics, 20 rooms, 12 slots (`/meetup schedule`, after its ack)", [
+            ("CPU to build the grid", "cpu", _seconds, "under 2 s", lambda db, v, f: None if v is None else v < 2),
+            ("grid valid", "valid", _yes, "yes", lambda db, v, f: v),
+        ]),
         "reminders": (f"reminders: {sizes.reminders:,} DMs, fake Slack allowing 1 post a second per channel", [
             ("wall time", "wall", _seconds, "", None),
             ("sent", "sent", _count, f"{sizes.reminders:,}", lambda db, v, f: None if v is None else
@@ -133,7 +137,7 @@ def render_table(results: dict, sizes: Sizes, targets: list[str]) -> str:
             cells = []
             for column in columns:
                 figures = outcome.get(column)
-                if figures is None or (column == "floor" and name in ("reminders",)):
+                if figures is None or (column == "floor" and name in ("reminders", "grid")):
                     cells.append("—")
                     continue
                 if "error" in figures:

@@ -528,6 +528,14 @@ def reminders(bench: Bench, target: Target) -> dict:
             "finished": finished_at is not None, "rate_limited": stats["rate_limited"]}
 
 
+def grid(bench: Bench, target: Target) -> dict:
+    """`/meetup schedule` at its largest (bench/grid.py): CPU to build the
+    grid in this process, the same whichever database serves."""
+    from bench.grid import measure
+
+    return {} if target.is_floor else measure()
+
+
 SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "commands_open": commands_open,
     "commands_closed": commands_closed,
@@ -536,6 +544,7 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "burst": burst,
     "votes": votes,
     "reminders": reminders,
+    "grid": grid,
 }
 
 AVAILABILITY: dict[str, Callable[[], str | None]] = {

@@ -90,15 +90,29 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
             "Session grid", f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
                             "to build. Nothing has been posted."))
         return
+    # Ack before the search: with many topics it takes a second or more, and
+    # Slack allows 3 for the ack. The form says the grid is coming, then what came.
+    ack(response_action="update", view=message_modal(
+        "Session grid", f"Building the grid for {escape(meetup.title)}. It will be posted in "
+                        f"<#{deps.settings.channel_id}> in a moment."))
     outcome = build_schedule(deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id,
                              now=deps.clock())
     if outcome is None:
-        ack(response_action="update", view=message_modal("Session grid", "That meetup no longer exists."))
+        _update_form(client, view, message_modal("Session grid", "That meetup no longer exists."))
         return
     # The grid is stored: say so, then post it and tell the leads.
-    ack(response_action="update", view=message_modal(
-        "Grid posted", topic_blocks.grid_summary(outcome, deps.settings.channel_id)))
+    _update_form(client, view, message_modal("Grid posted", topic_blocks.grid_summary(outcome,
+                                                                                      deps.settings.channel_id)))
     post_grid(client, deps, outcome)
+
+
+def _update_form(client: WebClient, view: dict, new_view: dict) -> None:
+    if not view.get("id"):
+        return
+    try:
+        client.views_update(view_id=view["id"], view=new_view)
+    except SlackApiError as error:  # closed by then: the grid in the channel says it all
+        log.info("Could not update the grid form: %s", error.response.get("error"))
 
 
 def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:

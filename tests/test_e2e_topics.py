@@ -318,7 +318,8 @@ def test_schedule_two_rooms_by_two_slots_places_four_topics_with_no_clashes(bot)
     answer = bot.slack.submit_view(view, {"rooms": "Severn, 12\nThames, 40", "slots": "2pm to 2:45pm\n3pm to 3:45pm"},
                                    user_id=ORGANISER).json()
     assert answer["response_action"] == "update"
-    summary = block_texts(answer["view"]["blocks"])
+    assert "Building the grid" in block_texts(answer["view"]["blocks"])  # acked before the search
+    summary = block_texts(bot.fake.wait_for("views.update")[-1].args["view"]["blocks"])
     assert "4 sessions, 1 topic did not fit. Nobody who voted has two of their sessions at the same time." in summary
 
     [grid] = [c.args for c in bot.fake.wait_for("chat.postMessage", count=6) if "sessions" in c.args["text"]]

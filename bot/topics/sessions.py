@@ -53,18 +53,45 @@ def _previous(schedule: Schedule | None) -> dict[int, tuple[str, Slot]]:
 def build_schedule(db: Database, *, meetup_id: int, rooms: list[Room], slots: list[Slot], organiser: str,
                    now: datetime) -> ScheduleOutcome | None:
     """Place the meetup's open topics and store the grid. None if the
-    meetup has gone. The meetup is locked, so two organisers building at
-    once each start from the other's grid rather than overwrite it."""
+    meetup has gone.
+
+    The votes are read, and the grid built, outside any transaction: the
+    search takes up to a second or two at the largest size, and on SQLite a
+    transaction holds the one write lock every sign-up needs. The grid is
+    then stored with the meetup locked; if another organiser stored a grid
+    meanwhile, it is built again from theirs rather than overwrite it."""
+    for attempt in range(3):
+        with db.read() as session:
+            meetup = meetup_store.get_meetup(session, meetup_id)
+            if meetup is None:
+                return None
+            ranking = ranking_in(session, meetup)
+            last = schedule_store.latest_schedule(session, meetup_id)
+            previous = _previous(last)
+            last_id = last.id if last is not None else None
+        candidates = [Candidate(r.topic.id, r.voters, r.topic.proposed_at, _lead(r.topic)) for r in ranking.topics]
+        grid = build_grid(candidates, rooms, slots, confirmed=ranking.confirmed, previous=previous)
+        outcome = _store(db, meetup_id=meetup_id, rooms=rooms, slots=slots, organiser=organiser, now=now,
+                         ranking=ranking, previous=previous, grid=grid, candidates=candidates,
+                         expected_last_id=last_id if attempt < 2 else _ANY)
+        if outcome is not _RETRY:
+            return outcome
+    return None  # not reached: the last attempt stores whatever came before
+
+
+_RETRY = object()
+_ANY = object()
+
+
+def _store(db: Database, *, meetup_id, rooms, slots, organiser, now, ranking, previous, grid, candidates,
+           expected_last_id):
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         if meetup is None:
             return None
-        ranking = ranking_in(session, meetup)
         last = schedule_store.latest_schedule(session, meetup_id)
-        previous = _previous(last)
-        candidates = [Candidate(r.topic.id, r.voters, r.topic.proposed_at, _lead(r.topic)) for r in ranking.topics]
-        grid = build_grid(candidates, rooms, slots, confirmed=ranking.confirmed, previous=previous)
-
+        if expected_last_id is not _ANY and (last.id if last is not None else None) != expected_last_id:
+            return _RETRY
         schedule = schedule_store.add_schedule(session, Schedule(
             meetup_id=meetup_id,
             rooms=json.dumps([{"name": r.name, "capacity": r.capacity} for r in rooms]),
