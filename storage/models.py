@@ -214,6 +214,24 @@ class ApprovalRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SignupGuard(Base):
+    """What stops approval requests being flooded, per person per meetup,
+    kept without the person's Slack user ID so it survives `/meetup forget`:
+    `person` is a keyed hash (HMAC-SHA256) of the user ID with the meetup's
+    id. Whether an organiser declined them, and how many times they signed
+    up in the current day. Deleted with the meetup's personal data."""
+
+    __tablename__ = "signup_guards"
+    __table_args__ = (UniqueConstraint("meetup_id", "person", name="uq_signup_guard_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(64))
+    declined: Mapped[bool] = mapped_column(Boolean, default=False)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signups: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # Unconference topics, votes and the session grid ------------------------------
 
 

@@ -83,10 +83,12 @@ def test_approval_messages_belong_to_one_wait(db, clock):
     person = waiting(db, meetup, "U1", clock)
     approvals.record_message(db, person, channel="C1", ts="1.1", now=clock())
     assert [m.ts for m in approvals.messages_for(db, person)] == ["1.1"]
-    # Withdraw and ask again: a new wait, with no messages yet.
+    # Withdraw and ask again: a new wait, which takes over the earlier
+    # messages rather than post new ones (issue 16: one open request each).
     from bot.signups.signups import cancel
     clock.advance(seconds=5)
     cancel(db, meetup_id=meetup.id, user_id="U1", now=clock())
     clock.advance(seconds=5)
     again = waiting(db, meetup, "U1", clock)
-    assert again.id == person.id and approvals.messages_for(db, again) == []
+    assert again.id == person.id and again.pending_at != person.pending_at
+    assert [(m.ts, m.pending_at) for m in approvals.messages_for(db, again)] == [("1.1", again.pending_at)]

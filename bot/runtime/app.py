@@ -67,10 +67,13 @@ def make_outbox(settings: Settings, db: Database, *, clock: Callable[[], datetim
 
 def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> tuple[App, Deps]:
     from bot.domains.imports import use_imported_from
+    from bot.signups.limits import use_key
     from handlers import register
 
     # Eligibility follows a list imported with `meetup-bot domains import`.
     use_imported_from(db)
+    # The key of the hashes that keep a decline after `/meetup forget`.
+    use_key(settings.signing_secret or settings.bot_token)
 
     client = make_client(settings)
     app = LoggedApp(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.signups import limits
 from bot.signups.signups import assign_place
 from storage import approval_requests as approval_store
 from storage import meetups as meetup_store
@@ -61,6 +62,8 @@ def decide(db: Database, registration_id: int, *, approve: bool, organiser_id: s
             registration.reason = (f"An organiser could not confirm you can come. If you think this is wrong, "
                                    f"contact {contact}.")
             registration.set_status(DECLINED, now)
+            # Kept apart from the registration, so it stands after `/meetup forget`.
+            limits.record_decline(session, meetup.id, registration.slack_user_id, now)
             return ApprovalResult(DECLINED_NOW, meetup, registration)
         registration.reason = "An organiser approved your sign-up."
         position = assign_place(session, meetup, registration, now)
@@ -81,10 +84,21 @@ def get_registration(db: Database, registration_id: int) -> tuple[Meetup | None,
 
 
 def messages_for(db: Database, registration: Registration) -> list[ApprovalRequest]:
-    """The approval messages about this person's current (or last) wait for approval."""
+    """The approval messages about this person's current (or last) wait for
+    approval. Someone who withdraws and asks again gets their earlier
+    messages back, brought up to date, not new ones: at most one open
+    request per person per meetup, however often they sign up and cancel."""
     with db.read() as session:
-        return [r for r in approval_store.list_approval_requests(session, registration.id)
-                if r.pending_at == registration.pending_at]
+        every = approval_store.list_approval_requests(session, registration.id)
+    current = [r for r in every if r.pending_at == registration.pending_at]
+    if current or not every or registration.status != PENDING:
+        return current
+    last = max(r.pending_at for r in every)
+    with db.transaction() as session:
+        reused = [r for r in approval_store.list_approval_requests(session, registration.id) if r.pending_at == last]
+        for request in reused:
+            request.pending_at = registration.pending_at
+    return reused
 
 
 def record_message(db: Database, registration: Registration, *, channel: str, ts: str, now: datetime) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domains import lookup as domains
+from bot.signups import limits
 from bot.signups.eligibility import CONTRACTOR, NEEDS_APPROVAL, NOT_ELIGIBLE, ROLES, decide
 from bot.meetups.meetups import is_taking_signups
 from storage import meetups as meetup_store
@@ -115,6 +116,10 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         if existing is not None and existing.status == DECLINED:
             # An organiser has already decided; signing up again cannot undo that.
             return SignupResult("already", meetup, existing)
+        # A decline that outlived `/meetup forget`, or too many sign-ups today.
+        refused = limits.refusal(session, meetup.id, user_id, now, contact)
+        if refused:
+            return SignupResult("not_eligible", meetup, reason=refused)
 
         decision = decide(
             audience=meetup.audience,
@@ -144,6 +149,7 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
             registration_store.add_registration(session, registration)
         else:
             position = assign_place(session, meetup, registration, now, confirmed=confirmed)
+        limits.count_signup(session, meetup.id, user_id, now)
         result = SignupResult(registration.status, meetup, registration, decision.reason, position)
         if then is not None:
             then(session, result)
