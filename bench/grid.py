@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.topics.grid import Candidate, Grid, Room, Slot, build_grid
 
@@ -22,7 +22,7 @@ def grid_case(*, topics: int = TOPICS, rooms: int = ROOMS, slots: int = SLOTS, p
     Some topics are more popular than others, a third have a lead, and half
     the voters have a place."""
     rng = random.Random(seed)
-    start = datetime(2027, 2, 26, 13, 0, tzinfo=timezone.utc)
+    start = datetime(2027, 2, 26, 13, 0, tzinfo=UTC)
     voters = [f"U{n:05d}" for n in range(people)]
     weights = [1 / (k + 1) ** 0.7 for k in range(topics)]
     chosen: list[set[str]] = [set() for _ in range(topics)]

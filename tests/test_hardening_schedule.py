@@ -18,8 +18,8 @@ from storage.models import VoteReaction
 from tests.conftest import CHANNEL, ORGANISER
 from tests.factories import make_form, make_meetup
 from tests.organising_helpers import block_texts, eventually
-from tests.topic_factories import make_topic
 from tests.test_e2e_topics import open_schedule_modal
+from tests.topic_factories import make_topic
 
 TOPICS, ROOMS, SLOTS = 240, 20, 12
 
