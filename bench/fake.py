@@ -55,11 +55,12 @@ class BenchFakeSlack(FakeSlack):
         self.rate_limited = 0
         self._views_by_trigger: dict[str, dict] = {}
 
-    def start(self) -> "BenchFakeSlack":
+    def start(self) -> BenchFakeSlack:
         handler = type("_BoundHandler", (_Handler,), {"fake": self})
         self._http = _Server(("127.0.0.1", 0), handler)
         self._http_thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="fakeslack-http", daemon=True)
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="fakeslack-http", daemon=True
+        )
         self._http_thread.start()
         return self
 
@@ -82,7 +83,7 @@ class BenchFakeSlack(FakeSlack):
     def _answer(self, request) -> None:
         url = urlsplit(request.path)
         if url.path.startswith("/bench/"):
-            self._answer_control(request, url.path[len("/bench/"):], parse_qs(url.query))
+            self._answer_control(request, url.path[len("/bench/") :], parse_qs(url.query))
             return
         super()._answer(request)
 
@@ -149,13 +150,21 @@ class BenchFakeSlack(FakeSlack):
                 answer = {"messages": [self._present(m) for m in self._messages.get(query["channel"][0], [])]}
             elif name == "dms":
                 # Per direct-message channel, each message as text plus the files it carries.
-                answer = {"dms": {channel: [_message_key(m) for m in messages]
-                                  for channel, messages in self._messages.items() if channel.startswith("D")}}
+                answer = {
+                    "dms": {
+                        channel: [_message_key(m) for m in messages]
+                        for channel, messages in self._messages.items()
+                        if channel.startswith("D")
+                    }
+                }
             elif name == "stats":
-                answer = {"calls": Counter(c.method for c in self.calls),
-                          "failures": Counter(c.method for c in self.failures),
-                          "violations": self.violations[-20:], "violation_count": len(self.violations),
-                          "rate_limited": self.rate_limited}
+                answer = {
+                    "calls": Counter(c.method for c in self.calls),
+                    "failures": Counter(c.method for c in self.failures),
+                    "violations": self.violations[-20:],
+                    "violation_count": len(self.violations),
+                    "rate_limited": self.rate_limited,
+                }
             else:
                 found = False
         if not found:

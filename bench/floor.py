@@ -30,8 +30,12 @@ class _NoDatabase:
 
 
 def create_floor_app(*, token: str, signing_secret: str, api_url: str) -> App:
-    app = App(client=WebClient(token=token, base_url=api_url), signing_secret=signing_secret,
-              token_verification_enabled=True, logger=logging.getLogger("slack_bolt"))
+    app = App(
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=signing_secret,
+        token_verification_enabled=True,
+        logger=logging.getLogger("slack_bolt"),
+    )
 
     def only_ack(ack: Ack) -> None:
         ack()
@@ -52,8 +56,11 @@ def main() -> int:
     sock = listen(port, "127.0.0.1") if processes > 1 else None
 
     def run_one(_slot: int = 0) -> int:
-        app = create_floor_app(token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-                               api_url=os.environ["SLACK_API_URL"])
+        app = create_floor_app(
+            token=os.environ["SLACK_BOT_TOKEN"],
+            signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+            api_url=os.environ["SLACK_API_URL"],
+        )
         make_http_server(app, _NoDatabase(), host="127.0.0.1", port=port, sock=sock).run()
         return 0
 

@@ -55,8 +55,9 @@ class _Source:
             return self.fixed[i]
         user_id = f"{spec['user_prefix']}{spec.get('start', 0) + i:06d}"
         if spec["type"] == "command":
-            return payloads.command(spec["text"], user_id=user_id, channel_id=spec["channel_id"],
-                                    response_url=spec["response_url"])
+            return payloads.command(
+                spec["text"], user_id=user_id, channel_id=spec["channel_id"], response_url=spec["response_url"]
+            )
         if spec["type"] == "submission":
             values = {**spec["values"], "full_name": f"Person {user_id}"}
             return payloads.submission(spec["view"], values, user_id=user_id)
@@ -77,11 +78,13 @@ class _Client:
         # A retry of an Events API delivery is signed afresh, a second or more
         # after the first try, so the two never share a signature.
         timestamp = str(int(time.time()) + int(headers.get("X-Slack-Retry-Num", 0)))
-        headers.update({
-            "Content-Type": request["content_type"],
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": sign(self.secret, timestamp, body),
-        })
+        headers.update(
+            {
+                "Content-Type": request["content_type"],
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": sign(self.secret, timestamp, body),
+            }
+        )
         try:
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -205,8 +208,11 @@ def _closed_loop(spec: dict, client, recorder: _Recorder) -> None:
             return next(queues[k], None)
     else:
         source = _Source(source_spec)
-        limit = min(x for x in (spec.get("max_count"), source.limit) if x is not None) \
-            if (spec.get("max_count") is not None or source.limit is not None) else None
+        limit = (
+            min(x for x in (spec.get("max_count"), source.limit) if x is not None)
+            if (spec.get("max_count") is not None or source.limit is not None)
+            else None
+        )
         numbers = itertools.count()
         lock = threading.Lock()
 

@@ -33,8 +33,13 @@ _capture = _Capture()
 
 def command(text: str, *, user_id: str, channel_id: str, response_url: str, trigger_id: str | None = None) -> dict:
     """A `/meetup TEXT` slash command. Each has its own trigger_id, as in Slack."""
-    return _capture.command(text, user_id=user_id, channel_id=channel_id, response_url=response_url,
-                            trigger_id=trigger_id or f"bench-{uuid.uuid4().hex}")
+    return _capture.command(
+        text,
+        user_id=user_id,
+        channel_id=channel_id,
+        response_url=response_url,
+        trigger_id=trigger_id or f"bench-{uuid.uuid4().hex}",
+    )
 
 
 def submission(view: dict, values: dict, *, user_id: str) -> dict:
@@ -61,8 +66,9 @@ def fill_any_modal(view: dict, text: str) -> dict:
     return values
 
 
-def reaction_event(*, added: bool, user_id: str, reaction: str, channel: str, ts: str, event_id: str,
-                   event_ts: str, retry_num: int = 0) -> dict:
+def reaction_event(
+    *, added: bool, user_id: str, reaction: str, channel: str, ts: str, event_id: str, event_ts: str, retry_num: int = 0
+) -> dict:
     """An Events API delivery of reaction_added or reaction_removed on a message.
     A retry is the same delivery (same event_id) with X-Slack-Retry-Num."""
     payload = {
@@ -80,8 +86,15 @@ def reaction_event(*, added: bool, user_id: str, reaction: str, channel: str, ts
         "type": "event_callback",
         "event_id": event_id,
         "event_time": int(float(event_ts)),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                            "is_bot": True, "is_enterprise_install": False}],
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
         "is_ext_shared_channel": False,
     }
     headers = {}

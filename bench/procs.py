@@ -52,9 +52,14 @@ class FakeSlackProcess:
 
     def __init__(self, channel: str, log_path: Path):
         self.log = open(log_path, "wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake", channel], cwd=ROOT,
-                                        env=_python_env({}), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self.log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.fake", channel],
+            cwd=ROOT,
+            env=_python_env({}),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+        )
         line = self.process.stdout.readline()
         if not line:
             raise RuntimeError(f"the fake Slack did not start; see {log_path}")
@@ -96,9 +101,15 @@ class ServerProcess:
         workdir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / f"{name}.log"
         self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(command, cwd=workdir, env=_python_env({**env, "PORT": str(self.port)}),
-                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-                                        preexec_fn=_die_with_parent)
+        self.process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=_python_env({**env, "PORT": str(self.port)}),
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
         self._wait_until_healthy()
 
     def _wait_until_healthy(self, timeout: float = 60) -> None:
@@ -175,8 +186,16 @@ def peak_rss(pid: int) -> int | None:
     return None
 
 
-def server_env(*, fake: FakeSlackProcess, database_url: str, secret: str, token: str, channel: str,
-               organiser: str, web_concurrency: int = 1) -> dict[str, str]:
+def server_env(
+    *,
+    fake: FakeSlackProcess,
+    database_url: str,
+    secret: str,
+    token: str,
+    channel: str,
+    organiser: str,
+    web_concurrency: int = 1,
+) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": token,
         "SLACK_SIGNING_SECRET": secret,
@@ -203,10 +222,12 @@ class DurablePostgres(PostgresCluster):
     (fsync and synchronous commit on): the tests trade that for speed, a
     benchmark must not."""
 
-    def start(self) -> "DurablePostgres":
+    def start(self) -> DurablePostgres:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                   "-c max_connections=300")
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
+            "-c max_connections=300"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self
 
@@ -214,9 +235,15 @@ class DurablePostgres(PostgresCluster):
 def run_load_process(spec: dict, *, timeout: float) -> dict:
     """bench/load.py in its own process, so its threads do not share an
     interpreter (and its lock) with the benchmark's."""
-    done = subprocess.run([sys.executable, "-m", "bench.load"], cwd=ROOT, env=_python_env({}),
-                          input=json.dumps(spec).encode(), capture_output=True, timeout=timeout,
-                          preexec_fn=_die_with_parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load"],
+        cwd=ROOT,
+        env=_python_env({}),
+        input=json.dumps(spec).encode(),
+        capture_output=True,
+        timeout=timeout,
+        preexec_fn=_die_with_parent,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed: {done.stderr.decode(errors='replace')[-2000:]}")
     return json.loads(done.stdout)
@@ -233,9 +260,25 @@ class Profiler:
             raise RuntimeError("py-spy is not installed: `make bench` installs it (the bench extra)")
         output.parent.mkdir(parents=True, exist_ok=True)
         self.output = output
-        self.process = subprocess.Popen([str(py_spy), "record", "--pid", str(pid), "--rate", "100", "--nonblocking",
-                                         "--subprocesses", "--format", "flamegraph", "--output", str(output)],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [
+                str(py_spy),
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "100",
+                "--nonblocking",
+                "--subprocesses",
+                "--format",
+                "flamegraph",
+                "--output",
+                str(output),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -9,7 +9,7 @@ import platform
 import re
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -60,60 +60,116 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
     """(scenario label, [(figure label, key, formatter, target text, check(db, value, floor_value))])."""
     seconds = sizes.open_count / OPEN_RATE
     late = ("late (over 3 s) or failed", "late_or_failed", _count, "0", lambda db, v, f: v == 0)
-    p99_open = ("p99 ack", "p99", _ms, "under 50 ms (SQLite), 75 ms (PostgreSQL)",
-                lambda db, v, f: None if v is None else v < P99_TARGET[db])
+    p99_open = (
+        "p99 ack",
+        "p99",
+        _ms,
+        "under 50 ms (SQLite), 75 ms (PostgreSQL)",
+        lambda db, v, f: None if v is None else v < P99_TARGET[db],
+    )
 
     cpu = ("server CPU per request (work after the ack included)", "cpu_per_request", _ms, "", None)
 
     def share(scenario):
         def check(db, value, floor):
             return None if not value or not floor else value >= THROUGHPUT_TARGET[scenario] * floor
+
         return check
 
     def closed_rows(scenario):
-        return [("p50 ack", "p50", _ms, "", None), ("p95 ack", "p95", _ms, "", None),
-                ("p99 ack", "p99", _ms, "", None),
-                ("requests/s", "rps", _rate, f"at least {THROUGHPUT_TARGET[scenario]:.0%} of the floor's",
-                 share(scenario)), late, cpu]
+        return [
+            ("p50 ack", "p50", _ms, "", None),
+            ("p95 ack", "p95", _ms, "", None),
+            ("p99 ack", "p99", _ms, "", None),
+            ("requests/s", "rps", _rate, f"at least {THROUGHPUT_TARGET[scenario]:.0%} of the floor's", share(scenario)),
+            late,
+            cpu,
+        ]
 
-    open_rows = [("p50 ack", "p50", _ms, "", None), ("p95 ack", "p95", _ms, "", None), p99_open,
-                 ("requests/s", "rps", _rate, "", None), late, cpu]
+    open_rows = [
+        ("p50 ack", "p50", _ms, "", None),
+        ("p95 ack", "p95", _ms, "", None),
+        p99_open,
+        ("requests/s", "rps", _rate, "", None),
+        late,
+        cpu,
+    ]
     table = {
         "commands_open": (f"`/meetup signup` commands, open loop: {OPEN_RATE} a second for {seconds:.0f} s", open_rows),
-        "commands_closed": (f"`/meetup signup` commands, closed loop: 50 clients for {sizes.closed_seconds:.0f} s",
-                            closed_rows("commands_closed")),
-        "submissions_open": (f"sign-up modal submissions, open loop: {OPEN_RATE} a second for {seconds:.0f} s",
-                             open_rows),
-        "submissions_closed": (f"sign-up modal submissions, closed loop: 50 clients for "
-                               f"{sizes.closed_seconds:.0f} s", closed_rows("submissions_closed")),
-        "burst": (f"burst: {sizes.burst:,} submissions for {sizes.burst_places:,} places, 80 clients", [
-            ("wall time", "elapsed", _seconds, "", None),
-            ("p99 ack", "p99", _ms, "", None),
-            ("confirmed", "confirmed", _count, f"exactly {sizes.burst_places:,}",
-             lambda db, v, f: None if v is None else v == sizes.burst_places),
-            ("waitlist numbered 1, 2, 3… in order", "waitlist_in_order", _yes, "yes", lambda db, v, f: v),
-            late,
-        ]),
-        "votes": (f"reaction votes: {sizes.votes:,} events over {sizes.topics} topics, 50 clients", [
-            ("events/s acknowledged", "events_per_s", _rate, "", None),
-            ("events/s applied (until the tallies were exact)", "applied_per_s", _rate, "", None),
-            ("tallies exact", "tallies_exact", _yes, "yes", lambda db, v, f: v),
-            late,
-        ]),
-        "reminders": (f"reminders: {sizes.reminders:,} DMs, fake Slack allowing 1 post a second per channel", [
-            ("wall time", "wall", _seconds, "", None),
-            ("sent", "sent", _count, f"{sizes.reminders:,}", lambda db, v, f: None if v is None else
-             v == sizes.reminders),
-            ("duplicated", "duplicated", _count, "0", lambda db, v, f: None if v is None else v == 0),
-            ("lost", "lost", _count, "0", lambda db, v, f: None if v is None else v == 0),
-            ("all sent within the time limit", "finished", _yes, "yes", lambda db, v, f: v),
-            ("answered 429", "rate_limited", _count, "", None),
-        ]),
-        "memory": ("memory", [
-            ("peak RSS of the server process (the largest, with several)", "peak_rss", _mb, "under 150 MB",
-             lambda db, v, f: None if v is None else v < RSS_TARGET),
-            ("peak RSS of all the server's processes, added up", "total_peak_rss", _mb, "", None),
-        ]),
+        "commands_closed": (
+            f"`/meetup signup` commands, closed loop: 50 clients for {sizes.closed_seconds:.0f} s",
+            closed_rows("commands_closed"),
+        ),
+        "submissions_open": (
+            f"sign-up modal submissions, open loop: {OPEN_RATE} a second for {seconds:.0f} s",
+            open_rows,
+        ),
+        "submissions_closed": (
+            f"sign-up modal submissions, closed loop: 50 clients for {sizes.closed_seconds:.0f} s",
+            closed_rows("submissions_closed"),
+        ),
+        "burst": (
+            f"burst: {sizes.burst:,} submissions for {sizes.burst_places:,} places, 80 clients",
+            [
+                ("wall time", "elapsed", _seconds, "", None),
+                ("p99 ack", "p99", _ms, "", None),
+                (
+                    "confirmed",
+                    "confirmed",
+                    _count,
+                    f"exactly {sizes.burst_places:,}",
+                    lambda db, v, f: None if v is None else v == sizes.burst_places,
+                ),
+                ("waitlist numbered 1, 2, 3… in order", "waitlist_in_order", _yes, "yes", lambda db, v, f: v),
+                late,
+            ],
+        ),
+        "votes": (
+            f"reaction votes: {sizes.votes:,} events over {sizes.topics} topics, 50 clients",
+            [
+                ("events/s acknowledged", "events_per_s", _rate, "", None),
+                ("events/s applied (until the tallies were exact)", "applied_per_s", _rate, "", None),
+                ("tallies exact", "tallies_exact", _yes, "yes", lambda db, v, f: v),
+                late,
+            ],
+        ),
+        "grid": (
+            "session grid: 240 topics, 20 rooms, 12 slots (`/meetup schedule`, after its ack)",
+            [
+                ("CPU to build the grid", "cpu", _seconds, "under 2 s", lambda db, v, f: None if v is None else v < 2),
+                ("grid valid", "valid", _yes, "yes", lambda db, v, f: v),
+            ],
+        ),
+        "reminders": (
+            f"reminders: {sizes.reminders:,} DMs, fake Slack allowing 1 post a second per channel",
+            [
+                ("wall time", "wall", _seconds, "", None),
+                (
+                    "sent",
+                    "sent",
+                    _count,
+                    f"{sizes.reminders:,}",
+                    lambda db, v, f: None if v is None else v == sizes.reminders,
+                ),
+                ("duplicated", "duplicated", _count, "0", lambda db, v, f: None if v is None else v == 0),
+                ("lost", "lost", _count, "0", lambda db, v, f: None if v is None else v == 0),
+                ("all sent within the time limit", "finished", _yes, "yes", lambda db, v, f: v),
+                ("answered 429", "rate_limited", _count, "", None),
+            ],
+        ),
+        "memory": (
+            "memory",
+            [
+                (
+                    "peak RSS of the server process (the largest, with several)",
+                    "peak_rss",
+                    _mb,
+                    "under 150 MB",
+                    lambda db, v, f: None if v is None else v < RSS_TARGET,
+                ),
+                ("peak RSS of all the server's processes, added up", "total_peak_rss", _mb, "", None),
+            ],
+        ),
     }
     return table[name]
 
@@ -129,15 +185,19 @@ def render_table(results: dict, sizes: Sizes, targets: list[str]) -> str:
             cells = []
             for column in columns:
                 figures = outcome.get(column)
-                if figures is None or (column == "floor" and name in ("reminders",)):
+                if figures is None or (column == "floor" and name in ("reminders", "grid")):
                     cells.append("—")
                     continue
                 if "error" in figures:
-                    cells.append("failed: " + figures["error"].splitlines()[0][:80].replace("|", "/") if index == 0
-                                 else "—")
+                    cells.append(
+                        "failed: " + figures["error"].splitlines()[0][:80].replace("|", "/") if index == 0 else "—"
+                    )
                     continue
-                value = (_get(figures, "late") or 0) + (_get(figures, "failed") or 0) \
-                    if key == "late_or_failed" else _get(figures, key)
+                value = (
+                    (_get(figures, "late") or 0) + (_get(figures, "failed") or 0)
+                    if key == "late_or_failed"
+                    else _get(figures, key)
+                )
                 if column == "floor" and key in ("confirmed", "waitlist_in_order", "applied_per_s", "tallies_exact"):
                     cells.append("—")
                     continue
@@ -213,12 +273,17 @@ def render_machine(info: dict[str, str]) -> str:
 
 
 def render_results(table: str, info: dict[str, str], sizes: Sizes, command: str) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     scale = "the issue's full figures" if sizes.scale == 1 else f"scale {sizes.scale:g} of the issue's figures"
-    note = "" if sizes.scale == 1 else (" A short run: its figures only show that the benchmark works and roughly "
-                                         "where the bot stands; record a full `make bench` on a quiet machine.")
-    return (f"Measured {when} with `{command}` ({scale}).{note}\n\n{table}\n\n"
-            f"The machine:\n\n{render_machine(info)}\n")
+    note = (
+        ""
+        if sizes.scale == 1
+        else (
+            " A short run: its figures only show that the benchmark works and roughly "
+            "where the bot stands; record a full `make bench` on a quiet machine."
+        )
+    )
+    return f"Measured {when} with `{command}` ({scale}).{note}\n\n{table}\n\nThe machine:\n\n{render_machine(info)}\n"
 
 
 def write_docs(path: Path, results_text: str) -> None:
@@ -229,4 +294,3 @@ def write_docs(path: Path, results_text: str) -> None:
     pattern = re.compile(re.escape(DOCS_START) + ".*?" + re.escape(DOCS_END), re.S)
     text = pattern.sub(lambda _: f"{DOCS_START}\n{results_text}{DOCS_END}", text)
     path.write_text(text)
-

@@ -72,6 +72,7 @@ def _say(options: Options):
     def say(message: str) -> None:
         if not options.quiet:
             print(message, file=sys.stderr, flush=True)
+
     return say
 
 
@@ -97,8 +98,15 @@ def run_bench(options: Options) -> Outcome:
                 url = cluster.url("bench")
             else:
                 url = f"sqlite:///{workdir / 'bench.db'}"
-            env = server_env(fake=fake, database_url=url, secret=SECRET, token=TOKEN, channel=CHANNEL,
-                             organiser=ORGANISER, web_concurrency=options.web_concurrency)
+            env = server_env(
+                fake=fake,
+                database_url=url,
+                secret=SECRET,
+                token=TOKEN,
+                channel=CHANNEL,
+                organiser=ORGANISER,
+                web_concurrency=options.web_concurrency,
+            )
             say(f"Starting the server on {LABELS[name][0]}")
             server = start_real_server(name, env, workdir / name)
             stack.callback(server.stop)
@@ -106,8 +114,15 @@ def run_bench(options: Options) -> Outcome:
             stack.callback(database.dispose)
             targets.append(Target(name, LABELS[name][0], LABELS[name][1], server, database, env))
         say("Starting the floor")
-        floor = start_floor({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
-                             "WEB_CONCURRENCY": str(options.web_concurrency)}, workdir / "floor")
+        floor = start_floor(
+            {
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": fake.api_url,
+                "WEB_CONCURRENCY": str(options.web_concurrency),
+            },
+            workdir / "floor",
+        )
         stack.callback(floor.stop)
         targets.append(Target("floor", "floor (bare Bolt)", "F", floor))
 
@@ -117,8 +132,15 @@ def run_bench(options: Options) -> Outcome:
                 stack.callback(profiler.stop)  # before the servers stop: callbacks run last-in, first-out
             say(f"Profiling each server into {options.profile_dir}")
 
-        bench = Bench(fake=fake, secret=SECRET, channel=CHANNEL, sizes=sizes,
-                      in_process_load=options.in_process_load, say=say, quiet_period=options.quiet_period)
+        bench = Bench(
+            fake=fake,
+            secret=SECRET,
+            channel=CHANNEL,
+            sizes=sizes,
+            in_process_load=options.in_process_load,
+            say=say,
+            quiet_period=options.quiet_period,
+        )
         results: dict = {}
         for name in options.scenarios:
             results[name] = {}
@@ -131,7 +153,9 @@ def run_bench(options: Options) -> Outcome:
                     if target.server.process.poll() is not None:
                         say(f"{target.label} has stopped: {target.server.log_tail()}")
                     results[name][target.key] = {"error": f"{type(error).__name__}: {error}"}
-        results["memory"] = {t.key: dict(zip(("peak_rss", "total_peak_rss"), t.server.peak_rss())) for t in targets}
+        results["memory"] = {
+            t.key: dict(zip(("peak_rss", "total_peak_rss"), t.server.peak_rss(), strict=False)) for t in targets
+        }
         violations = (fake.control("stats") or {}).get("violations", [])
         table = report.render_table(results, sizes, [t.key for t in targets])
         info = report.machine(pg_bin, load_before)
@@ -140,17 +164,35 @@ def run_bench(options: Options) -> Outcome:
 
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE") or 1.0),
-                        help="share of the issue's counts and durations (default 1, or BENCH_SCALE)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE") or 1.0),
+        help="share of the issue's counts and durations (default 1, or BENCH_SCALE)",
+    )
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
-                        help="comma-separated, from: " + ", ".join(SCENARIOS))
-    parser.add_argument("--slack-latency", type=float, default=0.05,
-                        help="seconds the fake Slack takes to answer each Web API call (default 0.05)")
-    parser.add_argument("--web-concurrency", type=int, default=report.cores(), metavar="N",
-                        help="server processes for the bot and the floor alike (WEB_CONCURRENCY; default: one per core)")
-    parser.add_argument("--profile", type=Path, metavar="DIR",
-                        help="record a py-spy flame graph of each server into DIR (then do not record the figures)")
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: " + ", ".join(SCENARIOS)
+    )
+    parser.add_argument(
+        "--slack-latency",
+        type=float,
+        default=0.05,
+        help="seconds the fake Slack takes to answer each Web API call (default 0.05)",
+    )
+    parser.add_argument(
+        "--web-concurrency",
+        type=int,
+        default=report.cores(),
+        metavar="N",
+        help="server processes for the bot and the floor alike (WEB_CONCURRENCY; default: one per core)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record a py-spy flame graph of each server into DIR (then do not record the figures)",
+    )
     parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -165,9 +207,14 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         parser.error("--web-concurrency must be between 1 and 16")
     if not 0 <= args.slack_latency <= 2:
         parser.error("--slack-latency must be between 0 and 2 seconds")
-    return Options(scale=args.scale, databases=databases, scenarios=scenarios,
-                   slack_latency=args.slack_latency, profile_dir=args.profile,
-                   web_concurrency=args.web_concurrency), args
+    return Options(
+        scale=args.scale,
+        databases=databases,
+        scenarios=scenarios,
+        slack_latency=args.slack_latency,
+        profile_dir=args.profile,
+        web_concurrency=args.web_concurrency,
+    ), args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,14 +226,19 @@ def main(argv: list[str] | None = None) -> int:
     if outcome.violations:
         print(f"\nThe fake Slack refused calls Slack would refuse: {outcome.violations}", file=sys.stderr)
     if args.json:
-        latencies_dropped = {name: {k: {f: v for f, v in figs.items() if f != "latencies"} if isinstance(figs, dict)
-                                    else figs for k, figs in outcome.results[name].items()}
-                             for name in outcome.results}
+        latencies_dropped = {
+            name: {
+                k: {f: v for f, v in figs.items() if f != "latencies"} if isinstance(figs, dict) else figs
+                for k, figs in outcome.results[name].items()
+            }
+            for name in outcome.results
+        }
         args.json.write_text(json.dumps({"results": latencies_dropped, "machine": outcome.machine}, indent=2))
     if args.docs:
         command = "make bench" + (f" BENCH_SCALE={options.scale:g}" if options.scale != 1 else "")
-        report.write_docs(args.docs, report.render_results(outcome.table, outcome.machine,
-                                                           Sizes(options.scale), command))
+        report.write_docs(
+            args.docs, report.render_results(outcome.table, outcome.machine, Sizes(options.scale), command)
+        )
         print(f"\nWrote the results into {args.docs}", file=sys.stderr)
     return 0
 

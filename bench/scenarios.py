@@ -14,9 +14,9 @@ import time
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy import MetaData, func, select, true, update
 
@@ -143,8 +143,13 @@ class Bench:
             time.sleep(min(0.2, self.quiet_period / 2))
 
     def command_source(self, text: str, prefix: str) -> dict:
-        return {"type": "command", "text": text, "user_prefix": prefix, "channel_id": self.channel,
-                "response_url": self.fake.response_url}
+        return {
+            "type": "command",
+            "text": text,
+            "user_prefix": prefix,
+            "channel_id": self.channel,
+            "response_url": self.fake.response_url,
+        }
 
     def warm_up(self, target: Target, source: dict) -> None:
         """Some requests first, from several clients at once, so one-off costs
@@ -164,11 +169,20 @@ class Bench:
     def signup_view(self, target: Target) -> dict:
         """The sign-up modal as the server opens it for the current meetup."""
         if target.is_floor:
-            return self.view_for_floor or {"type": "modal", "callback_id": "signup", "blocks": [],
-                                           "private_metadata": "{}"}
+            return self.view_for_floor or {
+                "type": "modal",
+                "callback_id": "signup",
+                "blocks": [],
+                "private_metadata": "{}",
+            }
         trigger = f"bench-{uuid.uuid4().hex}"
-        request = payloads.command("signup", user_id=f"UVIEW{target.code}{uuid.uuid4().hex[:8].upper()}",
-                                   channel_id=self.channel, response_url=self.fake.response_url, trigger_id=trigger)
+        request = payloads.command(
+            "signup",
+            user_id=f"UVIEW{target.code}{uuid.uuid4().hex[:8].upper()}",
+            channel_id=self.channel,
+            response_url=self.fake.response_url,
+            trigger_id=trigger,
+        )
         if self.send_one(target, request) != 200:
             raise RuntimeError("/meetup signup was not acknowledged")
         view = self.wait_for_view(trigger)
@@ -191,9 +205,18 @@ def percentile(values: list[float], p: float) -> float | None:
 def latency_figures(result: dict) -> dict:
     latencies = result["latencies"]
     failed = sum(result["errors"].values()) + sum(n for status, n in result["statuses"].items() if status != "200")
-    return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
-            "rps": result["throughput"], "count": result["count"], "late": result["late"], "failed": failed,
-            "elapsed": result["elapsed"], "statuses": result["statuses"], "errors": result["errors"]}
+    return {
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "rps": result["throughput"],
+        "count": result["count"],
+        "late": result["late"],
+        "failed": failed,
+        "elapsed": result["elapsed"],
+        "statuses": result["statuses"],
+        "errors": result["errors"],
+    }
 
 
 # ---------------------------------------------------------------- sign-up: commands and submissions
@@ -216,16 +239,33 @@ def commands_open(bench: Bench, target: Target) -> dict:
     if not target.is_floor:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: slash commands, open loop")
     bench.warm_up(target, bench.command_source("signup", f"UWA{target.code}"))
-    return measure(bench, target, {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count,
-                                  "source": bench.command_source("signup", f"UCA{target.code}")})
+    return measure(
+        bench,
+        target,
+        {
+            "mode": "open",
+            "rate": OPEN_RATE,
+            "count": bench.sizes.open_count,
+            "source": bench.command_source("signup", f"UCA{target.code}"),
+        },
+    )
 
 
 def commands_closed(bench: Bench, target: Target) -> dict:
     if not target.is_floor:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: slash commands, closed loop")
     bench.warm_up(target, bench.command_source("signup", f"UWB{target.code}"))
-    return measure(bench, target, {"mode": "closed", "clients": CLOSED_CLIENTS, "duration": bench.sizes.closed_seconds,
-                                  "max_count": 100_000, "source": bench.command_source("signup", f"UCB{target.code}")})
+    return measure(
+        bench,
+        target,
+        {
+            "mode": "closed",
+            "clients": CLOSED_CLIENTS,
+            "duration": bench.sizes.closed_seconds,
+            "max_count": 100_000,
+            "source": bench.command_source("signup", f"UCB{target.code}"),
+        },
+    )
 
 
 def _submission_source(view: dict, prefix: str) -> dict:
@@ -237,8 +277,16 @@ def submissions_open(bench: Bench, target: Target) -> dict:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: submissions, open loop")
     view = bench.signup_view(target)
     bench.warm_up(target, _submission_source(view, f"UWC{target.code}"))
-    return measure(bench, target, {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count,
-                                  "source": _submission_source(view, f"USC{target.code}")})
+    return measure(
+        bench,
+        target,
+        {
+            "mode": "open",
+            "rate": OPEN_RATE,
+            "count": bench.sizes.open_count,
+            "source": _submission_source(view, f"USC{target.code}"),
+        },
+    )
 
 
 def submissions_closed(bench: Bench, target: Target) -> dict:
@@ -246,8 +294,17 @@ def submissions_closed(bench: Bench, target: Target) -> dict:
         bench.open_meetup(target, capacity=1_000_000, title="Benchmark: submissions, closed loop")
     view = bench.signup_view(target)
     bench.warm_up(target, _submission_source(view, f"UWD{target.code}"))
-    return measure(bench, target, {"mode": "closed", "clients": CLOSED_CLIENTS, "duration": bench.sizes.closed_seconds,
-                                  "max_count": 100_000, "source": _submission_source(view, f"USD{target.code}")})
+    return measure(
+        bench,
+        target,
+        {
+            "mode": "closed",
+            "clients": CLOSED_CLIENTS,
+            "duration": bench.sizes.closed_seconds,
+            "max_count": 100_000,
+            "source": _submission_source(view, f"USD{target.code}"),
+        },
+    )
 
 
 def burst(bench: Bench, target: Target) -> dict:
@@ -258,14 +315,23 @@ def burst(bench: Bench, target: Target) -> dict:
     if not target.is_floor:
         meetup_id = bench.open_meetup(target, capacity=places, title="Benchmark: burst")
     view = bench.signup_view(target)
-    result = bench.load(target, {"mode": "closed", "clients": BURST_CLIENTS, "max_count": bench.sizes.burst,
-                                 "duration": 600, "source": _submission_source(view, f"USE{target.code}")})
+    result = bench.load(
+        target,
+        {
+            "mode": "closed",
+            "clients": BURST_CLIENTS,
+            "max_count": bench.sizes.burst,
+            "duration": 600,
+            "source": _submission_source(view, f"USE{target.code}"),
+        },
+    )
     bench.settle()
     figures = latency_figures(result)
     if meetup_id is not None:
         with target.database.read() as session:
-            rows = session.execute(select(Registration.status, Registration.waitlist_number)
-                                   .where(Registration.meetup_id == meetup_id)).all()
+            rows = session.execute(
+                select(Registration.status, Registration.waitlist_number).where(Registration.meetup_id == meetup_id)
+            ).all()
         figures["confirmed"] = sum(1 for status, _ in rows if status == CONFIRMED)
         numbers = sorted(n for status, n in rows if status == WAITLISTED)
         figures["waitlisted"] = len(numbers)
@@ -306,8 +372,9 @@ def propose_topics(bench: Bench, target: Target, count: int) -> list[str]:
         user = f"UTP{target.code}{k:04d}"
         title = f"Benchmark topic {target.code} {k}"
         trigger = f"bench-{uuid.uuid4().hex}"
-        request = payloads.command("propose", user_id=user, channel_id=bench.channel,
-                                   response_url=bench.fake.response_url, trigger_id=trigger)
+        request = payloads.command(
+            "propose", user_id=user, channel_id=bench.channel, response_url=bench.fake.response_url, trigger_id=trigger
+        )
         if bench.send_one(target, request) != 200:
             raise RuntimeError("/meetup propose was not acknowledged")
         view = bench.wait_for_view(trigger)
@@ -329,8 +396,9 @@ def propose_topics(bench: Bench, target: Target, count: int) -> list[str]:
     raise RuntimeError(f"no topic card was posted for {len(missing)} of {count} topics")
 
 
-def vote_events(cards: list[str], *, channel: str, count: int, seed: int = 7,
-                clients: int = VOTE_CLIENTS) -> tuple[list[list[dict]], dict[str, int]]:
+def vote_events(
+    cards: list[str], *, channel: str, count: int, seed: int = 7, clients: int = VOTE_CLIENTS
+) -> tuple[list[list[dict]], dict[str, int]]:
     """`count` Events API deliveries about reactions on the cards, split over
     `clients` so that everything about one person's reaction on one card
     stays in order, and the tallies they must produce.
@@ -353,8 +421,13 @@ def vote_events(cards: list[str], *, channel: str, count: int, seed: int = 7,
     for k in range(count):
         roll = rng.random()
         ts, user = rng.choice(cards), rng.choice(voters)
-        event = {"channel": channel, "ts": ts, "user_id": user, "event_id": f"Ev{k:08d}{seed}",
-                 "event_ts": f"{base + k / 1000:.6f}"}
+        event = {
+            "channel": channel,
+            "ts": ts,
+            "user_id": user,
+            "event_id": f"Ev{k:08d}{seed}",
+            "event_ts": f"{base + k / 1000:.6f}",
+        }
         if roll < 0.05 and sent:
             index = rng.randrange(max(0, len(sent) - 500), len(sent))
             pair, original = sent[index]
@@ -362,8 +435,9 @@ def vote_events(cards: list[str], *, channel: str, count: int, seed: int = 7,
             # signed afresh, so none is a replay of another.
             retry = retries[index] = retries.get(index, 0) + 1
             if retry <= 3:
-                lane(pair).append({**original, "headers": {"X-Slack-Retry-Num": str(retry),
-                                                           "X-Slack-Retry-Reason": "http_timeout"}})
+                lane(pair).append(
+                    {**original, "headers": {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}}
+                )
                 continue
         if roll < 0.09:
             lane((ts, user)).append(payloads.reaction_event(added=True, reaction="tada", **event))
@@ -394,8 +468,10 @@ def votes(bench: Bench, target: Target) -> dict:
         cards = propose_topics(bench, target, bench.sizes.topics)
         bench.settle()
     lists, expected = vote_events(cards, channel=bench.channel, count=n)
-    result = bench.load(target, {"mode": "closed", "clients": VOTE_CLIENTS, "duration": 600,
-                                  "source": {"type": "per_client", "lists": lists}})
+    result = bench.load(
+        target,
+        {"mode": "closed", "clients": VOTE_CLIENTS, "duration": 600, "source": {"type": "per_client", "lists": lists}},
+    )
     figures = latency_figures(result)
     figures["events_per_s"] = result["throughput"]
     if target.is_floor:
@@ -452,24 +528,44 @@ def reminders(bench: Bench, target: Target) -> dict:
         session.execute(update(Meetup).where(Meetup.status == MEETUP_OPEN).values(status=MEETUP_CLOSED))
         # Starts a day (less ten minutes) from now: the day-before reminder fell due ten minutes ago.
         starts = (now + timedelta(days=1, minutes=-10)).replace(second=0, microsecond=0)
-        meetup = Meetup(title="Benchmark: reminders", description="", venue="102 Petty France, London",
-                        host_organisation="Ministry of Justice", starts_at=starts, ends_at=starts + timedelta(hours=4),
-                        capacity=n, audience="government", extra_sectors="", status=MEETUP_OPEN,
-                        created_at=now, updated_at=now)
+        meetup = Meetup(
+            title="Benchmark: reminders",
+            description="",
+            venue="102 Petty France, London",
+            host_organisation="Ministry of Justice",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=4),
+            capacity=n,
+            audience="government",
+            extra_sectors="",
+            status=MEETUP_OPEN,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(meetup)
         session.flush()
         for user in people:
-            registration = Registration(meetup_id=meetup.id, slack_user_id=user, full_name=f"Person {user}",
-                                        email=f"{user.lower()}@homeoffice.gov.uk", organisation="Home Office",
-                                        role="civil_servant", created_at=now)
+            registration = Registration(
+                meetup_id=meetup.id,
+                slack_user_id=user,
+                full_name=f"Person {user}",
+                email=f"{user.lower()}@homeoffice.gov.uk",
+                organisation="Home Office",
+                role="civil_servant",
+                created_at=now,
+            )
             registration.set_status(CONFIRMED, now)
             session.add(registration)
     bench.fake.control("reset", {})
     bench.fake.control("config", {"rate_limit_interval": 1.0})
     started = time.monotonic()
-    run_due = subprocess.Popen([str(BIN), "reminders", "run-due"], env=_python_env(target.env),
-                               cwd=target.server.log_path.parent, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    run_due = subprocess.Popen(
+        [str(BIN), "reminders", "run-due"],
+        env=_python_env(target.env),
+        cwd=target.server.log_path.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # Bounded: stop when everyone has a DM, or nothing has moved for 45 s
     # (longer than the server worker's 30 s poll), or at the hard limit:
     # a minute, plus more than a second a person (a DM and its calendar
@@ -501,9 +597,23 @@ def reminders(bench: Bench, target: Target) -> dict:
     reached, duplicated = _dm_outcome(bench.fake.control("dms")["dms"], people)
     stats = bench.fake.control("stats")
     # Still sending at the time limit: the rest are late, not known to be lost.
-    return {"wall": (finished_at - started) if finished_at else None, "sent": reached, "duplicated": duplicated,
-            "lost": n - reached if finished_at or stalled else None, "expected": n,
-            "finished": finished_at is not None, "rate_limited": stats["rate_limited"]}
+    return {
+        "wall": (finished_at - started) if finished_at else None,
+        "sent": reached,
+        "duplicated": duplicated,
+        "lost": n - reached if finished_at or stalled else None,
+        "expected": n,
+        "finished": finished_at is not None,
+        "rate_limited": stats["rate_limited"],
+    }
+
+
+def grid(bench: Bench, target: Target) -> dict:
+    """`/meetup schedule` at its largest (bench/grid.py): CPU to build the
+    grid in this process, the same whichever database serves."""
+    from bench.grid import measure
+
+    return {} if target.is_floor else measure()
 
 
 SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
@@ -514,4 +624,5 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "burst": burst,
     "votes": votes,
     "reminders": reminders,
+    "grid": grid,
 }

@@ -15,8 +15,7 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 HOW_TO_GET_TOKENS = (
-    "create the Slack app from manifest.yml (see docs in README.md), "
-    "then copy .env.example to .env and fill it in"
+    "create the Slack app from manifest.yml (see docs in README.md), then copy .env.example to .env and fill it in"
 )
 
 
@@ -107,17 +106,15 @@ def _time_of_day(env, name, default: time, problems) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _check_slack(bot_token: str, app_token: str | None, signing_secret: str | None, channel_id: str,
-                 problems: list[str]) -> None:
+def _check_slack(
+    bot_token: str, app_token: str | None, signing_secret: str | None, channel_id: str, problems: list[str]
+) -> None:
     """The tokens and the channel, for every command that talks to Slack."""
     if not bot_token:
-        problems.append(
-            f"SLACK_BOT_TOKEN is not set. It starts xoxb-: {HOW_TO_GET_TOKENS}."
-        )
+        problems.append(f"SLACK_BOT_TOKEN is not set. It starts xoxb-: {HOW_TO_GET_TOKENS}.")
     elif not bot_token.startswith("xoxb-"):
         problems.append(
-            "SLACK_BOT_TOKEN must be the bot token starting xoxb- "
-            "(OAuth & Permissions in your app's settings)."
+            "SLACK_BOT_TOKEN must be the bot token starting xoxb- (OAuth & Permissions in your app's settings)."
         )
     if app_token and not app_token.startswith("xapp-"):
         problems.append(
@@ -135,9 +132,7 @@ def _check_slack(bot_token: str, app_token: str | None, signing_secret: str | No
             "(channel details, at the bottom), for example C0123456789."
         )
     elif not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
-        problems.append(
-            f"MEETUP_CHANNEL_ID must be a channel ID like C0123456789, not '{channel_id}'."
-        )
+        problems.append(f"MEETUP_CHANNEL_ID must be a channel ID like C0123456789, not '{channel_id}'.")
 
 
 def _urls(get: Callable[[str], str], problems: list[str]) -> tuple[str, str]:
@@ -150,9 +145,7 @@ def _urls(get: Callable[[str], str], problems: list[str]) -> tuple[str, str]:
 
     database_url = get("DATABASE_URL") or "sqlite:///meetup.db"
     if not re.match(r"(sqlite|postgresql)(\+\w+)?://", database_url):
-        problems.append(
-            "DATABASE_URL must be sqlite:///meetup.db or postgresql+psycopg://user:password@host/name."
-        )
+        problems.append("DATABASE_URL must be sqlite:///meetup.db or postgresql+psycopg://user:password@host/name.")
     elif database_url.startswith(("postgresql://", "postgres://")):
         # Plain postgresql:// would make SQLAlchemy look for psycopg2, which we do not ship.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]

@@ -11,12 +11,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.meetups.meetups import is_taking_signups
-from bot.organising.organising import card_state, places_text, record_announcement
 from bot.meetups.subscriptions import subscriber_ids
+from bot.organising.organising import card_state, places_text, record_announcement
 from handlers.blocks.announcement import card_blocks, card_text
 from handlers.blocks.common import context
-from handlers.signup import send_dm
 from handlers.deps import Deps
+from handlers.signup import send_dm
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,10 @@ def _card(deps: Deps, meetup, confirmed: int) -> tuple[list[dict], str]:
     now = deps.clock()
     places = places_text(meetup, confirmed, now)
     tz = deps.settings.tz
-    return (card_blocks(meetup, places, tz, taking_signups=is_taking_signups(meetup, now)),
-            card_text(meetup, places, tz))
+    return (
+        card_blocks(meetup, places, tz, taking_signups=is_taking_signups(meetup, now)),
+        card_text(meetup, places, tz),
+    )
 
 
 def refresh_card(client: WebClient, deps: Deps, meetup_id: int) -> None:
@@ -76,8 +78,7 @@ def announce(client: WebClient, deps: Deps, meetup_id: int) -> tuple[str | None,
 def tell_subscribers(client: WebClient, deps: Deps, meetup_id: int) -> None:
     meetup, confirmed = card_state(deps.db, meetup_id)
     card, text = _card(deps, meetup, confirmed)
-    card = card + [context("You get this because you subscribed to new meetups. "
-                                  "To stop, use `/meetup unsubscribe`.")]
+    card = card + [context("You get this because you subscribed to new meetups. To stop, use `/meetup unsubscribe`.")]
     # send_dm logs and carries on, so one person we cannot reach never stops the rest.
     for user_id in subscriber_ids(deps.db):
         send_dm(client, user_id, card, fallback="New meetup: " + text)
@@ -86,4 +87,3 @@ def tell_subscribers(client: WebClient, deps: Deps, meetup_id: int) -> None:
 def register(app: App, deps: Deps) -> None:
     # A change to who holds a place moves the card's count.
     deps.registration_hooks.add(_card_hook)
-

@@ -14,11 +14,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot.signups import approvals
 from bot.signups.signups import find_registration
-from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, already_decided_text, approval_blocks, approval_text, decision_blocks
-from handlers.replies import tell
-from handlers.parse import parse_id
-from handlers.signup import registration_changed, send_dm
+from handlers.blocks.approvals import (
+    APPROVE_ACTION,
+    DECLINE_ACTION,
+    already_decided_text,
+    approval_blocks,
+    approval_text,
+    decision_blocks,
+)
 from handlers.deps import Deps
+from handlers.parse import parse_id
+from handlers.replies import tell
+from handlers.signup import registration_changed, send_dm
 from storage.models import PENDING, Registration
 
 log = logging.getLogger(__name__)
@@ -29,8 +36,10 @@ def _organiser_dms(deps: Deps) -> list[str]:
     takes as their DM (the answer names the conversation, which is recorded)."""
     organisers = sorted(deps.organisers.all())
     if not organisers:
-        log.warning("Someone is waiting for approval, but there are no organisers to ask: set ORGANISER_USER_IDS, "
-                    "ORGANISER_USERGROUP_ID or ORGANISER_CHANNEL_ID")
+        log.warning(
+            "Someone is waiting for approval, but there are no organisers to ask: set ORGANISER_USER_IDS, "
+            "ORGANISER_USERGROUP_ID or ORGANISER_CHANNEL_ID"
+        )
     return organisers
 
 
@@ -73,8 +82,9 @@ def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) 
             log.warning("Could not update an approval request: %s", error.response.get("error"))
 
 
-def _approval_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
-                   registration: Registration | None) -> None:
+def _approval_hook(
+    client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict, registration: Registration | None
+) -> None:
     if registration is None:
         registration = find_registration(deps.db, meetup_id, user_id)
     # Someone who never waited for approval has no messages: the usual case, cheaply.
@@ -82,8 +92,9 @@ def _approval_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, 
         sync_approval_messages(client, deps, registration.id)
 
 
-def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps, *,
-                approve: bool) -> None:
+def on_decision(
+    ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps, *, approve: bool
+) -> None:
     ack()
     organiser_id = body["user"]["id"]
     if not deps.organisers.is_organiser(organiser_id):
@@ -94,11 +105,20 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
     if registration_id is None:
         tell(client, body, "That sign-up no longer exists.", respond)
         return
-    result = approvals.decide(deps.db, registration_id, approve=approve, organiser_id=organiser_id, now=deps.clock(),
-                              contact=deps.settings.organiser_contact)
+    result = approvals.decide(
+        deps.db,
+        registration_id,
+        approve=approve,
+        organiser_id=organiser_id,
+        now=deps.clock(),
+        contact=deps.settings.organiser_contact,
+        limits=deps.limits,
+    )
     if result.outcome == approvals.ApprovalOutcome.NOT_FOUND:
         tell(client, body, "That sign-up no longer exists.", respond)
         return
+    # Every outcome but "not found" names the meetup and the registration.
+    assert result.meetup is not None and result.registration is not None
     if result.outcome == approvals.ApprovalOutcome.ALREADY_DECIDED:
         tell(client, body, already_decided_text(result.meetup, result.registration), respond)
         sync_approval_messages(client, deps, result.registration.id)
@@ -107,13 +127,12 @@ def on_decision(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
         tell(client, body, f"You cannot approve this sign-up. {result.reason}", respond)
         return
     tz = deps.settings.tz
-    message = decision_blocks(result.meetup, result.registration, tz, deps.settings.organiser_contact,
-                                 position=result.waitlist_position)
+    message = decision_blocks(
+        result.meetup, result.registration, tz, deps.settings.organiser_contact, position=result.waitlist_position
+    )
     send_dm(client, result.registration.slack_user_id, message, fallback=message[0]["text"]["text"])
     # Updates every copy of the approval message, the card and the Home tab.
-    registration_changed(client, deps, result.meetup.id, result.registration.slack_user_id, body,
-                         result.registration)
-
+    registration_changed(client, deps, result.meetup.id, result.registration.slack_user_id, body, result.registration)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.common.formatting import escape
+from bot.signups.eligibility import WHO_CAN_COME
 from handlers.deps import CommandRequest, Deps, Subcommand, Subcommands
 
 
@@ -26,6 +27,7 @@ def help_text(subcommands: Subcommands, is_organiser: bool) -> str:
     if is_organiser:
         lines.append("\n*For organisers*")
         lines += [line(s) for s in ordered if s.organiser_only]
+    lines.append("\n" + WHO_CAN_COME)
     return "\n".join(lines)
 
 
@@ -44,8 +46,10 @@ def register(app: App, deps: Deps) -> None:
         user_id = command["user_id"]
         found = deps.subcommands.get(name)
         if found is None:
-            ack(text=f"`/meetup {escape(name[:30])}` is not a command.\n\n"
-                + help_text(deps.subcommands, deps.organisers.is_organiser(user_id)))
+            ack(
+                text=f"`/meetup {escape(name[:30])}` is not a command.\n\n"
+                + help_text(deps.subcommands, deps.organisers.is_organiser(user_id))
+            )
             return
         if found.organiser_only and not deps.organisers.is_organiser(user_id):
             ack(text=f"Only organisers can use `/meetup {found.name}`. Use `/meetup help` to see what you can do.")

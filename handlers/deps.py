@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.domains.lookup import DomainTable
 from bot.settings import Settings
+from bot.signups.limits import SignupLimits
 from handlers.throttle import Throttle
 from storage.db import Database
 from storage.models import Registration
@@ -60,8 +61,15 @@ class RegistrationHooks:
     def add(self, hook: RegistrationHook) -> None:
         self._hooks.append(hook)
 
-    def run(self, client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
-            registration: Registration | None = None) -> None:
+    def run(
+        self,
+        client: WebClient,
+        deps: Deps,
+        meetup_id: int,
+        user_id: str,
+        body: dict,
+        registration: Registration | None = None,
+    ) -> None:
         for hook in self._hooks:
             try:
                 hook(client, deps, meetup_id, user_id, body, registration)
@@ -99,8 +107,15 @@ class Subcommands:
     def __init__(self) -> None:
         self._by_name: dict[str, Subcommand] = {}
 
-    def add(self, name: str, summary: str, run: Callable[[CommandRequest], None], *,
-            organiser_only: bool = False, usage: str = "") -> None:
+    def add(
+        self,
+        name: str,
+        summary: str,
+        run: Callable[[CommandRequest], None],
+        *,
+        organiser_only: bool = False,
+        usage: str = "",
+    ) -> None:
         if name in self._by_name:
             raise ValueError(f"`/meetup {name}` is added twice")
         self._by_name[name] = Subcommand(name, summary, organiser_only, run, usage)
@@ -127,6 +142,8 @@ class Deps:
     outbox: MessageSender
     # Eligibility follows a list imported with `meetup-bot domains import`.
     domains: DomainTable
+    # Repeat sign-ups and declines, kept as keyed hashes.
+    limits: SignupLimits
     subcommands: Subcommands
     registration_hooks: RegistrationHooks
     # Refreshes of the announcement card, at most one a second per meetup.

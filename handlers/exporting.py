@@ -9,9 +9,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
 from bot.common.formatting import escape, format_date, plural
 from bot.organising.organising import pick_meetup
+from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
 from handlers.blocks.common import section
 from handlers.deps import CommandRequest, Deps
 from handlers.signup import send_dm
@@ -27,8 +27,10 @@ def start_export(deps: Deps, meetup_id: int, user_id: str) -> tuple[ExportResult
     title = escape(result.meetup.title)
     if result.row_count == 0:
         return result, f"Nobody has a place at *{title}* yet, so there is no visitor list to send."
-    return result, (f"Sending you the visitor list for *{title}* "
-                    f"({plural(result.row_count, 'person', 'people')}) in a direct message.")
+    return result, (
+        f"Sending you the visitor list for *{title}* "
+        f"({plural(result.row_count, 'person', 'people')}) in a direct message."
+    )
 
 
 def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: str) -> None:
@@ -36,25 +38,40 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
     if result.meetup is None or result.row_count == 0:
         return
     meetup, tz = result.meetup, deps.settings.tz
-    comment = (f"Visitor list for {escape(meetup.title)}, {format_date(meetup.starts_at, tz)}: "
-               f"{plural(result.row_count, 'person', 'people')} with a place. It holds personal data: share it "
-               "only with the building's security team, and delete it after the meetup.")
+    comment = (
+        f"Visitor list for {escape(meetup.title)}, {format_date(meetup.starts_at, tz)}: "
+        f"{plural(result.row_count, 'person', 'people')} with a place. It holds personal data: share it "
+        "only with the building's security team, and delete it after the meetup."
+    )
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.files_upload_v2(channel=channel, content=result.csv_text, filename=filename(meetup, tz),
-                               title=f"Visitor list: {meetup.title}"[:250], initial_comment=comment)
+        client.files_upload_v2(
+            channel=channel,
+            content=result.csv_text,
+            filename=filename(meetup, tz),
+            title=f"Visitor list: {meetup.title}"[:250],
+            initial_comment=comment,
+        )
     except SlackApiError as error:
         log.error("Could not send the visitor list: %s", error.response.get("error"))
-        send_dm(client, user_id, [section(
-            f"The visitor list for *{escape(meetup.title)}* could not be sent. Try `/meetup export {meetup.id}` "
-            f"again, or run `meetup-bot export {meetup.id}` on the server.")],
-            fallback="The visitor list could not be sent.")
+        send_dm(
+            client,
+            user_id,
+            [
+                section(
+                    f"The visitor list for *{escape(meetup.title)}* could not be sent. "
+                    f"Try `/meetup export {meetup.id}` again, or run `meetup-bot export {meetup.id}` on the server."
+                )
+            ],
+            fallback="The visitor list could not be sent.",
+        )
 
 
 def export_command(request: CommandRequest) -> None:
     deps = request.deps
-    meetup, problem = pick_meetup(deps.db, request.args, now=deps.clock(), tz=deps.settings.tz,
-                                  usage="/meetup export ID")
+    meetup, problem = pick_meetup(
+        deps.db, request.args, now=deps.clock(), tz=deps.settings.tz, usage="/meetup export ID"
+    )
     if meetup is None:
         request.ack(text=problem)
         return
@@ -64,5 +81,10 @@ def export_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add("export", "get the visitor list for the building (CSV) in a direct message", export_command,
-                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add(
+        "export",
+        "get the visitor list for the building (CSV) in a direct message",
+        export_command,
+        organiser_only=True,
+        usage="[ID]",
+    )

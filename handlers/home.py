@@ -12,16 +12,16 @@ from slack_sdk.errors import SlackApiError
 
 from bot.meetups.home import home_entries
 from bot.meetups.meetups import get_meetup, is_taking_signups
-from bot.organising.organising import places_text
 from bot.meetups.subscriptions import is_subscribed
+from bot.organising.organising import places_text
 from handlers.blocks.common import message_modal
 from handlers.blocks.home import HOME_EDIT_ACTION, HOME_EXPORT_ACTION, HOME_NEW_ACTION, SIGNUP_SHORTCUT, home_view
+from handlers.deps import Deps
 from handlers.exporting import send_export, start_export
 from handlers.organising import edit_refusal, open_meetup_modal
-from handlers.replies import tell
 from handlers.parse import parse_id
+from handlers.replies import tell
 from handlers.signup import open_signup_modal, signup_refusal
-from handlers.deps import Deps
 from storage.models import CONFIRMED
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,6 @@ def _home_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body
     # A button pressed on the Home tab: show the person who pressed it the new state.
     if (body.get("view") or {}).get("type") == "home":
         publish_home(client, deps, body["user"]["id"])
-
 
 
 def _meetup_id(action: dict) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.common.formatting import escape
-from bot.meetups.meetups import upcoming_meetups
+from bot.common.ids import parse_id
 from bot.common.outbox import failed_deliveries
+from bot.meetups.meetups import upcoming_meetups
 from bot.signups.signups import overview
 from handlers.blocks.common import context
 from handlers.blocks.listing import failed_delivery_blocks, overview_blocks
@@ -18,10 +19,10 @@ def list_command(request: CommandRequest) -> None:
     tz = deps.settings.tz
     meetups = upcoming_meetups(deps.db, deps.clock())
     if args:
-        if not args[0].isdigit():
+        wanted = parse_id(args[0])
+        if wanted is None:
             ack(text=f"Use `/meetup list` or `/meetup list ID` with a meetup's number, not '{escape(args[0][:30])}'.")
             return
-        wanted = int(args[0])
         meetups = [m for m in meetups if m.id == wanted]
         if not meetups:
             ack(text=f"There is no upcoming meetup number {wanted}. Use `/meetup list` to see them all.")
@@ -42,5 +43,6 @@ def list_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add("list", "see who has signed up, by status and organisation", list_command,
-                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add(
+        "list", "see who has signed up, by status and organisation", list_command, organiser_only=True, usage="[ID]"
+    )

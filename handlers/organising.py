@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape, plural
 from bot.meetups.meetups import ValidationError, get_meetup
+from bot.meetups.subscriptions import subscribe, unsubscribe
 from bot.organising.organising import (
     MeetupForm,
     NotChangeable,
@@ -29,14 +30,23 @@ from bot.organising.organising import (
     update_meetup,
 )
 from bot.reminders.reminders import ReminderPlan
-from bot.meetups.subscriptions import subscribe, unsubscribe
-from handlers.blocks.common import message_modal, section
-from handlers.blocks.organising import CANCEL_MEETUP_ACTION, CLOSE_SIGNUP_ACTION, EDIT_MEETUP_CALLBACK, NEW_MEETUP_CALLBACK, REOPEN_SIGNUP_ACTION, changed_blocks, created_blocks, meetup_cancelled_blocks, meetup_modal
-from handlers.blocks.signup import promoted_blocks
-from handlers.parse import parse_id
 from handlers.announcement import announce, refresh_card, tell_subscribers
 from handlers.approvals import sync_approval_messages
+from handlers.blocks.common import message_modal, section
+from handlers.blocks.organising import (
+    CANCEL_MEETUP_ACTION,
+    CLOSE_SIGNUP_ACTION,
+    EDIT_MEETUP_CALLBACK,
+    NEW_MEETUP_CALLBACK,
+    REOPEN_SIGNUP_ACTION,
+    changed_blocks,
+    created_blocks,
+    meetup_cancelled_blocks,
+    meetup_modal,
+)
+from handlers.blocks.signup import promoted_blocks
 from handlers.deps import CommandRequest, Deps
+from handlers.parse import parse_id
 from handlers.replies import tell
 from handlers.signup import send_dm
 
@@ -92,15 +102,21 @@ def announce_command(request: CommandRequest) -> None:
     request.ack(text=f"Posting the announcement for *{escape(meetup.title)}*.")
     channel, new = announce(request.client, deps, meetup.id)
     if channel is None:
-        send_dm(request.client, request.user_id, [section(_announce_failed(deps, meetup))],
-                fallback="The announcement could not be posted.")
+        send_dm(
+            request.client,
+            request.user_id,
+            [section(_announce_failed(deps, meetup))],
+            fallback="The announcement could not be posted.",
+        )
     if new:
         tell_subscribers(request.client, deps, meetup.id)
 
 
 def _announce_failed(deps: Deps, meetup) -> str:
-    return (f"The announcement for *{escape(meetup.title)}* could not be posted in <#{deps.settings.channel_id}>. "
-            f"Invite the bot to the channel with `/invite @meetup`, then use `/meetup announce {meetup.id}`.")
+    return (
+        f"The announcement for *{escape(meetup.title)}* could not be posted in <#{deps.settings.channel_id}>. "
+        f"Invite the bot to the channel with `/invite @meetup`, then use `/meetup announce {meetup.id}`."
+    )
 
 
 def _state_value(values: dict, block_id: str) -> dict:
@@ -152,8 +168,9 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     try:
-        meetup = create_from_form(deps.db, fields, tz=tz, now=now, created_by=user_id,
-                                  plan=ReminderPlan.from_settings(deps.settings))
+        meetup = create_from_form(
+            deps.db, fields, tz=tz, now=now, created_by=user_id, plan=ReminderPlan.from_settings(deps.settings)
+        )
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
         return
@@ -171,8 +188,7 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
 def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
     if not deps.organisers.is_organiser(user_id):
-        ack(response_action="update", view=message_modal("Change the meetup",
-                                                                 "Only organisers can change meetups."))
+        ack(response_action="update", view=message_modal("Change the meetup", "Only organisers can change meetups."))
         return
     try:
         meetup_id = _meetup_id(str(json.loads(view.get("private_metadata") or "{}").get("meetup_id")))
@@ -190,8 +206,9 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     try:
-        result = update_meetup(deps.db, meetup.id, fields, tz=tz, now=now,
-                               plan=ReminderPlan.from_settings(deps.settings))
+        result = update_meetup(
+            deps.db, meetup.id, fields, tz=tz, now=now, plan=ReminderPlan.from_settings(deps.settings)
+        )
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
         return
@@ -200,8 +217,10 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
         return
     text = f"Your changes to *{escape(result.meetup.title)}* are saved."
     if result.to_tell:
-        text += (f" We are sending a message about the new {_what_changed(result.changes)} to "
-                 f"{plural(len(result.to_tell), 'person', 'people')} signed up.")
+        text += (
+            f" We are sending a message about the new {_what_changed(result.changes)} to "
+            f"{plural(len(result.to_tell), 'person', 'people')} signed up."
+        )
     ack(response_action="update", view=message_modal("Changes saved", text))
 
     refresh_card(client, deps, result.meetup.id)
@@ -214,8 +233,11 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
 
 
 def _what_changed(changes: list[str]) -> str:
-    words = [word for word, prefix in (("date", "The date"), ("time", "The time"), ("venue", "The venue"))
-             if any(c.startswith(prefix) for c in changes)]
+    words = [
+        word
+        for word, prefix in (("date", "The date"), ("time", "The time"), ("venue", "The venue"))
+        if any(c.startswith(prefix) for c in changes)
+    ]
     return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
 
@@ -254,12 +276,18 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     except NotChangeable as error:
         tell(client, body, str(error))
         return
-    tell(client, body, f"You cancelled *{escape(result.meetup.title)}*. We are sending a message to "
-                       f"{plural(len(result.to_tell), 'person', 'people')} who signed up.")
+    tell(
+        client,
+        body,
+        f"You cancelled *{escape(result.meetup.title)}*. We are sending a message to "
+        f"{plural(len(result.to_tell), 'person', 'people')} who signed up.",
+    )
     refresh_card(client, deps, result.meetup.id)
     message = meetup_cancelled_blocks(result.meetup, tz, deps.settings.organiser_contact)
     for registration in result.to_tell:
-        send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled.")
+        send_dm(
+            client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled."
+        )
         # Approval messages for anyone who was waiting now say it was cancelled.
         sync_approval_messages(client, deps, registration.id)
 
@@ -269,26 +297,38 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
 
 def subscribe_command(request: CommandRequest) -> None:
     if subscribe(request.deps.db, request.user_id, now=request.deps.clock()):
-        request.ack(text="You will get a direct message when a new meetup is announced. "
-                         "To stop, use `/meetup unsubscribe`.")
+        request.ack(
+            text="You will get a direct message when a new meetup is announced. To stop, use `/meetup unsubscribe`."
+        )
     else:
         request.ack(text="You are already subscribed to new meetups. To stop, use `/meetup unsubscribe`.")
 
 
 def unsubscribe_command(request: CommandRequest) -> None:
     if unsubscribe(request.deps.db, request.user_id):
-        request.ack(text="You will no longer get direct messages about new meetups. "
-                         "To start again, use `/meetup subscribe`.")
+        request.ack(
+            text="You will no longer get direct messages about new meetups. To start again, use `/meetup subscribe`."
+        )
     else:
         request.ack(text="You are not subscribed to new meetups. To subscribe, use `/meetup subscribe`.")
 
 
 def register(app: App, deps: Deps) -> None:
     deps.subcommands.add("new", "create a meetup and announce it", new_command, organiser_only=True)
-    deps.subcommands.add("edit", "change a meetup, close or reopen sign-up, or cancel it", edit_command,
-                         organiser_only=True, usage="[ID]")
-    deps.subcommands.add("announce", "post a meetup's announcement card, if it is missing", announce_command,
-                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add(
+        "edit",
+        "change a meetup, close or reopen sign-up, or cancel it",
+        edit_command,
+        organiser_only=True,
+        usage="[ID]",
+    )
+    deps.subcommands.add(
+        "announce",
+        "post a meetup's announcement card, if it is missing",
+        announce_command,
+        organiser_only=True,
+        usage="[ID]",
+    )
     deps.subcommands.add("subscribe", "get a direct message when a new meetup is announced", subscribe_command)
     deps.subcommands.add("unsubscribe", "stop direct messages about new meetups", unsubscribe_command)
 

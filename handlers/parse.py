@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-MAX_ID = 2**31 - 1  # the largest id either database stores
+# One id parser for the whole app lives with the rules (bot/common/ids.py).
+from bot.common.ids import MAX_ID, parse_id
 
-
-def parse_id(value) -> int | None:
-    """A meetup or registration id from a button value or command argument."""
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
+__all__ = ["MAX_ID", "parse_id"]

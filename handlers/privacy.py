@@ -8,13 +8,17 @@ from slack_sdk import WebClient
 from bot.common.formatting import escape, format_when
 from bot.privacy.privacy import data_held, forget, privacy_notice
 from handlers.blocks.common import button, plain, section
-from handlers.signup import queue_promoted_message
 from handlers.deps import CommandRequest, Deps
-from handlers.signup import registration_changed
+from handlers.signup import queue_promoted_message, registration_changed
 
 FORGET_ACTION = "forget_confirm"
-STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waitlist", "pending_approval": "waiting for approval",
-                "declined": "declined", "cancelled": "cancelled"}
+STATUS_NAMES = {
+    "confirmed": "confirmed",
+    "waitlisted": "on the waitlist",
+    "pending_approval": "waiting for approval",
+    "declined": "declined",
+    "cancelled": "cancelled",
+}
 
 
 def privacy_command(request: CommandRequest) -> None:
@@ -68,8 +72,10 @@ def forget_command(request: CommandRequest) -> None:
     request.ack(
         text="Delete everything we hold about you?",
         blocks=[
-            section("This deletes your sign-ups and cancels any place you have, so someone on the "
-                           "waitlist can have it. You cannot undo it."),
+            section(
+                "This deletes your sign-ups and cancels any place you have, so someone on the "
+                "waitlist can have it. You cannot undo it."
+            ),
             {"type": "actions", "elements": [delete]},
         ],
     )
@@ -91,8 +97,11 @@ def register(app: App, deps: Deps) -> None:
             queued.append(queue_promoted_message(session, meetup, person, deps.settings.tz, now=now))
 
         result = forget(deps.db, user_id, now, then=queue_promotion)
-        text = ("We have deleted everything we held about you." if result.anything
-                else "We hold no personal data about you, so there was nothing to delete.")
+        text = (
+            "We have deleted everything we held about you."
+            if result.anything
+            else "We hold no personal data about you, so there was nothing to delete."
+        )
         if body.get("response_url"):
             respond(text=text, replace_original=True)
         deps.outbox.deliver_soon(queued)

@@ -7,8 +7,8 @@ import logging
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from handlers.blocks.common import message_modal
 
+from handlers.blocks.common import message_modal
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,14 @@ from bot.topics.grid import GridInputError, Slot, parse_rooms, parse_slots, room
 from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
 from bot.topics.topics import carry_over_finished, ranking, topic_meetups
 from handlers.blocks.common import message_modal
-from handlers.blocks.schedule import SCHEDULE_CALLBACK, dropped_dm, grid_blocks, grid_summary, schedule_modal, session_dm
+from handlers.blocks.schedule import (
+    SCHEDULE_CALLBACK,
+    dropped_dm,
+    grid_blocks,
+    grid_summary,
+    schedule_modal,
+    session_dm,
+)
 from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.signup import send_dm
@@ -43,8 +50,10 @@ def schedule_command(request: CommandRequest) -> None:
         last = last_rooms_and_slots(deps.db, meetups[0].id)
         if last:
             rooms, slots = rooms_text(last[0]), slots_text(last[1], deps.settings.tz)
-    request.client.views_open(trigger_id=request.command["trigger_id"], view=schedule_modal(
-        meetups, deps.settings.tz, channel_id=deps.settings.channel_id, rooms=rooms, slots=slots))
+    request.client.views_open(
+        trigger_id=request.command["trigger_id"],
+        view=schedule_modal(meetups, deps.settings.tz, channel_id=deps.settings.channel_id, rooms=rooms, slots=slots),
+    )
     # Leftovers from a finished meetup join the list before the grid is built.
     announce_carried(request.client, deps, carry_over_finished(deps.db, deps.clock()))
 
@@ -66,8 +75,12 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
         ack(response_action="errors", errors={"meetup" if "meetup" in values else "rooms": "Select a meetup"})
         return
     if meetup.ends_at <= deps.clock():
-        ack(response_action="update", view=message_modal(
-            "Session grid", "That meetup is over, so its grid can no longer change. Nothing has been posted."))
+        ack(
+            response_action="update",
+            view=message_modal(
+                "Session grid", "That meetup is over, so its grid can no longer change. Nothing has been posted."
+            ),
+        )
         return
     tz = deps.settings.tz
     errors = {}
@@ -76,35 +89,64 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     except GridInputError as error:
         errors["rooms"] = str(error)
     try:
-        slots = parse_slots(input_value(values, "slots"), day=meetup.starts_at.astimezone(tz).date(), tz=tz,
-                            within=Slot(meetup.starts_at, meetup.ends_at))
+        slots = parse_slots(
+            input_value(values, "slots"),
+            day=meetup.starts_at.astimezone(tz).date(),
+            tz=tz,
+            within=Slot(meetup.starts_at, meetup.ends_at),
+        )
     except GridInputError as error:
         errors["slots"] = str(error)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     if not ranking(deps.db, meetup.id).topics:
-        ack(response_action="update", view=message_modal(
-            "Session grid", f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
-                            "to build. Nothing has been posted."))
+        ack(
+            response_action="update",
+            view=message_modal(
+                "Session grid",
+                f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
+                "to build. Nothing has been posted.",
+            ),
+        )
         return
-    outcome = build_schedule(deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id,
-                             now=deps.clock())
+    # Ack before the search: with many topics it takes a second or more, and
+    # Slack allows 3 for the ack. The form says the grid is coming, then what came.
+    ack(
+        response_action="update",
+        view=message_modal(
+            "Session grid",
+            f"Building the grid for {escape(meetup.title)}. It will be posted in "
+            f"<#{deps.settings.channel_id}> in a moment.",
+        ),
+    )
+    outcome = build_schedule(
+        deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id, now=deps.clock()
+    )
     if outcome is None:
-        ack(response_action="update", view=message_modal("Session grid", "That meetup no longer exists."))
+        _update_form(client, view, message_modal("Session grid", "That meetup no longer exists."))
         return
     # The grid is stored: say so, then post it and tell the leads.
-    ack(response_action="update", view=message_modal(
-        "Grid posted", grid_summary(outcome, deps.settings.channel_id)))
+    _update_form(client, view, message_modal("Grid posted", grid_summary(outcome, deps.settings.channel_id)))
     post_grid(client, deps, outcome)
+
+
+def _update_form(client: WebClient, view: dict, new_view: dict) -> None:
+    if not view.get("id"):
+        return
+    try:
+        client.views_update(view_id=view["id"], view=new_view)
+    except SlackApiError as error:  # closed by then: the grid in the channel says it all
+        log.info("Could not update the grid form: %s", error.response.get("error"))
 
 
 def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
     tz = deps.settings.tz
     fallback, grid = grid_blocks(outcome, tz)
     try:
-        posted = client.chat_postMessage(channel=deps.settings.channel_id, text=fallback, blocks=grid,
-                                         unfurl_links=False)
+        posted = client.chat_postMessage(
+            channel=deps.settings.channel_id, text=fallback, blocks=grid, unfurl_links=False
+        )
         record_grid_message(deps.db, outcome.schedule_id, channel=posted["channel"], ts=posted["ts"])
     except SlackApiError as error:
         log.error("Could not post the session grid: %s", error.response.get("error"))
@@ -113,8 +155,9 @@ def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
         if not placed.changed:
             continue
         message = session_dm(placed, outcome.meetup, tz, moved=placed.moved)
-        send_dm(client, placed.lead or placed.topic.topic.proposer_user_id, message,
-                fallback=message[0]["text"]["text"])
+        send_dm(
+            client, placed.lead or placed.topic.topic.proposer_user_id, message, fallback=message[0]["text"]["text"]
+        )
     for topic in outcome.dropped:
         if topic.status == TOPIC_OPEN:
             message = dropped_dm(topic, outcome.meetup)
@@ -122,8 +165,13 @@ def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add("schedule", "build the grid of discussion sessions from the votes", schedule_command,
-                         organiser_only=True, usage="[ID]")
+    deps.subcommands.add(
+        "schedule",
+        "build the grid of discussion sessions from the votes",
+        schedule_command,
+        organiser_only=True,
+        usage="[ID]",
+    )
 
     @app.view(SCHEDULE_CALLBACK)
     def schedule_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:

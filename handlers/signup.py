@@ -46,8 +46,10 @@ log = logging.getLogger(__name__)
 # A sign-up that holds or waits for a place: the person gets a message about it.
 ACTIVE_OUTCOMES = (SignupOutcome.CONFIRMED, SignupOutcome.WAITLISTED, SignupOutcome.PENDING_APPROVAL)
 
-def registration_changed(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict,
-                         registration: Registration | None = None) -> None:
+
+def registration_changed(
+    client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict, registration: Registration | None = None
+) -> None:
     """Run the hooks other features added (handlers.deps.RegistrationHooks)."""
     deps.registration_hooks.run(client, deps, meetup_id, user_id, body, registration)
 
@@ -59,29 +61,45 @@ def _stamp(moment: datetime | None) -> str:
     return f"{moment.timestamp():.6f}" if moment else "0"
 
 
-def queue_signup_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *,
-                         position: int | None, now: datetime) -> int:
+def queue_signup_message(
+    session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None, now: datetime
+) -> int:
     """Queue the message telling someone the outcome of their sign-up, with the
     calendar file when they have a place. It is sent only while their status
     is still the one it describes."""
     message = status_blocks(meetup, registration, tz, position=position)
     attachment = calendar_attachment(meetup, tz, now=now) if registration.status == CONFIRMED else None
     return enqueue_dm(
-        session, registration.slack_user_id, message, message[0]["text"]["text"],
+        session,
+        registration.slack_user_id,
+        message,
+        message[0]["text"]["text"],
         key=f"signup:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}",
-        kind="signup", meetup_id=meetup.id, registration_id=registration.id,
-        required_status=registration.status, attachment=attachment, now=now)
+        kind="signup",
+        meetup_id=meetup.id,
+        registration_id=registration.id,
+        required_status=registration.status,
+        attachment=attachment,
+        now=now,
+    )
 
 
-def queue_promoted_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *,
-                           now: datetime) -> int:
+def queue_promoted_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *, now: datetime) -> int:
     """Queue the message telling someone a place became free and is theirs."""
     message = promoted_blocks(meetup, registration, tz)
     return enqueue_dm(
-        session, registration.slack_user_id, message, message[0]["text"]["text"],
+        session,
+        registration.slack_user_id,
+        message,
+        message[0]["text"]["text"],
         key=f"promoted:{registration.id}:{_stamp(registration.confirmed_at)}",
-        kind="promoted", meetup_id=meetup.id, registration_id=registration.id, required_status=CONFIRMED,
-        attachment=calendar_attachment(meetup, tz, now=now), now=now)
+        kind="promoted",
+        meetup_id=meetup.id,
+        registration_id=registration.id,
+        required_status=CONFIRMED,
+        attachment=calendar_attachment(meetup, tz, now=now),
+        now=now,
+    )
 
 
 def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tuple[list, dict | None]:
@@ -100,15 +118,18 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
     already = [m for m in choices if m.id in registered]
     if already:
         meetup = already[0]
-        return [], {"text": f"You have already signed up for {escape(meetup.title)}.",
-                    "blocks": status_blocks(meetup, registered[meetup.id], deps.settings.tz)}
+        return [], {
+            "text": f"You have already signed up for {escape(meetup.title)}.",
+            "blocks": status_blocks(meetup, registered[meetup.id], deps.settings.tz),
+        }
     if meetup_id is not None:
         return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}
     return [], {"text": "There are no meetups open for sign-up at the moment."}
 
 
-def open_signup_modal(client: WebClient, deps: Deps, *, meetups: list, user_id: str, trigger_id: str,
-                      channel_id: str | None = None) -> bool:
+def open_signup_modal(
+    client: WebClient, deps: Deps, *, meetups: list, user_id: str, trigger_id: str, channel_id: str | None = None
+) -> bool:
     """Open the modal, prefilled from the person's Slack profile. False when
     Slack refused (most often: the 3-second trigger_id ran out)."""
     profile = _profile(client, user_id)
@@ -210,30 +231,52 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         # In the sign-up's transaction: the message is stored if and only if
         # the sign-up is, before the modal closes ("durable before confirmed").
         if result.registration is not None and result.outcome in ACTIVE_OUTCOMES:
-            queued.append(queue_signup_message(session, result.meetup, result.registration, tz,
-                                               position=result.waitlist_position, now=now))
+            queued.append(
+                queue_signup_message(
+                    session, result.meetup, result.registration, tz, position=result.waitlist_position, now=now
+                )
+            )
 
-    result = sign_up(deps.db, form, user_id=user_id, now=now, contact=deps.settings.organiser_contact,
-                     then=queue_outcome, domains=deps.domains)
+    result = sign_up(
+        deps.db,
+        form,
+        user_id=user_id,
+        now=now,
+        contact=deps.settings.organiser_contact,
+        then=queue_outcome,
+        domains=deps.domains,
+        limits=deps.limits,
+    )
     if result.outcome == SignupOutcome.CLOSED:
-        ack(response_action="update", view=message_modal(
-            "Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."))
+        ack(
+            response_action="update",
+            view=message_modal("Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."),
+        )
         return
+    meetup = result.meetup
+    assert meetup is not None  # only a closed sign-up has no meetup
     if result.outcome == SignupOutcome.ALREADY:
-        ack(response_action="update", view=message_modal(
-            "Already signed up", "You have already signed up. We have sent you a message with the details."))
-        message = status_blocks(result.meetup, result.registration, tz)
+        ack(
+            response_action="update",
+            view=message_modal(
+                "Already signed up", "You have already signed up. We have sent you a message with the details."
+            ),
+        )
+        assert result.registration is not None  # "already" names the registration there is
+        message = status_blocks(meetup, result.registration, tz)
     elif result.outcome == SignupOutcome.NOT_ELIGIBLE:
-        ack(response_action="update", view=message_modal(
-            "You cannot sign up", not_eligible_blocks(result.meetup, result.reason)[0]["text"]["text"]))
-        message = not_eligible_blocks(result.meetup, result.reason)
+        ack(
+            response_action="update",
+            view=message_modal("You cannot sign up", not_eligible_blocks(meetup, result.reason)[0]["text"]["text"]),
+        )
+        message = not_eligible_blocks(meetup, result.reason)
     else:
         # The registration and its message are committed: closing the modal
         # now tells the truth. The outbox sends the message straight away, or
         # later if Slack is not answering.
         ack()
         deps.outbox.deliver_soon(queued)
-        registration_changed(client, deps, result.meetup.id, user_id, body, result.registration)
+        registration_changed(client, deps, meetup.id, user_id, body, result.registration)
         return
     # Nothing changed (already signed up), or nothing is kept (not eligible):
     # a best-effort copy of what the modal already said.
@@ -255,11 +298,18 @@ def signup_command(request: CommandRequest) -> None:
         request.ack(**refusal)
         return
     request.ack()
-    opened = open_signup_modal(request.client, request.deps, meetups=meetups, user_id=request.user_id,
-                               trigger_id=request.command["trigger_id"], channel_id=request.command.get("channel_id"))
+    opened = open_signup_modal(
+        request.client,
+        request.deps,
+        meetups=meetups,
+        user_id=request.user_id,
+        trigger_id=request.command["trigger_id"],
+        channel_id=request.command.get("channel_id"),
+    )
     if not opened:
-        request.respond(text="The sign-up form did not open in time. Run `/meetup signup` again.",
-                        response_type="ephemeral")
+        request.respond(
+            text="The sign-up form did not open in time. Run `/meetup signup` again.", response_type="ephemeral"
+        )
 
 
 def cancel_command(request: CommandRequest) -> None:

@@ -16,5 +16,9 @@ def stats_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add("stats", "see participation across the series: organisations, sign-ups, repeat attendees",
-                         stats_command, organiser_only=True)
+    deps.subcommands.add(
+        "stats",
+        "see participation across the series: organisations, sign-ups, repeat attendees",
+        stats_command,
+        organiser_only=True,
+    )

@@ -28,7 +28,19 @@ from bot.topics.topics import (
 )
 from bot.topics.votes import base_emoji, forget_old_events, replace_votes
 from handlers.blocks.common import message_modal, section
-from handlers.blocks.topics import HIDE_ACTION, PROPOSE_CALLBACK, WITHDRAW_ACTION, carried_card, carried_dm, hidden_card, proposal_failed_dm, propose_modal, ranking_blocks, topic_card, withdrawn_card
+from handlers.blocks.topics import (
+    HIDE_ACTION,
+    PROPOSE_CALLBACK,
+    WITHDRAW_ACTION,
+    carried_card,
+    carried_dm,
+    hidden_card,
+    proposal_failed_dm,
+    propose_modal,
+    ranking_blocks,
+    topic_card,
+    withdrawn_card,
+)
 from handlers.deps import CommandRequest, Deps
 from handlers.parse import parse_id
 from handlers.signup import send_dm
@@ -60,27 +72,30 @@ def pick_meetup(request: CommandRequest, meetups: list[Meetup]) -> Meetup | None
     if not request.args:
         return meetups[0]
     command = request.command["text"].split()[0].lower()
-    if not wanted.isdigit():
-        request.ack(text=f"Use `/meetup {command}` on its own, or followed by a meetup's number, "
-                         f"not '{escape(wanted[:30])}'.")
+    number = parse_id(wanted)
+    if number is None:
+        request.ack(
+            text=f"Use `/meetup {command}` on its own, or followed by a meetup's number, not '{escape(wanted[:30])}'."
+        )
         return None
-    found = next((m for m in meetups if m.id == int(wanted)), None)
+    found = next((m for m in meetups if m.id == number), None)
     if found is None:
-        request.ack(text=f"There is no upcoming meetup number {int(wanted)}. "
-                         f"Use `/meetup {command}` on its own for the next one.")
+        request.ack(
+            text=f"There is no upcoming meetup number {number}. Use `/meetup {command}` on its own for the next one."
+        )
     return found
 
 
 # Cards ------------------------------------------------------------------------------
 
 
-def post_card(client: WebClient, deps: Deps, topic: Topic, meetup: Meetup, *,
-              carried_from: str | None = None) -> str | None:
+def post_card(
+    client: WebClient, deps: Deps, topic: Topic, meetup: Meetup, *, carried_from: str | None = None
+) -> str | None:
     """Post a topic's card, remember it, seed the vote reaction. Returns the
     card's permalink ("" if Slack gave none), or None if it could not be posted."""
     channel_id = deps.settings.channel_id
-    fallback, card = topic_card(topic, meetup, deps.settings.tz, deps.settings.vote_emoji,
-                                             carried_from=carried_from)
+    fallback, card = topic_card(topic, meetup, deps.settings.tz, deps.settings.vote_emoji, carried_from=carried_from)
     try:
         posted = client.chat_postMessage(channel=channel_id, text=fallback, blocks=card, unfurl_links=False)
     except SlackApiError as error:
@@ -91,8 +106,9 @@ def post_card(client: WebClient, deps: Deps, topic: Topic, meetup: Meetup, *,
     try:
         # Seed the reaction so people can vote with one click. It is the
         # bot's own, so it never counts (bot.votes.record_reaction).
-        client.reactions_add(channel=posted["channel"], timestamp=posted["ts"],
-                             name=base_emoji(deps.settings.vote_emoji[0]))
+        client.reactions_add(
+            channel=posted["channel"], timestamp=posted["ts"], name=base_emoji(deps.settings.vote_emoji[0])
+        )
     except SlackApiError as error:
         log.warning("Could not add the vote reaction to a topic card: %s", error.response.get("error"))
     permalink = ""
@@ -136,8 +152,10 @@ def propose_command(request: CommandRequest) -> None:
     # The name goes in the modal's metadata, so the submission needs no
     # Slack call before it answers.
     name = display_name(request.client, request.user_id)
-    request.client.views_open(trigger_id=request.command["trigger_id"], view=propose_modal(
-        meetups, deps.settings.tz, channel_id=deps.settings.channel_id, proposer_name=name))
+    request.client.views_open(
+        trigger_id=request.command["trigger_id"],
+        view=propose_modal(meetups, deps.settings.tz, channel_id=deps.settings.channel_id, proposer_name=name),
+    )
 
 
 def input_value(values: dict, block_id: str) -> str:
@@ -161,9 +179,12 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     values = view.get("state", {}).get("values", {})
     metadata = _metadata(view)
     meetup_id = metadata.get("meetup_id") or input_value(values, "meetup")
-    form = read_form(meetup_id=parse_id(meetup_id),
-                     title=input_value(values, "title"), description=input_value(values, "description"),
-                     would_lead=input_value(values, "would_lead"))
+    form = read_form(
+        meetup_id=parse_id(meetup_id),
+        title=input_value(values, "title"),
+        description=input_value(values, "description"),
+        would_lead=input_value(values, "would_lead"),
+    )
     errors = validate_topic(form)
     if errors:
         present = values.keys()
@@ -171,9 +192,13 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
         return
     name = str(metadata.get("name") or "")
     topic, meetup = propose_topic(deps.db, form, user_id=user_id, proposer_name=name, now=deps.clock())
-    if topic is None:
-        ack(response_action="update", view=message_modal(
-            "Meetup over", "That meetup has finished, so it no longer takes topics. Nothing has been saved."))
+    if topic is None or meetup is None:
+        ack(
+            response_action="update",
+            view=message_modal(
+                "Meetup over", "That meetup has finished, so it no longer takes topics. Nothing has been saved."
+            ),
+        )
         return
     # Stored: closing the modal now tells the truth. The card comes next.
     ack()
@@ -194,17 +219,20 @@ def on_withdraw(ack: Ack, body: dict, action: dict, client: WebClient, respond: 
     ack()
     topic_id = _topic_id(action)
     result = withdraw_topic(deps.db, topic_id or 0, user_id=body["user"]["id"], now=deps.clock())
-    if result.outcome == StatusOutcome.MISSING:
+    if result.outcome == StatusOutcome.MISSING or result.topic is None:
         respond(text="That topic no longer exists.", replace_original=False)
-    elif result.outcome == StatusOutcome.NOT_YOURS:
+        return
+    topic = result.topic
+    if result.outcome == StatusOutcome.NOT_YOURS:
         respond(text="Only the person who proposed this topic can withdraw it.", replace_original=False)
     elif result.outcome == StatusOutcome.NOT_OPEN:
-        respond(text=f"This topic has already been {ALREADY.get(result.topic.status, 'closed')}.",
-                replace_original=False)
+        respond(text=f"This topic has already been {ALREADY.get(topic.status, 'closed')}.", replace_original=False)
     else:
-        update_card(client, result.topic, *withdrawn_card(result.topic))
-        respond(text=f"You have withdrawn your topic *{escape(result.topic.title)}*. Votes on it no longer count.",
-                replace_original=False)
+        update_card(client, topic, *withdrawn_card(topic))
+        respond(
+            text=f"You have withdrawn your topic *{escape(topic.title)}*. Votes on it no longer count.",
+            replace_original=False,
+        )
 
 
 def on_hide(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
@@ -213,15 +241,18 @@ def on_hide(ack: Ack, body: dict, action: dict, client: WebClient, respond: Resp
         respond(text="Only organisers can hide topics.", replace_original=False)
         return
     result = hide_topic(deps.db, _topic_id(action) or 0, now=deps.clock())
-    if result.outcome == StatusOutcome.MISSING:
+    if result.outcome == StatusOutcome.MISSING or result.topic is None:
         respond(text="That topic no longer exists.", replace_original=False)
-    elif result.outcome == StatusOutcome.NOT_OPEN:
-        respond(text=f"This topic has already been {ALREADY.get(result.topic.status, 'closed')}.",
-                replace_original=False)
+        return
+    topic = result.topic
+    if result.outcome == StatusOutcome.NOT_OPEN:
+        respond(text=f"This topic has already been {ALREADY.get(topic.status, 'closed')}.", replace_original=False)
     else:
-        update_card(client, result.topic, *hidden_card())
-        respond(text=f"You have hidden the topic *{escape(result.topic.title)}*. It is off the list and the grid.",
-                replace_original=False)
+        update_card(client, topic, *hidden_card())
+        respond(
+            text=f"You have hidden the topic *{escape(topic.title)}*. It is off the list and the grid.",
+            replace_original=False,
+        )
 
 
 # /meetup topics ---------------------------------------------------------------------------
@@ -236,8 +267,12 @@ def topics_command(request: CommandRequest) -> None:
     if meetup is not None:
         result = ranking(deps.db, meetup.id)
         others = [m for m in meetups if m.id != meetup.id]
-        request.ack(text=f"Topics for {escape(meetup.title)}", blocks=ranking_blocks(
-            result, deps.settings.tz, deps.settings.vote_emoji, deps.settings.channel_id, others=others))
+        request.ack(
+            text=f"Topics for {escape(meetup.title)}",
+            blocks=ranking_blocks(
+                result, deps.settings.tz, deps.settings.vote_emoji, deps.settings.channel_id, others=others
+            ),
+        )
     announce_carried(request.client, deps, carried)
 
 
@@ -250,8 +285,10 @@ def recount_command(request: CommandRequest) -> None:
     if not topics:
         request.ack(text="There are no topic cards to count votes on.")
         return
-    request.ack(text=f"Counting the votes on {plural(len(topics), 'topic')} again from Slack. "
-                     "We will send you a message with what changed.")
+    request.ack(
+        text=f"Counting the votes on {plural(len(topics), 'topic')} again from Slack. "
+        "We will send you a message with what changed."
+    )
     try:
         bot_user_id = client.auth_test()["user_id"]
     except SlackApiError as error:
@@ -268,12 +305,20 @@ def recount_command(request: CommandRequest) -> None:
             log.warning("reactions.get failed for topic %s: %s", topic.id, error.response.get("error"))
             unread += 1
             continue
-        result = replace_votes(deps.db, topic.id, message.get("reactions") or [], read_at=read_at,
-                               bot_user_id=bot_user_id, vote_emoji=deps.settings.vote_emoji)
+        result = replace_votes(
+            deps.db,
+            topic.id,
+            message.get("reactions") or [],
+            read_at=read_at,
+            bot_user_id=bot_user_id,
+            vote_emoji=deps.settings.vote_emoji,
+        )
         added, removed = added + result.added, removed + result.removed
     forget_old_events(deps.db, deps.clock())
-    text = (f"Votes counted again on {plural(len(topics) - unread, 'topic')}: "
-            f"{plural(added, 'vote')} added, {removed} removed.")
+    text = (
+        f"Votes counted again on {plural(len(topics) - unread, 'topic')}: "
+        f"{plural(added, 'vote')} added, {removed} removed."
+    )
     if unread:
         text += f" {plural(unread, 'card')} could not be read: their cards may have been deleted."
     send_dm(client, request.user_id, [section(text)], fallback=text)
@@ -282,8 +327,9 @@ def recount_command(request: CommandRequest) -> None:
 def register(app: App, deps: Deps) -> None:
     deps.subcommands.add("propose", "propose a topic for the discussion sessions", propose_command)
     deps.subcommands.add("topics", "see the proposed topics, most votes first", topics_command, usage="[ID]")
-    deps.subcommands.add("recount", "count the votes again from the reactions on every topic card", recount_command,
-                         organiser_only=True)
+    deps.subcommands.add(
+        "recount", "count the votes again from the reactions on every topic card", recount_command, organiser_only=True
+    )
 
     @app.view(PROPOSE_CALLBACK)
     def proposal_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:

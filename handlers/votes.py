@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from slack_bolt import App, BoltContext
 
@@ -22,13 +22,16 @@ def reaction_event(body: dict, now: datetime) -> ReactionEvent | None:
     if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
         return None
     try:
-        happened_at = datetime.fromtimestamp(float(event.get("event_ts") or body.get("event_time") or ""), timezone.utc)
+        happened_at = datetime.fromtimestamp(float(event.get("event_ts") or body.get("event_time") or ""), UTC)
     except (TypeError, ValueError):
         happened_at = now
     # event_id is always there from Slack; without it, the event's own
     # details identify it just as well for retries.
-    event_id = body.get("event_id") or ":".join(
-        str(event.get(k, "")) for k in ("type", "user", "reaction", "event_ts")) + f":{item['channel']}:{item['ts']}"
+    event_id = (
+        body.get("event_id")
+        or ":".join(str(event.get(k, "")) for k in ("type", "user", "reaction", "event_ts"))
+        + f":{item['channel']}:{item['ts']}"
+    )
     return ReactionEvent(
         event_id=str(event_id)[:100],
         added=event.get("type") == "reaction_added",
@@ -49,8 +52,9 @@ def register(app: App, deps: Deps) -> None:
         check makes safe. It is one short transaction, well inside 3 seconds."""
         event = reaction_event(body, deps.clock())
         if event is not None:
-            outcome = record_reaction(deps.db, event, bot_user_id=context.bot_user_id,
-                                      vote_emoji=deps.settings.vote_emoji, now=deps.clock())
+            outcome = record_reaction(
+                deps.db, event, bot_user_id=context.bot_user_id, vote_emoji=deps.settings.vote_emoji, now=deps.clock()
+            )
             log.debug("Reaction event %s: %s", event.event_id, outcome)
         next()
 

@@ -10,16 +10,22 @@ from sqlalchemy.orm import Session
 from storage.models import ApprovalRequest
 
 
-def add_approval_request(session: Session, *, registration_id: int, pending_at: datetime, channel: str, ts: str,
-                         created_at: datetime) -> ApprovalRequest:
-    request = ApprovalRequest(registration_id=registration_id, pending_at=pending_at, channel=channel, ts=ts,
-                              created_at=created_at)
+def add_approval_request(
+    session: Session, *, registration_id: int, pending_at: datetime, channel: str, ts: str, created_at: datetime
+) -> ApprovalRequest:
+    request = ApprovalRequest(
+        registration_id=registration_id, pending_at=pending_at, channel=channel, ts=ts, created_at=created_at
+    )
     session.add(request)
     session.flush()
     return request
 
 
 def list_approval_requests(session: Session, registration_id: int) -> list[ApprovalRequest]:
-    return list(session.scalars(
-        select(ApprovalRequest).where(ApprovalRequest.registration_id == registration_id).order_by(ApprovalRequest.id)
-    ))
+    return list(
+        session.scalars(
+            select(ApprovalRequest)
+            .where(ApprovalRequest.registration_id == registration_id)
+            .order_by(ApprovalRequest.id)
+        )
+    )

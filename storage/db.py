@@ -13,7 +13,6 @@ from typing import cast
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
-
 _READ_ONLY = "meetup_read_only"
 _HOLDS_WRITE_LOCK = "meetup_holds_write_lock"
 _SQLITE_BUSY_SECONDS = 30
@@ -26,7 +25,10 @@ PING_AFTER_IDLE_SECONDS = 30.0
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    # hide_parameters: an error's message then leaves out the statement's
+    # values (names, dietary and access needs), which Bolt would otherwise
+    # log when a listener fails.
+    engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
 
     # A load balancer or a failover may drop connections that sit idle: check
     # one that has, and the pool replaces it if it is gone. Not on every
@@ -53,7 +55,10 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     # timeout is the busy timeout: a writer waits for the lock instead of failing.
-    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False})
+    engine = create_engine(
+        url, connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False}, hide_parameters=True
+    )
+    _create_private(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -103,6 +108,21 @@ def _sqlite_engine(url: str) -> Engine:
         write_lock.close()
 
     return engine
+
+
+def _create_private(database: str | None) -> None:
+    """Create the database file readable by its owner only (0600), as the
+    lock file beside it is: it holds names, emails and dietary and access
+    needs, and SQLite would otherwise create it with the umask (often 0644,
+    readable by every local user). Its -wal and -shm files take the same
+    mode from it. A file that already exists is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except OSError:  # it exists, or its folder does not: SQLite says so when it connects
+        return
+    os.close(fd)
 
 
 class _WriterQueue:
@@ -166,8 +186,9 @@ class Database:
         # trips. (A server configured for REPEATABLE READ would lose the one
         # snapshot across a read's statements.) SQLite's read transaction does
         # keep one snapshot, and costs no round trip.
-        self._autocommit_on_postgres = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
-            if self.is_postgres else self.engine
+        self._autocommit_on_postgres = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.is_postgres else self.engine
+        )
         self._read_sessions = sessionmaker(
             self._autocommit_on_postgres.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )

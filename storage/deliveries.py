@@ -23,12 +23,15 @@ from storage.models import (
 )
 from storage.upserts import for_each_dialect
 
-
 # Built once: sign-ups run insert_delivery while holding the meetup's lock,
 # and building the statement cost more CPU than running it.
 _INSERT_IF_NEW = for_each_dialect(
-    lambda insert: insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(Delivery.__table__.c.id))
+    lambda insert: (
+        insert(Delivery.__table__)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Delivery.__table__.c.id)
+    )
+)
 _ID_BY_KEY = select(Delivery.__table__.c.id).where(Delivery.__table__.c.idempotency_key == bindparam("key"))
 
 
@@ -58,11 +61,13 @@ class SendingState:
     registration_status: str | None
 
 
-def sending_state(session: Session, *, meetup_id: int | None, reminder_id: int | None,
-                  registration_id: int | None) -> SendingState:
+def sending_state(
+    session: Session, *, meetup_id: int | None, reminder_id: int | None, registration_id: int | None
+) -> SendingState:
     """One statement, looked up just before each message is sent."""
-    row = session.execute(_SENDING_STATE, {"meetup_id": meetup_id, "reminder_id": reminder_id,
-                                           "registration_id": registration_id}).one()
+    row = session.execute(
+        _SENDING_STATE, {"meetup_id": meetup_id, "reminder_id": reminder_id, "registration_id": registration_id}
+    ).one()
     return SendingState(*row)
 
 
@@ -98,8 +103,9 @@ def _due(now: datetime):
     )
 
 
-def claim_deliveries(session: Session, *, now: datetime, worker: str, lease_until: datetime, limit: int,
-                     ids: Iterable[int] | None = None) -> list[Claimed]:
+def claim_deliveries(
+    session: Session, *, now: datetime, worker: str, lease_until: datetime, limit: int, ids: Iterable[int] | None = None
+) -> list[Claimed]:
     """Take up to `limit` due deliveries (or just `ids`, if they are due) for
     this worker until `lease_until`.
 
@@ -183,8 +189,10 @@ def list_due_deliveries(session: Session, now: datetime) -> list[Delivery]:
 
 
 def list_failed_deliveries(session: Session, meetup_id: int) -> list[Delivery]:
-    return list(session.scalars(
-        select(Delivery)
-        .where(Delivery.meetup_id == meetup_id, Delivery.state == DELIVERY_FAILED)
-        .order_by(Delivery.updated_at, Delivery.id)
-    ))
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.meetup_id == meetup_id, Delivery.state == DELIVERY_FAILED)
+            .order_by(Delivery.updated_at, Delivery.id)
+        )
+    )

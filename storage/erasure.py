@@ -18,18 +18,24 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
     lose the proposer's name and ID."""
     votes = rowcount(session.execute(delete(VoteReaction).where(VoteReaction.slack_user_id == slack_user_id)))
     messages = rowcount(session.execute(delete(Delivery).where(Delivery.slack_user_id == slack_user_id)))
-    topics = rowcount(session.execute(
-        update(Topic).where(Topic.proposer_user_id == slack_user_id)
-        .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
-    ))
+    topics = rowcount(
+        session.execute(
+            update(Topic)
+            .where(Topic.proposer_user_id == slack_user_id)
+            .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
+        )
+    )
     return {"votes": votes, "messages": messages, "topics": topics}
 
 
 def has_person(session: Session, slack_user_id: str) -> dict[str, int]:
     count = lambda query: len(session.scalars(query).all())  # noqa: E731 (small, local)
     return {
-        "votes": count(select(VoteReaction.topic_id).distinct().where(VoteReaction.slack_user_id == slack_user_id,
-                                                     VoteReaction.present.is_(True))),
+        "votes": count(
+            select(VoteReaction.topic_id)
+            .distinct()
+            .where(VoteReaction.slack_user_id == slack_user_id, VoteReaction.present.is_(True))
+        ),
         "topics": count(select(Topic.id).where(Topic.proposer_user_id == slack_user_id)),
     }
 

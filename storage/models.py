@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -32,14 +32,14 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use aware UTC times")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -63,6 +63,9 @@ ACTIVE_STATUSES = (CONFIRMED, WAITLISTED, PENDING)
 
 class Meetup(Base):
     __tablename__ = "meetups"
+    # Every `/meetup signup` and the Home tab list the meetups still to come;
+    # the table keeps every meetup of the series, past ones too.
+    __table_args__ = (Index("ix_meetups_ends_at", "ends_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -107,6 +110,10 @@ class Registration(Base):
     __table_args__ = (
         UniqueConstraint("meetup_id", "slack_user_id", name="uq_registration_person"),
         Index("ix_registrations_meetup_status", "meetup_id", "status"),
+        # A person's registrations across meetups: every `/meetup signup`,
+        # the Home tab and `/meetup mydata` read them by Slack user id alone,
+        # which uq_registration_person (meetup first) cannot serve.
+        Index("ix_registrations_slack_user_id", "slack_user_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -207,6 +214,24 @@ class ApprovalRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SignupGuard(Base):
+    """What stops approval requests being flooded, per person per meetup,
+    kept without the person's Slack user ID so it survives `/meetup forget`:
+    `person` is a keyed hash (HMAC-SHA256) of the user ID with the meetup's
+    id. Whether an organiser declined them, and how many times they signed
+    up in the current day. Deleted with the meetup's personal data."""
+
+    __tablename__ = "signup_guards"
+    __table_args__ = (UniqueConstraint("meetup_id", "person", name="uq_signup_guard_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(64))
+    declined: Mapped[bool] = mapped_column(Boolean, default=False)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signups: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # Unconference topics, votes and the session grid ------------------------------
 
 
@@ -239,7 +264,8 @@ class Topic(Base):
     permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=TOPIC_OPEN)
     carried_from_topic_id: Mapped[int | None] = mapped_column(
-        ForeignKey("topics.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("topics.id", ondelete="SET NULL"), nullable=True
+    )
     # When it was first proposed (kept when carried over): ties in the ranking go to the earlier one.
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -296,7 +322,8 @@ class Schedule(Base):
     ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
 
     sessions: Mapped[list[ScheduledSession]] = relationship(
-        back_populates="schedule", cascade="all, delete-orphan", order_by="ScheduledSession.id")
+        back_populates="schedule", cascade="all, delete-orphan", order_by="ScheduledSession.id"
+    )
 
 
 class ScheduledSession(Base):
@@ -397,7 +424,8 @@ class Delivery(Base):
     # Send only while this registration still has required_status: someone who
     # cancels after the message was queued does not get it.
     registration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=True)
+        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=True
+    )
     required_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # A direct message has slack_user_id (channel is filled in with the DM's id
     # once known); a channel post has only channel.

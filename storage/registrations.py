@@ -10,9 +10,7 @@ from storage.models import ACTIVE_STATUSES, CONFIRMED, WAITLISTED, Meetup, Regis
 
 def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Registration | None:
     return session.scalars(
-        select(Registration).where(
-            Registration.meetup_id == meetup_id, Registration.slack_user_id == slack_user_id
-        )
+        select(Registration).where(Registration.meetup_id == meetup_id, Registration.slack_user_id == slack_user_id)
     ).one_or_none()
 
 
@@ -26,12 +24,20 @@ def registration_and_confirmed(session: Session, meetup_id: int, slack_user_id: 
 
 def _mine_and_confirmed():
     # Not correlated with the registration below: it counts the whole meetup.
-    confirmed = (select(func.count()).select_from(Registration)
-                 .where(Registration.meetup_id == bindparam("meetup_id"), Registration.status == CONFIRMED)
-                 .correlate(None).scalar_subquery())
+    confirmed = (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.meetup_id == bindparam("meetup_id"), Registration.status == CONFIRMED)
+        .correlate(None)
+        .scalar_subquery()
+    )
     mine = and_(Registration.meetup_id == Meetup.id, Registration.slack_user_id == bindparam("user_id"))
-    return (select(Registration, confirmed).select_from(Meetup).outerjoin(Registration, mine)
-            .where(Meetup.id == bindparam("meetup_id")))
+    return (
+        select(Registration, confirmed)
+        .select_from(Meetup)
+        .outerjoin(Registration, mine)
+        .where(Meetup.id == bindparam("meetup_id"))
+    )
 
 
 # Built once: building it cost more CPU than running it, under the lock.
@@ -58,11 +64,12 @@ def count_by_status(session: Session, meetup_id: int) -> dict[str, int]:
 
 
 def count_confirmed(session: Session, meetup_id: int) -> int:
-    return session.scalar(
-        select(func.count()).where(
-            Registration.meetup_id == meetup_id, Registration.status == CONFIRMED
+    return (
+        session.scalar(
+            select(func.count()).where(Registration.meetup_id == meetup_id, Registration.status == CONFIRMED)
         )
-    ) or 0
+        or 0
+    )
 
 
 def list_registrations(session: Session, meetup_id: int, status: str | None = None) -> list[Registration]:
@@ -84,20 +91,21 @@ def first_on_waitlist(session: Session, meetup_id: int) -> Registration | None:
 
 def next_waitlist_number(session: Session, meetup_id: int) -> int:
     """Call with the meetup locked, so no two people get the same number."""
-    highest = session.scalar(
-        select(func.max(Registration.waitlist_number)).where(Registration.meetup_id == meetup_id)
-    )
+    highest = session.scalar(select(func.max(Registration.waitlist_number)).where(Registration.meetup_id == meetup_id))
     return (highest or 0) + 1
 
 
 def count_waitlisted_before(session: Session, registration: Registration) -> int:
-    return session.scalar(
-        select(func.count()).where(
-            Registration.meetup_id == registration.meetup_id,
-            Registration.status == WAITLISTED,
-            Registration.waitlist_number < registration.waitlist_number,
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Registration.meetup_id == registration.meetup_id,
+                Registration.status == WAITLISTED,
+                Registration.waitlist_number < registration.waitlist_number,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def list_active_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:
@@ -105,10 +113,12 @@ def list_active_registrations_for_user(session: Session, slack_user_id: str) -> 
 
 
 # Built once: every `/meetup signup` runs it before its modal opens.
-_ACTIVE_FOR_USER = (select(Registration).join(Meetup)
-                    .where(Registration.slack_user_id == bindparam("user_id"),
-                           Registration.status.in_(ACTIVE_STATUSES))
-                    .order_by(Meetup.starts_at))
+_ACTIVE_FOR_USER = (
+    select(Registration)
+    .join(Meetup)
+    .where(Registration.slack_user_id == bindparam("user_id"), Registration.status.in_(ACTIVE_STATUSES))
+    .order_by(Meetup.starts_at)
+)
 
 
 def list_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:

@@ -24,28 +24,33 @@ def claim_due_reminders(session: Session, now: datetime, limit: int) -> list[Rem
     """Pending reminders whose time has come, locked so that another worker
     skips them (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
     transaction already holds the write lock)."""
-    return list(session.scalars(
-        select(Reminder)
-        .where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now)
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ))
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now)
+            .order_by(Reminder.due_at, Reminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def list_due_reminders(session: Session, now: datetime) -> list[Reminder]:
     """The same, without locking: for a dry run."""
-    return list(session.scalars(
-        select(Reminder)
-        .where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now)
-        .order_by(Reminder.due_at, Reminder.id)
-    ))
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now)
+            .order_by(Reminder.due_at, Reminder.id)
+        )
+    )
 
 
 def has_due_reminders(session: Session, now: datetime) -> bool:
-    return session.scalar(
-        select(Reminder.id).where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now).limit(1)
-    ) is not None
+    return (
+        session.scalar(select(Reminder.id).where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now).limit(1))
+        is not None
+    )
 
 
 def list_meetups_without_reminders(session: Session, now: datetime, *, lock: bool = False) -> list[Meetup]:
@@ -53,9 +58,11 @@ def list_meetups_without_reminders(session: Session, now: datetime, *, lock: boo
     or by code that did not make one. With `lock`, another worker planning at
     the same moment skips the ones this one takes (FOR UPDATE SKIP LOCKED)."""
     planned = select(Reminder.meetup_id)
-    query = (select(Meetup)
-             .where(Meetup.starts_at > now, Meetup.status != MEETUP_CANCELLED, Meetup.id.not_in(planned))
-             .order_by(Meetup.id))
+    query = (
+        select(Meetup)
+        .where(Meetup.starts_at > now, Meetup.status != MEETUP_CANCELLED, Meetup.id.not_in(planned))
+        .order_by(Meetup.id)
+    )
     if lock:
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))

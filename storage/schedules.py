@@ -25,4 +25,5 @@ def latest_schedule(session: Session, meetup_id: int) -> Schedule | None:
         .options(selectinload(Schedule.sessions))
         .where(Schedule.meetup_id == meetup_id)
         .order_by(Schedule.created_at.desc(), Schedule.id.desc())
-        .limit(1)).first()
+        .limit(1)
+    ).first()

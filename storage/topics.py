@@ -34,17 +34,24 @@ def delete_topic(session: Session, topic_id: int) -> None:
 
 def list_topics(session: Session, meetup_id: int, statuses: Sequence[str] = (TOPIC_OPEN,)) -> list[Topic]:
     """A meetup's topics in the order they were proposed."""
-    return list(session.scalars(
-        select(Topic)
-        .where(Topic.meetup_id == meetup_id, Topic.status.in_(statuses))
-        .order_by(Topic.proposed_at, Topic.id)))
+    return list(
+        session.scalars(
+            select(Topic)
+            .where(Topic.meetup_id == meetup_id, Topic.status.in_(statuses))
+            .order_by(Topic.proposed_at, Topic.id)
+        )
+    )
 
 
 def list_open_topics_of_finished_meetups(session: Session, now: datetime) -> list[Topic]:
-    return list(session.scalars(
-        select(Topic).join(Meetup)
-        .where(Meetup.ends_at <= now, Meetup.status != MEETUP_CANCELLED, Topic.status == TOPIC_OPEN)
-        .order_by(Meetup.starts_at, Topic.proposed_at, Topic.id)))
+    return list(
+        session.scalars(
+            select(Topic)
+            .join(Meetup)
+            .where(Meetup.ends_at <= now, Meetup.status != MEETUP_CANCELLED, Topic.status == TOPIC_OPEN)
+            .order_by(Meetup.starts_at, Topic.proposed_at, Topic.id)
+        )
+    )
 
 
 def next_meetup_after(session: Session, meetup: Meetup, now: datetime) -> Meetup | None:
@@ -53,4 +60,5 @@ def next_meetup_after(session: Session, meetup: Meetup, now: datetime) -> Meetup
         select(Meetup)
         .where(Meetup.starts_at >= meetup.ends_at, Meetup.ends_at > now, Meetup.status != MEETUP_CANCELLED)
         .order_by(Meetup.starts_at, Meetup.id)
-        .limit(1)).first()
+        .limit(1)
+    ).first()

@@ -38,8 +38,9 @@ def purge_processed_events(session: Session, before: datetime) -> int:
     return rowcount(session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < before)))
 
 
-def set_reaction(session: Session, *, topic_id: int, user_id: str, reaction: str, present: bool,
-                 changed_at: datetime) -> bool:
+def set_reaction(
+    session: Session, *, topic_id: int, user_id: str, reaction: str, present: bool, changed_at: datetime
+) -> bool:
     """Store that a reaction is (or is no longer) on a card, unless what is
     stored already reflects a later change. Returns whether it was stored.
 
@@ -47,7 +48,8 @@ def set_reaction(session: Session, *, topic_id: int, user_id: str, reaction: str
     same reaction cannot interleave between a read and a write.
     """
     statement = _insert(session, VoteReaction).values(
-        topic_id=topic_id, slack_user_id=user_id, reaction=reaction, present=present, changed_at=changed_at)
+        topic_id=topic_id, slack_user_id=user_id, reaction=reaction, present=present, changed_at=changed_at
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["topic_id", "slack_user_id", "reaction"],
         set_={"present": statement.excluded.present, "changed_at": statement.excluded.changed_at},
@@ -57,8 +59,9 @@ def set_reaction(session: Session, *, topic_id: int, user_id: str, reaction: str
 
 
 def list_reactions(session: Session, topic_id: int) -> list[VoteReaction]:
-    return list(session.scalars(
-        select(VoteReaction).where(VoteReaction.topic_id == topic_id).order_by(VoteReaction.id)))
+    return list(
+        session.scalars(select(VoteReaction).where(VoteReaction.topic_id == topic_id).order_by(VoteReaction.id))
+    )
 
 
 def voters_by_topic(session: Session, topic_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -79,9 +82,13 @@ def voters_by_topic(session: Session, topic_ids: Iterable[int]) -> dict[int, set
 
 def confirmed_users(session: Session, meetup_id: int) -> set[str]:
     """People with a confirmed place at a meetup."""
-    return set(session.scalars(
-        select(Registration.slack_user_id)
-        .where(Registration.meetup_id == meetup_id, Registration.status == CONFIRMED)))
+    return set(
+        session.scalars(
+            select(Registration.slack_user_id).where(
+                Registration.meetup_id == meetup_id, Registration.status == CONFIRMED
+            )
+        )
+    )
 
 
 def find_topic_by_card(session: Session, channel: str, ts: str) -> Topic | None:

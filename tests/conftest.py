@@ -72,9 +72,8 @@ def clock():
 
 @pytest.fixture
 def fake_slack():
-    from tests.support.fakeslack import FakeSlack
-
     from bot.runtime.check import manifest_scopes
+    from tests.support.fakeslack import FakeSlack
 
     fake = FakeSlack()
     # The workspace granted what manifest.yml asks for, as when the app is installed from it.
@@ -99,4 +98,3 @@ def sqlite_bot(fake_slack, sqlite_url, clock):
     running, server, thread = start_bot(fake_slack, sqlite_url, clock)
     yield running
     stop_bot(running, server, thread)
-

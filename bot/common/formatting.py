@@ -39,7 +39,7 @@ def format_time(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def format_when(starts: datetime, ends: datetime, tz: ZoneInfo) -> str:
-    """"Friday 24 February 2027, 1pm to 5pm"; both dates when it spans days."""
+    """ "Friday 24 February 2027, 1pm to 5pm"; both dates when it spans days."""
     start_date, end_date = format_date(starts, tz), format_date(ends, tz)
     if start_date == end_date:
         return f"{start_date}, {format_time(starts, tz)} to {format_time(ends, tz)}"

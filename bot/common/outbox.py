@@ -19,10 +19,21 @@ from storage.db import Database
 from storage.models import DELIVERY_PENDING, Delivery, utcnow
 
 
-def enqueue_dm(session, user_id: str, blocks: list[dict], text: str, *, key: str, kind: str = "dm",
-               meetup_id: int | None = None, reminder_id: int | None = None, registration_id: int | None = None,
-               required_status: str | None = None, attachment: dict | None = None,
-               now: datetime | None = None) -> int:
+def enqueue_dm(
+    session,
+    user_id: str,
+    blocks: list[dict],
+    text: str,
+    *,
+    key: str,
+    kind: str = "dm",
+    meetup_id: int | None = None,
+    reminder_id: int | None = None,
+    registration_id: int | None = None,
+    required_status: str | None = None,
+    attachment: dict | None = None,
+    now: datetime | None = None,
+) -> int:
     """Queue a direct message in the caller's transaction; returns its id.
 
     `key` names the message (the same key twice queues it once). With
@@ -30,31 +41,91 @@ def enqueue_dm(session, user_id: str, blocks: list[dict], text: str, *, key: str
     registration still has that status. `attachment` is a file to upload with
     it (see bot.meetups.calendar.calendar_attachment).
     """
-    return _enqueue(session, kind=kind, key=key, slack_user_id=user_id, channel=None, blocks=blocks, text=text,
-                    meetup_id=meetup_id, reminder_id=reminder_id, registration_id=registration_id,
-                    required_status=required_status, attachment=attachment, now=now)
+    return _enqueue(
+        session,
+        kind=kind,
+        key=key,
+        slack_user_id=user_id,
+        channel=None,
+        blocks=blocks,
+        text=text,
+        meetup_id=meetup_id,
+        reminder_id=reminder_id,
+        registration_id=registration_id,
+        required_status=required_status,
+        attachment=attachment,
+        now=now,
+    )
 
 
-def enqueue_channel_post(session, channel: str, blocks: list[dict], text: str, *, key: str, kind: str = "post",
-                         meetup_id: int | None = None, reminder_id: int | None = None,
-                         now: datetime | None = None) -> int:
+def enqueue_channel_post(
+    session,
+    channel: str,
+    blocks: list[dict],
+    text: str,
+    *,
+    key: str,
+    kind: str = "post",
+    meetup_id: int | None = None,
+    reminder_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
     """Queue a message to a channel in the caller's transaction; returns its id."""
-    return _enqueue(session, kind=kind, key=key, slack_user_id=None, channel=channel, blocks=blocks, text=text,
-                    meetup_id=meetup_id, reminder_id=reminder_id, registration_id=None, required_status=None,
-                    attachment=None, now=now)
+    return _enqueue(
+        session,
+        kind=kind,
+        key=key,
+        slack_user_id=None,
+        channel=channel,
+        blocks=blocks,
+        text=text,
+        meetup_id=meetup_id,
+        reminder_id=reminder_id,
+        registration_id=None,
+        required_status=None,
+        attachment=None,
+        now=now,
+    )
 
 
-def _enqueue(session, *, kind, key, slack_user_id, channel, blocks, text, meetup_id, reminder_id,
-             registration_id, required_status, attachment, now) -> int:
+def _enqueue(
+    session,
+    *,
+    kind,
+    key,
+    slack_user_id,
+    channel,
+    blocks,
+    text,
+    meetup_id,
+    reminder_id,
+    registration_id,
+    required_status,
+    attachment,
+    now,
+) -> int:
     now = now or utcnow()
     payload: dict = {"text": text[:3000], "blocks": blocks}
     if attachment:
         payload["attachment"] = attachment
     return delivery_store.insert_delivery(
-        session, kind=kind, idempotency_key=key[:200], slack_user_id=slack_user_id, channel=channel,
-        payload=payload, meetup_id=meetup_id, reminder_id=reminder_id, registration_id=registration_id,
-        required_status=required_status, state=DELIVERY_PENDING, attempts=0, unsure=False,
-        next_attempt_at=now, created_at=now, updated_at=now, last_error="",
+        session,
+        kind=kind,
+        idempotency_key=key[:200],
+        slack_user_id=slack_user_id,
+        channel=channel,
+        payload=payload,
+        meetup_id=meetup_id,
+        reminder_id=reminder_id,
+        registration_id=registration_id,
+        required_status=required_status,
+        state=DELIVERY_PENDING,
+        attempts=0,
+        unsure=False,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+        last_error="",
     )
 
 
@@ -69,7 +140,11 @@ def describe_due(db: Database, now: datetime) -> list[str]:
     with db.read() as session:
         lines = []
         for delivery in delivery_store.list_due_deliveries(session, now):
-            to = f"direct message to {delivery.slack_user_id}" if delivery.slack_user_id else f"post in {delivery.channel}"
+            to = (
+                f"direct message to {delivery.slack_user_id}"
+                if delivery.slack_user_id
+                else f"post in {delivery.channel}"
+            )
             extra = " with a calendar file" if (delivery.payload or {}).get("attachment") else ""
             retry = f" (try {delivery.attempts + 1})" if delivery.attempts else ""
             first_line = ((delivery.payload or {}).get("text") or "").splitlines()[0:1]

@@ -371,7 +371,10 @@ def build(paths: list[Path], built: dt.date | None = None, base: dict | None = N
         orgs.update(data)
     govuk = Govuk(orgs)
     readers: dict[str, Callable[[Any, Govuk], dict]] = {
-        UKPS_JSON: read_ukps, NOTIFY_YAML: read_notify_yaml, JISC_CSV: read_jisc_csv}
+        UKPS_JSON: read_ukps,
+        NOTIFY_YAML: read_notify_yaml,
+        JISC_CSV: read_jisc_csv,
+    }
 
     merged: dict[str, dict] = {d: dict(e) for d, e in (base or {}).get("domains", {}).items()}
     for kind in PRECEDENCE:
@@ -413,13 +416,15 @@ def _build_date() -> dt.date:
     # SOURCE_DATE_EPOCH makes a rebuild byte-for-byte reproducible.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def dumps(table: dict) -> str:
     """Compact JSON with one domain a line, so a rebuild diffs readably."""
-    lines = [f'{{"source": {json.dumps(table["source"], ensure_ascii=False)}, "built": "{table["built"]}", "domains": {{']
+    lines = [
+        f'{{"source": {json.dumps(table["source"], ensure_ascii=False)}, "built": "{table["built"]}", "domains": {{'
+    ]
     items = [
         f"{json.dumps(d, ensure_ascii=False)}: {json.dumps(e, ensure_ascii=False)}" for d, e in table["domains"].items()
     ]

@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.domains import lookup as domains
 from bot.common.formatting import format_date, format_time
+from bot.domains import lookup as domains
 from storage import domain_lists as store
 from storage.db import Database
 from storage.models import DomainList
@@ -74,12 +74,21 @@ def _usable(row: DomainList | None) -> dict | None:
         return None
     shipped = domains.shipped()
     if row.based_on < shipped["built"]:
-        log.warning("The imported domain list (built %s) is older than the one shipped with this version "
-                    "(built %s), so the shipped one is used. Import a newer copy, or run "
-                    "`meetup-bot domains reset`.", row.built, shipped["built"])
+        log.warning(
+            "The imported domain list (built %s) is older than the one shipped with this version "
+            "(built %s), so the shipped one is used. Import a newer copy, or run "
+            "`meetup-bot domains reset`.",
+            row.built,
+            shipped["built"],
+        )
         return None
-    return {"source": row.source, "built": row.built, "domains": json.loads(row.domains),
-            "imported_at": row.imported_at, "based_on": row.based_on}
+    return {
+        "source": row.source,
+        "built": row.built,
+        "domains": json.loads(row.domains),
+        "imported_at": row.imported_at,
+        "based_on": row.based_on,
+    }
 
 
 def table_from(db: Database) -> domains.DomainTable:
@@ -97,15 +106,18 @@ def import_lists(db: Database, paths: list[Path], *, now: datetime) -> dict:
     shipped = domains.shipped()
     table = build(paths, built=now.date(), base=shipped)
     with db.transaction() as session:
-        store.replace_domain_list(session, DomainList(
-            version=uuid.uuid4().hex,
-            source=table["source"],
-            built=table["built"],
-            based_on=shipped["built"],
-            domain_count=len(table["domains"]),
-            domains=json.dumps(table["domains"], ensure_ascii=False, separators=(",", ":")),
-            imported_at=now,
-        ))
+        store.replace_domain_list(
+            session,
+            DomainList(
+                version=uuid.uuid4().hex,
+                source=table["source"],
+                built=table["built"],
+                based_on=shipped["built"],
+                domain_count=len(table["domains"]),
+                domains=json.dumps(table["domains"], ensure_ascii=False, separators=(",", ":")),
+                imported_at=now,
+            ),
+        )
     return table
 
 
@@ -131,8 +143,10 @@ def describe(db: Database, tz: ZoneInfo) -> list[str]:
         ]
     lines = [f"In use: the list shipped with this version, {shipped_line}", f"Source: {shipped['source']}"]
     if row is not None:
-        lines.append(f"Not used: the list imported {when}, laid over an older shipped list (built "
-                     f"{_day(row.based_on)}). Import a newer copy, or remove it with meetup-bot domains reset")
+        lines.append(
+            f"Not used: the list imported {when}, laid over an older shipped list (built "
+            f"{_day(row.based_on)}). Import a newer copy, or remove it with meetup-bot domains reset"
+        )
     else:
         lines.append("To use a newer copy: meetup-bot domains import PATH...")
     return lines

@@ -90,10 +90,7 @@ def lookup(email_or_domain: str, table: dict | None = None) -> DomainMatch | Non
     a small one. None means the shipped table (`DomainTable.lookup` passes the
     one in use).
     """
-    if "@" in email_or_domain:
-        domain = email_domain(email_or_domain)
-    else:
-        domain = _clean_domain(email_or_domain)
+    domain = email_domain(email_or_domain) if "@" in email_or_domain else _clean_domain(email_or_domain)
     if domain is None:
         return None
     if table is None:

@@ -35,8 +35,7 @@ def parse_agenda(text: str | None) -> list[Talk]:
         parts = [part.strip() for part in line.split("|")]
         if len(parts) != 3 or not all(parts):
             raise AgendaError(
-                f"Line {number} needs a title, a speaker and their organisation separated by |, "
-                f"like: {EXAMPLE}"
+                f"Line {number} needs a title, a speaker and their organisation separated by |, like: {EXAMPLE}"
             )
         if any(len(part) > MAX_PART for part in parts):
             raise AgendaError(f"Line {number} is too long: each part must be {MAX_PART} characters or fewer")

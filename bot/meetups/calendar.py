@@ -37,8 +37,19 @@ _made_lock = threading.Lock()
 def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
     """An iCalendar file for the meetup, in local time with its VTIMEZONE, so
     it shows the right time in any calendar, across daylight saving changes."""
-    key = (meetup.id, meetup.created_at, meetup.ics_sequence, meetup.title, meetup.venue, meetup.description,
-           meetup.host_organisation, meetup.starts_at, meetup.ends_at, meetup.status, str(tz))
+    key = (
+        meetup.id,
+        meetup.created_at,
+        meetup.ics_sequence,
+        meetup.title,
+        meetup.venue,
+        meetup.description,
+        meetup.host_organisation,
+        meetup.starts_at,
+        meetup.ends_at,
+        meetup.status,
+        str(tz),
+    )
     with _made_lock:
         made = _made.get(key)
     if made is not None and timedelta(0) <= now - made[0] < MAX_AGE:

@@ -14,10 +14,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
 from bot.common.formatting import escape, format_date, format_time, plural
-from bot.meetups.meetups import ValidationError, is_taking_signups, parse_audience, validate_meetup
+from bot.common.ids import parse_id, parse_whole_number
+from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
 from bot.meetups.calendar import bump_calendar_sequence
+from bot.meetups.meetups import ValidationError, is_taking_signups, parse_audience, validate_meetup
 from bot.reminders.reminders import (
     DEFAULT_PLAN,
     ReminderPlan,
@@ -46,7 +47,7 @@ LIMITS = {"title": 200, "venue": 300, "host_organisation": 200, "description": 2
 
 
 def places_text(meetup: Meetup, confirmed: int, now: datetime) -> str:
-    """"12 places left", "Full: join the waitlist" or "Sign-up closed"."""
+    """ "12 places left", "Full: join the waitlist" or "Sign-up closed"."""
     if meetup.status == MEETUP_CANCELLED:
         return "This meetup has been cancelled"
     if not is_taking_signups(meetup, now):
@@ -147,8 +148,9 @@ def closing_date(moment: datetime, tz: ZoneInfo) -> date:
     return (moment.astimezone(tz) - timedelta(microseconds=1)).date()
 
 
-def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup | None = None
-              ) -> tuple[MeetupFields | None, dict[str, str]]:
+def read_form(
+    form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup | None = None
+) -> tuple[MeetupFields | None, dict[str, str]]:
     """Check the form; return the fields, or errors keyed by form field.
 
     `current` is the meetup being edited: its sign-up close date may already be
@@ -159,8 +161,7 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
     venue = clean_text(form.venue)
     host = clean_text(form.host_organisation)
     description = clean_text(form.description, multiline=True)
-    for name, value in (("title", title), ("venue", venue), ("host_organisation", host),
-                        ("description", description)):
+    for name, value in (("title", title), ("venue", venue), ("host_organisation", host), ("description", description)):
         if len(value) > LIMITS[name]:
             errors[name] = f"{name.replace('_', ' ').capitalize()} must be {LIMITS[name]} characters or fewer"
 
@@ -174,7 +175,7 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
         errors["end_time"] = "Enter the end time"
 
     capacity_text = (form.capacity or "").strip()
-    capacity = int(capacity_text) if capacity_text.lstrip("-").isdigit() else None
+    capacity = parse_whole_number(capacity_text)
     if capacity is None:
         errors["capacity"] = "Enter the number of places as a whole number, like 60"
 
@@ -203,15 +204,33 @@ def read_form(form: MeetupForm, *, tz: ZoneInfo, now: datetime, current: Meetup 
         elif closes <= now and closes != current_close:
             errors["signup_closes"] = "The date sign-up closes must be today or later"
 
-    for name, message in validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
-                                         audience=audience, extra_sectors=extra, signup_closes=closes,
-                                         now=now).items():
+    for name, message in validate_meetup(
+        title=title,
+        starts=starts,
+        ends=ends,
+        venue=venue,
+        capacity=capacity,
+        audience=audience,
+        extra_sectors=extra,
+        signup_closes=closes,
+        now=now,
+    ).items():
         errors.setdefault(_FORM_FIELD.get(name, name), _FORM_MESSAGE.get(name, message))
     if errors:
         return None, errors
-    return MeetupFields(title=title, starts=starts, ends=ends, venue=venue, host_organisation=host, capacity=capacity,
-                        audience=audience, extra_sectors=extra, description=description, agenda=talks,
-                        signup_closes=closes), {}
+    return MeetupFields(
+        title=title,
+        starts=starts,
+        ends=ends,
+        venue=venue,
+        host_organisation=host,
+        capacity=capacity,
+        audience=audience,
+        extra_sectors=extra,
+        description=description,
+        agenda=talks,
+        signup_closes=closes,
+    ), {}
 
 
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -244,8 +263,17 @@ def create_meetup(
     starts, ends = _aware(starts, tz), _aware(ends, tz)
     signup_closes = _aware(signup_closes, tz) if signup_closes else None
     audience = parse_audience(audience)
-    errors = validate_meetup(title=title, starts=starts, ends=ends, venue=venue, capacity=capacity,
-                             audience=audience, extra_sectors=extra_sectors, signup_closes=signup_closes, now=now)
+    errors = validate_meetup(
+        title=title,
+        starts=starts,
+        ends=ends,
+        venue=venue,
+        capacity=capacity,
+        audience=audience,
+        extra_sectors=extra_sectors,
+        signup_closes=signup_closes,
+        now=now,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -272,13 +300,33 @@ def create_meetup(
         return meetup
 
 
-def create_from_form(db: Database, fields: MeetupFields, *, tz: ZoneInfo, now: datetime, created_by: str,
-                     plan: ReminderPlan = DEFAULT_PLAN) -> Meetup:
-    return create_meetup(db, title=fields.title, starts=fields.starts, ends=fields.ends, venue=fields.venue,
-                         capacity=fields.capacity, audience=fields.audience, extra_sectors=fields.extra_sectors,
-                         host_organisation=fields.host_organisation, description=fields.description,
-                         signup_closes=fields.signup_closes, agenda=fields.agenda, tz=tz, now=now,
-                         created_by=created_by, reminder_plan=plan)
+def create_from_form(
+    db: Database,
+    fields: MeetupFields,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    created_by: str,
+    plan: ReminderPlan = DEFAULT_PLAN,
+) -> Meetup:
+    return create_meetup(
+        db,
+        title=fields.title,
+        starts=fields.starts,
+        ends=fields.ends,
+        venue=fields.venue,
+        capacity=fields.capacity,
+        audience=fields.audience,
+        extra_sectors=fields.extra_sectors,
+        host_organisation=fields.host_organisation,
+        description=fields.description,
+        signup_closes=fields.signup_closes,
+        agenda=fields.agenda,
+        tz=tz,
+        now=now,
+        created_by=created_by,
+        reminder_plan=plan,
+    )
 
 
 # Editing -----------------------------------------------------------------------
@@ -324,8 +372,15 @@ def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list
     return changes
 
 
-def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: ZoneInfo, now: datetime,
-                  plan: ReminderPlan = DEFAULT_PLAN) -> EditResult:
+def update_meetup(
+    db: Database,
+    meetup_id: int,
+    fields: MeetupFields,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    plan: ReminderPlan = DEFAULT_PLAN,
+) -> EditResult:
     """Store an edited meetup. Raises NotChangeable, or ValidationError when the
     new capacity is below the number of places already taken. Reminders move
     with the time, and calendars are told of any change they show."""
@@ -333,10 +388,18 @@ def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: Zon
         meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         confirmed = registration_store.count_confirmed(session, meetup.id)
         if fields.capacity < confirmed:
-            raise ValidationError({"capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
-                                               f"Enter {confirmed} or more"})
-        before = {"starts_at": meetup.starts_at, "ends_at": meetup.ends_at, "venue": meetup.venue,
-                  "title": meetup.title}
+            raise ValidationError(
+                {
+                    "capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
+                    f"Enter {confirmed} or more"
+                }
+            )
+        before = {
+            "starts_at": meetup.starts_at,
+            "ends_at": meetup.ends_at,
+            "venue": meetup.venue,
+            "title": meetup.title,
+        }
         meetup.title = fields.title
         meetup.starts_at = fields.starts
         meetup.ends_at = fields.ends
@@ -358,8 +421,15 @@ def update_meetup(db: Database, meetup_id: int, fields: MeetupFields, *, tz: Zon
         promoted = fill_places(session, meetup, now)
         changes = describe_changes(before, meetup, tz)
         promoted_ids = {r.id for r in promoted}
-        to_tell = [r for r in registration_store.list_registrations(session, meetup.id)
-                   if r.status in ACTIVE_STATUSES and r.id not in promoted_ids] if changes else []
+        to_tell = (
+            [
+                r
+                for r in registration_store.list_registrations(session, meetup.id)
+                if r.status in ACTIVE_STATUSES and r.id not in promoted_ids
+            ]
+            if changes
+            else []
+        )
         return EditResult(meetup, changes, to_tell, promoted)
 
 
@@ -391,8 +461,9 @@ def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetu
         meetup.status = MEETUP_CANCELLED
         meetup.updated_at = now
         cancel_reminders(session, meetup, now=now)
-        registered = [r for r in registration_store.list_registrations(session, meetup.id)
-                      if r.status in ACTIVE_STATUSES]
+        registered = [
+            r for r in registration_store.list_registrations(session, meetup.id) if r.status in ACTIVE_STATUSES
+        ]
         for registration in registered:
             registration.set_status(CANCELLED, now)
             registration.reason = "The meetup was cancelled."
@@ -402,26 +473,27 @@ def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetu
 # Finding the meetup an organiser means ------------------------------------------
 
 
-def pick_meetup(db: Database, args: list[str], *, now: datetime, tz: ZoneInfo, usage: str
-                ) -> tuple[Meetup | None, str]:
+def pick_meetup(db: Database, args: list[str], *, now: datetime, tz: ZoneInfo, usage: str) -> tuple[Meetup | None, str]:
     """The meetup named by ID, or the only upcoming one; otherwise a message
     (Slack mrkdwn) saying how to name it."""
     if args:
-        if not args[0].isdigit():
+        number = parse_id(args[0])
+        if number is None:
             return None, f"Use `{usage}` with a meetup's number, not '{escape(args[0][:30])}'."
         with db.read() as session:
-            meetup = meetup_store.get_meetup(session, int(args[0]))
+            meetup = meetup_store.get_meetup(session, number)
         if meetup is None:
-            return None, f"There is no meetup number {int(args[0])}. Use `{usage}` with a number from the list."
+            return None, f"There is no meetup number {number}. Use `{usage}` with a number from the list."
         return meetup, ""
     with db.read() as session:
-        upcoming = [m for m in meetup_store.list_upcoming_meetups(session, now, status=None)
-                    if m.status != MEETUP_CANCELLED]
+        upcoming = [
+            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
+        ]
     if len(upcoming) == 1:
         return upcoming[0], ""
     if not upcoming:
         return None, "There are no upcoming meetups. Create one with `/meetup new`."
     lines = [f"{m.id}: {escape(m.title)}, {format_date(m.starts_at, tz)}" for m in upcoming[:20]]
-    return None, "\n".join([f"There are {len(upcoming)} upcoming meetups. Use `{usage}` with one of these numbers:"]
-                           + lines)
-
+    return None, "\n".join(
+        [f"There are {len(upcoming)} upcoming meetups. Use `{usage}` with one of these numbers:"] + lines
+    )

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from bot.settings import Settings
 from bot.signups.signups import fill_places
-from storage import meetups as meetup_store
 from storage import erasure
+from storage import meetups as meetup_store
 from storage import registrations as registration_store
+from storage import signup_guards as guard_store
 from storage import subscriptions as subscription_store
 from storage.db import Database
 from storage.models import CONFIRMED, Meetup, Registration
@@ -31,7 +32,11 @@ def privacy_notice(settings: Settings) -> str:
         "and to tell you about your place.\n"
         "*What we keep:* your Slack user ID, your name, your email address and organisation, how you work "
         "in government and, if you choose to tell us, your dietary and access needs. We also keep the "
-        "discussion topics you propose and your votes.\n"
+        "discussion topics you propose and your votes. So that organisers are not flooded with requests, "
+        "and a decision to decline someone stands, we also keep, for each meetup you sign up for, a coded "
+        "form of your Slack user ID that cannot be turned back into it, whether an organiser declined you, "
+        "and how many times you signed up that day. `/meetup forget` does not remove this, as it holds no "
+        "name or contact details; it is deleted with the rest of the meetup's data.\n"
         "*Lawful basis:* legitimate interests, in running a work event you asked to attend. For dietary "
         "and access needs, which can reveal your health or religion, we rely on your explicit consent, "
         "which you can withdraw at any time.\n"
@@ -83,8 +88,9 @@ class Forgotten:
         return bool(self.meetup_ids) or self.other_data
 
 
-def forget(db: Database, user_id: str, now: datetime,
-           then: Callable[[object, Meetup, Registration], None] | None = None) -> Forgotten:
+def forget(
+    db: Database, user_id: str, now: datetime, then: Callable[[object, Meetup, Registration], None] | None = None
+) -> Forgotten:
     """Erase everything held about a person. A place they held goes to the
     longest-waiting person, in the same transaction, as if they cancelled;
     `then(session, meetup, promoted)` runs in it for each, to queue their message."""
@@ -117,5 +123,6 @@ def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]
         for meetup in meetup_store.list_meetups_to_purge(session, now - timedelta(days=days)):
             purged.append((meetup, registration_store.anonymise_registrations(session, meetup.id)))
             erasure.anonymise_meetup(session, meetup.id)
+            guard_store.delete_guards(session, meetup.id)
             meetup.purged_at = now
     return purged

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Protocol, TypedDict
 from zoneinfo import ZoneInfo
 
+from bot.common.outbox import enqueue_channel_post, enqueue_dm
 from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
 from bot.meetups.meetups import is_taking_signups
-from bot.common.outbox import enqueue_channel_post, enqueue_dm
 from storage import deliveries as delivery_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
@@ -60,7 +60,7 @@ class ReminderPlan:
     tz: ZoneInfo = ZoneInfo("Europe/London")
 
     @classmethod
-    def from_settings(cls, settings) -> "ReminderPlan":
+    def from_settings(cls, settings) -> ReminderPlan:
         return cls(
             week_before_days=settings.reminder_week_before_days,
             day_before_days=settings.reminder_day_before_days,
@@ -79,11 +79,11 @@ class ReminderPlan:
                 # Wall-clock arithmetic: aware datetimes keep their tzinfo and
                 # zoneinfo works out the offset for the new date.
                 wall = (local_start.replace(tzinfo=None) - timedelta(days=days)).replace(tzinfo=self.tz)
-                due[kind] = wall.astimezone(timezone.utc)
+                due[kind] = wall.astimezone(UTC)
         if self.morning_time is not None:
             morning = datetime.combine(local_start.date(), self.morning_time, tzinfo=self.tz)
             if morning < local_start:
-                due[MORNING] = morning.astimezone(timezone.utc)
+                due[MORNING] = morning.astimezone(UTC)
         return due
 
     def why_not_planned(self, kind: str) -> str:
@@ -103,8 +103,10 @@ class ReminderPlan:
             return "the meetup has begun"
         if now > reminder.due_at + self.grace:
             late = now - reminder.due_at
-            return (f"it was due at {reminder.due_at:%Y-%m-%d %H:%M} UTC, {_hours(late)} ago, "
-                    f"more than REMINDER_GRACE_HOURS ({_hours(self.grace)})")
+            return (
+                f"it was due at {reminder.due_at:%Y-%m-%d %H:%M} UTC, {_hours(late)} ago, "
+                f"more than REMINDER_GRACE_HOURS ({_hours(self.grace)})"
+            )
         return None
 
 
@@ -119,16 +121,23 @@ DEFAULT_PLAN = ReminderPlan()
 # The plan ---------------------------------------------------------------------
 
 
-def create_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_PLAN, *,
-                     now: datetime | None = None) -> list[Reminder]:
+def create_reminders(
+    session, meetup: Meetup, plan: ReminderPlan = DEFAULT_PLAN, *, now: datetime | None = None
+) -> list[Reminder]:
     """Make a new meetup's reminders, in the transaction that creates it.
     Reminders whose time has already passed (beyond the grace window) are
     recorded as skipped, so the plan says what will and will not happen."""
     return reschedule_reminders(session, meetup, plan, now=now, bump_sequence=False)
 
 
-def reschedule_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_PLAN, *,
-                         now: datetime | None = None, bump_sequence: bool = True) -> list[Reminder]:
+def reschedule_reminders(
+    session,
+    meetup: Meetup,
+    plan: ReminderPlan = DEFAULT_PLAN,
+    *,
+    now: datetime | None = None,
+    bump_sequence: bool = True,
+) -> list[Reminder]:
     """After a meetup's time changes: move its reminders that have not gone
     (pending, or skipped because their time had passed) to the new times, and
     raise the calendar file's SEQUENCE so calendars update. A reminder that has
@@ -145,8 +154,10 @@ def reschedule_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_P
         reminder = existing.get(kind)
         if reminder is not None and (
             reminder.state == REMINDER_CANCELLED
-            or (reminder.state == REMINDER_SENT and (kind not in due or due[kind] == reminder.due_at
-                                                     or due[kind] <= now))
+            or (
+                reminder.state == REMINDER_SENT
+                and (kind not in due or due[kind] == reminder.due_at or due[kind] <= now)
+            )
         ):
             result.append(reminder)
             continue
@@ -154,15 +165,18 @@ def reschedule_reminders(session, meetup: Meetup, plan: ReminderPlan = DEFAULT_P
             # Recorded all the same, so the plan says why it will not go (and a
             # meetup whose reminders are all off still has a plan).
             if reminder is None:
-                reminder = reminder_store.add_reminder(session, Reminder(
-                    meetup_id=meetup.id, kind=kind, due_at=meetup.starts_at, created_at=now, updated_at=now))
+                reminder = reminder_store.add_reminder(
+                    session,
+                    Reminder(meetup_id=meetup.id, kind=kind, due_at=meetup.starts_at, created_at=now, updated_at=now),
+                )
             reminder.state, reminder.note = REMINDER_SKIPPED, plan.why_not_planned(kind)
             reminder.updated_at = now
             result.append(reminder)
             continue
         if reminder is None:
             reminder = reminder_store.add_reminder(
-                session, Reminder(meetup_id=meetup.id, kind=kind, due_at=due[kind], created_at=now, updated_at=now))
+                session, Reminder(meetup_id=meetup.id, kind=kind, due_at=due[kind], created_at=now, updated_at=now)
+            )
         reminder.due_at = due[kind]
         reminder.updated_at = now
         if due[kind] + plan.grace < now:
@@ -212,18 +226,21 @@ class ReminderMessages(Protocol):
     """Renders reminders as (fallback text, Block Kit blocks). Implemented in
     handlers/blocks/reminders.py: bot/ decides, handlers/ draws."""
 
-    def week_before(self, meetup: Meetup, *, places_left: int, taking_signups: bool,
-                    tz: ZoneInfo) -> tuple[str, list[dict]]: ...
+    def week_before(
+        self, meetup: Meetup, *, places_left: int, taking_signups: bool, tz: ZoneInfo
+    ) -> tuple[str, list[dict]]: ...
 
     def day_before(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]: ...
 
     def morning(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]: ...
 
-    def day_before_confirmed(self, meetup: Meetup, registration: Registration, *,
-                             tz: ZoneInfo) -> tuple[str, list[dict]]: ...
+    def day_before_confirmed(
+        self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo
+    ) -> tuple[str, list[dict]]: ...
 
-    def day_before_waitlisted(self, meetup: Meetup, registration: Registration, *, position: int,
-                              tz: ZoneInfo) -> tuple[str, list[dict]]: ...
+    def day_before_waitlisted(
+        self, meetup: Meetup, registration: Registration, *, position: int, tz: ZoneInfo
+    ) -> tuple[str, list[dict]]: ...
 
 
 @dataclass
@@ -233,8 +250,9 @@ class QueueResult:
     messages: int = 0
 
 
-def queue_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, channel: str,
-                        messages: ReminderMessages) -> QueueResult:
+def queue_due_reminders(
+    db: Database, *, now: datetime, plan: ReminderPlan, channel: str, messages: ReminderMessages
+) -> QueueResult:
     """Turn each due reminder into its messages in the outbox, one reminder a
     transaction: the reminder is marked sent in the same transaction that
     queues its messages, so a crash leaves either both or neither."""
@@ -256,16 +274,19 @@ def queue_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, chan
             if why_not:
                 reminder.state, reminder.note, reminder.updated_at = REMINDER_SKIPPED, why_not, now
                 result.skipped += 1
-                log.warning("Skipped the %s reminder for meetup %d (%s): %s", KIND_NAMES[reminder.kind],
-                            meetup.id, meetup.title, why_not)
+                log.warning(
+                    "Skipped the %s reminder for meetup %d (%s): %s",
+                    KIND_NAMES[reminder.kind],
+                    meetup.id,
+                    meetup.title,
+                    why_not,
+                )
                 continue
-            count = _queue_messages(session, reminder, meetup, now=now, plan=plan, channel=channel,
-                                    messages=messages)
+            count = _queue_messages(session, reminder, meetup, now=now, plan=plan, channel=channel, messages=messages)
             reminder.state, reminder.sent_at, reminder.updated_at = REMINDER_SENT, now, now
             result.queued += 1
             result.messages += count
-            log.info("Queued the %s reminder for meetup %d: %d messages", KIND_NAMES[reminder.kind],
-                     meetup.id, count)
+            log.info("Queued the %s reminder for meetup %d: %d messages", KIND_NAMES[reminder.kind], meetup.id, count)
 
 
 class _Common(TypedDict):
@@ -276,8 +297,16 @@ class _Common(TypedDict):
     now: datetime
 
 
-def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetime, plan: ReminderPlan,
-                    channel: str, messages: ReminderMessages) -> int:
+def _queue_messages(
+    session,
+    reminder: Reminder,
+    meetup: Meetup,
+    *,
+    now: datetime,
+    plan: ReminderPlan,
+    channel: str,
+    messages: ReminderMessages,
+) -> int:
     tz = plan.tz
     common = _Common(meetup_id=meetup.id, reminder_id=reminder.id, now=now)
     # The due time is in the keys: a reminder that goes again after the meetup
@@ -285,31 +314,51 @@ def _queue_messages(session, reminder: Reminder, meetup: Meetup, *, now: datetim
     key = f"reminder:{reminder.id}:{reminder.due_at:%Y%m%dT%H%M}"
     if reminder.kind == WEEK_BEFORE:
         places_left = max(meetup.capacity - registration_store.count_confirmed(session, meetup.id), 0)
-        text, blocks = messages.week_before(meetup, places_left=places_left,
-                                            taking_signups=is_taking_signups(meetup, now), tz=tz)
+        text, blocks = messages.week_before(
+            meetup, places_left=places_left, taking_signups=is_taking_signups(meetup, now), tz=tz
+        )
     elif reminder.kind == MORNING:
         text, blocks = messages.morning(meetup, tz=tz)
     else:
         text, blocks = messages.day_before(meetup, tz=tz)
-    enqueue_channel_post(session, channel, blocks, text, key=f"{key}:channel",
-                         kind=f"reminder_{reminder.kind}", **common)
+    enqueue_channel_post(
+        session, channel, blocks, text, key=f"{key}:channel", kind=f"reminder_{reminder.kind}", **common
+    )
     count = 1
     if reminder.kind != DAY_BEFORE:
         return count
     attachment = calendar_attachment(meetup, tz, now=now)
     for registration in registration_store.list_registrations(session, meetup.id, CONFIRMED):
         text, blocks = messages.day_before_confirmed(meetup, registration, tz=tz)
-        enqueue_dm(session, registration.slack_user_id, blocks, text, key=f"{key}:{registration.id}",
-                   kind="reminder_confirmed", registration_id=registration.id, required_status=CONFIRMED,
-                   attachment=attachment, **common)
+        enqueue_dm(
+            session,
+            registration.slack_user_id,
+            blocks,
+            text,
+            key=f"{key}:{registration.id}",
+            kind="reminder_confirmed",
+            registration_id=registration.id,
+            required_status=CONFIRMED,
+            attachment=attachment,
+            **common,
+        )
         count += 1
-    waiting = sorted(registration_store.list_registrations(session, meetup.id, WAITLISTED),
-                     key=lambda r: (r.waitlisted_at, r.id))
+    waiting = sorted(
+        registration_store.list_registrations(session, meetup.id, WAITLISTED), key=lambda r: (r.waitlisted_at, r.id)
+    )
     for position, registration in enumerate(waiting, start=1):
         text, blocks = messages.day_before_waitlisted(meetup, registration, position=position, tz=tz)
-        enqueue_dm(session, registration.slack_user_id, blocks, text, key=f"{key}:{registration.id}",
-                   kind="reminder_waitlisted", registration_id=registration.id, required_status=WAITLISTED,
-                   **common)
+        enqueue_dm(
+            session,
+            registration.slack_user_id,
+            blocks,
+            text,
+            key=f"{key}:{registration.id}",
+            kind="reminder_waitlisted",
+            registration_id=registration.id,
+            required_status=WAITLISTED,
+            **common,
+        )
         count += 1
     return count
 
@@ -329,7 +378,9 @@ def describe_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, c
             line = f"Would post {name} in {channel or 'the meetup channel'}"
             if reminder.kind == DAY_BEFORE:
                 counts = registration_store.count_by_status(session, meetup.id)
-                line += (f" and send direct messages to {counts.get(CONFIRMED, 0)} people with a place "
-                         f"(with a calendar file) and {counts.get(WAITLISTED, 0)} on the waitlist")
+                line += (
+                    f" and send direct messages to {counts.get(CONFIRMED, 0)} people with a place "
+                    f"(with a calendar file) and {counts.get(WAITLISTED, 0)} on the waitlist"
+                )
             lines.append(line)
     return lines

@@ -9,18 +9,19 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.domains.imports import table_from
 from bot.runtime.organisers import Organisers
 from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
 from bot.runtime.sender import Outbox
 from bot.settings import Settings
+from bot.signups.limits import SignupLimits
 from handlers import (
     announcement,
     approvals,
@@ -54,8 +55,21 @@ LISTENER_THREADS = 64
 # Each feature adds its listeners, `/meetup` subcommands and hooks in its
 # register(app, deps). The order is the help text's order, and the order the
 # hooks run after a sign-up changes (the card, the approval messages, the Home).
-FEATURES = (commands, listing, signup, privacy, announcement, approvals, exporting, home, organising, stats,
-            topics, votes, schedule)
+FEATURES = (
+    commands,
+    listing,
+    signup,
+    privacy,
+    announcement,
+    approvals,
+    exporting,
+    home,
+    organising,
+    stats,
+    topics,
+    votes,
+    schedule,
+)
 
 
 def make_client(settings: Settings, *, retry_server_errors: bool = True) -> WebClient:
@@ -72,12 +86,18 @@ def make_client(settings: Settings, *, retry_server_errors: bool = True) -> WebC
 
 
 def make_outbox(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> Outbox:
-    return Outbox(db, make_client(settings, retry_server_errors=False), clock=clock,
-                  retry_seconds=settings.delivery_retry_seconds, max_attempts=settings.delivery_max_attempts)
+    return Outbox(
+        db,
+        make_client(settings, retry_server_errors=False),
+        clock=clock,
+        retry_seconds=settings.delivery_retry_seconds,
+        max_attempts=settings.delivery_max_attempts,
+    )
 
 
-def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow,
-               outbox: Outbox | None = None) -> tuple[App, Deps]:
+def create_app(
+    settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow, outbox: Outbox | None = None
+) -> tuple[App, Deps]:
     """The Bolt app with every feature's listeners, and what they share. The
     caller that also runs the sender passes its outbox in, to keep hold of it."""
     client = make_client(settings)
@@ -93,14 +113,17 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     app.use(log_slack_calls)
+    organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
     deps = Deps(
         settings=settings,
         db=db,
-        organisers=Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client),
+        organisers=organisers,
         clock=clock,
         outbox=outbox or make_outbox(settings, db, clock=clock),
         # Eligibility follows a list imported with `meetup-bot domains import`.
         domains=table_from(db),
+        # The key of the hashes that keep a decline after `/meetup forget`.
+        limits=SignupLimits(settings.signing_secret or settings.bot_token),
         subcommands=Subcommands(),
         registration_hooks=RegistrationHooks(),
         card_throttle=Throttle(announcement.CARD_REFRESH_SECONDS),
@@ -109,6 +132,8 @@ def create_app(settings: Settings, db: Database, *, clock: Callable[[], datetime
         _refuse_replays(app, db)
     for feature in FEATURES:
         feature.register(app, deps)
+    # Ask Slack for the organiser group now, so the first request rarely waits.
+    organisers.start()
     return app, deps
 
 
@@ -130,13 +155,20 @@ def _refuse_replays(app: App, db: Database) -> None:
         return next()
 
 
-def make_worker(settings: Settings, db: Database, *, outbox: Outbox | None = None,
-                clock: Callable[[], datetime] = utcnow):
+def make_worker(
+    settings: Settings, db: Database, *, outbox: Outbox | None = None, clock: Callable[[], datetime] = utcnow
+):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
     from handlers.blocks.reminders import ReminderBlocks
 
-    return ReminderWorker(db=db, outbox=outbox or make_outbox(settings, db, clock=clock), messages=ReminderBlocks(),
-                          channel=settings.channel_id, plan=ReminderPlan.from_settings(settings),
-                          poll_seconds=settings.reminder_poll_seconds, clock=clock)
+    return ReminderWorker(
+        db=db,
+        outbox=outbox or make_outbox(settings, db, clock=clock),
+        messages=ReminderBlocks(),
+        channel=settings.channel_id,
+        plan=ReminderPlan.from_settings(settings),
+        poll_seconds=settings.reminder_poll_seconds,
+        clock=clock,
+    )

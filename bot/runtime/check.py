@@ -71,12 +71,12 @@ class Checker:
             yield from self.scopes()
             yield from self.channel("meetup channel", "MEETUP_CHANNEL_ID", self.settings.channel_id)
             if self.settings.organiser_channel_id:
-                yield from self.channel("organiser channel", "ORGANISER_CHANNEL_ID",
-                                        self.settings.organiser_channel_id)
+                yield from self.channel("organiser channel", "ORGANISER_CHANNEL_ID", self.settings.organiser_channel_id)
             yield from self.organisers()
         else:
-            yield Line(SKIP, "scopes, channel and organisers", "they need a working SLACK_BOT_TOKEN",
-                       "fix the token first")
+            yield Line(
+                SKIP, "scopes, channel and organisers", "they need a working SLACK_BOT_TOKEN", "fix the token first"
+            )
         yield from self.database()
 
     # --- Slack
@@ -89,37 +89,56 @@ class Checker:
         except SlackApiError as error:
             code = _slack_error(error)
             if code in ("account_inactive", "token_revoked", "token_expired"):
-                fix = ("the app was uninstalled or the token revoked: reinstall the app (OAuth & Permissions, "
-                       "Install to Workspace) and copy the new Bot User OAuth Token into SLACK_BOT_TOKEN")
+                fix = (
+                    "the app was uninstalled or the token revoked: reinstall the app (OAuth & Permissions, "
+                    "Install to Workspace) and copy the new Bot User OAuth Token into SLACK_BOT_TOKEN"
+                )
             else:
-                fix = ("copy the Bot User OAuth Token (starts xoxb-) again from OAuth & Permissions in your "
-                       "app's settings into SLACK_BOT_TOKEN")
+                fix = (
+                    "copy the Bot User OAuth Token (starts xoxb-) again from OAuth & Permissions in your "
+                    "app's settings into SLACK_BOT_TOKEN"
+                )
             yield Line(FAIL, "token", f"Slack refused SLACK_BOT_TOKEN ({code})", fix)
             return
         except OSError as error:
-            yield Line(FAIL, "token", f"could not reach Slack at {self.settings.api_url} ({_slack_error(error)})",
-                       "check the network and any proxy (HTTPS_PROXY), or SLACK_API_URL if you set it")
+            yield Line(
+                FAIL,
+                "token",
+                f"could not reach Slack at {self.settings.api_url} ({_slack_error(error)})",
+                "check the network and any proxy (HTTPS_PROXY), or SLACK_API_URL if you set it",
+            )
             return
         self.bot_name = self.auth.get("user") or self.bot_name
-        yield Line(PASS, "token", f"SLACK_BOT_TOKEN works: @{self.bot_name} in {self.auth.get('team')} "
-                                  f"({self.auth.get('team_id')})")
+        yield Line(
+            PASS,
+            "token",
+            f"SLACK_BOT_TOKEN works: @{self.bot_name} in {self.auth.get('team')} ({self.auth.get('team_id')})",
+        )
 
     def mode(self) -> Iterator[Line]:
         from slack_sdk import WebClient
         from slack_sdk.errors import SlackApiError
 
         if not self.settings.socket_mode:
-            yield Line(PASS, "mode", f"HTTP on port {self.settings.port}; in the app's settings the Request URLs "
-                                     "must be https://YOUR-HOST/slack/events (docs/slack-app.md)")
+            yield Line(
+                PASS,
+                "mode",
+                f"HTTP on port {self.settings.port}; in the app's settings the Request URLs "
+                "must be https://YOUR-HOST/slack/events (docs/slack-app.md)",
+            )
             return
         assert self.settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen
         app_client = WebClient(base_url=self.settings.api_url, timeout=10)
         try:
             app_client.apps_connections_open(app_token=self.settings.app_token)
         except (SlackApiError, OSError) as error:
-            yield Line(FAIL, "mode", f"Socket Mode: Slack refused SLACK_APP_TOKEN ({_slack_error(error)})",
-                       "generate an app-level token with the connections:write scope (Basic Information, "
-                       "App-Level Tokens) and turn Socket Mode on, or unset SLACK_APP_TOKEN for HTTP mode")
+            yield Line(
+                FAIL,
+                "mode",
+                f"Socket Mode: Slack refused SLACK_APP_TOKEN ({_slack_error(error)})",
+                "generate an app-level token with the connections:write scope (Basic Information, "
+                "App-Level Tokens) and turn Socket Mode on, or unset SLACK_APP_TOKEN for HTTP mode",
+            )
             return
         yield Line(PASS, "mode", "Socket Mode: SLACK_APP_TOKEN opens a connection")
 
@@ -128,15 +147,23 @@ class Checker:
         header = headers.get("x-oauth-scopes")
         wanted = manifest_scopes()
         if header is None:
-            yield Line(FAIL, "scopes", "Slack did not say which scopes the token has",
-                       "check that SLACK_API_URL is Slack's (https://slack.com/api/)")
+            yield Line(
+                FAIL,
+                "scopes",
+                "Slack did not say which scopes the token has",
+                "check that SLACK_API_URL is Slack's (https://slack.com/api/)",
+            )
             return
         granted = {s.strip() for s in header.split(",") if s.strip()}
         missing = [s for s in wanted if s not in granted]
         if missing:
-            yield Line(FAIL, "scopes", f"SLACK_BOT_TOKEN lacks {', '.join(missing)}, which manifest.yml asks for",
-                       "add the missing scopes under OAuth & Permissions, Scopes (or update the app from manifest.yml), "
-                       "then reinstall the app to the workspace and copy the Bot User OAuth Token again")
+            yield Line(
+                FAIL,
+                "scopes",
+                f"SLACK_BOT_TOKEN lacks {', '.join(missing)}, which manifest.yml asks for",
+                "add the missing scopes under OAuth & Permissions, Scopes (or update the app from manifest.yml), "
+                "then reinstall the app to the workspace and copy the Bot User OAuth Token again",
+            )
             return
         yield Line(PASS, "scopes", f"the token has all {len(wanted)} bot scopes manifest.yml asks for")
 
@@ -149,12 +176,20 @@ class Checker:
         except SlackApiError as error:
             code = _slack_error(error)
             if code == "channel_not_found":
-                yield Line(FAIL, check, f"{setting} {channel_id} was not found",
-                           "copy the channel ID from the channel's details (at the bottom); for a private "
-                           f"channel, first invite the bot there ({invite})")
+                yield Line(
+                    FAIL,
+                    check,
+                    f"{setting} {channel_id} was not found",
+                    "copy the channel ID from the channel's details (at the bottom); for a private "
+                    f"channel, first invite the bot there ({invite})",
+                )
             else:
-                yield Line(FAIL, check, f"Slack would not describe {setting} {channel_id} ({code})",
-                           "run this check again; if it persists, see docs/slack-app.md")
+                yield Line(
+                    FAIL,
+                    check,
+                    f"Slack would not describe {setting} {channel_id} ({code})",
+                    "run this check again; if it persists, see docs/slack-app.md",
+                )
             return
         except OSError as error:
             yield Line(FAIL, check, f"could not reach Slack ({_slack_error(error)})", "check the network")
@@ -163,8 +198,12 @@ class Checker:
         if channel.get("is_archived"):
             yield Line(FAIL, check, f"{setting} {name} is archived", "unarchive it or choose another channel")
         elif not channel.get("is_member"):
-            yield Line(FAIL, check, f"the bot is not in {name} ({setting}), so it cannot post there",
-                       f"in {name}, type {invite}")
+            yield Line(
+                FAIL,
+                check,
+                f"the bot is not in {name} ({setting}), so it cannot post there",
+                f"in {name}, type {invite}",
+            )
         else:
             yield Line(PASS, check, f"the bot is in {name} ({setting}) and can post there")
 
@@ -173,26 +212,48 @@ class Checker:
 
         settings = self.settings
         if not settings.organiser_user_ids and not settings.organiser_usergroup_id:
-            yield Line(FAIL, "organisers", "nobody is an organiser, so nobody can approve sign-ups or see the list",
-                       "set ORGANISER_USER_IDS to Slack member IDs (profile, More, Copy member ID) "
-                       "or ORGANISER_USERGROUP_ID to a user group")
+            yield Line(
+                FAIL,
+                "organisers",
+                "nobody is an organiser, so nobody can approve sign-ups or see the list",
+                "set ORGANISER_USER_IDS to Slack member IDs (profile, More, Copy member ID) "
+                "or ORGANISER_USERGROUP_ID to a user group",
+            )
             return
         names, problems = [], []
         for user_id in sorted(settings.organiser_user_ids):
             try:
                 user = self.client.users_info(user=user_id)["user"]
             except SlackApiError as error:
-                problems.append(Line(FAIL, "organisers", f"ORGANISER_USER_IDS has {user_id}, which is not a "
-                                     f"person in this workspace ({_slack_error(error)})",
-                                     "copy the member ID from their profile (More, Copy member ID)"))
+                problems.append(
+                    Line(
+                        FAIL,
+                        "organisers",
+                        f"ORGANISER_USER_IDS has {user_id}, which is not a "
+                        f"person in this workspace ({_slack_error(error)})",
+                        "copy the member ID from their profile (More, Copy member ID)",
+                    )
+                )
                 continue
             name = user.get("real_name") or user.get("name") or user_id
             if user.get("deleted"):
-                problems.append(Line(FAIL, "organisers", f"ORGANISER_USER_IDS has {user_id} ({name}), whose "
-                                     "account is deactivated", "remove them or replace them"))
+                problems.append(
+                    Line(
+                        FAIL,
+                        "organisers",
+                        f"ORGANISER_USER_IDS has {user_id} ({name}), whose account is deactivated",
+                        "remove them or replace them",
+                    )
+                )
             elif user.get("is_bot"):
-                problems.append(Line(FAIL, "organisers", f"ORGANISER_USER_IDS has {user_id} ({name}), a bot",
-                                     "use people's member IDs"))
+                problems.append(
+                    Line(
+                        FAIL,
+                        "organisers",
+                        f"ORGANISER_USER_IDS has {user_id} ({name}), a bot",
+                        "use people's member IDs",
+                    )
+                )
             else:
                 names.append(name)
         group = settings.organiser_usergroup_id
@@ -200,15 +261,26 @@ class Checker:
             try:
                 members = self.client.usergroups_users_list(usergroup=group).get("users") or []
             except SlackApiError as error:
-                problems.append(Line(FAIL, "organisers", f"ORGANISER_USERGROUP_ID {group} could not be read "
-                                     f"({_slack_error(error)})",
-                                     "use the user group's ID (starts S), from its page in Slack"))
+                problems.append(
+                    Line(
+                        FAIL,
+                        "organisers",
+                        f"ORGANISER_USERGROUP_ID {group} could not be read ({_slack_error(error)})",
+                        "use the user group's ID (starts S), from its page in Slack",
+                    )
+                )
             else:
                 if members:
                     names.append(f"{len(members)} in user group {group}")
                 else:
-                    problems.append(Line(FAIL, "organisers", f"ORGANISER_USERGROUP_ID {group} has no members",
-                                         "add the organisers to the user group"))
+                    problems.append(
+                        Line(
+                            FAIL,
+                            "organisers",
+                            f"ORGANISER_USERGROUP_ID {group} has no members",
+                            "add the organisers to the user group",
+                        )
+                    )
         yield from problems
         if not problems:
             yield Line(PASS, "organisers", ", ".join(names))
@@ -222,12 +294,16 @@ class Checker:
         from storage.migrate import is_known, revisions
 
         url = make_url(self.settings.database_url)
-        if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
-            # Connecting would create an empty file and hide the real problem.
-            if not Path(url.database).exists():
-                yield Line(FAIL, "database", f"the SQLite file {url.database} does not exist",
-                           "run `meetup-bot db upgrade` to create it, or check DATABASE_URL")
-                return
+        is_file = url.drivername.startswith("sqlite") and url.database and url.database != ":memory:"
+        # Connecting would create an empty file and hide the real problem.
+        if is_file and not Path(str(url.database)).exists():
+            yield Line(
+                FAIL,
+                "database",
+                f"the SQLite file {url.database} does not exist",
+                "run `meetup-bot db upgrade` to create it, or check DATABASE_URL",
+            )
+            return
         if url.drivername.startswith("postgresql") and "connect_timeout" not in url.query:
             # An unreachable host should fail in seconds, not after TCP gives up.
             url = url.update_query_dict({"connect_timeout": "10"})
@@ -237,25 +313,36 @@ class Checker:
                 db.ping()
                 current, head = revisions(db.engine)
             except Exception as error:  # any driver's connection error
-                yield Line(FAIL, "database", f"DATABASE_URL did not answer ({_db_error(error)})",
-                           "check the host, port, database name, user and password in DATABASE_URL, "
-                           "and that the database server accepts connections from here")
+                yield Line(
+                    FAIL,
+                    "database",
+                    f"DATABASE_URL did not answer ({_db_error(error)})",
+                    "check the host, port, database name, user and password in DATABASE_URL, "
+                    "and that the database server accepts connections from here",
+                )
                 return
             kind = "PostgreSQL" if db.is_postgres else "SQLite"
             if current is not None and not is_known(current):
-                yield Line(FAIL, "database", f"{kind} is at revision {current}, which this version does not "
-                                             "know: a newer version of the bot migrated it",
-                           "run that newer version, or restore a backup taken before it")
+                yield Line(
+                    FAIL,
+                    "database",
+                    f"{kind} is at revision {current}, which this version does not "
+                    "know: a newer version of the bot migrated it",
+                    "run that newer version, or restore a backup taken before it",
+                )
                 return
             if current != head:
-                yield Line(FAIL, "database", f"{kind} answers but is at revision {current or 'none'}, "
-                                             f"and this version needs {head}", "run `meetup-bot db upgrade`")
+                yield Line(
+                    FAIL,
+                    "database",
+                    f"{kind} answers but is at revision {current or 'none'}, and this version needs {head}",
+                    "run `meetup-bot db upgrade`",
+                )
                 return
             yield Line(PASS, "database", f"{kind} answers and is migrated (revision {head})")
             yield from self.domain_list(db)
         finally:
             db.dispose()
-
 
     def domain_list(self, db) -> Iterator[Line]:
         from bot.domains.imports import describe

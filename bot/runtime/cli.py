@@ -43,8 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--venue", required=True)
     create.add_argument("--capacity", required=True, type=_positive_int)
     create.add_argument("--audience", default="government", choices=["government", "public-sector", "open"])
-    create.add_argument("--include", default="", metavar="SECTORS",
-                        help="for government meetups, extra sectors admitted: nhs,police,local_authority,armed_forces")
+    create.add_argument(
+        "--include",
+        default="",
+        metavar="SECTORS",
+        help="for government meetups, extra sectors admitted: nhs,police,local_authority,armed_forces",
+    )
     create.add_argument("--host", default="", help="host organisation")
     create.add_argument("--description", default="")
     create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
@@ -57,19 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
     domain_lists = commands.add_parser("domains", help="the list of public-sector email domains in use")
     domain_commands = domain_lists.add_subparsers(dest="domains_command", required=True, metavar="TASK")
     load = domain_commands.add_parser("import", help="use a newer copy of a domain list, laid over the shipped one")
-    load.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                      help="user_domains.json (with govuk_organisations.json for names), domains.yml "
-                           "or the Jisc CSV; other files are skipped")
+    load.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="user_domains.json (with govuk_organisations.json for names), domains.yml "
+        "or the Jisc CSV; other files are skipped",
+    )
     domain_commands.add_parser("info", help="where the list in use came from, and its date")
     domain_commands.add_parser("reset", help="go back to the list shipped with this version")
 
-    commands.add_parser("check", help="check the settings, the Slack app and the database; "
-                                      "one line per check, exit status 1 if any fails")
+    commands.add_parser(
+        "check",
+        help="check the settings, the Slack app and the database; one line per check, exit status 1 if any fails",
+    )
 
     reminders = commands.add_parser("reminders", help="reminders and queued messages")
     reminder_commands = reminders.add_subparsers(dest="reminders_command", required=True, metavar="TASK")
-    run_due = reminder_commands.add_parser("run-due", help="send the reminders and messages that are due, then exit "
-                                                           "(for deployments that prefer cron)")
+    run_due = reminder_commands.add_parser(
+        "run-due", help="send the reminders and messages that are due, then exit (for deployments that prefer cron)"
+    )
     run_due.add_argument("--dry-run", action="store_true", help="print what would be sent and send nothing")
     return parser
 
@@ -132,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _event(args, settings: Settings, db) -> int:
+    from bot.common.formatting import format_when
     from bot.meetups.meetups import ValidationError, all_meetups
     from bot.organising.organising import create_meetup
-    from bot.common.formatting import format_when
     from bot.reminders.reminders import ReminderPlan
     from storage.models import utcnow
 
@@ -217,8 +229,10 @@ def _domains(args, settings: Settings, db) -> int:
         print(error, file=sys.stderr)
         return 2
     counts = domain_lists.sector_counts(table)
-    print(f"Imported {len(table['domains']):,} domains (the list in use had {before:,}). Running bots use it "
-          f"within {domain_lists.ImportedDomainList.RECHECK_SECONDS} seconds.")
+    print(
+        f"Imported {len(table['domains']):,} domains (the list in use had {before:,}). Running bots use it "
+        f"within {domain_lists.ImportedDomainList.RECHECK_SECONDS} seconds."
+    )
     for sector, count in sorted(counts.items()):
         print(f"  {sector}: {count:,}")
     print(f"Source: {table['source']}")
@@ -254,7 +268,9 @@ def _serve(settings: Settings, db) -> int:
     # One more process than WEB_CONCURRENCY: the worker, which sends.
     logging.getLogger(__name__).info(
         "Starting %d server processes on PORT %d, and a worker process that sends the messages",
-        settings.web_concurrency, settings.port)
+        settings.web_concurrency,
+        settings.port,
+    )
     return serve_forked(run_one, processes=settings.web_concurrency + 1)
 
 
@@ -269,8 +285,10 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
         outbox = make_outbox(settings, db)
         app, _ = create_app(settings, db, outbox=outbox)
     except (BoltError, SlackApiError) as error:
-        print(f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, "
-              "or run `meetup-bot check`.", file=sys.stderr)
+        print(
+            f"Slack did not accept SLACK_BOT_TOKEN ({error}). Check the token in .env, or run `meetup-bot check`.",
+            file=sys.stderr,
+        )
         return 2
     worker = None
     if background:

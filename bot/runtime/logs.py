@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # Slack tokens: xoxb- (bot), xoxp- (user), xoxa-, xoxe-, xoxr- (refresh) and
 # app-level xapp-. Emails: anything@domain.tld, as loosely as people type them.
@@ -21,6 +21,14 @@ _SECRETS = [
     (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]*"), "xox?-[redacted]"),
     (re.compile(r"\bxapp-[A-Za-z0-9-]*"), "xapp-[redacted]"),
     (re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"), "[email redacted]"),
+    # Database errors quote the values they were given: SQLAlchemy's
+    # "[parameters: ...]" (the engines hide them, storage/db.py; this is for
+    # any other engine), and PostgreSQL's DETAIL lines, which hide_parameters
+    # does not touch: "Failing row contains (..., Ada Lovelace, halal, ...)"
+    # and "Key (...)=(...)". A name or a dietary or access answer must not
+    # reach the log by that route.
+    (re.compile(r"\[parameters: .*?\](?=\s*(\n|\(Background|$))", re.DOTALL), "[parameters redacted]"),
+    (re.compile(r"(Failing row contains |Key \([^)\n]*\)=)\(.*"), r"\1([values redacted])"),
 ]
 
 
@@ -70,7 +78,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

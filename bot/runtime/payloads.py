@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl
 from slack_bolt import BoltContext, BoltRequest
 from slack_bolt.request.internals import build_context
 
-
 # Fields Bolt reads while routing, and the types Slack sends them as.
 _FIELD_TYPES = {
     "team": (dict, str),
@@ -54,8 +53,11 @@ def _fields_ok(payload: dict) -> bool:
             return False
     if any(not isinstance(a, dict) for a in payload.get("authorizations") or []):
         return False
-    return all(_fields_ok(payload[key]) for key in ("event", "message", "previous_message", "view", "container")
-               if isinstance(payload.get(key), dict))
+    return all(
+        _fields_ok(payload[key])
+        for key in ("event", "message", "previous_message", "view", "container")
+        if isinstance(payload.get(key), dict)
+    )
 
 
 def _is_str(value) -> bool:
@@ -73,12 +75,20 @@ def _interaction_ok(payload) -> bool:
     kind = payload["type"]
     if kind == "block_actions":
         actions = payload.get("actions")
-        return (_user_ok(payload) and isinstance(actions, list) and bool(actions)
-                and all(isinstance(a, dict) and _is_str(a.get("action_id")) for a in actions))
+        return (
+            _user_ok(payload)
+            and isinstance(actions, list)
+            and bool(actions)
+            and all(isinstance(a, dict) and _is_str(a.get("action_id")) for a in actions)
+        )
     if kind in ("view_submission", "view_closed"):
         view = payload.get("view")
-        return (_user_ok(payload) and isinstance(view, dict) and _is_str(view.get("type"))
-                and isinstance(view.get("callback_id", ""), str))
+        return (
+            _user_ok(payload)
+            and isinstance(view, dict)
+            and _is_str(view.get("type"))
+            and isinstance(view.get("callback_id", ""), str)
+        )
     if kind in ("shortcut", "message_action"):
         return _user_ok(payload) and _is_str(payload.get("callback_id"))
     return True
@@ -128,6 +138,9 @@ def read_request(body: str, *, headers: dict, query: str = "") -> BoltRequest | 
         return request
     if "command" in payload:
         # Slack sends every one of these with every slash command.
-        return request if all(_is_str(payload.get(key)) for key in
-                              ("command", "user_id", "trigger_id", "response_url")) else None
+        return (
+            request
+            if all(_is_str(payload.get(key)) for key in ("command", "user_id", "trigger_id", "response_url"))
+            else None
+        )
     return None

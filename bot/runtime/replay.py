@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
 from storage.seen_requests import forget_requests, record_request
@@ -33,7 +33,7 @@ class ReplayGuard:
 
     def is_first_delivery(self, signature: str, timestamp: str) -> bool:
         try:
-            seen_at = datetime.fromtimestamp(int(timestamp), tz=timezone.utc)
+            seen_at = datetime.fromtimestamp(int(timestamp), tz=UTC)
         except (TypeError, ValueError, OverflowError, OSError):
             return False
         with self.db.connection() as connection:

@@ -114,8 +114,9 @@ class LoggingWebClient(KeepAliveWebClient):
             return super().api_call(api_method, **kwargs)
         except SlackApiError as error:
             response = error.response
-            outcome = (response.get("error") if isinstance(response.data, dict) else None) \
-                or f"http_{response.status_code}"
+            outcome = (
+                response.get("error") if isinstance(response.data, dict) else None
+            ) or f"http_{response.status_code}"
             raise
         except Exception as error:  # connection refused, timeout, DNS
             outcome = f"failed_{type(error).__name__}"
@@ -131,7 +132,7 @@ class LoggingWebClient(KeepAliveWebClient):
             slack_log.log(level, "slack_api %s", fields_text(fields), extra={"fields": fields})
 
     @classmethod
-    def like(cls, client: WebClient) -> "LoggingWebClient":
+    def like(cls, client: WebClient) -> LoggingWebClient:
         """The same client (token, URL, retries, team) with logging."""
         if isinstance(client, cls):
             return client

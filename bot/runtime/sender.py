@@ -94,7 +94,7 @@ class Summary:
     cancelled: int = 0
     lost: int = 0  # claims another worker took over
 
-    def add(self, other: "Summary") -> None:
+    def add(self, other: Summary) -> None:
         for name in ("sent", "retrying", "failed", "cancelled", "lost"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -135,9 +135,17 @@ class _Progress:
 class Outbox:
     """Sends queued deliveries. One per process; safe to share between threads."""
 
-    def __init__(self, db: Database, client: WebClient, *, clock: Callable[[], datetime] = utcnow,
-                 retry_seconds: int = 30, max_attempts: int = 10, batch_size: int = BATCH_SIZE,
-                 worker_id: str | None = None):
+    def __init__(
+        self,
+        db: Database,
+        client: WebClient,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        retry_seconds: int = 30,
+        max_attempts: int = 10,
+        batch_size: int = BATCH_SIZE,
+        worker_id: str | None = None,
+    ):
         self.db = db
         self.client = client
         self.clock = clock
@@ -235,8 +243,13 @@ class Outbox:
                     return []
         with self.db.transaction() as session:
             claimed = delivery_store.claim_deliveries(
-                session, now=now, worker=self.worker_id, lease_until=now + LEASE,
-                limit=len(ids) if ids else self.batch_size, ids=ids)
+                session,
+                now=now,
+                worker=self.worker_id,
+                lease_until=now + LEASE,
+                limit=len(ids) if ids else self.batch_size,
+                ids=ids,
+            )
             for item in claimed:
                 session.expunge(item.delivery)
             return claimed
@@ -316,8 +329,9 @@ class Outbox:
         reason = self._not_wanted(delivery)
         if reason:
             log.info("Delivery %d (%s) not sent: %s", delivery.id, delivery.kind, reason)
-            return self._finish(delivery, "cancelled", state=DELIVERY_CANCELLED, last_error=reason, payload={},
-                                unsure=False)
+            return self._finish(
+                delivery, "cancelled", state=DELIVERY_CANCELLED, last_error=reason, payload={}, unsure=False
+            )
         progress = _Progress(delivery.channel, delivery.message_ts, delivery.file_id, unsure=item.unsure)
         try:
             self._post(delivery, progress)
@@ -327,13 +341,35 @@ class Outbox:
         except _Retry as retry:
             return self._retry_later(delivery, progress, retry)
         except _Fail as fail:
-            log.error("Delivery %d (%s to %s) failed: %s", delivery.id, delivery.kind,
-                      delivery.slack_user_id or delivery.channel, fail)
-            return self._finish(delivery, "failed", state=DELIVERY_FAILED, last_error=str(fail), unsure=False,
-                                channel=progress.channel, message_ts=progress.message_ts)
-        return self._finish(delivery, "sent", state=DELIVERY_SENT, sent_at=self.clock(), unsure=False,
-                            last_error="", payload={}, channel=progress.channel, message_ts=progress.message_ts,
-                            file_id=progress.file_id, claimed_until=None)
+            log.error(
+                "Delivery %d (%s to %s) failed: %s",
+                delivery.id,
+                delivery.kind,
+                delivery.slack_user_id or delivery.channel,
+                fail,
+            )
+            return self._finish(
+                delivery,
+                "failed",
+                state=DELIVERY_FAILED,
+                last_error=str(fail),
+                unsure=False,
+                channel=progress.channel,
+                message_ts=progress.message_ts,
+            )
+        return self._finish(
+            delivery,
+            "sent",
+            state=DELIVERY_SENT,
+            sent_at=self.clock(),
+            unsure=False,
+            last_error="",
+            payload={},
+            channel=progress.channel,
+            message_ts=progress.message_ts,
+            file_id=progress.file_id,
+            claimed_until=None,
+        )
 
     def _post(self, delivery: Delivery, progress: _Progress) -> None:
         payload = delivery.payload or {}
@@ -350,8 +386,11 @@ class Outbox:
             with _slack_errors("chat.postMessage", posts=True):
                 posted = self.client.chat_postMessage(
                     # A person's user id posts into the DM with them.
-                    channel=progress.channel or delivery.conversation, text=payload.get("text", ""),
-                    blocks=payload.get("blocks"), unfurl_links=False, unfurl_media=False,
+                    channel=progress.channel or delivery.conversation,
+                    text=payload.get("text", ""),
+                    blocks=payload.get("blocks"),
+                    unfurl_links=False,
+                    unfurl_media=False,
                     metadata={"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}},
                 )
             # Not recorded until the file is up too (one write, not two): a
@@ -361,8 +400,11 @@ class Outbox:
         if attachment and progress.file_id is None:
             with _slack_errors("files.upload", posts=True):
                 uploaded = self.client.files_upload_v2(
-                    channel=progress.channel, content=attachment["content"], filename=attachment["filename"],
-                    title=attachment.get("title") or attachment["filename"], initial_comment=attachment.get("comment"),
+                    channel=progress.channel,
+                    content=attachment["content"],
+                    filename=attachment["filename"],
+                    title=attachment.get("title") or attachment["filename"],
+                    initial_comment=attachment.get("comment"),
                 )
             progress.file_id = (uploaded.get("file") or {}).get("id") or "uploaded"
 
@@ -374,8 +416,12 @@ class Outbox:
         try:
             messages = self._recent_messages(progress.channel, since=delivery.created_at)
         except _Fail as cannot:
-            log.warning("Delivery %d: cannot read the conversation to check an earlier attempt (%s); "
-                        "posting it again, which may show it twice", delivery.id, cannot)
+            log.warning(
+                "Delivery %d: cannot read the conversation to check an earlier attempt (%s); "
+                "posting it again, which may show it twice",
+                delivery.id,
+                cannot,
+            )
             return
         messages.sort(key=lambda m: float(m.get("ts", 0)))
         key_of = lambda m: ((m.get("metadata") or {}).get("event_payload") or {}).get("key")  # noqa: E731
@@ -404,17 +450,23 @@ class Outbox:
         oldest = f"{since.timestamp() - 600:.6f}"
         for _ in range(5):  # a few pages: only messages since the delivery was queued
             try:
-                page = self.client.conversations_history(channel=channel, oldest=oldest, limit=200,
-                                                         include_all_metadata=True, cursor=cursor)
+                page = self.client.conversations_history(
+                    channel=channel, oldest=oldest, limit=200, include_all_metadata=True, cursor=cursor
+                )
             except SlackApiError as error:
                 code = error.response.get("error") if isinstance(error.response.data, dict) else None
                 if code in CANNOT_READ:
                     raise _Fail(code) from error
                 if error.response.status_code == 429:
-                    raise _Retry("conversations.history: rate limited", may_have_posted=False, rate_limited=True,
-                                 wait=_retry_after(error.response.headers)) from error
-                raise _Retry(f"conversations.history: {code or error.response.status_code}",
-                             may_have_posted=False) from error
+                    raise _Retry(
+                        "conversations.history: rate limited",
+                        may_have_posted=False,
+                        rate_limited=True,
+                        wait=_retry_after(error.response.headers),
+                    ) from error
+                raise _Retry(
+                    f"conversations.history: {code or error.response.status_code}", may_have_posted=False
+                ) from error
             except Exception as error:
                 raise _Retry(f"conversations.history: {type(error).__name__}", may_have_posted=False) from error
             messages += page.get("messages", [])
@@ -429,9 +481,12 @@ class Outbox:
         if delivery.registration_id is None and delivery.reminder_id is None:
             return None
         with self.db.read() as session:
-            state = delivery_store.sending_state(session, meetup_id=delivery.meetup_id,
-                                                 reminder_id=delivery.reminder_id,
-                                                 registration_id=delivery.registration_id)
+            state = delivery_store.sending_state(
+                session,
+                meetup_id=delivery.meetup_id,
+                reminder_id=delivery.reminder_id,
+                registration_id=delivery.registration_id,
+            )
         if delivery.meetup_id and state.meetup_status is None:
             return "the meetup no longer exists"
         if state.meetup_status == MEETUP_CANCELLED:
@@ -441,8 +496,11 @@ class Outbox:
                 return "the reminder was cancelled"
             if state.meetup_starts_at is not None and self.clock() >= state.meetup_starts_at:
                 return "the meetup has begun"
-        if delivery.registration_id is not None and delivery.required_status \
-                and state.registration_status != delivery.required_status:
+        if (
+            delivery.registration_id is not None
+            and delivery.required_status
+            and state.registration_status != delivery.required_status
+        ):
             return f"the person is no longer {delivery.required_status.replace('_', ' ')}"
         return None
 
@@ -452,8 +510,9 @@ class Outbox:
         # One statement, which checks the claim and records in one go: no
         # transaction needed around it (a round trip less each way on PostgreSQL).
         with self.db.connection() as connection:
-            if not delivery_store.update_if_claimed(connection, delivery.id, self.worker_id, updated_at=self.clock(),
-                                                    **values):
+            if not delivery_store.update_if_claimed(
+                connection, delivery.id, self.worker_id, updated_at=self.clock(), **values
+            ):
                 raise _Lost()
 
     def _finish(self, delivery: Delivery, outcome: str, **values) -> str:
@@ -474,15 +533,28 @@ class Outbox:
             wait = timedelta(seconds=retry.wait or self.retry_seconds)
         else:
             wait = min(timedelta(seconds=self.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-        common = dict(attempts=attempts, unsure=progress.unsure or retry.may_have_posted, last_error=retry.error,
-                      channel=progress.channel, message_ts=progress.message_ts, file_id=progress.file_id)
+        common = dict(
+            attempts=attempts,
+            unsure=progress.unsure or retry.may_have_posted,
+            last_error=retry.error,
+            channel=progress.channel,
+            message_ts=progress.message_ts,
+            file_id=progress.file_id,
+        )
         if attempts >= self.max_attempts:
-            log.error("Delivery %d (%s to %s) failed after %d tries: %s", delivery.id, delivery.kind,
-                      delivery.slack_user_id or delivery.channel, attempts, retry.error)
+            log.error(
+                "Delivery %d (%s to %s) failed after %d tries: %s",
+                delivery.id,
+                delivery.kind,
+                delivery.slack_user_id or delivery.channel,
+                attempts,
+                retry.error,
+            )
             return self._finish(delivery, "failed", state=DELIVERY_FAILED, **common)
         log.warning("Delivery %d: %s; trying again in %d seconds", delivery.id, retry.error, wait.total_seconds())
-        return self._finish(delivery, "retrying", state=DELIVERY_PENDING, next_attempt_at=now + wait,
-                            claimed_until=None, **common)
+        return self._finish(
+            delivery, "retrying", state=DELIVERY_PENDING, next_attempt_at=now + wait, claimed_until=None, **common
+        )
 
 
 @contextmanager
@@ -498,8 +570,12 @@ def _slack_errors(method: str, *, posts: bool) -> Iterator[None]:
         if status == 429 or code == "ratelimited":
             # The client already waited for Retry-After and tried again; wait
             # longer before the next go. A 429 means Slack did nothing.
-            raise _Retry(f"{method}: rate limited", may_have_posted=False, rate_limited=True,
-                         wait=_retry_after(error.response.headers)) from error
+            raise _Retry(
+                f"{method}: rate limited",
+                may_have_posted=False,
+                rate_limited=True,
+                wait=_retry_after(error.response.headers),
+            ) from error
         if status >= 500 or code in TRANSIENT_ERRORS:
             raise _Retry(f"{method}: Slack answered {status} {code or ''}".strip(), may_have_posted=posts) from error
         raise _Fail(code or f"HTTP {status}") from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -11,7 +12,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-
 from http import HTTPStatus
 
 from slack_bolt import App
@@ -52,8 +52,7 @@ def make_wsgi_app(app: App, db: Database):
             except Exception as error:  # any database failure means "not ready"
                 log.warning("Health check failed: %s", type(error).__name__)
                 status, body = 503, {"status": "unavailable", "database": "error"}
-            return _reply(start_response, status, json.dumps(body).encode(),
-                          {"Content-Type": ["application/json"]})
+            return _reply(start_response, status, json.dumps(body).encode(), {"Content-Type": ["application/json"]})
         if path != "/slack/events":
             return _reply(start_response, 404, b"Not found\n")
         if method != "POST":
@@ -62,7 +61,10 @@ def make_wsgi_app(app: App, db: Database):
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_BODY:
+        # Decided on the header alone, before wsgi.input is touched.
+        if length > MAX_BODY:
+            return _reply(start_response, 413, b"Request body too large\n")
+        if length < 0:
             return _reply(start_response, 400, b"Bad request body\n")
         try:
             body = environ["wsgi.input"].read(length).decode("utf-8")
@@ -70,9 +72,7 @@ def make_wsgi_app(app: App, db: Database):
             return _reply(start_response, 400, b"Request body must be UTF-8\n")
         content_type = environ.get("CONTENT_TYPE", "")
         headers = {
-            key[5:].replace("_", "-").lower(): [value]
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
+            key[5:].replace("_", "-").lower(): [value] for key, value in environ.items() if key.startswith("HTTP_")
         }
         headers["content-type"] = [content_type]
         request = read_request(body, headers=headers, query=environ.get("QUERY_STRING", ""))
@@ -84,8 +84,15 @@ def make_wsgi_app(app: App, db: Database):
     return wsgi
 
 
-def make_http_server(app: App, db: Database, *, port: int = 0, host: str = "0.0.0.0", threads: int = 16,
-                     sock: socket.socket | None = None):
+def make_http_server(
+    app: App,
+    db: Database,
+    *,
+    port: int = 0,
+    host: str = "0.0.0.0",
+    threads: int = 16,
+    sock: socket.socket | None = None,
+):
     """waitress: a production WSGI server in pure Python, multi-threaded, with
     no extra process manager to configure. Tests run this same server. With
     `sock`, it accepts on that listening socket (shared by several processes)
@@ -94,8 +101,20 @@ def make_http_server(app: App, db: Database, *, port: int = 0, host: str = "0.0.
     from waitress.server import create_server
 
     where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-    return create_server(make_wsgi_app(app, db), threads=threads, ident="meetup-bot",
-                         clear_untrusted_proxy_headers=True, **where)
+    # waitress reads a whole body before the app sees it, spooling anything
+    # over inbuf_overflow (512 KB) to disk, and by default accepts 1 GiB. With
+    # this limit it answers 413 as soon as it reads a Content-Length over
+    # MAX_BODY (or a chunked body passes it), without reading the rest; its
+    # check is ">=", hence the + 1. Bodies within the limit stay in memory.
+    return create_server(
+        make_wsgi_app(app, db),
+        threads=threads,
+        ident="meetup-bot",
+        clear_untrusted_proxy_headers=True,
+        max_request_body_size=MAX_BODY + 1,
+        inbuf_overflow=MAX_BODY + 1,
+        **where,
+    )
 
 
 def serve_http(app: App, db: Database, *, port: int, sock: socket.socket | None = None) -> None:
@@ -169,10 +188,8 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
         nonlocal stopping
         stopping = True
         for pid in list(children):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
 
     signal.signal(signal.SIGTERM, stop_all)
     signal.signal(signal.SIGINT, stop_all)

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.common.outbox import describe_due
+from bot.reminders.reminders import (
+    ReminderMessages,
+    ReminderPlan,
+    describe_due_reminders,
+    plan_missing,
+    queue_due_reminders,
+)
 from bot.runtime.sender import Outbox, Summary
-from bot.reminders.reminders import ReminderMessages, ReminderPlan, describe_due_reminders, plan_missing, queue_due_reminders
 from storage.db import Database
 from storage.models import utcnow
 
@@ -40,8 +46,17 @@ class RunSummary:
 
 
 class ReminderWorker:
-    def __init__(self, *, db: Database, outbox: Outbox, messages: ReminderMessages, plan: ReminderPlan,
-                 channel: str, poll_seconds: int = 30, clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        *,
+        db: Database,
+        outbox: Outbox,
+        messages: ReminderMessages,
+        plan: ReminderPlan,
+        channel: str,
+        poll_seconds: int = 30,
+        clock: Callable[[], datetime] = utcnow,
+    ):
         self.db = db
         self.outbox = outbox
         self.messages = messages

@@ -22,10 +22,22 @@ ROLES = {
     SUPPLIER: "Supplier of contracted services, or other",
 }
 
+
 class Eligibility(StrEnum):
     ELIGIBLE = "eligible"
     NEEDS_APPROVAL = "needs_approval"
     NOT_ELIGIBLE = "not_eligible"
+
+
+# For `/meetup help`: what `decide` below does, in a few sentences. Contractors
+# working in government are welcome: the email domain decides, as for anyone.
+WHO_CAN_COME = (
+    "*Who can come*\n"
+    "Each meetup says who it is for. If the email address on your Slack profile is from a recognised "
+    "public body that the meetup includes, you get a place straight away, contractors included. "
+    "If the bot does not recognise your email address, an organiser checks your sign-up first. "
+    "Suppliers of contracted services cannot come, unless a meetup is open to everyone."
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +93,9 @@ def decide(
             f"If you think this is wrong, contact {contact}.",
         )
     if match is not None and match.sector != "public_sector" and _admitted(audience, extra_sectors, match.sector):
-        return Decision(Eligibility.ELIGIBLE,
-                        f"Your email address is from {match.organisation or 'a recognised public body'}.")
+        return Decision(
+            Eligibility.ELIGIBLE, f"Your email address is from {match.organisation or 'a recognised public body'}."
+        )
     if match is not None and audience == "public_sector":
         return Decision(Eligibility.ELIGIBLE, "Your email address is from a recognised public sector domain.")
     if match is not None and match.sector in OPTIONAL_SECTORS and role != CONTRACTOR:
@@ -95,5 +108,6 @@ def decide(
         )
     if role == CONTRACTOR:
         return Decision(Eligibility.NEEDS_APPROVAL, "An organiser needs to confirm the government team you work in.")
-    return Decision(Eligibility.NEEDS_APPROVAL,
-                    "We do not recognise your email address, so an organiser needs to check it.")
+    return Decision(
+        Eligibility.NEEDS_APPROVAL, "We do not recognise your email address, so an organiser needs to check it."
+    )

@@ -39,8 +39,12 @@ def build_csv(registrations: list[Registration]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for r in sorted(registrations, key=lambda r: (r.full_name.casefold(), r.id)):
-        writer.writerow([neutralise(value or "") for value in
-                         (r.full_name, r.email, r.organisation, r.dietary_needs, r.access_needs)])
+        writer.writerow(
+            [
+                neutralise(value or "")
+                for value in (r.full_name, r.email, r.organisation, r.dietary_needs, r.access_needs)
+            ]
+        )
     return out.getvalue()
 
 
@@ -60,8 +64,9 @@ def export_meetup(db: Database, meetup_id: int, *, by: str | None, via: str, now
             return ExportResult(None)
         confirmed = registration_store.list_registrations(session, meetup_id, CONFIRMED)
         if confirmed:
-            export_store.add_export(session, Export(meetup_id=meetup_id, exported_by=by, via=via,
-                                                    row_count=len(confirmed), exported_at=now))
+            export_store.add_export(
+                session, Export(meetup_id=meetup_id, exported_by=by, via=via, row_count=len(confirmed), exported_at=now)
+            )
         return ExportResult(meetup, build_csv(confirmed), len(confirmed))
 
 

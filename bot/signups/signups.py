@@ -16,8 +16,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domains.lookup import SHIPPED, DomainTable
-from bot.signups.eligibility import CONTRACTOR, ROLES, Eligibility, decide
 from bot.meetups.meetups import is_taking_signups
+from bot.signups.eligibility import CONTRACTOR, ROLES, Eligibility, decide
+from bot.signups.limits import UNKEYED, SignupLimits
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
@@ -55,9 +56,7 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
         return ""
     kept = []
     for char in value:
-        if char == "\n" and multiline:
-            kept.append(char)
-        elif unicodedata.category(char) not in ("Cc", "Cf"):
+        if char == "\n" and multiline or unicodedata.category(char) not in ("Cc", "Cf"):
             kept.append(char)
     return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
 
@@ -76,9 +75,7 @@ def validate(form: SignupForm) -> dict[str, str]:
     if form.role == CONTRACTOR and not form.government_team:
         errors["government_team"] = "Enter the government team you work in"
     if (form.dietary_needs or form.access_needs) and not form.needs_consent:
-        errors["needs_consent"] = (
-            "Tick the box to let us keep your dietary and access needs, or leave them empty"
-        )
+        errors["needs_consent"] = "Tick the box to let us keep your dietary and access needs, or leave them empty"
     for name, limit in LIMITS.items():
         if name not in errors and len(getattr(form, name)) > limit:
             errors[name] = f"{name.replace('_', ' ').capitalize()} must be {limit} characters or fewer"
@@ -106,9 +103,17 @@ class SignupResult:
     waitlist_position: int | None = None
 
 
-def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, contact: str,
-            then: Callable[[object, SignupResult], None] | None = None,
-            domains: DomainTable = SHIPPED) -> SignupResult:
+def sign_up(
+    db: Database,
+    form: SignupForm,
+    *,
+    user_id: str,
+    now: datetime,
+    contact: str,
+    then: Callable[[object, SignupResult], None] | None = None,
+    domains: DomainTable = SHIPPED,
+    limits: SignupLimits = UNKEYED,
+) -> SignupResult:
     """Decide and store a sign-up in one transaction.
 
     The form must already be valid (see `validate`). Someone not eligible is
@@ -132,6 +137,10 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
         if existing is not None and existing.status == DECLINED:
             # An organiser has already decided; signing up again cannot undo that.
             return SignupResult(SignupOutcome.ALREADY, meetup, existing)
+        # A decline that outlived `/meetup forget`, or too many sign-ups today.
+        refused = limits.refusal(session, meetup.id, user_id, now, contact)
+        if refused:
+            return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=refused)
 
         decision = decide(
             audience=meetup.audience,
@@ -161,6 +170,7 @@ def sign_up(db: Database, form: SignupForm, *, user_id: str, now: datetime, cont
             registration_store.add_registration(session, registration)
         else:
             position = assign_place(session, meetup, registration, now, confirmed=confirmed)
+        limits.count_signup(session, meetup.id, user_id, now)
         result = SignupResult(SignupOutcome(registration.status), meetup, registration, decision.reason, position)
         if then is not None:
             then(session, result)
@@ -173,8 +183,9 @@ def _waitlist_number(registration: Registration) -> int:
     return registration.waitlist_number
 
 
-def assign_place(session, meetup: Meetup, registration: Registration, now: datetime, *,
-                 confirmed: int | None = None) -> int | None:
+def assign_place(
+    session, meetup: Meetup, registration: Registration, now: datetime, *, confirmed: int | None = None
+) -> int | None:
     """Give a place if one is free, otherwise the next number on the waitlist.
     Call with the meetup locked; `confirmed` is its count of places taken, if
     read under that lock already. Returns the waitlist position, if waitlisted."""
@@ -220,8 +231,14 @@ class CancelResult:
     previous_status: str = ""
 
 
-def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime,
-           then: Callable[[object, CancelResult], None] | None = None) -> CancelResult:
+def cancel(
+    db: Database,
+    *,
+    meetup_id: int,
+    user_id: str,
+    now: datetime,
+    then: Callable[[object, CancelResult], None] | None = None,
+) -> CancelResult:
     """Give up a place (or a waitlist spot, or a pending request) and pass a
     freed place to the longest-waiting person, in the same transaction.
     `then(session, result)` runs inside it after a cancellation, to queue the
@@ -246,10 +263,7 @@ def cancel(db: Database, *, meetup_id: int, user_id: str, now: datetime,
 def current_registrations(db: Database, user_id: str) -> list[tuple[Meetup, Registration]]:
     """A person's active registrations, soonest meetup first."""
     with db.read() as session:
-        return [
-            (r.meetup, r)
-            for r in registration_store.list_active_registrations_for_user(session, user_id)
-        ]
+        return [(r.meetup, r) for r in registration_store.list_active_registrations_for_user(session, user_id)]
 
 
 def signup_choices(db: Database, user_id: str, now: datetime) -> tuple[list[Meetup], dict[int, Registration]]:
@@ -296,4 +310,3 @@ def overview(db: Database, meetup_id: int) -> Overview | None:
         waitlisted=sorted(by_status[WAITLISTED], key=_waitlist_number),
         pending=by_status[PENDING],
     )
-

@@ -50,46 +50,105 @@ def _previous(schedule: Schedule | None) -> dict[int, tuple[str, Slot]]:
     return {s.topic_id: (s.room_name, Slot(s.starts_at, s.ends_at)) for s in schedule.sessions}
 
 
-def build_schedule(db: Database, *, meetup_id: int, rooms: list[Room], slots: list[Slot], organiser: str,
-                   now: datetime) -> ScheduleOutcome | None:
+def build_schedule(
+    db: Database, *, meetup_id: int, rooms: list[Room], slots: list[Slot], organiser: str, now: datetime
+) -> ScheduleOutcome | None:
     """Place the meetup's open topics and store the grid. None if the
-    meetup has gone. The meetup is locked, so two organisers building at
-    once each start from the other's grid rather than overwrite it."""
+    meetup has gone.
+
+    The votes are read, and the grid built, outside any transaction: the
+    search takes up to a second or two at the largest size, and on SQLite a
+    transaction holds the one write lock every sign-up needs. The grid is
+    then stored with the meetup locked; if another organiser stored a grid
+    meanwhile, it is built again from theirs rather than overwrite it."""
+    for attempt in range(3):
+        with db.read() as session:
+            meetup = meetup_store.get_meetup(session, meetup_id)
+            if meetup is None:
+                return None
+            ranking = ranking_in(session, meetup)
+            last = schedule_store.latest_schedule(session, meetup_id)
+            previous = _previous(last)
+            last_id = last.id if last is not None else None
+        candidates = [Candidate(r.topic.id, r.voters, r.topic.proposed_at, _lead(r.topic)) for r in ranking.topics]
+        grid = build_grid(candidates, rooms, slots, confirmed=ranking.confirmed, previous=previous)
+        outcome = _store(
+            db,
+            meetup_id=meetup_id,
+            rooms=rooms,
+            slots=slots,
+            organiser=organiser,
+            now=now,
+            ranking=ranking,
+            previous=previous,
+            grid=grid,
+            candidates=candidates,
+            expected_last_id=last_id if attempt < 2 else _ANY,
+        )
+        if outcome is not _RETRY:
+            return outcome
+    return None  # not reached: the last attempt stores whatever came before
+
+
+_RETRY = object()
+_ANY = object()
+
+
+def _store(
+    db: Database, *, meetup_id, rooms, slots, organiser, now, ranking, previous, grid, candidates, expected_last_id
+):
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         if meetup is None:
             return None
-        ranking = ranking_in(session, meetup)
         last = schedule_store.latest_schedule(session, meetup_id)
-        previous = _previous(last)
-        candidates = [Candidate(r.topic.id, r.voters, r.topic.proposed_at, _lead(r.topic)) for r in ranking.topics]
-        grid = build_grid(candidates, rooms, slots, confirmed=ranking.confirmed, previous=previous)
-
-        schedule = schedule_store.add_schedule(session, Schedule(
-            meetup_id=meetup_id,
-            rooms=json.dumps([{"name": r.name, "capacity": r.capacity} for r in rooms]),
-            slots=json.dumps([{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat()}
-                              for s in slots]),
-            created_by=organiser, created_at=now))
+        if expected_last_id is not _ANY and (last.id if last is not None else None) != expected_last_id:
+            return _RETRY
+        schedule = schedule_store.add_schedule(
+            session,
+            Schedule(
+                meetup_id=meetup_id,
+                rooms=json.dumps([{"name": r.name, "capacity": r.capacity} for r in rooms]),
+                slots=json.dumps(
+                    [{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat()} for s in slots]
+                ),
+                created_by=organiser,
+                created_at=now,
+            ),
+        )
         by_id = {r.topic.id: r for r in ranking.topics}
         sessions = []
         for p in grid.placements:
             ranked = by_id[p.topic_id]
             lead = _lead(ranked.topic)
-            schedule.sessions.append(ScheduledSession(
-                topic_id=p.topic_id, room_name=p.room.name, room_capacity=p.room.capacity,
-                starts_at=p.slot.starts_at, ends_at=p.slot.ends_at, lead_user_id=lead))
+            schedule.sessions.append(
+                ScheduledSession(
+                    topic_id=p.topic_id,
+                    room_name=p.room.name,
+                    room_capacity=p.room.capacity,
+                    starts_at=p.slot.starts_at,
+                    ends_at=p.slot.ends_at,
+                    lead_user_id=lead,
+                )
+            )
             before = previous.get(p.topic_id)
             here = (p.room.name, p.slot)
-            sessions.append(PlacedSession(p, ranked, lead, changed=before != here,
-                                          moved=before is not None and before != here))
+            sessions.append(
+                PlacedSession(p, ranked, lead, changed=before != here, moved=before is not None and before != here)
+            )
         session.flush()
         dropped_ids = [t for t in previous if grid.placement_of(t) is None]
         dropped = [topic_store.get_topic(session, t) for t in dropped_ids]
         return ScheduleOutcome(
-            meetup=meetup, schedule_id=schedule.id, sessions=sessions,
-            unplaced=[by_id[t] for t in grid.unplaced], dropped=[t for t in dropped if t is not None],
-            clashes=clashes(grid, candidates, ranking.confirmed), rerun=last is not None, slots=list(slots))
+            meetup=meetup,
+            schedule_id=schedule.id,
+            sessions=sessions,
+            unplaced=[by_id[t] for t in grid.unplaced],
+            dropped=[t for t in dropped if t is not None],
+            clashes=clashes(grid, candidates, ranking.confirmed),
+            rerun=last is not None,
+            slots=list(slots),
+        )
 
 
 def record_grid_message(db: Database, schedule_id: int, *, channel: str, ts: str) -> None:
@@ -106,6 +165,8 @@ def last_rooms_and_slots(db: Database, meetup_id: int) -> tuple[list[Room], list
         if schedule is None:
             return None
         rooms = [Room(r["name"], int(r["capacity"])) for r in json.loads(schedule.rooms)]
-        slots = [Slot(datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"]))
-                 for s in json.loads(schedule.slots)]
+        slots = [
+            Slot(datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"]))
+            for s in json.loads(schedule.slots)
+        ]
         return rooms, slots

@@ -31,8 +31,9 @@ def topic_meetups(db: Database, now: datetime) -> list[Meetup]:
     """Meetups that take topics: not over and not cancelled, soonest first.
     Topics are proposed up to the day itself, after sign-up has closed."""
     with db.read() as session:
-        return [m for m in meetup_store.list_upcoming_meetups(session, now, status=None)
-                if m.status != MEETUP_CANCELLED]
+        return [
+            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
+        ]
 
 
 # Proposing -----------------------------------------------------------------------
@@ -46,8 +47,9 @@ class TopicForm:
     would_lead: bool | None
 
 
-def read_form(*, meetup_id: int | None, title: str | None, description: str | None,
-              would_lead: str | None) -> TopicForm:
+def read_form(
+    *, meetup_id: int | None, title: str | None, description: str | None, would_lead: str | None
+) -> TopicForm:
     return TopicForm(
         meetup_id=meetup_id,
         title=clean_text(title),
@@ -72,8 +74,9 @@ def validate_topic(form: TopicForm) -> dict[str, str]:
     return errors
 
 
-def propose_topic(db: Database, form: TopicForm, *, user_id: str, proposer_name: str,
-                  now: datetime) -> tuple[Topic | None, Meetup | None]:
+def propose_topic(
+    db: Database, form: TopicForm, *, user_id: str, proposer_name: str, now: datetime
+) -> tuple[Topic | None, Meetup | None]:
     """Store a valid topic. (None, meetup) if the meetup no longer takes topics."""
     if form.meetup_id is None:  # as for a meetup that no longer exists
         return None, None
@@ -81,11 +84,21 @@ def propose_topic(db: Database, form: TopicForm, *, user_id: str, proposer_name:
         meetup = meetup_store.get_meetup(session, form.meetup_id)
         if meetup is None or meetup.ends_at <= now or meetup.status == MEETUP_CANCELLED:
             return None, meetup
-        topic = topic_store.add_topic(session, Topic(
-            meetup_id=meetup.id, title=form.title, description=form.description,
-            proposer_user_id=user_id, proposer_name=proposer_name[:200] or user_id,
-            would_lead=bool(form.would_lead), status=TOPIC_OPEN,
-            proposed_at=now, created_at=now, status_changed_at=now))
+        topic = topic_store.add_topic(
+            session,
+            Topic(
+                meetup_id=meetup.id,
+                title=form.title,
+                description=form.description,
+                proposer_user_id=user_id,
+                proposer_name=proposer_name[:200] or user_id,
+                would_lead=bool(form.would_lead),
+                status=TOPIC_OPEN,
+                proposed_at=now,
+                created_at=now,
+                status_changed_at=now,
+            ),
+        )
         return topic, meetup
 
 
@@ -125,8 +138,9 @@ class StatusChange:
     meetup: Meetup | None = None
 
 
-def _change_status(db: Database, topic_id: int, status: str, now: datetime, *,
-                   only_by: str | None = None) -> StatusChange:
+def _change_status(
+    db: Database, topic_id: int, status: str, now: datetime, *, only_by: str | None = None
+) -> StatusChange:
     with db.transaction() as session:
         topic = topic_store.lock_topic(session, topic_id)
         if topic is None:
@@ -191,18 +205,21 @@ def ranking_in(session, meetup: Meetup) -> Ranking:
     return Ranking(meetup, ranked, confirmed)
 
 
-def ranking(db: Database, meetup_id: int) -> Ranking | None:
+def ranking(db: Database, meetup_id: int) -> Ranking:
     """A meetup's open topics, most votes first, ties to the earlier proposal."""
     with db.read() as session:
         meetup = meetup_store.get_meetup(session, meetup_id)
-        return ranking_in(session, meetup) if meetup else None
+        if meetup is None:  # meetups are never deleted: the caller found this one
+            raise LookupError(f"no meetup {meetup_id}")
+        return ranking_in(session, meetup)
 
 
 def open_cards(db: Database, now: datetime) -> list[Topic]:
     """Open topics with a card, for meetups not over yet: what a recount reads."""
     with db.read() as session:
-        meetups = [m for m in meetup_store.list_upcoming_meetups(session, now, status=None)
-                   if m.status != MEETUP_CANCELLED]
+        meetups = [
+            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
+        ]
         return [t for m in meetups for t in topic_store.list_topics(session, m.id) if t.ts]
 
 
@@ -247,11 +264,22 @@ def carry_over_finished(db: Database, now: datetime) -> list[CarriedOver]:
                     continue
                 old.status = TOPIC_CARRIED_OVER
                 old.status_changed_at = now
-                new = topic_store.add_topic(session, Topic(
-                    meetup_id=following.id, title=old.title, description=old.description,
-                    proposer_user_id=old.proposer_user_id, proposer_name=old.proposer_name,
-                    would_lead=old.would_lead, status=TOPIC_OPEN, carried_from_topic_id=old.id,
-                    proposed_at=old.proposed_at, created_at=now, status_changed_at=now))
+                new = topic_store.add_topic(
+                    session,
+                    Topic(
+                        meetup_id=following.id,
+                        title=old.title,
+                        description=old.description,
+                        proposer_user_id=old.proposer_user_id,
+                        proposer_name=old.proposer_name,
+                        would_lead=old.would_lead,
+                        status=TOPIC_OPEN,
+                        carried_from_topic_id=old.id,
+                        proposed_at=old.proposed_at,
+                        created_at=now,
+                        status_changed_at=now,
+                    ),
+                )
                 carried.append(CarriedOver(old, new, finished, following))
     return carried
 

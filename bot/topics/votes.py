@@ -19,6 +19,7 @@ from storage.db import Database
 # Slack names some emoji two ways; events use the first spelling.
 ALIASES = {"thumbsup": "+1", "thumbsdown": "-1"}
 
+
 class VoteOutcome(StrEnum):
     """What became of one reaction event (logged)."""
 
@@ -29,7 +30,7 @@ class VoteOutcome(StrEnum):
 
 
 def base_emoji(name: str) -> str:
-    """"+1::skin-tone-2" -> "+1": a skin tone is the same vote."""
+    """ "+1::skin-tone-2" -> "+1": a skin tone is the same vote."""
     base = name.strip().strip(":").split("::", 1)[0]
     return ALIASES.get(base, base)
 
@@ -51,8 +52,9 @@ class ReactionEvent:
     happened_at: datetime  # the event's event_ts
 
 
-def record_reaction(db: Database, event: ReactionEvent, *, bot_user_id: str | None,
-                    vote_emoji: Iterable[str], now: datetime) -> VoteOutcome:
+def record_reaction(
+    db: Database, event: ReactionEvent, *, bot_user_id: str | None, vote_emoji: Iterable[str], now: datetime
+) -> VoteOutcome:
     """Apply one reaction event to the votes, once.
 
     The reaction itself is stored (not just "this person votes"), so someone
@@ -71,9 +73,14 @@ def record_reaction(db: Database, event: ReactionEvent, *, bot_user_id: str | No
             return VoteOutcome.IGNORED  # a reaction on some other message
         if not vote_store.claim_event(session, event.event_id, now):
             return VoteOutcome.DUPLICATE
-        stored = vote_store.set_reaction(session, topic_id=topic.id, user_id=event.user_id,
-                                         reaction=event.reaction, present=event.added,
-                                         changed_at=event.happened_at)
+        stored = vote_store.set_reaction(
+            session,
+            topic_id=topic.id,
+            user_id=event.user_id,
+            reaction=event.reaction,
+            present=event.added,
+            changed_at=event.happened_at,
+        )
         return VoteOutcome.RECORDED if stored else VoteOutcome.STALE
 
 
@@ -83,8 +90,15 @@ class RecountResult:
     removed: int
 
 
-def replace_votes(db: Database, topic_id: int, reactions: list[dict], *, read_at: datetime,
-                  bot_user_id: str | None, vote_emoji: Iterable[str]) -> RecountResult:
+def replace_votes(
+    db: Database,
+    topic_id: int,
+    reactions: list[dict],
+    *,
+    read_at: datetime,
+    bot_user_id: str | None,
+    vote_emoji: Iterable[str],
+) -> RecountResult:
     """Make a topic's votes what Slack showed at `read_at`.
 
     `reactions` is reactions.get's message.reactions: [{"name", "users"}].
@@ -92,19 +106,28 @@ def replace_votes(db: Database, topic_id: int, reactions: list[dict], *, read_at
     showed, so it stays. Returns how many people's votes appeared and went.
     """
     emoji = tuple(vote_emoji)
-    shown = {(user, r["name"]) for r in reactions if is_vote(r.get("name", ""), emoji)
-             for user in r.get("users", []) if user != bot_user_id}
+    shown = {
+        (user, r["name"])
+        for r in reactions
+        if is_vote(r.get("name", ""), emoji)
+        for user in r.get("users", [])
+        if user != bot_user_id
+    }
     with db.transaction() as session:
         before = vote_store.voters_by_topic(session, [topic_id])[topic_id]
-        stored = {(row.slack_user_id, row.reaction): row.present for row in vote_store.list_reactions(session, topic_id)}
+        stored = {
+            (row.slack_user_id, row.reaction): row.present for row in vote_store.list_reactions(session, topic_id)
+        }
         for (user, name), present in stored.items():
             if present and (user, name) not in shown:
-                vote_store.set_reaction(session, topic_id=topic_id, user_id=user, reaction=name,
-                                        present=False, changed_at=read_at)
+                vote_store.set_reaction(
+                    session, topic_id=topic_id, user_id=user, reaction=name, present=False, changed_at=read_at
+                )
         for user, name in shown:
             if not stored.get((user, name)):
-                vote_store.set_reaction(session, topic_id=topic_id, user_id=user, reaction=name,
-                                        present=True, changed_at=read_at)
+                vote_store.set_reaction(
+                    session, topic_id=topic_id, user_id=user, reaction=name, present=True, changed_at=read_at
+                )
         after = vote_store.voters_by_topic(session, [topic_id])[topic_id]
     return RecountResult(added=len(after - before), removed=len(before - after))
 

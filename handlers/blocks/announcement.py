@@ -17,21 +17,24 @@ from storage.models import MEETUP_CANCELLED
 
 
 def _talk_lines(meetup) -> str:
-    return "\n".join(f"• *{escape(t.title)}*, {escape(t.speaker)} ({escape(t.organisation)})"
-                     for t in talks_from_json(meetup.talks))
+    return "\n".join(
+        f"• *{escape(t.title)}*, {escape(t.speaker)} ({escape(t.organisation)})" for t in talks_from_json(meetup.talks)
+    )
 
 
 def card_blocks(meetup, places: str, tz: ZoneInfo, *, taking_signups: bool) -> list[dict]:
     """The announcement: what, when, where, who for, talks, places, and the button."""
     title = {"type": "header", "text": plain(meetup.title[:150])}
-    when_where = [f"*When:* {format_when(meetup.starts_at, meetup.ends_at, tz)}",
-                  f"*Where:* {escape(meetup.venue)}"]
+    when_where = [f"*When:* {format_when(meetup.starts_at, meetup.ends_at, tz)}", f"*Where:* {escape(meetup.venue)}"]
     if meetup.host_organisation:
         when_where.append(f"*Hosted by:* {escape(meetup.host_organisation)}")
     if meetup.status == MEETUP_CANCELLED:
         return [title, section("*This meetup has been cancelled.*"), section("\n".join(when_where))]
-    blocks = [title, section("\n".join(when_where)),
-              section(f"*Who can come:* {audience_sentence(meetup.audience, meetup.sectors)}")]
+    blocks = [
+        title,
+        section("\n".join(when_where)),
+        section(f"*Who can come:* {audience_sentence(meetup.audience, meetup.sectors)}"),
+    ]
     if meetup.description:
         blocks.append(section(escape(meetup.description)[:3000]))
     talks = _talk_lines(meetup)
@@ -41,8 +44,9 @@ def card_blocks(meetup, places: str, tz: ZoneInfo, *, taking_signups: bool) -> l
     if taking_signups:
         if meetup.signup_closes_at:
             blocks.append(context(f"Sign-up closes on {_closing_day(meetup, tz)}."))
-        blocks.append({"type": "actions", "elements": [
-            button("Sign up", OPEN_SIGNUP_ACTION, str(meetup.id), style="primary")]})
+        blocks.append(
+            {"type": "actions", "elements": [button("Sign up", OPEN_SIGNUP_ACTION, str(meetup.id), style="primary")]}
+        )
     return blocks
 
 
@@ -53,4 +57,5 @@ def _closing_day(meetup, tz: ZoneInfo) -> str:
 
 def card_text(meetup, places: str, tz: ZoneInfo) -> str:
     """The notification text: what shows where blocks cannot (escaped too: it is mrkdwn)."""
-    return f"{escape(meetup.title)}: {format_when(meetup.starts_at, meetup.ends_at, tz)}, {escape(meetup.venue)}. {places}."
+    when = format_when(meetup.starts_at, meetup.ends_at, tz)
+    return f"{escape(meetup.title)}: {when}, {escape(meetup.venue)}. {places}."

@@ -20,10 +20,15 @@ DECLINE_ACTION = "decline_registration"
 def decision_blocks(meetup, registration, tz: ZoneInfo, contact: str, position: int | None = None) -> list[dict]:
     """What the person hears when an organiser decides."""
     if registration.status == DECLINED:
-        return [section(f"An organiser could not offer you a place at *{escape(meetup.title)}*. "
-                        f"If you think this is wrong, contact {escape(contact)}.")]
-    return [section("An organiser has approved your sign-up.")] + status_blocks(meetup, registration, tz,
-                                                                                  position=position)
+        return [
+            section(
+                f"An organiser could not offer you a place at *{escape(meetup.title)}*. "
+                f"If you think this is wrong, contact {escape(contact)}."
+            )
+        ]
+    return [section("An organiser has approved your sign-up.")] + status_blocks(
+        meetup, registration, tz, position=position
+    )
 
 
 def applicant_details(registration) -> str:
@@ -72,18 +77,26 @@ def already_decided_text(meetup, registration) -> str:
 
 def approval_blocks(meetup, registration, tz: ZoneInfo) -> list[dict]:
     name = escape(registration.full_name)
-    head = section(f"*{name}* (<@{registration.slack_user_id}>) asked for a place at *{escape(meetup.title)}*, "
-                   f"{format_date(meetup.starts_at, tz)}.")
+    head = section(
+        f"*{name}* (<@{registration.slack_user_id}>) asked for a place at *{escape(meetup.title)}*, "
+        f"{format_date(meetup.starts_at, tz)}."
+    )
     details = section(applicant_details(registration))
     if registration.status != PENDING:
         return [head, details, context(decided_text(meetup, registration))]
     value = str(registration.id)
     decline = button("Decline", DECLINE_ACTION, value, style="danger")
-    decline["confirm"] = {"title": plain("Decline this sign-up?"),
-                          "text": plain(f"{registration.full_name[:200]} will get a message saying they cannot come."),
-                          "confirm": plain("Decline"), "deny": plain("Go back")}
-    return [head, details, {"type": "actions", "elements": [
-        button("Approve", APPROVE_ACTION, value, style="primary"), decline]}]
+    decline["confirm"] = {
+        "title": plain("Decline this sign-up?"),
+        "text": plain(f"{registration.full_name[:200]} will get a message saying they cannot come."),
+        "confirm": plain("Decline"),
+        "deny": plain("Go back"),
+    }
+    return [
+        head,
+        details,
+        {"type": "actions", "elements": [button("Approve", APPROVE_ACTION, value, style="primary"), decline]},
+    ]
 
 
 def approval_text(meetup, registration) -> str:

@@ -30,27 +30,45 @@ def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organise
     elif mine is not None and mine.status == DECLINED:
         blocks.append(section(STATUS_WORDS[DECLINED] + "."))
     elif taking_signups:
-        blocks.append({"type": "actions", "elements": [button("Sign up", OPEN_SIGNUP_ACTION, value,
-                                                              style="primary")]})
+        blocks.append({"type": "actions", "elements": [button("Sign up", OPEN_SIGNUP_ACTION, value, style="primary")]})
     if organiser:
         counts = entry.counts
-        blocks.append(section(
-            f"*For organisers:* {counts.get(CONFIRMED, 0)} of {meetup.capacity} places taken, "
-            f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
-            f"{counts.get(PENDING, 0)} waiting for approval."))
-        blocks.append({"type": "actions", "elements": [
-            button("Change the meetup", HOME_EDIT_ACTION, value),
-            button("Send me the visitor list", HOME_EXPORT_ACTION, value)]})
+        blocks.append(
+            section(
+                f"*For organisers:* {counts.get(CONFIRMED, 0)} of {meetup.capacity} places taken, "
+                f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
+                f"{counts.get(PENDING, 0)} waiting for approval."
+            )
+        )
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button("Change the meetup", HOME_EDIT_ACTION, value),
+                    button("Send me the visitor list", HOME_EXPORT_ACTION, value),
+                ],
+            }
+        )
         for registration in entry.pending[:5]:
             rid = str(registration.id)
-            person = section(f"*{escape(registration.full_name)}* (<@{registration.slack_user_id}>) is waiting "
-                             f"for approval.\n{applicant_details(registration)}"[:3000])
-            blocks += [person, {"type": "actions", "elements": [
-                button("Approve", APPROVE_ACTION, rid, style="primary"),
-                button("Decline", DECLINE_ACTION, rid, style="danger")]}]
+            person = section(
+                f"*{escape(registration.full_name)}* (<@{registration.slack_user_id}>) is waiting "
+                f"for approval.\n{applicant_details(registration)}"[:3000]
+            )
+            blocks += [
+                person,
+                {
+                    "type": "actions",
+                    "elements": [
+                        button("Approve", APPROVE_ACTION, rid, style="primary"),
+                        button("Decline", DECLINE_ACTION, rid, style="danger"),
+                    ],
+                },
+            ]
         if len(entry.pending) > 5:
-            blocks.append(context(f"{len(entry.pending) - 5} more waiting: use `/meetup list {meetup.id}` "
-                                  "to see them all."))
+            blocks.append(
+                context(f"{len(entry.pending) - 5} more waiting: use `/meetup list {meetup.id}` to see them all.")
+            )
     return blocks
 
 
@@ -59,8 +77,9 @@ def home_view(entries: list, *, places, taking, tz: ZoneInfo, organiser: bool, s
     whether sign-up is open, so the Home says what the card says."""
     blocks: list[dict] = [{"type": "header", "text": plain("Cross-government meetups")}]
     if organiser:
-        blocks.append({"type": "actions", "elements": [button("Create a meetup", HOME_NEW_ACTION, "new",
-                                                              style="primary")]})
+        blocks.append(
+            {"type": "actions", "elements": [button("Create a meetup", HOME_NEW_ACTION, "new", style="primary")]}
+        )
     if not entries:
         blocks.append(section("There are no upcoming meetups."))
     shown = 0
@@ -72,10 +91,17 @@ def home_view(entries: list, *, places, taking, tz: ZoneInfo, organiser: bool, s
         blocks += more
         shown += 1
     if shown < len(entries):
-        blocks.append(context(f"{len(entries) - shown} more upcoming meetups: use `/meetup signup` "
-                              "or `/meetup list` to see them."))
+        blocks.append(
+            context(
+                f"{len(entries) - shown} more upcoming meetups: use `/meetup signup` or `/meetup list` to see them."
+            )
+        )
     blocks.append({"type": "divider"})
-    blocks.append(context("You get a direct message when a new meetup is announced. To stop, use `/meetup unsubscribe`."
-                          if subscribed else
-                          "To get a direct message when a new meetup is announced, use `/meetup subscribe`."))
+    blocks.append(
+        context(
+            "You get a direct message when a new meetup is announced. To stop, use `/meetup unsubscribe`."
+            if subscribed
+            else "To get a direct message when a new meetup is announced, use `/meetup subscribe`."
+        )
+    )
     return {"type": "home", "blocks": blocks}

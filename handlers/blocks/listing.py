@@ -31,8 +31,12 @@ def overview_blocks(overview, tz: ZoneInfo) -> list[dict]:
     )
     blocks = [section(summary)]
     if overview.by_organisation:
-        blocks.append(section("*By organisation*\n" + "\n".join(
-            f"{escape(name)}: {count}" for name, count in overview.by_organisation[:40])))
+        blocks.append(
+            section(
+                "*By organisation*\n"
+                + "\n".join(f"{escape(name)}: {count}" for name, count in overview.by_organisation[:40])
+            )
+        )
     for title, people, numbered in (
         ("Confirmed", overview.confirmed, False),
         ("Waitlist, in order", overview.waitlisted, True),

@@ -6,13 +6,13 @@ Pure functions of domain objects; anything a person typed goes through `escape`.
 from __future__ import annotations
 
 import json
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when
 from bot.meetups.agenda import agenda_text, talks_from_json
-from bot.organising.organising import closing_date
 from bot.meetups.audience import OPTIONAL_SECTORS
+from bot.organising.organising import closing_date
 from handlers.blocks.common import button, context, meetup_details, plain, section
 from handlers.blocks.signup import status_blocks
 from storage.models import MEETUP_CLOSED
@@ -44,8 +44,13 @@ def _sector_option(key: str) -> dict:
 
 
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
-    block = {"type": "input", "block_id": block_id, "optional": optional,
-             "label": plain(label + (" (optional)" if optional else "")), "element": element}
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label + (" (optional)" if optional else "")),
+        "element": element,
+    }
     if hint:
         block["hint"] = plain(hint)
     return block
@@ -72,11 +77,15 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
     start = {"type": "timepicker", "action_id": "value", "placeholder": plain("Start time")}
     end = {"type": "timepicker", "action_id": "value", "placeholder": plain("End time")}
     capacity = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
-    audience: dict[str, Any] = {"type": "radio_buttons", "action_id": "value", "options": [
-        {"text": plain(label), "description": plain(AUDIENCE_HINTS[value]), "value": value}
-        for value, label in AUDIENCE_LABELS.items()]}
-    sectors = {"type": "checkboxes", "action_id": "value",
-               "options": [_sector_option(key) for key in OPTIONAL_SECTORS]}
+    audience: dict[str, Any] = {
+        "type": "radio_buttons",
+        "action_id": "value",
+        "options": [
+            {"text": plain(label), "description": plain(AUDIENCE_HINTS[value]), "value": value}
+            for value, label in AUDIENCE_LABELS.items()
+        ],
+    }
+    sectors = {"type": "checkboxes", "action_id": "value", "options": [_sector_option(key) for key in OPTIONAL_SECTORS]}
     closes = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
     if editing:
         date["initial_date"] = f"{local_start:%Y-%m-%d}"
@@ -100,24 +109,50 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
         _input("date", "Date", date),
         _input("start_time", "Start time", start, hint=f"{zone} time"),
         _input("end_time", "End time", end, hint=f"{zone} time"),
-        _input("venue", "Venue", _text(meetup.venue if editing else "", max_length=300),
-               hint="The building's name and address, as people will need to find it"),
-        _input("host_organisation", "Host organisation",
-               _text(meetup.host_organisation if editing else ""), optional=True),
-        _input("capacity", "Number of places", capacity,
-               hint="When the places are taken, people join the waitlist"),
+        _input(
+            "venue",
+            "Venue",
+            _text(meetup.venue if editing else "", max_length=300),
+            hint="The building's name and address, as people will need to find it",
+        ),
+        _input(
+            "host_organisation", "Host organisation", _text(meetup.host_organisation if editing else ""), optional=True
+        ),
+        _input("capacity", "Number of places", capacity, hint="When the places are taken, people join the waitlist"),
         _input("audience", "Who can come", audience),
-        _input("extra_sectors", "For a government meetup, also include", sectors, optional=True,
-               hint="People from these can sign up too. Leave them all unticked to keep it to central "
-                    "and devolved government and arm's-length bodies."),
-        _input("description", "Description", _text(meetup.description if editing else "", multiline=True,
-                                                   max_length=2000), optional=True),
-        _input("agenda", "Talks", _text(agenda_text(talks_from_json(meetup.talks)) if editing else "",
-                                        multiline=True, max_length=3000,
-                                        placeholder="Open source in government | Ada Lovelace | GDS"),
-               optional=True, hint="One talk a line: title | speaker | speaker's organisation"),
-        _input("signup_closes", "Sign-up closes", closes, optional=True,
-               hint="At the end of this day. Leave it empty to take sign-ups until the meetup starts."),
+        _input(
+            "extra_sectors",
+            "For a government meetup, also include",
+            sectors,
+            optional=True,
+            hint="People from these can sign up too. Leave them all unticked to keep it to central "
+            "and devolved government and arm's-length bodies.",
+        ),
+        _input(
+            "description",
+            "Description",
+            _text(meetup.description if editing else "", multiline=True, max_length=2000),
+            optional=True,
+        ),
+        _input(
+            "agenda",
+            "Talks",
+            _text(
+                agenda_text(talks_from_json(meetup.talks)) if editing else "",
+                multiline=True,
+                max_length=3000,
+                placeholder="Open source in government | Ada Lovelace | GDS",
+            ),
+            optional=True,
+            hint="One talk a line: title | speaker | speaker's organisation",
+        ),
+        _input(
+            "signup_closes",
+            "Sign-up closes",
+            closes,
+            optional=True,
+            hint="At the end of this day. Leave it empty to take sign-ups until the meetup starts.",
+        ),
     ]
     if editing:
         blocks += [{"type": "divider"}] + manage_blocks(meetup)
@@ -155,9 +190,13 @@ def manage_blocks(meetup) -> list[dict]:
 def created_blocks(meetup, *, channel_id: str | None, tz: ZoneInfo) -> list[dict]:
     """Tells the organiser the meetup exists and where it was announced."""
     where = f" and announced it in <#{channel_id}>" if channel_id else ""
-    return [section(f"You created *{escape(meetup.title)}*{where}. It is meetup number {meetup.id}.\n"
-                    f"To change it, use `/meetup edit {meetup.id}`."),
-            section(meetup_details(meetup, tz))]
+    return [
+        section(
+            f"You created *{escape(meetup.title)}*{where}. It is meetup number {meetup.id}.\n"
+            f"To change it, use `/meetup edit {meetup.id}`."
+        ),
+        section(meetup_details(meetup, tz)),
+    ]
 
 
 def changed_blocks(meetup, changes: list[str], registration, tz: ZoneInfo) -> list[dict]:
@@ -166,5 +205,9 @@ def changed_blocks(meetup, changes: list[str], registration, tz: ZoneInfo) -> li
 
 
 def meetup_cancelled_blocks(meetup, tz: ZoneInfo, contact: str) -> list[dict]:
-    return [section(f"*{escape(meetup.title)}* on {format_when(meetup.starts_at, meetup.ends_at, tz)} has been "
-                    f"cancelled. You do not need to do anything. If you have questions, contact {escape(contact)}.")]
+    return [
+        section(
+            f"*{escape(meetup.title)}* on {format_when(meetup.starts_at, meetup.ends_at, tz)} has been "
+            f"cancelled. You do not need to do anything. If you have questions, contact {escape(contact)}."
+        )
+    ]

@@ -12,8 +12,10 @@ from handlers.blocks.common import button, meetup_details, section
 from handlers.blocks.signup import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION
 from storage.models import CONFIRMED, Meetup, Registration
 
-PHOTO_ID = ("*What to bring:* photo ID, such as a passport, driving licence or your work pass. "
-            "The building's security team checks it against the visitor list at the door.")
+PHOTO_ID = (
+    "*What to bring:* photo ID, such as a passport, driving licence or your work pass. "
+    "The building's security team checks it against the visitor list at the door."
+)
 
 
 TOPICS_LINE = "See the topics people want to discuss, and vote for yours, with `/meetup topics`."
@@ -27,8 +29,9 @@ class ReminderBlocks:
     """bot.reminders.reminders.ReminderMessages: what each reminder says. No @channel:
     reminders must not ping a busy shared channel."""
 
-    def week_before(self, meetup: Meetup, *, places_left: int, taking_signups: bool,
-                    tz: ZoneInfo) -> tuple[str, list[dict]]:
+    def week_before(
+        self, meetup: Meetup, *, places_left: int, taking_signups: bool, tz: ZoneInfo
+    ) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
         headline = f"Coming up: *{title}*, {when}."
@@ -37,13 +40,16 @@ class ReminderBlocks:
         elif places_left:
             places = f"{places_left} {'place' if places_left == 1 else 'places'} left."
         else:
-            places = "It is full. Sign up to join the waitlist: if someone cancels, their place goes to the person who has waited longest."
-        result = [section(headline), section(meetup_details(meetup, tz)),
-                  section("\n".join(_with_topics([places])))]
+            places = (
+                "It is full. Sign up to join the waitlist: if someone cancels, "
+                "their place goes to the person who has waited longest."
+            )
+        result = [section(headline), section(meetup_details(meetup, tz)), section("\n".join(_with_topics([places])))]
         if taking_signups:
             label = "Sign up" if places_left else "Join the waitlist"
-            result.append({"type": "actions", "elements": [button(label, OPEN_SIGNUP_ACTION, str(meetup.id),
-                                                                  style="primary")]})
+            result.append(
+                {"type": "actions", "elements": [button(label, OPEN_SIGNUP_ACTION, str(meetup.id), style="primary")]}
+            )
         return f"Coming up: {title}, {when}. {places}", result
 
     def day_before(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]:
@@ -53,20 +59,29 @@ class ReminderBlocks:
         if meetup.description:
             lines.insert(0, f"*What happens:* {escape(meetup.description)}")
         lines = _with_topics(lines)
-        lines.append("If you have a place and cannot come, cancel it with `/meetup cancel` "
-                     "so someone on the waitlist can have it.")
-        result = [section(f"Reminder: *{title}* is on {when}."), section(meetup_details(meetup, tz)),
-                  section("\n\n".join(lines))]
+        lines.append(
+            "If you have a place and cannot come, cancel it with `/meetup cancel` "
+            "so someone on the waitlist can have it."
+        )
+        result = [
+            section(f"Reminder: *{title}* is on {when}."),
+            section(meetup_details(meetup, tz)),
+            section("\n\n".join(lines)),
+        ]
         return f"Reminder: {title} is on {when}.", result
 
     def morning(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         times = f"{format_time(meetup.starts_at, tz)} to {format_time(meetup.ends_at, tz)}"
-        text = f"*{title}* is today, {times}, at {escape(meetup.venue)}. Remember your photo ID for the building's security."
+        text = (
+            f"*{title}* is today, {times}, at {escape(meetup.venue)}. "
+            "Remember your photo ID for the building's security."
+        )
         return f"{title} is today, {times}.", [section(text)]
 
-    def day_before_confirmed(self, meetup: Meetup, registration: Registration, *,
-                             tz: ZoneInfo) -> tuple[str, list[dict]]:
+    def day_before_confirmed(
+        self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo
+    ) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
         result = [
@@ -74,20 +89,25 @@ class ReminderBlocks:
             section(meetup_details(meetup, tz)),
             section(PHOTO_ID + "\nThe calendar file below adds the meetup to your calendar."),
             section("If you cannot come, cancel so someone on the waitlist can."),
-            {"type": "actions", "elements": [button(CANCEL_LABELS[CONFIRMED], CANCEL_ACTION, str(meetup.id),
-                                                    style="danger")]},
+            {
+                "type": "actions",
+                "elements": [button(CANCEL_LABELS[CONFIRMED], CANCEL_ACTION, str(meetup.id), style="danger")],
+            },
         ]
         return f"You have a place at {title} on {when}.", result
 
-    def day_before_waitlisted(self, meetup: Meetup, registration: Registration, *, position: int,
-                              tz: ZoneInfo) -> tuple[str, list[dict]]:
+    def day_before_waitlisted(
+        self, meetup: Meetup, registration: Registration, *, position: int, tz: ZoneInfo
+    ) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
         result = [
             section(f"You are still on the waitlist for *{title}* on {when}. You are number {position}."),
-            section("If someone cancels, the person who has waited longest gets their place and a message "
-                    "from us straight away, even on the day. If you do not get a message, there is no place "
-                    "for you this time and you do not need to do anything."),
+            section(
+                "If someone cancels, the person who has waited longest gets their place and a message "
+                "from us straight away, even on the day. If you do not get a message, there is no place "
+                "for you this time and you do not need to do anything."
+            ),
             section(meetup_details(meetup, tz)),
             {"type": "actions", "elements": [button(CANCEL_LABELS["waitlisted"], CANCEL_ACTION, str(meetup.id))]},
         ]

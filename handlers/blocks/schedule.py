@@ -18,22 +18,34 @@ from storage.models import Meetup, Topic
 SCHEDULE_CALLBACK = "build_schedule"
 
 
-def schedule_modal(meetups: list[Meetup], tz: ZoneInfo, *, channel_id: str, rooms: str = "",
-                   slots: str = "") -> dict:
-    intro = ("Topics with the most votes are placed first, each in the time slot where the fewest of its "
-             f"voters have another session. The grid is posted in <#{channel_id}>, and each session lead "
-             "gets a message with their room and time.")
+def schedule_modal(meetups: list[Meetup], tz: ZoneInfo, *, channel_id: str, rooms: str = "", slots: str = "") -> dict:
+    intro = (
+        "Topics with the most votes are placed first, each in the time slot where the fewest of its "
+        f"voters have another session. The grid is posted in <#{channel_id}>, and each session lead "
+        "gets a message with their room and time."
+    )
     if rooms:
         intro += " Sessions already in the grid stay where they are if their room and time slot are still here."
     blocks = [section(intro)]
     if len(meetups) > 1:
         blocks.append(meetup_choice(meetups, tz))
     blocks += [
-        text_input("rooms", "Rooms", multiline=True, max_length=2000, initial=rooms,
-                    hint=f"One a line: the room's name, a comma and how many people it holds. "
-                         f"For example: {ROOM_EXAMPLE}"),
-        text_input("slots", "Time slots", multiline=True, max_length=1000, initial=slots,
-                    hint=f"One a line, for example: {SLOT_EXAMPLE}"),
+        text_input(
+            "rooms",
+            "Rooms",
+            multiline=True,
+            max_length=2000,
+            initial=rooms,
+            hint=f"One a line: the room's name, a comma and how many people it holds. For example: {ROOM_EXAMPLE}",
+        ),
+        text_input(
+            "slots",
+            "Time slots",
+            multiline=True,
+            max_length=1000,
+            initial=slots,
+            hint=f"One a line, for example: {SLOT_EXAMPLE}",
+        ),
     ]
     return {
         "type": "modal",
@@ -60,8 +72,11 @@ def grid_blocks(outcome: ScheduleOutcome, tz: ZoneInfo) -> tuple[str, list[dict]
     for slot in outcome.slots:
         lines = [f"*{format_time(slot.starts_at, tz)} to {format_time(slot.ends_at, tz)}*"]
         here = [s for s in outcome.sessions if s.placement.slot == slot]
-        lines += [f"• *{escape(s.placement.room.name)}* ({plural(s.placement.room.capacity, 'place')}): "
-                  f"{topic_link(s.topic.topic)}, {_lead_words(s)}" for s in here]
+        lines += [
+            f"• *{escape(s.placement.room.name)}* ({plural(s.placement.room.capacity, 'place')}): "
+            f"{topic_link(s.topic.topic)}, {_lead_words(s)}"
+            for s in here
+        ]
         if not here:
             lines.append("No sessions.")
         blocks += [section(text) for text in chunks(lines)]
@@ -71,18 +86,25 @@ def grid_blocks(outcome: ScheduleOutcome, tz: ZoneInfo) -> tuple[str, list[dict]
         if len(outcome.unplaced) > 20:
             lines.append(f"and {len(outcome.unplaced) - 20} more")
         blocks += [section(text) for text in chunks(lines)]
-        blocks.append(context("Topics that did not fit are offered at the next meetup, with their votes "
-                              "starting again from zero."))
+        blocks.append(
+            context(
+                "Topics that did not fit are offered at the next meetup, with their votes starting again from zero."
+            )
+        )
     return fallback, blocks[:50]
 
 
 def grid_summary(outcome: ScheduleOutcome, channel_id: str) -> str:
-    text = (f"The grid for *{escape(outcome.meetup.title)}* is posted in <#{channel_id}>: "
-            f"{plural(len(outcome.sessions), 'session')}, "
-            f"{plural(len(outcome.unplaced), 'topic')} did not fit. ")
+    text = (
+        f"The grid for *{escape(outcome.meetup.title)}* is posted in <#{channel_id}>: "
+        f"{plural(len(outcome.sessions), 'session')}, "
+        f"{plural(len(outcome.unplaced), 'topic')} did not fit. "
+    )
     if outcome.clashes.everyone:
-        text += (f"{plural(outcome.clashes.everyone, 'clash', 'clashes')} remain where someone voted for two "
-                 f"sessions at the same time ({outcome.clashes.confirmed} for people with a place).")
+        text += (
+            f"{plural(outcome.clashes.everyone, 'clash', 'clashes')} remain where someone voted for two "
+            f"sessions at the same time ({outcome.clashes.confirmed} for people with a place)."
+        )
     else:
         text += "Nobody who voted has two of their sessions at the same time."
     return text
@@ -94,12 +116,22 @@ def session_dm(placed: PlacedSession, meetup: Meetup, tz: ZoneInfo, *, moved: bo
     if placed.lead:
         first = f"Your session {title} has moved." if moved else f"You are leading {title} at *{escape(meetup.title)}*."
     else:
-        first = (f"Your topic {title} {'has moved' if moved else 'has a session'} at *{escape(meetup.title)}*. "
-                 "Nobody has said they will lead it yet: lead it yourself, or find someone who will.")
-    return [section(f"{first}\n*Where:* {escape(placed.placement.room.name)}\n"
-                    f"*When:* {format_when(slot.starts_at, slot.ends_at, tz)}")]
+        first = (
+            f"Your topic {title} {'has moved' if moved else 'has a session'} at *{escape(meetup.title)}*. "
+            "Nobody has said they will lead it yet: lead it yourself, or find someone who will."
+        )
+    return [
+        section(
+            f"{first}\n*Where:* {escape(placed.placement.room.name)}\n"
+            f"*When:* {format_when(slot.starts_at, slot.ends_at, tz)}"
+        )
+    ]
 
 
 def dropped_dm(topic: Topic, meetup: Meetup) -> list[dict]:
-    return [section(f"Your topic *{escape(topic.title)}* no longer has a session at *{escape(meetup.title)}*: "
-                    "the organisers have built the grid again and it did not fit.")]
+    return [
+        section(
+            f"Your topic *{escape(topic.title)}* no longer has a session at *{escape(meetup.title)}*: "
+            "the organisers have built the grid again and it did not fit."
+        )
+    ]

@@ -29,21 +29,42 @@ STATUS_WORDS = {
 CANCEL_LABELS = {CONFIRMED: "Cancel my place", WAITLISTED: "Leave the waitlist", PENDING: "Withdraw my request"}
 
 
-def _text_input(block_id: str, label: str, *, initial: str = "", optional: bool = False,
-                hint: str | None = None, multiline: bool = False, max_length: int = 200) -> dict:
+def _text_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str = "",
+    optional: bool = False,
+    hint: str | None = None,
+    multiline: bool = False,
+    max_length: int = 200,
+) -> dict:
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
     if initial:
         element["initial_value"] = initial[:max_length]
-    block = {"type": "input", "block_id": block_id, "optional": optional,
-             "label": plain(label + (" (optional)" if optional else "")), "element": element}
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label + (" (optional)" if optional else "")),
+        "element": element,
+    }
     if hint:
         block["hint"] = plain(hint)
     return block
 
 
-def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisation: str,
-                 tz: ZoneInfo, privacy_url: str | None, purge_after_days: int,
-                 channel_id: str | None = None) -> dict:
+def signup_modal(
+    *,
+    meetups: list[Meetup],
+    full_name: str,
+    email: str,
+    organisation: str,
+    tz: ZoneInfo,
+    privacy_url: str | None,
+    purge_after_days: int,
+    channel_id: str | None = None,
+) -> dict:
     """The sign-up form. With one meetup it names it; with several it asks which."""
     blocks: list[dict] = []
     if len(meetups) == 1:
@@ -53,32 +74,92 @@ def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisat
             {"text": plain(f"{m.title[:40]}, {format_when(m.starts_at, m.ends_at, tz)}"[:75]), "value": str(m.id)}
             for m in meetups[:100]
         ]
-        blocks.append({"type": "input", "block_id": "meetup", "label": plain("Which meetup"),
-                       "element": {"type": "static_select", "action_id": "value",
-                                   "placeholder": plain("Choose a meetup"), "options": options}})
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "meetup",
+                "label": plain("Which meetup"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": plain("Choose a meetup"),
+                    "options": options,
+                },
+            }
+        )
     blocks += [
-        _text_input("full_name", "Full name", initial=full_name,
-                    hint="As on your photo ID: the building's security team checks it at the door."),
-        context(f"*Email address:* {escape(email)}\nFrom your Slack profile. It tells us which organisation you work for."),
-        _text_input("organisation", "Organisation", initial=organisation,
-                    hint="We filled this in from your email address. Correct it if it is wrong."),
-        {"type": "input", "block_id": "role", "label": plain("How do you work in government?"),
-         "hint": plain("This meetup is for people working in government. Suppliers of contracted services cannot come."),
-         "element": {"type": "radio_buttons", "action_id": "value",
-                     "options": [{"text": plain(text), "value": value} for value, text in ROLES.items()]}},
-        _text_input("government_team", "Government team you work in", optional=True,
-                    hint="Contractors only: the department and team you are placed in, so an organiser can confirm it."),
-        _text_input("dietary_needs", "Dietary needs", optional=True, multiline=True, max_length=500,
-                    hint="So the host can order food you can eat. Shared only with the organisers and caterers."),
-        _text_input("access_needs", "Access needs", optional=True, multiline=True, max_length=500,
-                    hint="So the venue can be ready for you. Shared only with the organisers and the venue."),
-        {"type": "input", "block_id": "needs_consent", "optional": True,
-         "label": plain("Dietary and access needs (optional)"),
-         "hint": plain("These can reveal your health or religion, so we keep them only if you agree. "
-                       "You can withdraw this with /meetup forget."),
-         "element": {"type": "checkboxes", "action_id": "value", "options": [{
-             "text": plain("I agree to the organisers keeping my dietary and access needs to arrange this meetup"),
-             "value": "yes"}]}},
+        _text_input(
+            "full_name",
+            "Full name",
+            initial=full_name,
+            hint="As on your photo ID: the building's security team checks it at the door.",
+        ),
+        context(
+            f"*Email address:* {escape(email)}\nFrom your Slack profile. It tells us which organisation you work for."
+        ),
+        _text_input(
+            "organisation",
+            "Organisation",
+            initial=organisation,
+            hint="We filled this in from your email address. Correct it if it is wrong.",
+        ),
+        {
+            "type": "input",
+            "block_id": "role",
+            "label": plain("How do you work in government?"),
+            "hint": plain(
+                "This meetup is for people working in government. Suppliers of contracted services cannot come."
+            ),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "value",
+                "options": [{"text": plain(text), "value": value} for value, text in ROLES.items()],
+            },
+        },
+        _text_input(
+            "government_team",
+            "Government team you work in",
+            optional=True,
+            hint="Contractors only: the department and team you are placed in, so an organiser can confirm it.",
+        ),
+        _text_input(
+            "dietary_needs",
+            "Dietary needs",
+            optional=True,
+            multiline=True,
+            max_length=500,
+            hint="So the host can order food you can eat. Shared only with the organisers and caterers.",
+        ),
+        _text_input(
+            "access_needs",
+            "Access needs",
+            optional=True,
+            multiline=True,
+            max_length=500,
+            hint="So the venue can be ready for you. Shared only with the organisers and the venue.",
+        ),
+        {
+            "type": "input",
+            "block_id": "needs_consent",
+            "optional": True,
+            "label": plain("Dietary and access needs (optional)"),
+            "hint": plain(
+                "These can reveal your health or religion, so we keep them only if you agree. "
+                "You can withdraw this with /meetup forget."
+            ),
+            "element": {
+                "type": "checkboxes",
+                "action_id": "value",
+                "options": [
+                    {
+                        "text": plain(
+                            "I agree to the organisers keeping my dietary and access needs to arrange this meetup"
+                        ),
+                        "value": "yes",
+                    }
+                ],
+            },
+        },
     ]
     privacy = (
         "We use your name, email address and organisation to run this meetup and to give the building's "
@@ -93,16 +174,20 @@ def signup_modal(*, meetups: list[Meetup], full_name: str, email: str, organisat
         "title": plain("Sign up"),
         "submit": plain("Sign up"),
         "close": plain("Cancel"),
-        "private_metadata": json.dumps({
-            "meetup_id": meetups[0].id if len(meetups) == 1 else None,
-            "email": email,
-            "channel_id": channel_id,
-        }),
+        "private_metadata": json.dumps(
+            {
+                "meetup_id": meetups[0].id if len(meetups) == 1 else None,
+                "email": email,
+                "channel_id": channel_id,
+            }
+        ),
         "blocks": blocks,
     }
 
 
-def status_blocks(meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None = None) -> list[dict]:
+def status_blocks(
+    meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None = None
+) -> list[dict]:
     """A person's current sign-up, with the button to give it up."""
     headline = STATUS_WORDS.get(registration.status, "You are not signed up")
     text = f"{headline} at *{escape(meetup.title)}*."
@@ -116,8 +201,12 @@ def status_blocks(meetup: Meetup, registration: Registration, tz: ZoneInfo, *, p
         text += " If you cannot come, cancel your place so someone on the waitlist can have it."
     blocks = [section(text), section(meetup_details(meetup, tz))]
     if registration.status in CANCEL_LABELS:
-        blocks.append({"type": "actions", "elements": [
-            button(CANCEL_LABELS[registration.status], CANCEL_ACTION, str(meetup.id), style="danger")]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [button(CANCEL_LABELS[registration.status], CANCEL_ACTION, str(meetup.id), style="danger")],
+            }
+        )
     return blocks
 
 
@@ -126,11 +215,15 @@ def not_eligible_blocks(meetup: Meetup, reason: str) -> list[dict]:
 
 
 def promoted_blocks(meetup: Meetup, registration: Registration, tz: ZoneInfo) -> list[dict]:
-    return [section(f"A place has become free: you now have a place at *{escape(meetup.title)}*.")] + \
-        status_blocks(meetup, registration, tz)[1:]
+    return [section(f"A place has become free: you now have a place at *{escape(meetup.title)}*.")] + status_blocks(
+        meetup, registration, tz
+    )[1:]
 
 
 def cancelled_text(meetup: Meetup, previous_status: str) -> str:
-    what = {CONFIRMED: "cancelled your place at", WAITLISTED: "left the waitlist for",
-            PENDING: "withdrawn your request for"}.get(previous_status, "cancelled your sign-up for")
+    what = {
+        CONFIRMED: "cancelled your place at",
+        WAITLISTED: "left the waitlist for",
+        PENDING: "withdrawn your request for",
+    }.get(previous_status, "cancelled your sign-up for")
     return f"You have {what} *{escape(meetup.title)}*. To sign up again, use `/meetup signup`."

@@ -44,12 +44,15 @@ def stats_blocks(stats, tz: ZoneInfo) -> list[dict]:
     ]
     blocks += _chunked("*Each meetup*", meetup_lines)
     org_lines = [
-        f"• {escape(o.name)}: {plural(o.signups, 'sign-up')}, {o.attended} attended, "
-        f"{plural(o.meetups, 'meetup')}"
+        f"• {escape(o.name)}: {plural(o.signups, 'sign-up')}, {o.attended} attended, {plural(o.meetups, 'meetup')}"
         for o in stats.organisations[:100]
     ]
     if org_lines:
         blocks += _chunked("*By organisation*", org_lines)
-    blocks.append(context("Attended means they had a place at a meetup that has happened: the bot does not take "
-                          "a register at the door. Cancelled meetups are not counted."))
+    blocks.append(
+        context(
+            "Attended means they had a place at a meetup that has happened: the bot does not take "
+            "a register at the door. Cancelled meetups are not counted."
+        )
+    )
     return blocks[:50]

@@ -30,20 +30,44 @@ def vote_emoji_text(vote_emoji: Iterable[str]) -> str:
 
 
 def meetup_choice(meetups: list[Meetup], tz: ZoneInfo) -> dict:
-    options = [{"text": plain(f"{m.title[:40]}, {format_date(m.starts_at, tz)}"[:75]), "value": str(m.id)}
-               for m in meetups[:100]]
-    return {"type": "input", "block_id": "meetup", "label": plain("Which meetup"),
-            "element": {"type": "static_select", "action_id": "value",
-                        "placeholder": plain("Choose a meetup"), "options": options}}
+    options = [
+        {"text": plain(f"{m.title[:40]}, {format_date(m.starts_at, tz)}"[:75]), "value": str(m.id)}
+        for m in meetups[:100]
+    ]
+    return {
+        "type": "input",
+        "block_id": "meetup",
+        "label": plain("Which meetup"),
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "placeholder": plain("Choose a meetup"),
+            "options": options,
+        },
+    }
 
 
-def text_input(block_id: str, label: str, *, hint: str, optional: bool = False, multiline: bool = False,
-                max_length: int = 150, initial: str = "") -> dict:
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    hint: str,
+    optional: bool = False,
+    multiline: bool = False,
+    max_length: int = 150,
+    initial: str = "",
+) -> dict:
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
     if initial:
         element["initial_value"] = initial[:max_length]
-    return {"type": "input", "block_id": block_id, "optional": optional,
-            "label": plain(label + (" (optional)" if optional else "")), "element": element, "hint": plain(hint)}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label + (" (optional)" if optional else "")),
+        "element": element,
+        "hint": plain(hint),
+    }
 
 
 def topic_link(topic: Topic) -> str:
@@ -70,26 +94,45 @@ def chunks(lines: list[str], limit: int = 2900) -> list[str]:
 def propose_modal(meetups: list[Meetup], tz: ZoneInfo, *, channel_id: str, proposer_name: str) -> dict:
     if len(meetups) == 1:
         meetup = meetups[0]
-        intro = (f"Suggest something to talk about in the discussion sessions at *{escape(meetup.title)}*, "
-                 f"{format_date(meetup.starts_at, tz)}.")
+        intro = (
+            f"Suggest something to talk about in the discussion sessions at *{escape(meetup.title)}*, "
+            f"{format_date(meetup.starts_at, tz)}."
+        )
     else:
         intro = "Suggest something to talk about in the discussion sessions at a meetup."
-    intro += (f" Your topic is posted in <#{channel_id}> with your name, and everyone votes by reacting to it. "
-              "The topics with the most votes get a room and a time.")
+    intro += (
+        f" Your topic is posted in <#{channel_id}> with your name, and everyone votes by reacting to it. "
+        "The topics with the most votes get a room and a time."
+    )
     blocks = [section(intro)]
     if len(meetups) > 1:
         blocks.append(meetup_choice(meetups, tz))
     blocks += [
-        text_input("title", "Topic title", max_length=TITLE_LIMIT,
-                    hint="For example: Publishing code in the open safely"),
-        text_input("description", "Description", optional=True, multiline=True, max_length=DESCRIPTION_LIMIT,
-                    hint="What you would like to talk about, and who it is for."),
-        {"type": "input", "block_id": "would_lead", "label": plain("Would you lead the session?"),
-         "hint": plain("Leading means starting the conversation and keeping it going. You do not need slides."),
-         "element": {"type": "radio_buttons", "action_id": "value", "options": [
-             {"text": plain("Yes, I will lead it"), "value": "yes"},
-             {"text": plain("No, I would like someone else to lead it"), "value": "no"},
-         ]}},
+        text_input(
+            "title", "Topic title", max_length=TITLE_LIMIT, hint="For example: Publishing code in the open safely"
+        ),
+        text_input(
+            "description",
+            "Description",
+            optional=True,
+            multiline=True,
+            max_length=DESCRIPTION_LIMIT,
+            hint="What you would like to talk about, and who it is for.",
+        ),
+        {
+            "type": "input",
+            "block_id": "would_lead",
+            "label": plain("Would you lead the session?"),
+            "hint": plain("Leading means starting the conversation and keeping it going. You do not need slides."),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "value",
+                "options": [
+                    {"text": plain("Yes, I will lead it"), "value": "yes"},
+                    {"text": plain("No, I would like someone else to lead it"), "value": "no"},
+                ],
+            },
+        },
     ]
     return {
         "type": "modal",
@@ -97,8 +140,9 @@ def propose_modal(meetups: list[Meetup], tz: ZoneInfo, *, channel_id: str, propo
         "title": plain("Propose a topic"),
         "submit": plain("Propose topic"),
         "close": plain("Cancel"),
-        "private_metadata": json.dumps({"meetup_id": meetups[0].id if len(meetups) == 1 else None,
-                                        "name": proposer_name[:200]}),
+        "private_metadata": json.dumps(
+            {"meetup_id": meetups[0].id if len(meetups) == 1 else None, "name": proposer_name[:200]}
+        ),
         "blocks": blocks,
     }
 
@@ -108,8 +152,9 @@ def _proposed_by(topic: Topic) -> str:
     return f"Proposed by {escape(topic.proposer_name)}, {who}."
 
 
-def topic_card(topic: Topic, meetup: Meetup, tz: ZoneInfo, vote_emoji: Iterable[str], *,
-               carried_from: str | None = None) -> tuple[str, list[dict]]:
+def topic_card(
+    topic: Topic, meetup: Meetup, tz: ZoneInfo, vote_emoji: Iterable[str], *, carried_from: str | None = None
+) -> tuple[str, list[dict]]:
     """The card posted to the channel: (fallback text, blocks)."""
     text = f"*{escape(topic.title)}*"
     if topic.description:
@@ -121,10 +166,13 @@ def topic_card(topic: Topic, meetup: Meetup, tz: ZoneInfo, vote_emoji: Iterable[
         section(text),
         context(about),
         section(f"React with {vote_emoji_text(vote_emoji)} to vote."),
-        {"type": "actions", "elements": [
-            button("Withdraw topic", WITHDRAW_ACTION, str(topic.id)),
-            button("Hide topic", HIDE_ACTION, str(topic.id)),
-        ]},
+        {
+            "type": "actions",
+            "elements": [
+                button("Withdraw topic", WITHDRAW_ACTION, str(topic.id)),
+                button("Hide topic", HIDE_ACTION, str(topic.id)),
+            ],
+        },
         context("Only the person who proposed a topic can withdraw it. Organisers can hide topics."),
     ]
     return f"Topic proposed: {escape(topic.title)}", blocks
@@ -142,23 +190,32 @@ def hidden_card() -> tuple[str, list[dict]]:
 
 def carried_card(carried: CarriedOver, new_permalink: str | None) -> tuple[str, list[dict]]:
     where = f"<{new_permalink}|its new card>" if new_permalink else "its new card"
-    text = (f"*{escape(carried.old.title)}*\nThis topic did not fit in the sessions at "
-            f"*{escape(carried.from_meetup.title)}*. It is on the list for *{escape(carried.to_meetup.title)}*: "
-            f"vote for it there on {where}.")
+    text = (
+        f"*{escape(carried.old.title)}*\nThis topic did not fit in the sessions at "
+        f"*{escape(carried.from_meetup.title)}*. It is on the list for *{escape(carried.to_meetup.title)}*: "
+        f"vote for it there on {where}."
+    )
     return f"Topic moved to {escape(carried.to_meetup.title)}: {escape(carried.old.title)}", [section(text)]
 
 
 def carried_dm(carried: CarriedOver, tz: ZoneInfo, new_permalink: str | None) -> list[dict]:
     card = f": <{new_permalink}|see its new card>" if new_permalink else ""
-    return [section(
-        f"Your topic *{escape(carried.old.title)}* did not fit in the sessions at "
-        f"*{escape(carried.from_meetup.title)}*. It is now on the list for *{escape(carried.to_meetup.title)}*, "
-        f"{format_date(carried.to_meetup.starts_at, tz)}, and its votes start again from zero{card}.")]
+    return [
+        section(
+            f"Your topic *{escape(carried.old.title)}* did not fit in the sessions at "
+            f"*{escape(carried.from_meetup.title)}*. It is now on the list for *{escape(carried.to_meetup.title)}*, "
+            f"{format_date(carried.to_meetup.starts_at, tz)}, and its votes start again from zero{card}."
+        )
+    ]
 
 
 def proposal_failed_dm() -> list[dict]:
-    return [section("Your topic could not be posted to the meetup channel, so it has not been saved. "
-                    "Try again with `/meetup propose` in a few minutes.")]
+    return [
+        section(
+            "Your topic could not be posted to the meetup channel, so it has not been saved. "
+            "Try again with `/meetup propose` in a few minutes."
+        )
+    ]
 
 
 def _ranked_line(position: int, ranked: RankedTopic) -> str:
@@ -169,8 +226,9 @@ def _ranked_line(position: int, ranked: RankedTopic) -> str:
     return line
 
 
-def ranking_blocks(ranking: Ranking, tz: ZoneInfo, vote_emoji: Iterable[str], channel_id: str, *,
-                   others: Sequence[Meetup] = ()) -> list[dict]:
+def ranking_blocks(
+    ranking: Ranking, tz: ZoneInfo, vote_emoji: Iterable[str], channel_id: str, *, others: Sequence[Meetup] = ()
+) -> list[dict]:
     meetup = ranking.meetup
     heading = f"*Topics for {escape(meetup.title)}*, {format_date(meetup.starts_at, tz)}"
     later = " ".join(f"`/meetup topics {m.id}` for {escape(m.title)}." for m in others[:3])

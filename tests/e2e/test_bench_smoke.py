@@ -10,10 +10,17 @@ from bench.run import Options, run_bench
 
 @pytest.mark.slow
 def test_the_benchmark_runs_at_a_tiny_scale():
-    outcome = run_bench(Options(
-        scale=0.005, databases=["sqlite"], slack_latency=0, in_process_load=True, quiet=True, quiet_period=0.2,
-        scenarios=["commands_open", "submissions_closed", "burst", "votes", "reminders"],
-    ))
+    outcome = run_bench(
+        Options(
+            scale=0.005,
+            databases=["sqlite"],
+            slack_latency=0,
+            in_process_load=True,
+            quiet=True,
+            quiet_period=0.2,
+            scenarios=["commands_open", "submissions_closed", "burst", "votes", "reminders"],
+        )
+    )
     results = outcome.results
 
     opened = results["commands_open"]

@@ -2,6 +2,7 @@
 good set-up and with each thing an operator can get wrong."""
 
 import sqlite3
+from datetime import UTC
 
 import pytest
 
@@ -25,8 +26,14 @@ def test_a_good_set_up_passes_every_check(fake_slack, database_url, tmp_path):
     code, lines = check(fake_slack, database_url, tmp_path)
     assert failures(lines) == []
     assert [line.split(":")[0] for line in lines] == [
-        "PASS settings", "PASS token", "PASS mode", "PASS scopes", "PASS meetup channel", "PASS organisers",
-        "PASS database", "PASS domain list",
+        "PASS settings",
+        "PASS token",
+        "PASS mode",
+        "PASS scopes",
+        "PASS meetup channel",
+        "PASS organisers",
+        "PASS database",
+        "PASS domain list",
     ]
     assert code == 0
     assert "PASS organisers: Olu Organiser" in lines
@@ -43,7 +50,8 @@ def test_socket_mode_checks_the_app_token(fake_slack, sqlite_url, tmp_path):
     assert failures(lines) == [
         "FAIL mode: Socket Mode: Slack refused SLACK_APP_TOKEN (invalid_auth) — generate an app-level token with "
         "the connections:write scope (Basic Information, App-Level Tokens) and turn Socket Mode on, "
-        "or unset SLACK_APP_TOKEN for HTTP mode"]
+        "or unset SLACK_APP_TOKEN for HTTP mode"
+    ]
 
 
 def test_a_wrong_token_is_named_and_the_checks_that_need_it_are_skipped(fake_slack, sqlite_url, tmp_path):
@@ -64,17 +72,29 @@ def test_a_missing_scope_is_named(fake_slack, sqlite_url, tmp_path):
     code, lines = check(fake_slack, sqlite_url, tmp_path)
     assert code == 1
     [line] = failures(lines)
-    assert line.startswith("FAIL scopes: SLACK_BOT_TOKEN lacks users:read.email, channels:read, "
-                           "which manifest.yml asks for — ")
+    assert line.startswith(
+        "FAIL scopes: SLACK_BOT_TOKEN lacks users:read.email, channels:read, which manifest.yml asks for — "
+    )
     assert "reinstall the app" in line
 
 
-@pytest.mark.parametrize("is_member, archived, expected", [
-    (False, False, "FAIL meetup channel: the bot is not in #open-source-meetups (MEETUP_CHANNEL_ID), so it cannot "
-                   "post there — in #open-source-meetups, type /invite @meetupbot"),
-    (True, True, "FAIL meetup channel: MEETUP_CHANNEL_ID #open-source-meetups is archived — unarchive it or choose "
-                 "another channel"),
-])
+@pytest.mark.parametrize(
+    "is_member, archived, expected",
+    [
+        (
+            False,
+            False,
+            "FAIL meetup channel: the bot is not in #open-source-meetups (MEETUP_CHANNEL_ID), so it cannot "
+            "post there — in #open-source-meetups, type /invite @meetupbot",
+        ),
+        (
+            True,
+            True,
+            "FAIL meetup channel: MEETUP_CHANNEL_ID #open-source-meetups is archived — unarchive it or choose "
+            "another channel",
+        ),
+    ],
+)
 def test_a_channel_the_bot_cannot_post_in_is_named(fake_slack, sqlite_url, tmp_path, is_member, archived, expected):
     fake_slack.add_channel(CHANNEL, name="open-source-meetups", is_member=is_member)
     fake_slack.channels[CHANNEL]["is_archived"] = archived
@@ -93,15 +113,22 @@ def test_the_organiser_channel_is_checked_when_set(fake_slack, sqlite_url, tmp_p
     fake_slack.add_channel("C0ORGS", name="meetup-organisers", is_private=True, is_member=False)
     code, lines = check(fake_slack, sqlite_url, tmp_path, ORGANISER_CHANNEL_ID="C0ORGS")
     assert code == 1
-    assert failures(lines) == ["FAIL organiser channel: the bot is not in #meetup-organisers (ORGANISER_CHANNEL_ID), "
-                               "so it cannot post there — in #meetup-organisers, type /invite @meetupbot"]
+    assert failures(lines) == [
+        "FAIL organiser channel: the bot is not in #meetup-organisers (ORGANISER_CHANNEL_ID), "
+        "so it cannot post there — in #meetup-organisers, type /invite @meetupbot"
+    ]
 
 
 def test_organisers_who_are_not_people_here_are_named(fake_slack, sqlite_url, tmp_path):
     fake_slack.add_user("U0GONE", real_name="Gone Person", deleted=True)
     fake_slack.add_usergroup("S0EMPTY", [])
-    code, lines = check(fake_slack, sqlite_url, tmp_path, ORGANISER_USER_IDS=f"{ORGANISER},U0GHOST,U0GONE",
-                        ORGANISER_USERGROUP_ID="S0EMPTY")
+    code, lines = check(
+        fake_slack,
+        sqlite_url,
+        tmp_path,
+        ORGANISER_USER_IDS=f"{ORGANISER},U0GHOST,U0GONE",
+        ORGANISER_USERGROUP_ID="S0EMPTY",
+    )
     assert code == 1
     assert failures(lines) == [
         "FAIL organisers: ORGANISER_USER_IDS has U0GHOST, which is not a person in this workspace (user_not_found) "
@@ -119,7 +146,8 @@ def test_an_organiser_user_group_counts(fake_slack, sqlite_url, tmp_path):
 
     code, lines = check(fake_slack, sqlite_url, tmp_path, ORGANISER_USER_IDS=None, ORGANISER_USERGROUP_ID="S0NOPE")
     assert code == 1 and failures(lines)[0].startswith(
-        "FAIL organisers: ORGANISER_USERGROUP_ID S0NOPE could not be read (no_such_subteam)")
+        "FAIL organisers: ORGANISER_USERGROUP_ID S0NOPE could not be read (no_such_subteam)"
+    )
 
 
 def test_no_organisers_at_all_fails(fake_slack, sqlite_url, tmp_path):
@@ -138,8 +166,10 @@ def test_an_unmigrated_or_missing_database_is_named(fake_slack, tmp_path):
 
     missing = tmp_path / "missing.db"
     code, lines = check(fake_slack, f"sqlite:///{missing}", tmp_path)
-    assert failures(lines) == [f"FAIL database: the SQLite file {missing} does not exist — run `meetup-bot db upgrade` "
-                               "to create it, or check DATABASE_URL"]
+    assert failures(lines) == [
+        f"FAIL database: the SQLite file {missing} does not exist — run `meetup-bot db upgrade` "
+        "to create it, or check DATABASE_URL"
+    ]
     assert not missing.exists()  # checking did not create it
 
 
@@ -152,7 +182,8 @@ def test_a_database_a_newer_version_migrated_is_named(fake_slack, sqlite_url, tm
     assert code == 1
     assert failures(lines) == [
         "FAIL database: SQLite is at revision 9999_from_the_future, which this version does not know: a newer "
-        "version of the bot migrated it — run that newer version, or restore a backup taken before it"]
+        "version of the bot migrated it — run that newer version, or restore a backup taken before it"
+    ]
 
 
 def test_a_database_that_does_not_answer_is_named_without_its_password(fake_slack, tmp_path):
@@ -170,19 +201,25 @@ def test_every_broken_setting_is_reported_by_name_at_once(fake_slack, tmp_path):
     """The issue's test: several things wrong, each named in its own line."""
     fake_slack.scopes.remove("usergroups:read")
     fake_slack.add_channel(CHANNEL, name="open-source-meetups", is_member=False)
-    code, lines = check(fake_slack, f"sqlite:///{tmp_path / 'nowhere.db'}", tmp_path,
-                        ORGANISER_USER_IDS="U0GHOST")
+    code, lines = check(fake_slack, f"sqlite:///{tmp_path / 'nowhere.db'}", tmp_path, ORGANISER_USER_IDS="U0GHOST")
     assert code == 1
     failed = failures(lines)
     assert [line.split(":")[0] for line in failed] == [
-        "FAIL scopes", "FAIL meetup channel", "FAIL organisers", "FAIL database"]
-    for line, name in zip(failed, ["usergroups:read", "MEETUP_CHANNEL_ID", "ORGANISER_USER_IDS", "db upgrade"]):
+        "FAIL scopes",
+        "FAIL meetup channel",
+        "FAIL organisers",
+        "FAIL database",
+    ]
+    for line, name in zip(
+        failed, ["usergroups:read", "MEETUP_CHANNEL_ID", "ORGANISER_USER_IDS", "db upgrade"], strict=False
+    ):
         assert name in line
 
 
 def test_malformed_settings_are_named_and_nothing_else_is_tried(fake_slack, tmp_path):
-    code, lines = check(fake_slack, "sqlite:///x.db", tmp_path, MEETUP_CHANNEL_ID="general",
-                        SLACK_BOT_TOKEN="xoxp-user-token")
+    code, lines = check(
+        fake_slack, "sqlite:///x.db", tmp_path, MEETUP_CHANNEL_ID="general", SLACK_BOT_TOKEN="xoxp-user-token"
+    )
     assert code == 1
     assert lines == [
         "FAIL settings: SLACK_BOT_TOKEN must be the bot token starting xoxb- (OAuth & Permissions in your app's "
@@ -207,18 +244,28 @@ def test_the_packaged_manifest_is_the_repository_one():
 
 
 def test_an_import_the_bot_ignores_is_reported(fake_slack, sqlite_url, tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from storage.db import Database
     from storage.models import DomainList
 
     db = Database(sqlite_url)
     with db.transaction() as session:
-        session.add(DomainList(version="old", source="an old import", built="2026-01-05", based_on="2025-12-01",
-                               domain_count=0, domains="{}", imported_at=datetime(2026, 1, 5, tzinfo=timezone.utc)))
+        session.add(
+            DomainList(
+                version="old",
+                source="an old import",
+                built="2026-01-05",
+                based_on="2025-12-01",
+                domain_count=0,
+                domains="{}",
+                imported_at=datetime(2026, 1, 5, tzinfo=UTC),
+            )
+        )
     db.dispose()
     code, lines = check(fake_slack, sqlite_url, tmp_path)
     assert code == 1
     assert failures(lines) == [
         "FAIL domain list: the list imported Monday 5 January 2026 at midnight, laid over an older shipped list "
-        "(built 1 December 2025), so it is not used — import a newer copy, or remove it with meetup-bot domains reset"]
+        "(built 1 December 2025), so it is not used — import a newer copy, or remove it with meetup-bot domains reset"
+    ]

@@ -55,7 +55,7 @@ def cli_commands(lines: list[str]) -> list[list[str]]:
         for i, word in enumerate(words[:-1]):
             following = words[i + 1]
             if word.endswith("meetup-bot") and re.fullmatch(r"[a-z][a-z-]*", following) and following != "meetup-bot":
-                found.append(words[i + 1:])
+                found.append(words[i + 1 :])
     return found
 
 
@@ -90,7 +90,9 @@ def test_the_docs_show_meetup_bot_commands():
         assert any(s.startswith(command) for s in shown), f"`meetup-bot {command}` is not in the docs"
 
 
-@pytest.mark.parametrize("where, words", documented_commands(), ids=lambda v: str(v) if isinstance(v, Path) else " ".join(v[:2]))
+@pytest.mark.parametrize(
+    "where, words", documented_commands(), ids=lambda v: str(v) if isinstance(v, Path) else " ".join(v[:2])
+)
 def test_every_meetup_bot_command_in_the_docs_exists(where, words):
     assert check_command(words) is None, f"{where}: {check_command(words)}"
 
@@ -121,8 +123,9 @@ def test_every_link_between_the_docs_leads_somewhere():
 def test_the_scopes_in_the_slack_guide_are_the_manifests():
     text = (ROOT / "docs" / "slack-app.md").read_text(encoding="utf-8")
     table = text.split("## What each permission is for", 1)[1]
-    documented = {s for pair in re.findall(r"^\| `([a-z:._]+)`(?:, `([a-z:._]+)`)? \|", table, flags=re.M)
-                  for s in pair if s}
+    documented = {
+        s for pair in re.findall(r"^\| `([a-z:._]+)`(?:, `([a-z:._]+)`)? \|", table, flags=re.M) for s in pair if s
+    }
     wanted = set(manifest_scopes())
     assert not wanted - documented, f"say why the bot needs {sorted(wanted - documented)} in docs/slack-app.md"
     assert not documented - wanted, f"docs/slack-app.md explains {sorted(documented - wanted)}, not in manifest.yml"
@@ -218,8 +221,12 @@ def test_what_the_image_copies_exists_and_secrets_stay_out():
 def test_a_fresh_clone_starts_in_socket_mode_with_settings_from_dot_env(fake_slack, tmp_path):
     """cp .env.example .env, fill in the tokens, channel and organiser: the bot
     connects over Socket Mode and answers `/meetup help`; `check` agrees."""
-    values = {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_APP_TOKEN": fake_slack.app_token,
-              "MEETUP_CHANNEL_ID": CHANNEL, "ORGANISER_USER_IDS": ORGANISER}
+    values = {
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_APP_TOKEN": fake_slack.app_token,
+        "MEETUP_CHANNEL_ID": CHANNEL,
+        "ORGANISER_USER_IDS": ORGANISER,
+    }
     lines = []
     for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
         name = line.split("=", 1)[0]
@@ -236,14 +243,30 @@ def test_a_fresh_clone_starts_in_socket_mode_with_settings_from_dot_env(fake_sla
     assert checked.returncode == 0, checked.stdout  # ...and then everything passes
     assert "PASS mode: Socket Mode: SLACK_APP_TOKEN opens a connection" in checked.stdout
 
-    process = subprocess.Popen([str(BIN), "serve"], env={"PATH": os.environ["PATH"]}, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(BIN), "serve"],
+        env={"PATH": os.environ["PATH"]},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         fake_slack.wait_for_connection(timeout=30)
-        ack = fake_slack.send_envelope("slash_commands", {
-            "team_id": fake_slack.team_id, "channel_id": CHANNEL, "user_id": ORGANISER, "user_name": "olu",
-            "command": "/meetup", "text": "help", "api_app_id": fake_slack.app_id,
-            "response_url": fake_slack.response_url(), "trigger_id": fake_slack.new_trigger_id()})
+        ack = fake_slack.send_envelope(
+            "slash_commands",
+            {
+                "team_id": fake_slack.team_id,
+                "channel_id": CHANNEL,
+                "user_id": ORGANISER,
+                "user_name": "olu",
+                "command": "/meetup",
+                "text": "help",
+                "api_app_id": fake_slack.app_id,
+                "response_url": fake_slack.response_url(),
+                "trigger_id": fake_slack.new_trigger_id(),
+            },
+        )
         assert "What you can do with `/meetup`" in json.dumps(ack["payload"])
     finally:
         process.send_signal(signal.SIGTERM)

@@ -1,6 +1,7 @@
 """Nothing lost: several server processes on one database, and a server
 killed with SIGKILL in the middle of a burst."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,8 +23,9 @@ from tests.support.slack_requests import SlackSender
 def start_server(fake, database_url, tmp_path):
     port = free_port()
     env = {"PATH": os.environ["PATH"], **settings_env(fake, database_url, PORT=str(port))}
-    process = subprocess.Popen([str(BIN), "serve"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(BIN), "serve"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for_health(url, process)
     return process, SlackSender(url, SIGNING_SECRET)
@@ -105,7 +107,6 @@ def test_every_acknowledged_sign_up_survives_a_sigkill(fake_slack, tmp_path):
 
 
 def _quietly(function, argument):
-    try:
+    # The server died mid-request: that request was never acknowledged.
+    with contextlib.suppress(OSError):
         function(argument)
-    except OSError:
-        pass  # the server died mid-request: that request was never acknowledged

@@ -15,8 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from tests.support.fakeslack import FakeSlack, close_quickly
-from tests.support.fakeslack import build_spec
+from tests.support.fakeslack import FakeSlack, build_spec, close_quickly
 
 SHARED_SPEC = Path(__file__).resolve().parents[3] / "shared" / "slack" / "slack_web_openapi_v2_without_examples.json"
 
@@ -155,12 +154,18 @@ def test_missing_required_argument_is_rejected(fake, client):
 
 def test_a_request_cut_off_by_the_client_is_not_a_violation(fake, client):
     # What a server killed in the middle of a Web API call leaves behind.
-    for content_type, partial in (("application/json", b'{"channel": "C0GEN'),
-                                  ("application/x-www-form-urlencoded", b"channel=C0GENERAL&te")):
+    for content_type, partial in (
+        ("application/json", b'{"channel": "C0GEN'),
+        ("application/x-www-form-urlencoded", b"channel=C0GENERAL&te"),
+    ):
         with socket.create_connection(("127.0.0.1", fake.port)) as connection:
-            connection.sendall(b"POST /api/chat.postMessage HTTP/1.1\r\nHost: slack.com\r\n"
-                               b"Authorization: Bearer xoxb-test-token\r\nContent-Type: " + content_type.encode()
-                               + b"\r\nContent-Length: 100\r\n\r\n" + partial)
+            connection.sendall(
+                b"POST /api/chat.postMessage HTTP/1.1\r\nHost: slack.com\r\n"
+                b"Authorization: Bearer xoxb-test-token\r\nContent-Type: "
+                + content_type.encode()
+                + b"\r\nContent-Length: 100\r\n\r\n"
+                + partial
+            )
     client.api_test()  # answered after the cut-off requests were read
     assert fake.violations == []
     assert fake.calls_to("chat.postMessage") == []
@@ -460,11 +465,20 @@ def test_socket_mode_client_reconnects_when_asked(fake, bolt_socket_app):
 
 
 def test_events_are_acked_without_payload(fake, bolt_socket_app):
-    event = {"type": "event_callback", "team_id": "T0TEST", "api_app_id": "A123", "event_id": "Ev1",
-             "event_time": 1700000000,
-             "event": {"type": "reaction_added", "user": "U1", "reaction": "+1",
-                       "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000100"},
-                       "event_ts": "1700000000.000200"}}
+    event = {
+        "type": "event_callback",
+        "team_id": "T0TEST",
+        "api_app_id": "A123",
+        "event_id": "Ev1",
+        "event_time": 1700000000,
+        "event": {
+            "type": "reaction_added",
+            "user": "U1",
+            "reaction": "+1",
+            "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000100"},
+            "event_ts": "1700000000.000200",
+        },
+    }
     fake.wait_for_connection(timeout=5)
 
     ack = fake.send_envelope("events_api", event)

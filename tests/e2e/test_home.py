@@ -20,8 +20,12 @@ from tests.support.organising import (
 
 ADA, SAM = "U0ADA", "U0SAM"
 SIGNUP = {"full_name": "Ada Lovelace", "organisation": "Cabinet Office", "role": "civil_servant"}
-CONTRACTOR = {"full_name": "Sam Contractor", "organisation": "Acme Digital", "role": "contractor",
-              "government_team": "GDS, GOV.UK Pay"}
+CONTRACTOR = {
+    "full_name": "Sam Contractor",
+    "organisation": "Acme Digital",
+    "role": "contractor",
+    "government_team": "GDS, GOV.UK Pay",
+}
 
 
 def home_published(bot, user_id, after: int) -> dict:
@@ -36,9 +40,13 @@ def publishes(bot, user_id) -> int:
 def press_on_home(bot, user_id, action_id, value):
     """A button on the App Home: the payload has the view, no response_url."""
     view = bot.fake.home_views.get(user_id) or {"id": "V0HOME", "type": "home"}
-    return bot.slack.block_action(user_id=user_id, action_id=action_id, value=str(value),
-                                  container={"type": "view", "view_id": view["id"]},
-                                  view={**view, "type": "home"})
+    return bot.slack.block_action(
+        user_id=user_id,
+        action_id=action_id,
+        value=str(value),
+        container={"type": "view", "view_id": view["id"]},
+        view={**view, "type": "home"},
+    )
 
 
 def sign_up(bot, user_id, answers, meetup_id):
@@ -80,8 +88,10 @@ def test_home_shows_upcoming_meetups_with_the_persons_status_and_the_right_butto
 
 def test_the_messages_tab_is_left_alone(bot):
     create_meetup_in_modal(bot)
-    event(bot, {"type": "app_home_opened", "user": ADA, "channel": "D0", "tab": "messages",
-                "event_ts": "1700000000.000100"})
+    event(
+        bot,
+        {"type": "app_home_opened", "user": ADA, "channel": "D0", "tab": "messages", "event_ts": "1700000000.000100"},
+    )
     open_home(bot, ORGANISER)  # a later event is handled, so the first one has been too
     assert [c.args["user_id"] for c in bot.fake.calls_to("views.publish")] == [ORGANISER]
 
@@ -95,8 +105,13 @@ def test_organisers_see_counts_and_approve_from_the_home_tab(bot):
     sign_up(bot, SAM, CONTRACTOR, meetup_id)
     sam = find_registration(bot.db, meetup_id, SAM)
     assert sam.status == PENDING
-    request = eventually(lambda: [m for m in bot.fake.messages(bot.fake.dm_channel(ORGANISER))
-                                  if "asked for a place" in block_texts(m.get("blocks"))])
+    request = eventually(
+        lambda: [
+            m
+            for m in bot.fake.messages(bot.fake.dm_channel(ORGANISER))
+            if "asked for a place" in block_texts(m.get("blocks"))
+        ]
+    )
 
     home = open_home(bot, ORGANISER)
     text = block_texts(home["blocks"])
@@ -112,8 +127,12 @@ def test_organisers_see_counts_and_approve_from_the_home_tab(bot):
     assert "is waiting for approval" not in block_texts(home["blocks"])
     assert "2 of 3 places taken" in block_texts(home["blocks"])
     # The approval message in the organiser's DM says it is decided.
-    eventually(lambda: "Approved by <@U0ORGANISER>: they have a place."
-               in block_texts(_approval_message(bot, request[0]["ts"])["blocks"]))
+    eventually(
+        lambda: (
+            "Approved by <@U0ORGANISER>: they have a place."
+            in block_texts(_approval_message(bot, request[0]["ts"])["blocks"])
+        )
+    )
     eventually(lambda: [d for d in dms_to(bot.fake, SAM) if "approved" in d["text"]])
 
 
@@ -176,12 +195,18 @@ def test_the_global_shortcut_opens_the_signup_form(bot):
 
     def shortcut():
         before = len(bot.fake.calls_to("views.open"))
-        reply = bot.slack.interaction({
-            "type": "shortcut", "callback_id": "signup_shortcut", "trigger_id": f"trigger-{uuid.uuid4().hex}",
-            "action_ts": "1700000000.000100", "team": {"id": "T0001", "domain": "crossgov"},
-            "user": {"id": ADA, "username": "ada", "team_id": "T0001"}, "token": "legacy-verification-token",
-            "is_enterprise_install": False,
-        })
+        reply = bot.slack.interaction(
+            {
+                "type": "shortcut",
+                "callback_id": "signup_shortcut",
+                "trigger_id": f"trigger-{uuid.uuid4().hex}",
+                "action_ts": "1700000000.000100",
+                "team": {"id": "T0001", "domain": "crossgov"},
+                "user": {"id": ADA, "username": "ada", "team_id": "T0001"},
+                "token": "legacy-verification-token",
+                "is_enterprise_install": False,
+            }
+        )
         assert reply.status == 200
         return opened_view(bot, before + 1)
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.signups.export import list_exports
 from bot.meetups.meetups import get_meetup
+from bot.signups.export import list_exports
 from bot.signups.signups import find_registration, overview
 from storage.models import CANCELLED, CONFIRMED, DECLINED, PENDING, WAITLISTED
 from tests.support.app import CHANNEL, ORGANISER, start_bot
@@ -17,14 +17,14 @@ from tests.support.blocks import block_texts, buttons
 from tests.support.messages import dms_to
 from tests.support.organising import (
     NEW_MEETUP,
-    open_form,
-    csv_shares,
-    csv_uploads,
     card,
     create_meetup_in_modal,
+    csv_shares,
+    csv_uploads,
     eventually,
     form_answers,
     meetup_id_of,
+    open_form,
     open_new_meetup_form,
     opened_view,
     sign_up_from_card,
@@ -47,9 +47,12 @@ def approval_messages(fake, channel):
 
 def press(bot, user_id, action_id, value, message, channel, *, response_url=True):
     return bot.slack.block_action(
-        user_id=user_id, action_id=action_id, value=str(value),
+        user_id=user_id,
+        action_id=action_id,
+        value=str(value),
         container={"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": False},
-        response_url=bot.fake.response_url() if response_url else None)
+        response_url=bot.fake.response_url() if response_url else None,
+    )
 
 
 def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
@@ -81,8 +84,17 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
     eventually(lambda: "*1 place left*" in block_texts(card(bot)["blocks"]))
 
     # A contractor from an unrecognised domain lands in the approvals message.
-    sign_up_from_card(bot, SAM, {"full_name": "Sam Contractor", "organisation": "Acme Digital", "role": "contractor",
-                                 "government_team": "GDS, GOV.UK Pay"}, posted)
+    sign_up_from_card(
+        bot,
+        SAM,
+        {
+            "full_name": "Sam Contractor",
+            "organisation": "Acme Digital",
+            "role": "contractor",
+            "government_team": "GDS, GOV.UK Pay",
+        },
+        posted,
+    )
     sam = find_registration(bot.db, meetup_id, SAM)
     assert sam.status == PENDING
     organiser_dm = bot.fake.dm_channel(ORGANISER)
@@ -92,8 +104,10 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
     assert "*Organisation:* Acme Digital" in request_text
     assert "*How they work in government:* Contractor working in a government team" in request_text
     assert "*Government team:* GDS, GOV.UK Pay" in request_text
-    assert [b[:2] for b in buttons(request["blocks"])] == [("Approve", "approve_registration"),
-                                                           ("Decline", "decline_registration")]
+    assert [b[:2] for b in buttons(request["blocks"])] == [
+        ("Approve", "approve_registration"),
+        ("Decline", "decline_registration"),
+    ]
 
     # A non-organiser's forged Approve click changes nothing.
     forged = press(bot, ADA, "approve_registration", sam.id, request, organiser_dm)
@@ -109,8 +123,13 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
     press(bot, ORGANISER, "approve_registration", sam.id, request, organiser_dm)
     eventually(lambda: find_registration(bot.db, meetup_id, SAM).status == CONFIRMED)
     assert find_registration(bot.db, meetup_id, SAM).decided_by == ORGANISER
-    decided = eventually(lambda: [m for m in approval_messages(bot.fake, organiser_dm)
-                                  if "Approved by <@U0ORGANISER>: they have a place." in block_texts(m["blocks"])])
+    decided = eventually(
+        lambda: [
+            m
+            for m in approval_messages(bot.fake, organiser_dm)
+            if "Approved by <@U0ORGANISER>: they have a place." in block_texts(m["blocks"])
+        ]
+    )
     assert buttons(decided[0]["blocks"]) == []
     eventually(lambda: dms_to(bot.fake, SAM)[1:])
     assert "An organiser has approved your sign-up" in block_texts(dms_to(bot.fake, SAM)[-1]["blocks"])
@@ -118,8 +137,9 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
 
     # The export arrives as a CSV by DM.
     reply = bot.slack.command("export", user_id=ORGANISER)
-    assert reply.message()["text"] == ("Sending you the visitor list for *Cross-government open source meetup* "
-                                       "(3 people) in a direct message.")
+    assert reply.message()["text"] == (
+        "Sending you the visitor list for *Cross-government open source meetup* (3 people) in a direct message."
+    )
     eventually(lambda: csv_shares(bot.fake))
     [share] = csv_shares(bot.fake)
     assert share["channel"] == organiser_dm
@@ -137,25 +157,41 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
     assert reply.json()["response_action"] == "update"
     assert "sending a message about the new date to 3 people" in block_texts(reply.json()["view"]["blocks"])
     for person in (ADA, BOB, SAM):
-        change = eventually(lambda: [d for d in dms_to(bot.fake, person) if "has changed" in block_texts(d["blocks"])])
-        assert ("The date is now Friday 5 March 2027 (it was Friday 26 February 2027)."
-                in block_texts(change[0]["blocks"]))
+        change = eventually(
+            lambda person=person: [d for d in dms_to(bot.fake, person) if "has changed" in block_texts(d["blocks"])]
+        )
+        assert "The date is now Friday 5 March 2027 (it was Friday 26 February 2027)." in block_texts(
+            change[0]["blocks"]
+        )
     eventually(lambda: "Friday 5 March 2027, 1pm to 5pm" in block_texts(card(bot)["blocks"]))
 
 
 def test_the_form_refuses_impossible_values_field_by_field_and_stores_nothing(bot):
     view = open_new_meetup_form(bot)
-    reply = bot.slack.submit_view(view, {**NEW_MEETUP, "date": "2027-01-01", "end_time": "12:00", "capacity": "0",
-                                         "agenda": "Good talk | Ada | GDS\nNo speaker here"}, user_id=ORGANISER)
-    assert reply.json() == {"response_action": "errors", "errors": {
-        "capacity": "Capacity must be 1 or more",
-        "end_time": "The end time must be after the start time",
-        "date": "The date and start time must be in the future",
-        "agenda": "Line 2 needs a title, a speaker and their organisation separated by |, "
-                  "like: Open source in government | Ada Lovelace | GDS",
-    }}
+    reply = bot.slack.submit_view(
+        view,
+        {
+            **NEW_MEETUP,
+            "date": "2027-01-01",
+            "end_time": "12:00",
+            "capacity": "0",
+            "agenda": "Good talk | Ada | GDS\nNo speaker here",
+        },
+        user_id=ORGANISER,
+    )
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {
+            "capacity": "Capacity must be 1 or more",
+            "end_time": "The end time must be after the start time",
+            "date": "The date and start time must be in the future",
+            "agenda": "Line 2 needs a title, a speaker and their organisation separated by |, "
+            "like: Open source in government | Ada Lovelace | GDS",
+        },
+    }
     assert bot.fake.messages(CHANNEL) == []
     from bot.meetups.meetups import all_meetups
+
     assert all_meetups(bot.db) == []
 
 
@@ -170,12 +206,18 @@ def test_only_organisers_can_open_or_submit_the_form(bot):
     assert reply["response_action"] == "update"
     assert "Only organisers can create meetups." in block_texts(reply["view"]["blocks"])
     from bot.meetups.meetups import all_meetups
+
     assert all_meetups(bot.db) == [] and bot.fake.messages(CHANNEL) == []
 
 
 def test_user_text_on_the_card_is_escaped(bot):
-    posted, _ = create_meetup_in_modal(bot, title="Meetup <!channel>", venue="Room <@U0EVE> & co",
-                                       description="Bring <!here> snacks", agenda="Talk <!channel> | A | B")
+    posted, _ = create_meetup_in_modal(
+        bot,
+        title="Meetup <!channel>",
+        venue="Room <@U0EVE> & co",
+        description="Bring <!here> snacks",
+        agenda="Talk <!channel> | A | B",
+    )
     text = block_texts(posted["blocks"])
     assert "<!channel>" not in text.replace("Meetup <!channel>", "")  # the header is plain text, never a ping
     assert "Room &lt;@U0EVE&gt; &amp; co" in text
@@ -202,8 +244,13 @@ def test_the_card_follows_cancellations_and_says_when_sign_up_closes(bot):
     # Closing sign-up from the edit form.
     form = open_form(bot, "edit")
     assert ("Close sign-up", "close_signup", str(meetup_id)) in buttons(form["blocks"])
-    bot.slack.block_action(user_id=ORGANISER, action_id="close_signup", value=str(meetup_id),
-                           container={"type": "view", "view_id": form["id"]}, view=form)
+    bot.slack.block_action(
+        user_id=ORGANISER,
+        action_id="close_signup",
+        value=str(meetup_id),
+        container={"type": "view", "view_id": form["id"]},
+        view=form,
+    )
     eventually(lambda: "*Sign-up closed*" in block_texts(card(bot)["blocks"]))
     assert "open_signup" not in [b[1] for b in buttons(card(bot)["blocks"])]
     updated = bot.fake.wait_for("views.update")[-1].args
@@ -213,8 +260,13 @@ def test_the_card_follows_cancellations_and_says_when_sign_up_closes(bot):
     assert refused["text"] == "There are no meetups open for sign-up at the moment."
 
     # Reopening.
-    bot.slack.block_action(user_id=ORGANISER, action_id="reopen_signup", value=str(meetup_id),
-                           container={"type": "view", "view_id": form["id"]}, view=form)
+    bot.slack.block_action(
+        user_id=ORGANISER,
+        action_id="reopen_signup",
+        value=str(meetup_id),
+        container={"type": "view", "view_id": form["id"]},
+        view=form,
+    )
     eventually(lambda: "*1 place left*" in block_texts(card(bot)["blocks"]))
 
 
@@ -224,8 +276,12 @@ def test_cancelling_the_meetup_tells_everyone_registered(bot):
     meetup_id = meetup_id_of(posted)
     sign_up_from_card(bot, ADA, SIGNUP, posted)
     sign_up_from_card(bot, BOB, {**SIGNUP, "full_name": "Bob Brown"}, posted)
-    sign_up_from_card(bot, SAM, {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor",
-                                 "government_team": "HMRC"}, posted)
+    sign_up_from_card(
+        bot,
+        SAM,
+        {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor", "government_team": "HMRC"},
+        posted,
+    )
     organiser_dm = bot.fake.dm_channel(ORGANISER)
     eventually(lambda: approval_messages(bot.fake, organiser_dm))
 
@@ -233,21 +289,33 @@ def test_cancelling_the_meetup_tells_everyone_registered(bot):
     bot.slack.command(f"edit {meetup_id}", user_id=ORGANISER)
     form = opened_view(bot, before + 1)
     # A forged click by someone else changes nothing.
-    bot.slack.block_action(user_id=EVE, action_id="cancel_meetup", value=str(meetup_id),
-                           container={"type": "view", "view_id": form["id"]}, view=form)
+    bot.slack.block_action(
+        user_id=EVE,
+        action_id="cancel_meetup",
+        value=str(meetup_id),
+        container={"type": "view", "view_id": form["id"]},
+        view=form,
+    )
     refusal = bot.fake.wait_for("views.update")[-1].args["view"]
     assert block_texts(refusal["blocks"]) == "Only organisers can cancel a meetup."
     assert get_meetup(bot.db, meetup_id).status == "open"
 
-    bot.slack.block_action(user_id=ORGANISER, action_id="cancel_meetup", value=str(meetup_id),
-                           container={"type": "view", "view_id": form["id"]}, view=form)
+    bot.slack.block_action(
+        user_id=ORGANISER,
+        action_id="cancel_meetup",
+        value=str(meetup_id),
+        container={"type": "view", "view_id": form["id"]},
+        view=form,
+    )
     eventually(lambda: get_meetup(bot.db, meetup_id).status == "cancelled")
     for person in (ADA, BOB, SAM):
         assert find_registration(bot.db, meetup_id, person).status == CANCELLED
-        eventually(lambda: [d for d in dms_to(bot.fake, person) if "has been cancelled" in d["text"]])
+        eventually(lambda person=person: [d for d in dms_to(bot.fake, person) if "has been cancelled" in d["text"]])
     eventually(lambda: "This meetup has been cancelled" in block_texts(card(bot)["blocks"]))
     assert buttons(card(bot)["blocks"]) == []
-    eventually(lambda: "The meetup was cancelled." in block_texts(approval_messages(bot.fake, organiser_dm)[0]["blocks"]))
+    eventually(
+        lambda: "The meetup was cancelled." in block_texts(approval_messages(bot.fake, organiser_dm)[0]["blocks"])
+    )
     refused = bot.slack.command(f"edit {meetup_id}", user_id=ORGANISER).message()
     assert refused["text"] == "Cross-government open source meetup has been cancelled, so it cannot be changed."
 
@@ -262,8 +330,10 @@ def test_edit_refuses_a_capacity_below_the_places_taken(bot):
     assert form_answers(form)["capacity"] == "5"
     assert form_answers(form)["agenda"] == NEW_MEETUP["agenda"]
     reply = bot.slack.submit_view(form, {**form_answers(form), "capacity": "1"}, user_id=ORGANISER).json()
-    assert reply == {"response_action": "errors",
-                     "errors": {"capacity": "2 people have a place already. Enter 2 or more"}}
+    assert reply == {
+        "response_action": "errors",
+        "errors": {"capacity": "2 people have a place already. Enter 2 or more"},
+    }
     assert get_meetup(bot.db, meetup_id).capacity == 5
 
 
@@ -286,8 +356,9 @@ def test_a_bigger_capacity_gives_waiting_people_places(bot):
 @pytest.fixture
 def two_organisers_bot(fake_slack, database_url, clock):
     fake_slack.add_channel("C0ORGS", name="meetup-organisers")
-    running, server, thread = start_bot(fake_slack, database_url, clock, ORGANISER_CHANNEL_ID="C0ORGS",
-                                        ORGANISER_USER_IDS=f"{ORGANISER},U0ORG2")
+    running, server, thread = start_bot(
+        fake_slack, database_url, clock, ORGANISER_CHANNEL_ID="C0ORGS", ORGANISER_USER_IDS=f"{ORGANISER},U0ORG2"
+    )
     yield running
     server.close()
     thread.join(timeout=5)
@@ -300,8 +371,12 @@ def test_approvals_go_to_the_organiser_channel_and_nobody_decides_twice(two_orga
     posted, _ = create_meetup_in_modal(bot, capacity="1")
     meetup_id = meetup_id_of(posted)
     sign_up_from_card(bot, ADA, SIGNUP, posted)
-    sign_up_from_card(bot, SAM, {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor",
-                                 "government_team": "HMRC"}, posted)
+    sign_up_from_card(
+        bot,
+        SAM,
+        {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor", "government_team": "HMRC"},
+        posted,
+    )
     [request] = eventually(lambda: approval_messages(bot.fake, "C0ORGS"))
     assert approval_messages(bot.fake, bot.fake.dm_channel(ORGANISER)) == []
     sam = find_registration(bot.db, meetup_id, SAM)
@@ -309,8 +384,12 @@ def test_approvals_go_to_the_organiser_channel_and_nobody_decides_twice(two_orga
     # The meetup is full, so approval puts Sam on the waitlist.
     press(bot, "U0ORG2", "approve_registration", sam.id, request, "C0ORGS")
     eventually(lambda: find_registration(bot.db, meetup_id, SAM).status == WAITLISTED)
-    eventually(lambda: "Approved by <@U0ORG2>: the meetup was full, so they are on the waitlist."
-               in block_texts(approval_messages(bot.fake, "C0ORGS")[0]["blocks"]))
+    eventually(
+        lambda: (
+            "Approved by <@U0ORG2>: the meetup was full, so they are on the waitlist."
+            in block_texts(approval_messages(bot.fake, "C0ORGS")[0]["blocks"])
+        )
+    )
     dm = eventually(lambda: [d for d in dms_to(bot.fake, SAM) if "approved" in d["text"]])
     assert "You are on the waitlist" in block_texts(dm[0]["blocks"])
 
@@ -328,9 +407,14 @@ def test_decline_tells_the_person_and_a_withdrawn_request_updates_the_message(bo
     meetup_id = meetup_id_of(posted)
     bot.fake.add_user("U0TOM", real_name="Tom Other", email="tom@other.example")
     for user, name in ((SAM, "Sam Contractor"), ("U0TOM", "Tom Other")):
-        sign_up_from_card(bot, user, {"full_name": name, "organisation": "Acme", "role": "contractor",
-                                      "government_team": "HMRC"}, posted)
+        sign_up_from_card(
+            bot,
+            user,
+            {"full_name": name, "organisation": "Acme", "role": "contractor", "government_team": "HMRC"},
+            posted,
+        )
     organiser_dm = bot.fake.dm_channel(ORGANISER)
+
     # The two requests are posted after each sign-up's answer, in either order.
     def request_for(name):
         return next(m for m in approval_messages(bot.fake, organiser_dm) if name in block_texts(m["blocks"]))
@@ -369,8 +453,10 @@ def test_when_the_bot_is_not_in_the_channel_the_organiser_is_told_how_to_fix_it(
     view = open_new_meetup_form(bot)
     bot.slack.submit_view(view, NEW_MEETUP, user_id=ORGANISER)
     dm = eventually(lambda: dms_to(bot.fake, ORGANISER))
-    assert ("could not be posted in <#C0MEETUP>. Invite the bot to the channel with `/invite @meetup`, "
-            "then use `/meetup announce 1`.") in block_texts(dm[0]["blocks"])
+    assert (
+        "could not be posted in <#C0MEETUP>. Invite the bot to the channel with `/invite @meetup`, "
+        "then use `/meetup announce 1`."
+    ) in block_texts(dm[0]["blocks"])
     bot.fake.not_in_channel.discard(CHANNEL)
     bot.slack.command("subscribe", user_id="U0EVE")
     bot.fake.add_user("U0EVE", real_name="Eve Example", email="eve@justice.gov.uk")
@@ -387,24 +473,40 @@ def test_when_the_bot_is_not_in_the_channel_the_organiser_is_told_how_to_fix_it(
 def test_export_neutralises_formulas_and_refuses_others(bot):
     add_people(bot.fake)
     posted, _ = create_meetup_in_modal(bot)
-    sign_up_from_card(bot, ADA, {**SIGNUP, "full_name": "=HYPERLINK(\"http://x\")", "organisation": "@SUM(A1)",
-                                 "dietary_needs": "-1+1", "access_needs": "+44 wheelchair", "needs_consent": "yes"},
-                     posted)
+    sign_up_from_card(
+        bot,
+        ADA,
+        {
+            **SIGNUP,
+            "full_name": '=HYPERLINK("http://x")',
+            "organisation": "@SUM(A1)",
+            "dietary_needs": "-1+1",
+            "access_needs": "+44 wheelchair",
+            "needs_consent": "yes",
+        },
+        posted,
+    )
     refused = bot.slack.command("export", user_id=ADA).message()
     assert refused["text"].startswith("Only organisers can use `/meetup export`.")
     bot.slack.command("export", user_id=ORGANISER)
     eventually(lambda: csv_uploads(bot.fake))
     [content] = csv_uploads(bot.fake)
     row = list(csv.reader(io.StringIO(content.decode())))[1]
-    assert row == ["'=HYPERLINK(\"http://x\")", "ada@digital.cabinet-office.gov.uk", "'@SUM(A1)", "'-1+1",
-                   "'+44 wheelchair"]
+    assert row == [
+        '\'=HYPERLINK("http://x")',
+        "ada@digital.cabinet-office.gov.uk",
+        "'@SUM(A1)",
+        "'-1+1",
+        "'+44 wheelchair",
+    ]
 
 
 def test_export_with_nobody_confirmed_sends_nothing_and_records_nothing(bot):
     create_meetup_in_modal(bot)
     reply = bot.slack.command("export", user_id=ORGANISER).message()
-    assert reply["text"] == ("Nobody has a place at *Cross-government open source meetup* yet, "
-                             "so there is no visitor list to send.")
+    assert reply["text"] == (
+        "Nobody has a place at *Cross-government open source meetup* yet, so there is no visitor list to send."
+    )
     assert csv_uploads(bot.fake) == [] and list_exports(bot.db) == []
 
 
@@ -418,7 +520,8 @@ def test_with_several_meetups_export_and_edit_ask_which(bot):
         "2: Second meetup, Friday 26 March 2027",
     ]
     assert bot.slack.command("edit 9", user_id=ORGANISER).message()["text"] == (
-        "There is no meetup number 9. Use `/meetup edit ID` with a number from the list.")
+        "There is no meetup number 9. Use `/meetup edit ID` with a number from the list."
+    )
 
 
 def test_stats_show_participation_across_the_series(bot):
@@ -434,8 +537,10 @@ def test_stats_show_participation_across_the_series(bot):
     assert "3 sign-ups from 2 people in 2 organisations." in text
     assert "1 person has had a place at more than one meetup." in text
     assert "• Cabinet Office: 2 sign-ups, 0 attended, 2 meetups" in text
-    assert "• Cross-government open source meetup, Friday 26 February 2027: 2 places taken so far, " \
-           "2 organisations brought together, 2 sign-ups" in text
+    assert (
+        "• Cross-government open source meetup, Friday 26 February 2027: 2 places taken so far, "
+        "2 organisations brought together, 2 sign-ups" in text
+    )
 
 
 def test_approval_requests_fall_back_to_dms_when_the_organiser_channel_refuses(two_organisers_bot):
@@ -444,10 +549,14 @@ def test_approval_requests_fall_back_to_dms_when_the_organiser_channel_refuses(t
     bot.fake.add_user("U0ORG2", real_name="Second Organiser", email="org2@cabinetoffice.gov.uk")
     add_people(bot.fake)
     posted, _ = create_meetup_in_modal(bot)
-    sign_up_from_card(bot, SAM, {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor",
-                                 "government_team": "HMRC"}, posted)
+    sign_up_from_card(
+        bot,
+        SAM,
+        {"full_name": "Sam Contractor", "organisation": "Acme", "role": "contractor", "government_team": "HMRC"},
+        posted,
+    )
     for organiser in (ORGANISER, "U0ORG2"):
-        eventually(lambda: approval_messages(bot.fake, bot.fake.dm_channel(organiser)))
+        eventually(lambda organiser=organiser: approval_messages(bot.fake, bot.fake.dm_channel(organiser)))
     assert approval_messages(bot.fake, "C0ORGS") == []
 
 

@@ -39,10 +39,13 @@ def start_forked(fake, database_url, tmp_path, processes=2):
     """`meetup-bot serve` with WEB_CONCURRENCY: that many server processes,
     and one more, the worker, which sends the messages."""
     port = free_port()
-    env = {"PATH": os.environ["PATH"],
-           **settings_env(fake, database_url, PORT=str(port), WEB_CONCURRENCY=str(processes))}
-    process = subprocess.Popen([str(BIN), "serve"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    env = {
+        "PATH": os.environ["PATH"],
+        **settings_env(fake, database_url, PORT=str(port), WEB_CONCURRENCY=str(processes)),
+    }
+    process = subprocess.Popen(
+        [str(BIN), "serve"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for_health(url, process)
     return process, SlackSender(url, SIGNING_SECRET)
@@ -59,8 +62,11 @@ def test_two_processes_share_the_port_and_keep_capacity_exact(fake_slack, databa
         wait_for_children(process.pid, 3)
         view = signup_view(fake_slack, sender, meetup.id)
         with ThreadPoolExecutor(max_workers=20) as pool:
-            statuses = list(pool.map(
-                lambda user: sender.submit_view(view, {**ANSWERS, "full_name": user}, user_id=user).status, users))
+            statuses = list(
+                pool.map(
+                    lambda user: sender.submit_view(view, {**ANSWERS, "full_name": user}, user_id=user).status, users
+                )
+            )
         assert statuses == [200] * 100
         result = overview(database, meetup.id)
         assert len(result.confirmed) == 10
@@ -68,8 +74,11 @@ def test_two_processes_share_the_port_and_keep_capacity_exact(fake_slack, databa
         # Each person hears once, whichever process took their sign-up.
         fake_slack.wait_for("chat.postMessage", count=100, timeout=30)
         time.sleep(0.5)
-        told = [fake_slack.dm_user(c.args["channel"]) for c in fake_slack.calls_to("chat.postMessage")
-                if fake_slack.is_dm_with(c.args["channel"])]
+        told = [
+            fake_slack.dm_user(c.args["channel"])
+            for c in fake_slack.calls_to("chat.postMessage")
+            if fake_slack.is_dm_with(c.args["channel"])
+        ]
         assert sorted(told) == sorted(users)
     finally:
         stop(process)
@@ -101,10 +110,8 @@ def test_a_port_already_taken_is_named(fake_slack, sqlite_url, tmp_path):
     process, sender = start_forked(fake_slack, sqlite_url, tmp_path)
     try:
         port = sender.base_url.rsplit(":", 1)[1]
-        env = {"PATH": os.environ["PATH"],
-               **settings_env(fake_slack, sqlite_url, PORT=port, WEB_CONCURRENCY="2")}
-        second = subprocess.run([str(BIN), "serve"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                                timeout=60)
+        env = {"PATH": os.environ["PATH"], **settings_env(fake_slack, sqlite_url, PORT=port, WEB_CONCURRENCY="2")}
+        second = subprocess.run([str(BIN), "serve"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
         assert f"Cannot listen on PORT {port}" in second.stderr and "Traceback" not in second.stderr
     finally:

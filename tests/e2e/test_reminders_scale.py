@@ -57,16 +57,19 @@ def slack_misbehaves(fake, *, rate_limits=True):
 
 
 def assert_each_got_exactly_one(fake, users, meetup_title="Cross-government open source meetup"):
-    posts = Counter(fake.dm_channel(fake.dm_user(c.args["channel"])) if fake.is_dm_with(c.args["channel"])
-                    else c.args["channel"] for c in fake.calls_to("chat.postMessage"))
+    posts = Counter(
+        fake.dm_channel(fake.dm_user(c.args["channel"])) if fake.is_dm_with(c.args["channel"]) else c.args["channel"]
+        for c in fake.calls_to("chat.postMessage")
+    )
     files = Counter(share["channel"] for share in fake.file_shares)
     confirmed, waitlisted = users[:CONFIRMED_COUNT], users[CONFIRMED_COUNT:]
     assert {u: posts[fake.dm_channel(u)] for u in users} == {u: 1 for u in users}
     assert {u: files[fake.dm_channel(u)] for u in confirmed} == {u: 1 for u in confirmed}
     assert not any(files[fake.dm_channel(u)] for u in waitlisted)
     assert len(channel_posts(fake)) == 1
-    waiting_texts = [c.args["text"] for c in fake.calls_to("chat.postMessage")
-                     if fake.is_dm_with(c.args["channel"], waitlisted[0])]
+    waiting_texts = [
+        c.args["text"] for c in fake.calls_to("chat.postMessage") if fake.is_dm_with(c.args["channel"], waitlisted[0])
+    ]
     assert waiting_texts == [f"You are still on the waitlist for {meetup_title}, number 1."]
 
 
@@ -91,8 +94,10 @@ def test_300_places_and_20_waiting_each_get_one_message_through_429s_and_500s(bo
 
 def serve(fake, database_url, tmp_path, name):
     port = free_port()
-    env = {"PATH": os.environ["PATH"],
-           **settings_env(fake, database_url, PORT=str(port), REMINDER_POLL_SECONDS="1", DELIVERY_RETRY_SECONDS="1")}
+    env = {
+        "PATH": os.environ["PATH"],
+        **settings_env(fake, database_url, PORT=str(port), REMINDER_POLL_SECONDS="1", DELIVERY_RETRY_SECONDS="1"),
+    }
     log = open(tmp_path / f"{name}.log", "w")
     process = subprocess.Popen([str(BIN), "serve"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     return process, f"http://127.0.0.1:{port}"
@@ -157,16 +162,20 @@ def test_two_servers_on_one_postgresql_send_each_message_once(fake_slack, pg_clu
     meetup, users = fill_meetup(db, fake_slack, utcnow(), starts_in=timedelta(hours=20))
     # Hold the reminder back until both servers are up, so both share the work.
     with db.transaction() as session:
-        session.execute(update(Reminder).where(Reminder.meetup_id == meetup.id)
-                        .values(due_at=utcnow() + timedelta(days=1)))
+        session.execute(
+            update(Reminder).where(Reminder.meetup_id == meetup.id).values(due_at=utcnow() + timedelta(days=1))
+        )
     slack_misbehaves(fake_slack)
     servers = [serve(fake_slack, url, tmp_path, name) for name in ("one", "two")]
     try:
         for process, server_url in servers:
             wait_for_health(server_url, process)
         with db.transaction() as session:
-            session.execute(update(Reminder).where(Reminder.meetup_id == meetup.id, Reminder.kind == DAY_BEFORE)
-                            .values(due_at=utcnow() - timedelta(minutes=1)))
+            session.execute(
+                update(Reminder)
+                .where(Reminder.meetup_id == meetup.id, Reminder.kind == DAY_BEFORE)
+                .values(due_at=utcnow() - timedelta(minutes=1))
+            )
         wait_for_all_sent(db, [p for p, _ in servers])
     finally:
         for process, _ in servers:

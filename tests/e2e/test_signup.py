@@ -86,8 +86,9 @@ def test_a_supplier_is_told_why_they_cannot_come_and_nothing_is_kept(bot):
     bot.fake.add_user(ADA, real_name="Ada Lovelace", email="ada@bigconsultancy.example")
     meetup = make_meetup(bot.db, now=bot.clock())
     _, view = open_modal(bot)
-    reply = bot.slack.submit_view(view, {**GOOD_ANSWERS, "organisation": "Big Consultancy", "role": "supplier"},
-                                  user_id=ADA)
+    reply = bot.slack.submit_view(
+        view, {**GOOD_ANSWERS, "organisation": "Big Consultancy", "role": "supplier"}, user_id=ADA
+    )
     answer = reply.json()
     assert answer["response_action"] == "update"
     assert "Suppliers of contracted services cannot come" in block_texts(answer["view"]["blocks"])
@@ -100,8 +101,9 @@ def test_a_contractor_from_an_unrecognised_domain_waits_for_approval(bot):
     meetup = make_meetup(bot.db, now=bot.clock())
     _, view = open_modal(bot)
     assert input_block(view, "organisation")["element"].get("initial_value") is None
-    bot.slack.submit_view(view, {**GOOD_ANSWERS, "role": "contractor", "government_team": "GDS, GOV.UK Pay"},
-                          user_id=ADA)
+    bot.slack.submit_view(
+        view, {**GOOD_ANSWERS, "role": "contractor", "government_team": "GDS, GOV.UK Pay"}, user_id=ADA
+    )
     assert find_registration(bot.db, meetup.id, ADA).status == PENDING
     dm_saying(bot.fake, ADA, "waiting for an organiser's approval")
 
@@ -133,8 +135,16 @@ def test_list_shows_organisers_everyone_and_shows_others_nothing(bot):
     _, view = open_modal(bot)
     bot.slack.submit_view(view, {**GOOD_ANSWERS, "organisation": "Home Office"}, user_id=ADA)
     _, view = open_modal(bot, "U0SAM")
-    bot.slack.submit_view(view, {"full_name": "Sam Contractor", "organisation": "Acme Digital",
-                                 "role": "contractor", "government_team": "HMRC tax platform"}, user_id="U0SAM")
+    bot.slack.submit_view(
+        view,
+        {
+            "full_name": "Sam Contractor",
+            "organisation": "Acme Digital",
+            "role": "contractor",
+            "government_team": "HMRC tax platform",
+        },
+        user_id="U0SAM",
+    )
 
     listing = bot.slack.command("list", user_id=ORGANISER).message()
     text = block_texts(listing["blocks"])
@@ -212,8 +222,9 @@ def test_the_cancel_button_in_the_dm_cancels_and_replaces_the_message(bot):
     _, view = open_modal(bot)
     bot.slack.submit_view(view, GOOD_ANSWERS, user_id=ADA)
     response_url = bot.fake.response_url()
-    reply = bot.slack.block_action(user_id=ADA, action_id="cancel_place", value=str(meetup.id),
-                                   response_url=response_url)
+    reply = bot.slack.block_action(
+        user_id=ADA, action_id="cancel_place", value=str(meetup.id), response_url=response_url
+    )
     assert reply.status == 200
     [answer] = bot.fake.wait_for_response()
     assert answer["body"]["replace_original"] is True
@@ -240,8 +251,7 @@ def test_when_the_form_cannot_open_in_time_the_person_is_told_to_try_again(bot):
     bot.fake.add_user(ADA, real_name="Ada Lovelace", email="ada@justice.gov.uk")
     make_meetup(bot.db, now=bot.clock())
     bot.fake.expired_triggers.add("trigger-old")
-    reply = bot.slack.command("signup", user_id=ADA, trigger_id="trigger-old",
-                              response_url=bot.fake.response_url())
+    reply = bot.slack.command("signup", user_id=ADA, trigger_id="trigger-old", response_url=bot.fake.response_url())
     assert reply.status == 200
     [answer] = bot.fake.wait_for_response()
     assert answer["body"]["text"] == "The sign-up form did not open in time. Run `/meetup signup` again."

@@ -17,14 +17,14 @@ from tests.support.app import CHANNEL, ORGANISER
 from tests.support.blocks import block_texts
 from tests.support.factories import make_form, make_meetup
 from tests.support.messages import dms_to
-from tests.support.topics import open_propose_modal, propose
+from tests.support.topics import open_propose_modal, open_schedule_modal, propose
 
 ADA, BOB, CAT = "U0ADA", "U0BOB", "U0CAT"
 VOTERS = [f"U0V{n:02d}" for n in range(1, 13)]  # a dozen people who vote
 BOT_USER = "U0BOT"
 
 
-# Acting as people in Slack -------------------------------------------------------------------------
+# Acting as people in Slack --------------------------------------------------------------------------------------------
 
 
 def wait_until(predicate, timeout=5.0):
@@ -44,15 +44,6 @@ def people(bot):
         bot.fake.add_user(user, real_name=name, email=f"{user.lower()}@justice.gov.uk")
     for user in VOTERS:
         bot.fake.add_user(user, real_name=f"Voter {user[-2:]}", email=f"{user.lower()}@justice.gov.uk")
-
-
-def open_schedule_modal(bot, user_id=ORGANISER):
-    before = len(bot.fake.calls_to("views.open"))
-    reply = bot.slack.command("schedule", user_id=user_id)
-    assert reply.status == 200 and reply.body == ""
-    view = bot.fake.wait_for("views.open", count=before + 1)[-1].args["view"]
-    assert view["callback_id"] == "build_schedule"
-    return view
 
 
 def event_body(bot, *, user, ts, name="+1", added=True, event_id=None, channel=CHANNEL):
@@ -109,7 +100,7 @@ def topics_reply(bot, user_id, text="topics"):
     return reply, block_texts(reply.get("blocks"))
 
 
-# Proposing -----------------------------------------------------------------------------------------------
+# Proposing ------------------------------------------------------------------------------------------------------------
 
 
 def test_propose_posts_an_escaped_card_seeds_a_vote_and_stores_the_card(bot):
@@ -161,11 +152,14 @@ def test_bad_proposals_get_errors_on_the_fields_and_nothing_is_stored(bot):
     make_meetup(bot.db, now=bot.clock())
     view = open_propose_modal(bot, ADA)
     reply = bot.slack.submit_view(view, {"title": "  ", "description": "x" * 1001}, user_id=ADA)
-    assert reply.json() == {"response_action": "errors", "errors": {
-        "title": "Enter a title for your topic",
-        "description": "Description must be 1,000 characters or fewer",
-        "would_lead": "Select whether you would lead the session",
-    }}
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {
+            "title": "Enter a title for your topic",
+            "description": "Description must be 1,000 characters or fewer",
+            "would_lead": "Select whether you would lead the session",
+        },
+    }
     assert bot.fake.calls_to("chat.postMessage") == []
     with bot.db.read() as session:
         assert session.query(Topic).count() == 0
@@ -174,7 +168,8 @@ def test_bad_proposals_get_errors_on_the_fields_and_nothing_is_stored(bot):
 def test_with_two_meetups_the_modal_asks_which_and_with_none_the_command_says_so(bot):
     people(bot)
     assert bot.slack.command("propose", user_id=ADA).message() == {
-        "text": "There are no upcoming meetups to propose topics for."}
+        "text": "There are no upcoming meetups to propose topics for."
+    }
     make_meetup(bot.db, now=bot.clock(), title="First")
     second = make_meetup(bot.db, now=bot.clock(), title="Second", starts_in=timedelta(days=90))
     view = open_propose_modal(bot, ADA)
@@ -244,8 +239,7 @@ def test_topics_shows_exact_counts_after_duplicates_retries_and_removals(bot):
     assert f"*1.* <{a.permalink}|Publishing code in the open>" in text
     assert "5 votes, 2 from people with a place. Proposed by Ada Lovelace, who will lead it." in text
     assert "4 votes, 0 from people with a place. Proposed by Bob Brown, who will lead it." in text
-    assert ("3 votes, 1 from people with a place. Proposed by Cat Jones, who would like someone else to lead it."
-            in text)
+    assert "3 votes, 1 from people with a place. Proposed by Cat Jones, who would like someone else to lead it." in text
     assert "1 vote, 0 from people with a place" in text
     assert "Vote by reacting with :+1: to a topic's card" in text
 
@@ -253,9 +247,9 @@ def test_topics_shows_exact_counts_after_duplicates_retries_and_removals(bot):
 def test_a_recount_after_missed_events_fixes_the_tally_and_says_what_changed(bot):
     meetup, (a, b, c, d, e) = setup_vote(bot)
     # The bot was down: these happened in Slack, and no events arrived.
-    bot.fake.add_reaction(a.channel, a.ts, "+1", VOTERS[5])     # V06 votes for A again
+    bot.fake.add_reaction(a.channel, a.ts, "+1", VOTERS[5])  # V06 votes for A again
     bot.fake.remove_reaction(b.channel, b.ts, "+1", VOTERS[9])  # V10 takes back B
-    bot.fake.add_reaction(d.channel, d.ts, "+1", VOTERS[10])    # V11 votes for D
+    bot.fake.add_reaction(d.channel, d.ts, "+1", VOTERS[10])  # V11 votes for D
     assert counts(bot, meetup.id)[a.title] == 5
 
     refused = bot.slack.command("recount", user_id=ADA).message()
@@ -277,8 +271,11 @@ def test_a_recount_after_missed_events_fixes_the_tally_and_says_what_changed(bot
 
 def test_schedule_two_rooms_by_two_slots_places_four_topics_with_no_clashes(bot):
     meetup, (a, b, c, d, e) = setup_vote(bot)
-    assert bot.slack.command("schedule", user_id=ADA).message()["text"].startswith(
-        "Only organisers can use `/meetup schedule`.")
+    assert (
+        bot.slack.command("schedule", user_id=ADA)
+        .message()["text"]
+        .startswith("Only organisers can use `/meetup schedule`.")
+    )
 
     view = open_schedule_modal(bot)
 
@@ -290,10 +287,12 @@ def test_schedule_two_rooms_by_two_slots_places_four_topics_with_no_clashes(bot)
     assert bad["response_action"] == "errors" and set(bad["errors"]) == {"rooms", "slots"}
     assert bad["errors"]["rooms"].startswith("Enter each room on its own line")
 
-    answer = bot.slack.submit_view(view, {"rooms": "Severn, 12\nThames, 40", "slots": "2pm to 2:45pm\n3pm to 3:45pm"},
-                                   user_id=ORGANISER).json()
+    answer = bot.slack.submit_view(
+        view, {"rooms": "Severn, 12\nThames, 40", "slots": "2pm to 2:45pm\n3pm to 3:45pm"}, user_id=ORGANISER
+    ).json()
     assert answer["response_action"] == "update"
-    summary = block_texts(answer["view"]["blocks"])
+    assert "Building the grid" in block_texts(answer["view"]["blocks"])  # acked before the search
+    summary = block_texts(bot.fake.wait_for("views.update")[-1].args["view"]["blocks"])
     assert "4 sessions, 1 topic did not fit. Nobody who voted has two of their sessions at the same time." in summary
 
     [grid] = [c.args for c in bot.fake.wait_for("chat.postMessage", count=6) if "sessions" in c.args["text"]]
@@ -322,30 +321,34 @@ def test_with_no_topics_there_is_no_grid_to_build(bot):
     view = open_schedule_modal(bot)
     answer = bot.slack.submit_view(view, {"rooms": "Thames, 40", "slots": "2pm to 3pm"}, user_id=ORGANISER).json()
     assert "Nobody has proposed a topic for Cross-government open source meetup yet" in block_texts(
-        answer["view"]["blocks"])
+        answer["view"]["blocks"]
+    )
     assert bot.fake.calls_to("chat.postMessage") == []
 
 
 def test_rerunning_the_schedule_keeps_placements_and_tells_only_people_whose_session_changed(bot):
     meetup, (a, b, c, d, e) = setup_vote(bot)
     view = open_schedule_modal(bot)
-    bot.slack.submit_view(view, {"rooms": "Thames, 40\nSevern, 12", "slots": "2pm to 2:45pm\n3pm to 3:45pm"},
-                          user_id=ORGANISER)
+    bot.slack.submit_view(
+        view, {"rooms": "Thames, 40\nSevern, 12", "slots": "2pm to 2:45pm\n3pm to 3:45pm"}, user_id=ORGANISER
+    )
     wait_until(lambda: len(dms_to(bot.fake, ADA)) == 2 and dms_to(bot.fake, CAT) and dms_to(bot.fake, BOB))
 
     # D gains votes, and C is withdrawn; E takes its place.
     for user in VOTERS[5:10]:
         react(bot, user, d)
-    bot.slack.block_action(user_id=CAT, action_id="topic_withdraw", value=str(c.id),
-                           response_url=bot.fake.response_url())
+    bot.slack.block_action(
+        user_id=CAT, action_id="topic_withdraw", value=str(c.id), response_url=bot.fake.response_url()
+    )
     wait_until(lambda: get_topic(bot.db, c.id).status == TOPIC_WITHDRAWN)
 
     again = open_schedule_modal(bot)
     prefilled = {b["block_id"]: b["element"].get("initial_value") for b in again["blocks"] if b["type"] == "input"}
     assert prefilled == {"rooms": "Thames, 40\nSevern, 12", "slots": "2pm to 2:45pm\n3pm to 3:45pm"}
     bot.slack.submit_view(again, {"rooms": prefilled["rooms"], "slots": prefilled["slots"]}, user_id=ORGANISER)
-    grids = wait_until(lambda: [c.args for c in bot.fake.calls_to("chat.postMessage")
-                                if "sessions" in c.args["text"]][1:])
+    grids = wait_until(
+        lambda: [c.args for c in bot.fake.calls_to("chat.postMessage") if "sessions" in c.args["text"]][1:]
+    )
     text = block_texts(grids[0]["blocks"])
     assert text.startswith("*Updated discussion sessions")
     assert f"• *Severn* (12 places): <{d.permalink}|{d.title}>, led by Ada Lovelace" in text  # stays put
@@ -372,7 +375,7 @@ def test_one_event_delivered_three_times_at_once_and_retried_later_counts_once(b
         assert session.query(ProcessedEvent).count() == 1
 
 
-# Withdrawing and hiding ------------------------------------------------------------------------------------------------
+# Withdrawing and hiding -----------------------------------------------------------------------------------------------
 
 
 def test_the_proposer_withdraws_and_a_forged_click_by_someone_else_changes_nothing(bot):
@@ -381,15 +384,25 @@ def test_the_proposer_withdraws_and_a_forged_click_by_someone_else_changes_nothi
     topic = propose(bot, ADA, "Withdraw me")
     container = {"type": "message", "message_ts": topic.ts, "channel_id": CHANNEL, "is_ephemeral": False}
 
-    bot.slack.block_action(user_id=BOB, action_id="topic_withdraw", value=str(topic.id),
-                           response_url=bot.fake.response_url(), container=container)
+    bot.slack.block_action(
+        user_id=BOB,
+        action_id="topic_withdraw",
+        value=str(topic.id),
+        response_url=bot.fake.response_url(),
+        container=container,
+    )
     [refusal] = bot.fake.wait_for_response()
     assert refusal["body"]["text"] == "Only the person who proposed this topic can withdraw it."
     assert get_topic(bot.db, topic.id).status == TOPIC_OPEN
     assert bot.fake.calls_to("chat.update") == []
 
-    bot.slack.block_action(user_id=ADA, action_id="topic_withdraw", value=str(topic.id),
-                           response_url=bot.fake.response_url(), container=container)
+    bot.slack.block_action(
+        user_id=ADA,
+        action_id="topic_withdraw",
+        value=str(topic.id),
+        response_url=bot.fake.response_url(),
+        container=container,
+    )
     [update] = bot.fake.wait_for("chat.update")
     assert update.args["ts"] == topic.ts
     assert "Withdrawn by the person who proposed it" in block_texts(update.args["blocks"])
@@ -407,27 +420,30 @@ def test_organisers_hide_topics_and_nobody_else_can(bot):
     make_meetup(bot.db, now=bot.clock())
     topic = propose(bot, ADA, "Something unkind")
 
-    bot.slack.block_action(user_id=BOB, action_id="topic_hide", value=str(topic.id),
-                           response_url=bot.fake.response_url())
+    bot.slack.block_action(
+        user_id=BOB, action_id="topic_hide", value=str(topic.id), response_url=bot.fake.response_url()
+    )
     assert bot.fake.wait_for_response()[0]["body"]["text"] == "Only organisers can hide topics."
     assert get_topic(bot.db, topic.id).status == TOPIC_OPEN
 
-    bot.slack.block_action(user_id=ORGANISER, action_id="topic_hide", value=str(topic.id),
-                           response_url=bot.fake.response_url())
+    bot.slack.block_action(
+        user_id=ORGANISER, action_id="topic_hide", value=str(topic.id), response_url=bot.fake.response_url()
+    )
     [update] = bot.fake.wait_for("chat.update")
     assert block_texts(update.args["blocks"]) == "An organiser has hidden this topic. Votes on it no longer count."
     assert "Something unkind" not in json.dumps(update.args)
     assert get_topic(bot.db, topic.id).status == TOPIC_HIDDEN
 
 
-# Carried over --------------------------------------------------------------------------------------------------------------
+# Carried over ---------------------------------------------------------------------------------------------------------
 
 
 def test_topics_that_did_not_fit_are_offered_at_the_next_meetup_and_the_proposer_is_told(bot):
     meetup, (a, b, c, d, e) = setup_vote(bot)
     view = open_schedule_modal(bot)
-    bot.slack.submit_view(view, {"rooms": "Thames, 40\nSevern, 12", "slots": "2pm to 2:45pm\n3pm to 3:45pm"},
-                          user_id=ORGANISER)
+    bot.slack.submit_view(
+        view, {"rooms": "Thames, 40\nSevern, 12", "slots": "2pm to 2:45pm\n3pm to 3:45pm"}, user_id=ORGANISER
+    )
     wait_until(lambda: dms_to(bot.fake, BOB))
     following = make_meetup(bot.db, now=bot.clock(), title="Spring meetup", starts_in=timedelta(days=90))
     bot.clock.advance(days=50)  # the first meetup is over
@@ -441,8 +457,9 @@ def test_topics_that_did_not_fit_are_offered_at_the_next_meetup_and_the_proposer
     assert (new.carried_from_topic_id, new.proposer_user_id) == (e.id, BOB)
     assert get_topic(bot.db, e.id).status == TOPIC_CARRIED_OVER
     # A new card to vote on, the old card pointing at it, and Bob told.
-    card = [c.args for c in bot.fake.calls_to("chat.postMessage")
-            if c.args["text"] == "Topic proposed: Funding maintainers"][-1]
+    card = [
+        c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["text"] == "Topic proposed: Funding maintainers"
+    ][-1]
     assert "Carried over from *Cross-government open source meetup*." in block_texts(card["blocks"])
     update = wait_until(lambda: [c.args for c in bot.fake.calls_to("chat.update") if c.args["ts"] == e.ts])
     assert "It is on the list for *Spring meetup*" in block_texts(update[0]["blocks"])
@@ -455,7 +472,7 @@ def test_topics_that_did_not_fit_are_offered_at_the_next_meetup_and_the_proposer
     assert counts(bot, following.id) == {"Funding maintainers": 1}
 
 
-# Requests not from Slack ------------------------------------------------------------------------------------------------------
+# Requests not from Slack ----------------------------------------------------------------------------------------------
 
 
 def test_unsigned_events_are_refused_and_count_nothing(bot):

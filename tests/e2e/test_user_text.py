@@ -33,19 +33,44 @@ def test_control_sequences_typed_anywhere_are_posted_as_text(bot):
     fake.add_user("U0SAM", real_name="Sam Contractor", email="sam@contractor.example")
     acks = []
 
-    posted, _ = create_meetup_in_modal(bot, title="Meetup " + TEXT[:60], venue="Room " + TEXT,
-                                       host_organisation=TEXT[:100], description=TEXT,
-                                       agenda="<!channel> talk & more | <!here> | <@U0ORGANISER>")
-    meetup_id = meetup_id_of(posted)
-    sign_up_from_card(bot, "U0ADA", {"full_name": "Ada " + TEXT, "organisation": TEXT, "role": "civil_servant",
-                                     "dietary_needs": TEXT, "needs_consent": "yes"}, posted)
-    sign_up_from_card(bot, "U0SAM", {"full_name": "Sam " + TEXT, "organisation": TEXT, "role": "contractor",
-                                     "government_team": TEXT}, posted)
+    posted, _ = create_meetup_in_modal(
+        bot,
+        title="Meetup " + TEXT[:60],
+        venue="Room " + TEXT,
+        host_organisation=TEXT[:100],
+        description=TEXT,
+        agenda="<!channel> talk & more | <!here> | <@U0ORGANISER>",
+    )
+    meetup_id_of(posted)
+    sign_up_from_card(
+        bot,
+        "U0ADA",
+        {
+            "full_name": "Ada " + TEXT,
+            "organisation": TEXT,
+            "role": "civil_servant",
+            "dietary_needs": TEXT,
+            "needs_consent": "yes",
+        },
+        posted,
+    )
+    sign_up_from_card(
+        bot,
+        "U0SAM",
+        {"full_name": "Sam " + TEXT, "organisation": TEXT, "role": "contractor", "government_team": TEXT},
+        posted,
+    )
     eventually(lambda: [m for m in fake.messages(fake.dm_channel(ORGANISER)) if "asked for a place" in str(m)])
     propose(bot, "U0ADA", "Topic " + TEXT[:100], description=TEXT)
 
-    for user, words in ((ORGANISER, "list"), ("U0ADA", "mydata"), ("U0ADA", "topics"), (ORGANISER, "topics"),
-                        ("U0ADA", "cancel"), (ORGANISER, "stats")):
+    for user, words in (
+        (ORGANISER, "list"),
+        ("U0ADA", "mydata"),
+        ("U0ADA", "topics"),
+        (ORGANISER, "topics"),
+        ("U0ADA", "cancel"),
+        (ORGANISER, "stats"),
+    ):
         acks.append(bot.slack.command(words, user_id=user).message())
     open_home(bot, ORGANISER)
     open_home(bot, "U0SAM")

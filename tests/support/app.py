@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.settings import load_settings
 from storage.db import Database
@@ -21,7 +21,7 @@ class Clock:
     """An injectable clock, so tests move time instead of sleeping."""
 
     def __init__(self, now: datetime | None = None):
-        self.now = now or datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
+        self.now = now or datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -63,7 +63,7 @@ def _run_until_closed(server) -> None:
             raise
 
 
-def stop_bot(running: "RunningBot", server, thread) -> None:
+def stop_bot(running: RunningBot, server, thread) -> None:
     server.closing = True
     server.close()
     thread.join(timeout=5)

@@ -27,6 +27,7 @@ def buttons(blocks) -> list[tuple[str, str, str]]:
         elements = list(block.get("elements", []))
         if isinstance(block.get("accessory"), dict):
             elements.append(block["accessory"])
-        found += [(e["text"]["text"], e["action_id"], e.get("value", "")) for e in elements
-                  if e.get("type") == "button"]
+        found += [
+            (e["text"]["text"], e["action_id"], e.get("value", "")) for e in elements if e.get("type") == "button"
+        ]
     return found

@@ -20,8 +20,9 @@ def govuk_org(title, fmt, slug, parents=(), status="live", abbreviation=None):
 
 GOVUK_ORGS = {
     CABINET_OFFICE_ID: govuk_org("Cabinet Office", "Ministerial department", "cabinet-office"),
-    GDS_ID: govuk_org("Government Digital Service", "Sub organisation", "government-digital-service",
-                      ["cabinet-office"]),
+    GDS_ID: govuk_org(
+        "Government Digital Service", "Sub organisation", "government-digital-service", ["cabinet-office"]
+    ),
     CQC_ID: govuk_org("Care Quality Commission", "Executive non-departmental public body", "care-quality-commission"),
     MOD_ID: govuk_org("Ministry of Defence", "Ministerial department", "ministry-of-defence"),
     HMRC_ID: govuk_org("HM Revenue & Customs", "Non-ministerial department", "hm-revenue-customs", abbreviation="HMRC"),

@@ -109,9 +109,15 @@ def private_metadata(view: dict) -> dict:
 
 def event(bot, inner: dict):
     """An Events API request, signed, as Slack sends it."""
-    payload = {"token": "legacy-verification-token", "team_id": "T0001", "api_app_id": "A0MEETUP",
-               "type": "event_callback", "event_id": f"Ev{time.monotonic_ns()}", "event_time": 1700000000,
-               "event": inner}
+    payload = {
+        "token": "legacy-verification-token",
+        "team_id": "T0001",
+        "api_app_id": "A0MEETUP",
+        "type": "event_callback",
+        "event_id": f"Ev{time.monotonic_ns()}",
+        "event_time": 1700000000,
+        "event": inner,
+    }
     return bot.slack.post(json.dumps(payload).encode(), "application/json")
 
 
@@ -127,9 +133,12 @@ def csv_uploads(fake) -> list[bytes]:
 def sign_up_from_card(bot, user_id, answers, card_message):
     """Press the card's Sign up button, then fill in the modal it opens."""
     before = len(bot.fake.calls_to("views.open"))
-    reply = bot.slack.block_action(user_id=user_id, action_id="open_signup", value=str(meetup_id_of(card_message)),
-                                   container={"type": "message", "message_ts": card_message["ts"],
-                                              "channel_id": CHANNEL, "is_ephemeral": False})
+    reply = bot.slack.block_action(
+        user_id=user_id,
+        action_id="open_signup",
+        value=str(meetup_id_of(card_message)),
+        container={"type": "message", "message_ts": card_message["ts"], "channel_id": CHANNEL, "is_ephemeral": False},
+    )
     assert reply.status == 200
     view = opened_view(bot, before + 1)
     assert view["callback_id"] == "signup"
@@ -138,8 +147,11 @@ def sign_up_from_card(bot, user_id, answers, card_message):
 
 def open_home(bot, user_id) -> dict:
     before = len([c for c in bot.fake.calls_to("views.publish") if c.args["user_id"] == user_id])
-    reply = event(bot, {"type": "app_home_opened", "user": user_id, "channel": "D0", "tab": "home",
-                        "event_ts": "1700000000.000100"})
+    reply = event(
+        bot,
+        {"type": "app_home_opened", "user": user_id, "channel": "D0", "tab": "home", "event_ts": "1700000000.000100"},
+    )
     assert reply.status == 200
-    return eventually(lambda: [c for c in bot.fake.calls_to("views.publish")
-                               if c.args["user_id"] == user_id][before:])[-1].args["view"]
+    return eventually(lambda: [c for c in bot.fake.calls_to("views.publish") if c.args["user_id"] == user_id][before:])[
+        -1
+    ].args["view"]

@@ -50,7 +50,7 @@ class PostgresCluster:
             command = ["runuser", "-u", self.run_as, "--", *command]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.root)
 
-    def start(self) -> "PostgresCluster":
+    def start(self) -> PostgresCluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "

@@ -16,8 +16,14 @@ ANSWERS = {"full_name": "Person", "organisation": "Home Office", "role": "civil_
 
 
 def run(args, env, cwd, timeout=60):
-    return subprocess.run([str(BIN), *args], env={"PATH": os.environ["PATH"], **env}, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(BIN), *args],
+        env={"PATH": os.environ["PATH"], **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def wait_for_health(url, process, timeout=30):

@@ -14,9 +14,19 @@ def register(db, fake, meetup, user_id, now, *, role="civil_servant", email=None
     """Sign someone up through the real rules, as the modal would."""
     email = email or f"{user_id.lower()}@justice.gov.uk"
     fake.add_user(user_id, real_name=f"Person {user_id}", email=email)
-    result = sign_up(db, make_form(meetup_id=meetup.id, full_name=f"Person {user_id}", email=email,
-                                   organisation="Ministry of Justice", role=role),
-                     user_id=user_id, now=now, contact="the organisers")
+    result = sign_up(
+        db,
+        make_form(
+            meetup_id=meetup.id,
+            full_name=f"Person {user_id}",
+            email=email,
+            organisation="Ministry of Justice",
+            role=role,
+        ),
+        user_id=user_id,
+        now=now,
+        contact="the organisers",
+    )
     return result.registration
 
 

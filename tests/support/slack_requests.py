@@ -41,15 +41,28 @@ class SlackSender:
         self.secret = secret
         self.team_id = team_id
 
-    def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
-             secret: str | None = None, headers: dict | None = None, path: str = "/slack/events") -> Response:
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        headers: dict | None = None,
+        path: str = "/slack/events",
+    ) -> Response:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        request = urllib.request.Request(self.base_url + path, data=body, method="POST", headers={
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": sign(secret or self.secret, ts, body),
-            **(headers or {}),
-        })
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": sign(secret or self.secret, ts, body),
+                **(headers or {}),
+            },
+        )
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=15) as reply:
@@ -65,9 +78,17 @@ class SlackSender:
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode(), time.perf_counter() - started)
 
-    def command(self, text: str, *, user_id: str, channel_id: str = "C0MEETUP", command: str = "/meetup",
-                trigger_id: str | None = None, response_url: str = "https://hooks.slack.com/commands/T0001/1/abc",
-                **kwargs) -> Response:
+    def command(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        channel_id: str = "C0MEETUP",
+        command: str = "/meetup",
+        trigger_id: str | None = None,
+        response_url: str = "https://hooks.slack.com/commands/T0001/1/abc",
+        **kwargs,
+    ) -> Response:
         form = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
@@ -89,8 +110,17 @@ class SlackSender:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
-    def block_action(self, *, user_id: str, action_id: str, value: str, response_url: str | None = None,
-                     container: dict | None = None, view: dict | None = None, **kwargs) -> Response:
+    def block_action(
+        self,
+        *,
+        user_id: str,
+        action_id: str,
+        value: str,
+        response_url: str | None = None,
+        container: dict | None = None,
+        view: dict | None = None,
+        **kwargs,
+    ) -> Response:
         payload = {
             "type": "block_actions",
             "team": {"id": self.team_id, "domain": "crossgov"},
@@ -98,9 +128,17 @@ class SlackSender:
             "api_app_id": "A0MEETUP",
             "token": "legacy-verification-token",
             "trigger_id": f"trigger-{uuid.uuid4().hex}",
-            "container": container or {"type": "message", "message_ts": "1.0", "channel_id": "D0", "is_ephemeral": False},
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                         "action_ts": str(time.time())}],
+            "container": container
+            or {"type": "message", "message_ts": "1.0", "channel_id": "D0", "is_ephemeral": False},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "action_ts": str(time.time()),
+                }
+            ],
         }
         if response_url:
             payload["response_url"] = response_url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.models import Topic
+from tests.support.app import ORGANISER
 from tests.support.organising import eventually
 
 
@@ -31,3 +32,12 @@ def _topic_with_card(bot, title):
 
         topic = session.scalars(select(Topic).where(Topic.title == title).order_by(Topic.id.desc())).first()
         return topic if topic is not None and topic.permalink else None
+
+
+def open_schedule_modal(bot, user_id=ORGANISER):
+    before = len(bot.fake.calls_to("views.open"))
+    reply = bot.slack.command("schedule", user_id=user_id)
+    assert reply.status == 200 and reply.body == ""
+    view = bot.fake.wait_for("views.open", count=before + 1)[-1].args["view"]
+    assert view["callback_id"] == "build_schedule"
+    return view

@@ -18,8 +18,9 @@ MARK = "# Not split:"
 
 
 def app_modules() -> list[Path]:
-    return [path for package in APP for path in sorted((ROOT / package).rglob("*.py"))
-            if "migrations" not in path.parts]
+    return [
+        path for package in APP for path in sorted((ROOT / package).rglob("*.py")) if "migrations" not in path.parts
+    ]
 
 
 def long_functions(path: Path) -> list[str]:
@@ -30,7 +31,7 @@ def long_functions(path: Path) -> list[str]:
             continue
         length = (node.end_lineno or node.lineno) - node.lineno + 1
         top = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        near = lines[max(0, top - 3):node.lineno + 3]
+        near = lines[max(0, top - 3) : node.lineno + 3]
         if length > LIMIT and not any(line.strip().startswith(MARK) for line in near):
             found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} is {length} lines")
     return found
@@ -45,8 +46,7 @@ def test_importing_a_module_changes_no_other_module():
     # Import everything, then import each module again: a module that fills
     # another's registry or sets another's global as it is imported shows up
     # as a change in that other module. (Registries are built by create_app.)
-    names = [".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-             for path in app_modules()]
+    names = [".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__") for path in app_modules()]
     script = (
         "import importlib, sys\n"
         f"names = {names!r}\n"

@@ -33,9 +33,7 @@ class _Checker:
     def error(self, pointer: str, message: str) -> None:
         self.errors.append(f"[ERROR] {message} [json-pointer:{pointer}]")
 
-    def text(
-        self, obj: Any, pointer: str, *, max_len: int, plain_only: bool = False, required: bool = True
-    ) -> None:
+    def text(self, obj: Any, pointer: str, *, max_len: int, plain_only: bool = False, required: bool = True) -> None:
         """A composition text object: {"type": "plain_text"|"mrkdwn", "text": "..."}."""
         if obj is None:
             if required:

@@ -108,7 +108,7 @@ COMMENT = (
     "every method accepts), the required ones and the OAuth scopes (legacy names, as in the 2021 "
     "spec). The spec dates from 2021, so methods and arguments that current slack_sdk sends but "
     "the spec lacks were added by hand: they are listed in _added, and such methods carry "
-    "\"added\": true, such arguments \"added_args\"."
+    '"added": true, such arguments "added_args".'
 )
 
 

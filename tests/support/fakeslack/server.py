@@ -26,10 +26,11 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import blockkit
@@ -209,7 +210,7 @@ class FakeSlack:
 
     # ================================================================== lifecycle
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         if self._http is not None:
             return self
         handler = type("_BoundHandler", (_Handler,), {"fake": self})
@@ -232,7 +233,7 @@ class FakeSlack:
             self._http_thread.join(timeout=5)
             self._http_thread = None
 
-    def __enter__(self) -> "FakeSlack":
+    def __enter__(self) -> FakeSlack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -346,8 +347,13 @@ class FakeSlack:
             # Slack omits `email` unless the token has users:read.email.
             profile["email"] = email
         if is_bot:
-            profile.update({"bot_id": self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}",
-                            "api_app_id": self.app_id, "always_active": True})
+            profile.update(
+                {
+                    "bot_id": self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}",
+                    "api_app_id": self.app_id,
+                    "always_active": True,
+                }
+            )
         user = {
             "id": user_id,
             "team_id": self.team_id,
@@ -488,8 +494,7 @@ class FakeSlack:
         """Wait until `count` posts to response URLs have arrived; return them all."""
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.responses) >= count, timeout=timeout):
-                raise AssertionError(f"expected {count} response_url post(s) within {timeout}s, "
-                                     f"got {self.responses}")
+                raise AssertionError(f"expected {count} response_url post(s) within {timeout}s, got {self.responses}")
             return list(self.responses)
 
     def new_trigger_id(self) -> str:
@@ -515,22 +520,22 @@ class FakeSlack:
 
     # ================================================================== request handling
 
-    def _answer(self, request: "_Handler") -> None:
+    def _answer(self, request: _Handler) -> None:
         url = urlsplit(request.path)
         if url.path.startswith("/upload/"):
-            self._answer_upload(request, url.path[len("/upload/"):])
+            self._answer_upload(request, url.path[len("/upload/") :])
             return
         if url.path.startswith("/response/"):
-            self._answer_response_url(request, url.path[len("/response/"):])
+            self._answer_response_url(request, url.path[len("/response/") :])
             return
         if not url.path.startswith("/api/"):
             request.reply(404, b"not found\n", "text/plain; charset=utf-8")
             return
-        method = url.path[len("/api/"):]
+        method = url.path[len("/api/") :]
         status, body, headers = self._answer_api(method, request, url.query)
         request.reply(status, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8", headers)
 
-    def _answer_api(self, method: str, request: "_Handler", query: str) -> tuple[int, dict, dict]:
+    def _answer_api(self, method: str, request: _Handler, query: str) -> tuple[int, dict, dict]:
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             args, json_body = _parse_args(request, query)
@@ -539,8 +544,9 @@ class FakeSlack:
 
         # Order follows Slack: method, then authentication, then arguments.
         if method in RETIRED_METHODS:
-            return self._reject(method, SlackError(RETIRED_METHODS[method], violation=True,
-                                                   messages=[f"{method} has been retired"]))
+            return self._reject(
+                method, SlackError(RETIRED_METHODS[method], violation=True, messages=[f"{method} has been retired"])
+            )
         spec = self.spec.get(method)
         if spec is None:
             body = SlackError("unknown_method", violation=True).body()
@@ -556,8 +562,14 @@ class FakeSlack:
             if json_body:
                 # Slack ignores `token` inside a JSON body: JSON requests must authenticate
                 # with the Authorization header.
-                return self._reject(method, SlackError("not_authed", messages=[
-                    "token in a JSON body is ignored: send it as Authorization: Bearer"], violation=True))
+                return self._reject(
+                    method,
+                    SlackError(
+                        "not_authed",
+                        messages=["token in a JSON body is ignored: send it as Authorization: Bearer"],
+                        violation=True,
+                    ),
+                )
             token = body_token
         if not token:
             return self._reject(method, SlackError("not_authed"))
@@ -616,15 +628,17 @@ class FakeSlack:
         allowed = set(spec["args"]) | GLOBAL_ARGS
         unknown = [name for name in args if name not in allowed]
         if unknown:
-            raise SlackError("invalid_arguments", violation=True,
-                             messages=[f"unknown argument: {name}" for name in unknown])
+            raise SlackError(
+                "invalid_arguments", violation=True, messages=[f"unknown argument: {name}" for name in unknown]
+            )
         missing = [name for name in spec["required"] if args.get(name) in (None, "")]
         for group in spec.get("required_one_of", []):
             if all(args.get(name) in (None, "") for name in group):
                 missing.append(" or ".join(group))
         if missing:
-            raise SlackError("invalid_arguments", violation=True,
-                             messages=[f"missing required argument: {name}" for name in missing])
+            raise SlackError(
+                "invalid_arguments", violation=True, messages=[f"missing required argument: {name}" for name in missing]
+            )
 
     def _take_fault(self, method: str) -> _Fault | None:
         with self._lock:
@@ -637,7 +651,7 @@ class FakeSlack:
                 faults.pop(0)
             return fault
 
-    def _answer_upload(self, request: "_Handler", file_id: str) -> None:
+    def _answer_upload(self, request: _Handler, file_id: str) -> None:
         """The upload URL from files.getUploadURLExternal: the raw bytes are POSTed here."""
         length = int(request.headers.get("Content-Length") or 0)
         data = request.rfile.read(length) if length else b""
@@ -651,7 +665,7 @@ class FakeSlack:
             # files.slack.com answers 200 with a short text body.
             request.reply(200, f"OK - {len(data)}".encode(), "text/plain; charset=utf-8")
 
-    def _answer_response_url(self, request: "_Handler", hook_id: str) -> None:
+    def _answer_response_url(self, request: _Handler, hook_id: str) -> None:
         """A response_url from response_url(): what Bolt's respond() posts lands in `responses`."""
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
@@ -680,12 +694,15 @@ class FakeSlack:
             "auth.test": self._auth_test,
             "apps.connections.open": lambda args, call: {"url": self.socket_mode.issue_url()},
             "users.info": self._users_info,
-            "users.list": lambda args, call: {"members": [copy.deepcopy(u) for u in self.users.values()],
-                                              "response_metadata": {"next_cursor": ""}},
+            "users.list": lambda args, call: {
+                "members": [copy.deepcopy(u) for u in self.users.values()],
+                "response_metadata": {"next_cursor": ""},
+            },
             "users.lookupByEmail": self._users_lookup_by_email,
             "users.profile.get": self._users_profile_get,
-            "team.info": lambda args, call: {"team": {"id": self.team_id, "name": self.team_name,
-                                                      "domain": self.team_domain}},
+            "team.info": lambda args, call: {
+                "team": {"id": self.team_id, "name": self.team_name, "domain": self.team_domain}
+            },
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
@@ -712,8 +729,13 @@ class FakeSlack:
         body = {"url": f"https://{self.team_domain}.slack.com/", "team": self.team_name, "team_id": self.team_id}
         if call.token and call.token.startswith("xapp-"):
             return {**body, "app_id": self.app_id}
-        return {**body, "user": self.bot_name, "user_id": self.bot_user_id, "bot_id": self.bot_id,
-                "is_enterprise_install": False}
+        return {
+            **body,
+            "user": self.bot_name,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
 
     # --- users
 
@@ -769,8 +791,11 @@ class FakeSlack:
     def _conversations_open(self, args: dict, call: Call) -> dict:
         if args.get("channel"):
             channel_id = self._conversation_id(args["channel"])
-            return {"channel": self._conversation_object(channel_id) if _truthy(args.get("return_im"))
-                    else {"id": channel_id}}
+            return {
+                "channel": self._conversation_object(channel_id)
+                if _truthy(args.get("return_im"))
+                else {"id": channel_id}
+            }
         users = [u for u in str(args.get("users") or "").split(",") if u]
         if not users:
             raise SlackError("users_list_not_supplied")
@@ -782,8 +807,12 @@ class FakeSlack:
             # A group DM with the bot and these people; stable for the same set.
             channel_id = "G" + uuid.uuid5(uuid.NAMESPACE_OID, ",".join(sorted(users))).hex[:10].upper()
             if channel_id not in self.channels:
-                self.add_channel(channel_id, name="mpdm-" + "--".join(sorted(users)), is_private=True,
-                                 members=[self.bot_user_id, *users])
+                self.add_channel(
+                    channel_id,
+                    name="mpdm-" + "--".join(sorted(users)),
+                    is_private=True,
+                    members=[self.bot_user_id, *users],
+                )
                 self.channels[channel_id].update({"is_mpim": True, "is_group": False})
         already = channel_id in self._open_dms
         self._open_dms.add(channel_id)
@@ -792,8 +821,15 @@ class FakeSlack:
 
     def _conversation_object(self, channel_id: str) -> dict:
         if channel_id.startswith("D"):
-            return {"id": channel_id, "created": 1700000000, "is_im": True, "is_org_shared": False,
-                    "user": channel_id[1:], "is_user_deleted": False, "priority": 0}
+            return {
+                "id": channel_id,
+                "created": 1700000000,
+                "is_im": True,
+                "is_org_shared": False,
+                "user": channel_id[1:],
+                "is_user_deleted": False,
+                "priority": 0,
+            }
         channel = copy.deepcopy(self.channels[channel_id])
         channel.pop("members", None)
         channel["is_member"] = channel_id not in self.not_in_channel
@@ -805,8 +841,11 @@ class FakeSlack:
 
     def _conversations_members(self, args: dict, call: Call) -> dict:
         channel_id = self._conversation_id(args.get("channel"))
-        members = [channel_id[1:], self.bot_user_id] if channel_id.startswith("D") \
+        members = (
+            [channel_id[1:], self.bot_user_id]
+            if channel_id.startswith("D")
             else list(self.channels[channel_id]["members"])
+        )
         return {"members": members, "response_metadata": {"next_cursor": ""}}
 
     def _conversations_join(self, args: dict, call: Call) -> dict:
@@ -825,10 +864,15 @@ class FakeSlack:
 
     def _conversations_history(self, args: dict, call: Call) -> dict:
         channel_id = self._conversation_id(args.get("channel"), post=True)
-        top_level = [self._present(m) for m in self._messages.get(channel_id, [])
-                     if m.get("thread_ts") in (None, m["ts"])]
-        return {"messages": list(reversed(top_level)), "has_more": False, "pin_count": 0,
-                "response_metadata": {"next_cursor": ""}}
+        top_level = [
+            self._present(m) for m in self._messages.get(channel_id, []) if m.get("thread_ts") in (None, m["ts"])
+        ]
+        return {
+            "messages": list(reversed(top_level)),
+            "has_more": False,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": ""},
+        }
 
     # --- chat
 
@@ -851,16 +895,16 @@ class FakeSlack:
         shown = copy.deepcopy(message)
         reactions = shown.pop("reactions", [])
         if reactions:
-            shown["reactions"] = [{"name": r["name"], "users": r["users"], "count": len(r["users"])}
-                                  for r in reactions]
+            shown["reactions"] = [{"name": r["name"], "users": r["users"], "count": len(r["users"])} for r in reactions]
         return shown
 
     def _check_message_content(self, args: dict, *, require_content: bool = True) -> None:
         if require_content and not any(args.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
             raise SlackError("no_text")
         if args.get("markdown_text") and (args.get("text") or args.get("blocks")):
-            raise SlackError("markdown_text_conflict", violation=True,
-                             messages=["markdown_text cannot be used with text or blocks"])
+            raise SlackError(
+                "markdown_text_conflict", violation=True, messages=["markdown_text cannot be used with text or blocks"]
+            )
         if "blocks" in args:
             errors = blockkit.check_message_blocks(args["blocks"])
             if errors:
@@ -875,8 +919,13 @@ class FakeSlack:
             "team": self.team_id,
             "text": args.get("text", args.get("markdown_text", "")),
             "ts": ts,
-            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name,
-                            "deleted": False, "team_id": self.team_id},
+            "bot_profile": {
+                "id": self.bot_id,
+                "app_id": self.app_id,
+                "name": self.bot_name,
+                "deleted": False,
+                "team_id": self.team_id,
+            },
         }
         for key in ("blocks", "attachments", "metadata"):
             if key in args:
@@ -899,8 +948,15 @@ class FakeSlack:
         self._user(args["user"])
         self._check_message_content(args)
         ts = self._next_ts()
-        self.ephemeral.append({"channel": channel_id, "user": args["user"], "ts": ts, "text": args.get("text", ""),
-                               **({"blocks": args["blocks"]} if "blocks" in args else {})})
+        self.ephemeral.append(
+            {
+                "channel": channel_id,
+                "user": args["user"],
+                "ts": ts,
+                "text": args.get("text", ""),
+                **({"blocks": args["blocks"]} if "blocks" in args else {}),
+            }
+        )
         return {"message_ts": ts}
 
     def _chat_update(self, args: dict, call: Call) -> dict:
@@ -933,8 +989,11 @@ class FakeSlack:
         channel_id = self._conversation_id(args["channel"])
         if self._find_message(channel_id, args["message_ts"]) is None:
             raise SlackError("message_not_found")
-        return {"channel": channel_id, "permalink": f"https://{self.team_domain}.slack.com/archives/"
-                                                   f"{channel_id}/p{str(args['message_ts']).replace('.', '')}"}
+        return {
+            "channel": channel_id,
+            "permalink": f"https://{self.team_domain}.slack.com/archives/"
+            f"{channel_id}/p{str(args['message_ts']).replace('.', '')}",
+        }
 
     # --- views
 
@@ -1010,16 +1069,20 @@ class FakeSlack:
             raise SlackError("invalid_arguments", violation=True, messages=["view_id or external_id is required"])
         if "view" not in args:
             raise SlackError("invalid_arguments", violation=True, messages=["missing required argument: view"])
-        current = self.views.get(view_id) if view_id else next(
-            (v for v in self.views.values() if v["external_id"] == external_id), None)
+        current = (
+            self.views.get(view_id)
+            if view_id
+            else next((v for v in self.views.values() if v["external_id"] == external_id), None)
+        )
         if current is None:
             raise SlackError("not_found")
         if args.get("hash") and args["hash"] != current["hash"]:
             raise SlackError("hash_conflict")
         self._check_view(args["view"], expect_type=current["type"])
         self._check_external_id(args["view"], exclude=current["id"])
-        updated = self._new_view(args["view"], root_view_id=current["root_view_id"],
-                                 previous_view_id=current["previous_view_id"])
+        updated = self._new_view(
+            args["view"], root_view_id=current["root_view_id"], previous_view_id=current["previous_view_id"]
+        )
         updated["id"] = current["id"]
         if current["root_view_id"] == current["id"]:
             updated["root_view_id"] = current["id"]
@@ -1104,17 +1167,29 @@ class FakeSlack:
         try:
             length = int(args["length"])
         except (TypeError, ValueError):
-            raise SlackError("invalid_arguments", violation=True, messages=["length must be an integer"])
+            raise SlackError("invalid_arguments", violation=True, messages=["length must be an integer"]) from None
         self._counter += 1
         file_id = f"F0FAKE{self._counter:05d}"
-        self.files[file_id] = {"id": file_id, "name": args["filename"], "title": args["filename"],
-                               "size": length, "user": self.bot_user_id, "alt_txt": args.get("alt_txt")}
+        self.files[file_id] = {
+            "id": file_id,
+            "name": args["filename"],
+            "title": args["filename"],
+            "size": length,
+            "user": self.bot_user_id,
+            "alt_txt": args.get("alt_txt"),
+        }
         return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload_external(self, args: dict, call: Call) -> dict:
         entries = args["files"]
-        if not isinstance(entries, list) or not entries or not all(isinstance(f, dict) and f.get("id") for f in entries):
-            raise SlackError("invalid_arguments", violation=True, messages=["files must be a JSON array of {id, title}"])
+        if (
+            not isinstance(entries, list)
+            or not entries
+            or not all(isinstance(f, dict) and f.get("id") for f in entries)
+        ):
+            raise SlackError(
+                "invalid_arguments", violation=True, messages=["files must be a JSON array of {id, title}"]
+            )
         for entry in entries:
             if entry["id"] not in self.files or entry["id"] not in self.uploads:
                 raise SlackError("file_not_found")
@@ -1130,20 +1205,33 @@ class FakeSlack:
             f = self.files[entry["id"]]
             if entry.get("title"):
                 f["title"] = entry["title"]
-            f.update({"created": 1700000000, "timestamp": 1700000000, "mimetype": _mimetype(f["name"]),
-                      "filetype": f["name"].rsplit(".", 1)[-1] if "." in f["name"] else "text",
-                      "is_public": bool(channel_ids), "channels": channel_ids,
-                      "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{f['id']}/{f['name']}",
-                      "permalink": f"https://{self.team_domain}.slack.com/files/{self.bot_user_id}/{f['id']}/{f['name']}"})
+            f.update(
+                {
+                    "created": 1700000000,
+                    "timestamp": 1700000000,
+                    "mimetype": _mimetype(f["name"]),
+                    "filetype": f["name"].rsplit(".", 1)[-1] if "." in f["name"] else "text",
+                    "is_public": bool(channel_ids),
+                    "channels": channel_ids,
+                    "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{f['id']}/{f['name']}",
+                    "permalink": f"https://{self.team_domain}.slack.com/files/{self.bot_user_id}/{f['id']}/{f['name']}",
+                }
+            )
             shown_files.append({k: v for k, v in f.items() if v is not None})
         file_ids = [f["id"] for f in shown_files]
         for channel_id in channel_ids:
-            self.file_shares.append({"channel": channel_id, "file_ids": file_ids,
-                                     "initial_comment": args.get("initial_comment"),
-                                     "thread_ts": args.get("thread_ts")})
+            self.file_shares.append(
+                {
+                    "channel": channel_id,
+                    "file_ids": file_ids,
+                    "initial_comment": args.get("initial_comment"),
+                    "thread_ts": args.get("thread_ts"),
+                }
+            )
             # Sharing posts a message carrying the files, with the comment as its text.
-            message = self._bot_message({"text": args.get("initial_comment", ""), "thread_ts": args.get("thread_ts")},
-                                        self._next_ts())
+            message = self._bot_message(
+                {"text": args.get("initial_comment", ""), "thread_ts": args.get("thread_ts")}, self._next_ts()
+            )
             message["files"] = copy.deepcopy(shown_files)
             message["upload"] = True
             self._store_message(channel_id, message)
@@ -1207,7 +1295,7 @@ def _parse_args(request: BaseHTTPRequestHandler, query: str) -> tuple[dict, bool
         try:
             body = json.loads(raw)
         except ValueError:
-            raise ValueError("invalid_json")
+            raise ValueError("invalid_json") from None
         if not isinstance(body, dict):
             raise ValueError("invalid_json")
         args.update(body)
@@ -1235,7 +1323,9 @@ def _decode_json_args(args: dict) -> None:
             try:
                 args[name] = json.loads(value)
             except ValueError:
-                raise SlackError("invalid_arguments", violation=True, messages=[f"invalid JSON in argument: {name}"])
+                raise SlackError(
+                    "invalid_arguments", violation=True, messages=[f"invalid JSON in argument: {name}"]
+                ) from None
 
 
 def _bearer(value: str | None) -> str | None:

@@ -33,6 +33,7 @@ Quirks of slack_sdk's builtin client (slack_sdk/socket_mode/builtin/), which Bol
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -87,9 +88,7 @@ class SocketModeServer:
             logger=log,
         )
         self.port = self._server.socket.getsockname()[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fakeslack-socket-mode", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fakeslack-socket-mode", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -130,8 +129,7 @@ class SocketModeServer:
                 lambda: bool(self._connections) and self.connections_opened >= count, timeout=timeout
             ):
                 raise AssertionError(
-                    f"no Socket Mode connection within {timeout}s "
-                    f"(connections so far: {self.connections_opened})"
+                    f"no Socket Mode connection within {timeout}s (connections so far: {self.connections_opened})"
                 )
 
     def send_envelope(
@@ -168,8 +166,7 @@ class SocketModeServer:
         with self._cond:
             if not self._cond.wait_for(lambda: envelope_id in self._acks, timeout=timeout):
                 raise AssertionError(
-                    f"the app did not ack the {kind} envelope within {timeout}s "
-                    f"(messages received: {self.received!r})"
+                    f"the app did not ack the {kind} envelope within {timeout}s (messages received: {self.received!r})"
                 )
             return self._acks.pop(envelope_id)
 
@@ -179,16 +176,12 @@ class SocketModeServer:
         slack_sdk's client answers by calling apps.connections.open and connecting to the
         new URL; the old connection is then closed by the client (or by us on stop()).
         """
-        message = json.dumps(
-            {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}}
-        )
+        message = json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}})
         with self._cond:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(ConnectionClosed):
                 connection.send(message)
-            except ConnectionClosed:
-                pass
 
     # ------------------------------------------------------------------ server internals
 

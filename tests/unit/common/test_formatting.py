@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date, format_time, format_when
@@ -7,7 +7,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_dates_and_times_in_govuk_style():

@@ -2,7 +2,7 @@
 release, on small files in the real formats, and the running bot using it."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine
@@ -25,12 +25,17 @@ def newer_copy(tmp_path):
     """A newer ukps-domains release that knows a department the shipped list does not."""
     folder = tmp_path / "ukps"
     folder.mkdir()
-    ukps = {"version": "0.2.0", "domains": [
-        ukps_record("newdept.gov.uk", "central_gov", DOSS_ID),
-        ukps_record("leeds.gov.uk", "local_authority", notes="Local authority: Leeds City"),
-    ]}
-    orgs = {**GOVUK_ORGS,
-            DOSS_ID: govuk_org("Department for Open Source", "Ministerial department", "dept-open-source")}
+    ukps = {
+        "version": "0.2.0",
+        "domains": [
+            ukps_record("newdept.gov.uk", "central_gov", DOSS_ID),
+            ukps_record("leeds.gov.uk", "local_authority", notes="Local authority: Leeds City"),
+        ],
+    }
+    orgs = {
+        **GOVUK_ORGS,
+        DOSS_ID: govuk_org("Department for Open Source", "Ministerial department", "dept-open-source"),
+    }
     (folder / "user_domains.json").write_text(json.dumps(ukps), encoding="utf-8")
     (folder / "govuk_organisations.json").write_text(json.dumps(orgs), encoding="utf-8")
     (folder / "SOURCE.md").write_text("# notes, not data\n", encoding="utf-8")
@@ -58,26 +63,33 @@ def test_import_then_info_then_reset(sqlite_url, tmp_path, newer_copy):
     imported = domains_cli(["import", *sorted(newer_copy.iterdir())], sqlite_url, tmp_path)
     assert imported.returncode == 0, imported.stderr
     out = imported.stdout.splitlines()
-    assert out[0] == (f"Imported {shipped_count + 1:,} domains (the list in use had {shipped_count:,}). "
-                      "Running bots use it within 30 seconds.")
+    assert out[0] == (
+        f"Imported {shipped_count + 1:,} domains (the list in use had {shipped_count:,}). "
+        "Running bots use it within 30 seconds."
+    )
     assert "  central_government: " in imported.stdout
-    assert out[-1].startswith("Source: ukps-domains user_domains.json (OGL v3.0); GOV.UK organisations (OGL v3.0); "
-                              "over the list shipped with the bot (built 2026-11-26); built ")
+    assert out[-1].startswith(
+        "Source: ukps-domains user_domains.json (OGL v3.0); GOV.UK organisations (OGL v3.0); "
+        "over the list shipped with the bot (built 2026-11-26); built "
+    )
     assert "Skipped" in imported.stderr and "SOURCE.md" in imported.stderr
 
     info = domains_cli(["info"], sqlite_url, tmp_path).stdout.splitlines()
     assert info[0].startswith("In use: imported ") and info[0].endswith(f", {shipped_count + 1:,} domains")
     assert info[1] == out[-1]
-    assert info[2] == (f"Shipped with this version: built {SHIPPED_BUILT}, {shipped_count:,} domains. "
-                       "To use it again: meetup-bot domains reset")
+    assert info[2] == (
+        f"Shipped with this version: built {SHIPPED_BUILT}, {shipped_count:,} domains. "
+        "To use it again: meetup-bot domains reset"
+    )
 
     assert domains_cli(["reset"], sqlite_url, tmp_path).stdout.startswith("Removed the imported list.")
     assert domains_cli(["info"], sqlite_url, tmp_path).stdout.startswith("In use: the list shipped")
     assert domains_cli(["reset"], sqlite_url, tmp_path).stdout.startswith("There was no imported list.")
 
 
-@pytest.mark.parametrize("name, text", [("domains.yml", NOTIFY_YAML),
-                                        ("Government_Domain_Register_Report 06Sept2017.csv", JISC_CSV)])
+@pytest.mark.parametrize(
+    "name, text", [("domains.yml", NOTIFY_YAML), ("Government_Domain_Register_Report 06Sept2017.csv", JISC_CSV)]
+)
 def test_the_older_formats_import_too(sqlite_url, tmp_path, name, text):
     (tmp_path / name).write_text(text, encoding="utf-8")
     result = domains_cli(["import", tmp_path / name], sqlite_url, tmp_path)
@@ -137,7 +149,7 @@ def test_lookups_reread_the_database_only_after_the_recheck_interval(db, newer_c
     table = domains.DomainTable(ImportedDomainList(db, monotonic=ticks))
     assert table.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"
 
-    import_lists(db, sorted(newer_copy.iterdir()), now=datetime(2027, 1, 10, tzinfo=timezone.utc))
+    import_lists(db, sorted(newer_copy.iterdir()), now=datetime(2027, 1, 10, tzinfo=UTC))
     ticks.now += 29
     assert table.lookup("a@newdept.gov.uk").pattern == "*.gov.uk"  # cached
     ticks.now += 2
@@ -151,16 +163,25 @@ def test_lookups_reread_the_database_only_after_the_recheck_interval(db, newer_c
 def test_an_import_laid_over_an_older_shipped_list_gives_way_to_the_newer_shipped_one(db, tmp_path):
     """After an upgrade that ships a newer list, an older import is not used."""
     with db.transaction() as session:
-        session.add(DomainList(version="old", source="an old import", built="2026-01-05", based_on="2025-12-01",
-                               domain_count=1, imported_at=datetime(2026, 1, 5, tzinfo=timezone.utc),
-                               domains=json.dumps({"leeds.gov.uk": {"organisation": "Old name",
-                                                                    "sector": "local_authority"}})))
+        session.add(
+            DomainList(
+                version="old",
+                source="an old import",
+                built="2026-01-05",
+                based_on="2025-12-01",
+                domain_count=1,
+                imported_at=datetime(2026, 1, 5, tzinfo=UTC),
+                domains=json.dumps({"leeds.gov.uk": {"organisation": "Old name", "sector": "local_authority"}}),
+            )
+        )
     assert domains.DomainTable(ImportedDomainList(db)).lookup("a@leeds.gov.uk").organisation == "Leeds City Council"
     result = domains_cli(["info"], db.url, tmp_path)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("In use: the list shipped with this version")
-    assert lines[2] == ("Not used: the list imported Monday 5 January 2026 at midnight, laid over an older shipped "
-                        "list (built 1 December 2025). Import a newer copy, or remove it with meetup-bot domains reset")
+    assert lines[2] == (
+        "Not used: the list imported Monday 5 January 2026 at midnight, laid over an older shipped "
+        "list (built 1 December 2025). Import a newer copy, or remove it with meetup-bot domains reset"
+    )
 
 
 def test_the_migration_matches_the_model(db):

@@ -29,7 +29,7 @@ def test_a_rush_is_folded_into_a_few_refreshes_and_the_last_follows_the_last_cha
     assert 2 <= len(runs) <= (last_change - started) / 0.2 + 2 < 50
     assert seen[-1] == 50  # the card shows the count after the last sign-up
     assert runs[-1] >= last_change - 0.01
-    gaps = [b - a for a, b in zip(runs, runs[1:])]
+    gaps = [b - a for a, b in zip(runs, runs[1:], strict=False)]
     assert all(gap >= 0.19 for gap in gaps)
 
 
@@ -47,6 +47,7 @@ def test_refreshes_of_one_card_never_overlap():
             time.sleep(0.1)
             with lock:
                 running[key] -= 1
+
         return work
 
     threads = [threading.Thread(target=throttle.run, args=(key, work_for(key))) for key in "abab"]

@@ -1,6 +1,6 @@
 """The calendar file: read back with the icalendar library, as a calendar would."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ from bot.meetups.calendar import bump_calendar_sequence, meetup_ics
 from storage.models import MEETUP_CANCELLED, Meetup
 
 LONDON = ZoneInfo("Europe/London")
-NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +21,18 @@ def _no_files_made_before():
 
 
 def a_meetup(**fields) -> Meetup:
-    values = dict(id=7, title="Open source meetup", description="Talks, then open space.", venue="102 Petty France, London",
-                  host_organisation="Ministry of Justice", starts_at=datetime(2027, 7, 2, 12, 0, tzinfo=timezone.utc),
-                  ends_at=datetime(2027, 7, 2, 16, 0, tzinfo=timezone.utc), status="open", ics_sequence=0,
-                  created_at=datetime(2027, 1, 5, 10, 30, tzinfo=timezone.utc))
+    values = dict(
+        id=7,
+        title="Open source meetup",
+        description="Talks, then open space.",
+        venue="102 Petty France, London",
+        host_organisation="Ministry of Justice",
+        starts_at=datetime(2027, 7, 2, 12, 0, tzinfo=UTC),
+        ends_at=datetime(2027, 7, 2, 16, 0, tzinfo=UTC),
+        status="open",
+        ics_sequence=0,
+        created_at=datetime(2027, 1, 5, 10, 30, tzinfo=UTC),
+    )
     values.update(fields)
     return Meetup(**values)
 
@@ -40,7 +48,10 @@ def test_the_file_has_london_times_with_their_timezone_the_venue_and_a_stable_ui
     calendar, event = event_of(meetup_ics(meetup, LONDON, now=NOW))
     start = event.decoded("dtstart")
     # 12:00 UTC in July is 1pm in London (BST), written as local time with its zone.
-    assert (start.hour, start.tzinfo.key if hasattr(start.tzinfo, "key") else str(start.tzinfo)) == (13, "Europe/London")
+    assert (start.hour, start.tzinfo.key if hasattr(start.tzinfo, "key") else str(start.tzinfo)) == (
+        13,
+        "Europe/London",
+    )
     assert "DTSTART;TZID=Europe/London:20270702T130000" in meetup_ics(meetup, LONDON, now=NOW)
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     assert str(event["location"]) == "102 Petty France, London"
@@ -48,7 +59,7 @@ def test_the_file_has_london_times_with_their_timezone_the_venue_and_a_stable_ui
     assert "photo ID" in str(event["description"])
     assert str(event["status"]) == "CONFIRMED"
     # The same meetup, asked again later: the same UID, so calendars update it.
-    _, again = event_of(meetup_ics(meetup, LONDON, now=datetime(2027, 3, 1, tzinfo=timezone.utc)))
+    _, again = event_of(meetup_ics(meetup, LONDON, now=datetime(2027, 3, 1, tzinfo=UTC)))
     assert again["uid"] == event["uid"]
     _, other = event_of(meetup_ics(a_meetup(id=8), LONDON, now=NOW))
     assert other["uid"] != event["uid"]
@@ -65,8 +76,9 @@ def test_a_change_raises_the_sequence_and_a_cancellation_says_so():
 
 
 def test_winter_times_are_gmt_and_the_timezone_block_stays_small():
-    meetup = a_meetup(starts_at=datetime(2027, 2, 26, 13, 0, tzinfo=timezone.utc),
-                      ends_at=datetime(2027, 2, 26, 17, 0, tzinfo=timezone.utc))
+    meetup = a_meetup(
+        starts_at=datetime(2027, 2, 26, 13, 0, tzinfo=UTC), ends_at=datetime(2027, 2, 26, 17, 0, tzinfo=UTC)
+    )
     ics = meetup_ics(meetup, LONDON, now=NOW)
     assert "DTSTART;TZID=Europe/London:20270226T130000" in ics
     assert len(ics) < 3000

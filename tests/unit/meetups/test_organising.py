@@ -2,7 +2,7 @@
 editing, closing, cancelling. Database tests run on SQLite and PostgreSQL."""
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,11 +27,21 @@ from storage.models import CANCELLED, CONFIRMED, PENDING, WAITLISTED
 from tests.support.factories import make_form, make_meetup
 
 LONDON = ZoneInfo("Europe/London")
-NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
-FORM = MeetupForm(title="Open source meetup", date="2027-02-26", start_time="13:00", end_time="17:00",
-                  venue="102 Petty France", host_organisation="MOJ", capacity="60", audience="government",
-                  extra_sectors=frozenset({"nhs", "police"}), description="Talks",
-                  agenda="Talk one | Ada | GDS\n\nTalk two | Bob | GCHQ", signup_closes_date="2027-02-20")
+NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+FORM = MeetupForm(
+    title="Open source meetup",
+    date="2027-02-26",
+    start_time="13:00",
+    end_time="17:00",
+    venue="102 Petty France",
+    host_organisation="MOJ",
+    capacity="60",
+    audience="government",
+    extra_sectors=frozenset({"nhs", "police"}),
+    description="Talks",
+    agenda="Talk one | Ada | GDS\n\nTalk two | Bob | GCHQ",
+    signup_closes_date="2027-02-20",
+)
 
 
 def read(form=FORM, **changes):
@@ -51,24 +61,42 @@ def test_a_good_form_becomes_local_times_and_talks():
 
 def test_summer_time_is_applied():
     fields, _ = read(date="2027-06-25")
-    assert fields.starts.astimezone(timezone.utc).hour == 12
+    assert fields.starts.astimezone(UTC).hour == 12
 
 
-@pytest.mark.parametrize("changes, errors", [
-    ({"end_time": "12:00"}, {"end_time": "The end time must be after the start time"}),
-    ({"date": "2027-01-09"}, {"date": "The date and start time must be in the future",
-                              "signup_closes": "Sign-up must close on or before the day of the meetup"}),
-    ({"capacity": "0"}, {"capacity": "Capacity must be 1 or more"}),
-    ({"capacity": "lots"}, {"capacity": "Enter the number of places as a whole number, like 60"}),
-    ({"title": " ", "venue": ""}, {"title": "Enter a title", "venue": "Enter the venue"}),
-    ({"date": None, "start_time": None}, {"date": "Enter the date of the meetup", "start_time": "Enter the start time"}),
-    ({"audience": ""}, {"audience": "Select who can come"}),
-    ({"signup_closes_date": "2027-03-01"}, {"signup_closes": "Sign-up must close on or before the day of the meetup"}),
-    ({"signup_closes_date": "2027-01-01"}, {"signup_closes": "The date sign-up closes must be today or later"}),
-    ({"agenda": "Fine | A | B\nMissing the rest"},
-     {"agenda": "Line 2 needs a title, a speaker and their organisation separated by |, "
-                "like: Open source in government | Ada Lovelace | GDS"}),
-])
+@pytest.mark.parametrize(
+    "changes, errors",
+    [
+        ({"end_time": "12:00"}, {"end_time": "The end time must be after the start time"}),
+        (
+            {"date": "2027-01-09"},
+            {
+                "date": "The date and start time must be in the future",
+                "signup_closes": "Sign-up must close on or before the day of the meetup",
+            },
+        ),
+        ({"capacity": "0"}, {"capacity": "Capacity must be 1 or more"}),
+        ({"capacity": "lots"}, {"capacity": "Enter the number of places as a whole number, like 60"}),
+        ({"title": " ", "venue": ""}, {"title": "Enter a title", "venue": "Enter the venue"}),
+        (
+            {"date": None, "start_time": None},
+            {"date": "Enter the date of the meetup", "start_time": "Enter the start time"},
+        ),
+        ({"audience": ""}, {"audience": "Select who can come"}),
+        (
+            {"signup_closes_date": "2027-03-01"},
+            {"signup_closes": "Sign-up must close on or before the day of the meetup"},
+        ),
+        ({"signup_closes_date": "2027-01-01"}, {"signup_closes": "The date sign-up closes must be today or later"}),
+        (
+            {"agenda": "Fine | A | B\nMissing the rest"},
+            {
+                "agenda": "Line 2 needs a title, a speaker and their organisation separated by |, "
+                "like: Open source in government | Ada Lovelace | GDS"
+            },
+        ),
+    ],
+)
 def test_impossible_values_get_a_message_for_their_field(changes, errors):
     fields, found = read(**changes)
     assert fields is None
@@ -111,14 +139,21 @@ def test_places_text_follows_the_meetup(db, clock):
 
 def test_describe_changes_names_date_time_and_venue(db, clock):
     meetup = make_meetup(db, now=clock())
-    before = {"starts_at": meetup.starts_at - timedelta(days=7, hours=1),
-              "ends_at": meetup.ends_at - timedelta(days=7, hours=1), "venue": "Old place"}
+    before = {
+        "starts_at": meetup.starts_at - timedelta(days=7, hours=1),
+        "ends_at": meetup.ends_at - timedelta(days=7, hours=1),
+        "venue": "Old place",
+    }
     changes = describe_changes(before, meetup, LONDON)
     assert changes[0] == "The date is now Wednesday 24 February 2027 (it was Wednesday 17 February 2027)."
     assert changes[1] == "The time is now 1pm to 5pm (it was midday to 4pm)."
     assert changes[2] == "The venue is now 102 Petty France, London (it was Old place)."
-    assert describe_changes({"starts_at": meetup.starts_at, "ends_at": meetup.ends_at, "venue": meetup.venue},
-                            meetup, LONDON) == []
+    assert (
+        describe_changes(
+            {"starts_at": meetup.starts_at, "ends_at": meetup.ends_at, "venue": meetup.venue}, meetup, LONDON
+        )
+        == []
+    )
 
 
 def test_editing_keeps_capacity_exact_and_lists_who_to_tell(db, clock):
@@ -132,8 +167,13 @@ def test_editing_keeps_capacity_exact_and_lists_who_to_tell(db, clock):
     assert error.value.errors == {"capacity": "1 person has a place already. Enter 1 or more"}
 
     # More places: the longest-waiting person moves up and is not sent the change message twice.
-    moved = replace(fields, capacity=2, venue="Somewhere else", starts=fields.starts + timedelta(days=1),
-                    ends=fields.ends + timedelta(days=1))
+    moved = replace(
+        fields,
+        capacity=2,
+        venue="Somewhere else",
+        starts=fields.starts + timedelta(days=1),
+        ends=fields.ends + timedelta(days=1),
+    )
     result = update_meetup(db, meetup.id, moved, tz=LONDON, now=clock())
     assert [r.slack_user_id for r in result.promoted] == ["U1"]
     assert sorted(r.slack_user_id for r in result.to_tell) == ["U0", "U2"]
@@ -161,15 +201,21 @@ def test_cancelling_cancels_every_place_and_cannot_be_changed_after(db, clock):
     meetup = make_meetup(db, now=clock(), capacity=1)
     sign_up(db, make_form(meetup_id=meetup.id), user_id="U1", now=clock(), contact="x")
     sign_up(db, make_form(meetup_id=meetup.id), user_id="U2", now=clock(), contact="x")
-    sign_up(db, make_form(meetup_id=meetup.id, email="c@contractor.example", role="contractor",
-                          government_team="HMRC"), user_id="U3", now=clock(), contact="x")
-    assert [find_registration(db, meetup.id, u).status for u in ("U1", "U2", "U3")] == [CONFIRMED, WAITLISTED,
-                                                                                       PENDING]
+    sign_up(
+        db,
+        make_form(meetup_id=meetup.id, email="c@contractor.example", role="contractor", government_team="HMRC"),
+        user_id="U3",
+        now=clock(),
+        contact="x",
+    )
+    assert [find_registration(db, meetup.id, u).status for u in ("U1", "U2", "U3")] == [CONFIRMED, WAITLISTED, PENDING]
     result = cancel_meetup(db, meetup.id, now=clock())
     assert sorted(r.slack_user_id for r in result.to_tell) == ["U1", "U2", "U3"]
     assert {find_registration(db, meetup.id, u).status for u in ("U1", "U2", "U3")} == {CANCELLED}
-    for change in (lambda: cancel_meetup(db, meetup.id, now=clock()),
-                   lambda: set_signup_open(db, meetup.id, open_=True, now=clock())):
+    for change in (
+        lambda: cancel_meetup(db, meetup.id, now=clock()),
+        lambda: set_signup_open(db, meetup.id, open_=True, now=clock()),
+    ):
         with pytest.raises(NotChangeable, match="has been cancelled"):
             change()
 
@@ -182,7 +228,9 @@ def test_a_meetup_that_has_started_cannot_be_changed(db, clock):
 
 def test_pick_meetup(db, clock):
     assert pick_meetup(db, [], now=clock(), tz=LONDON, usage="/meetup edit ID") == (
-        None, "There are no upcoming meetups. Create one with `/meetup new`.")
+        None,
+        "There are no upcoming meetups. Create one with `/meetup new`.",
+    )
     first = make_meetup(db, now=clock(), title="First <b>")
     assert pick_meetup(db, [], now=clock(), tz=LONDON, usage="x")[0].id == first.id
     make_meetup(db, now=clock(), title="Second", starts_in=timedelta(days=80))
@@ -202,4 +250,5 @@ def test_a_malformed_organiser_channel_is_named_at_start():
         load_settings({**env, "ORGANISER_CHANNEL_ID": "#organisers"})
     assert error.value.problems == [
         "ORGANISER_CHANNEL_ID must be a channel ID like C0123456789, not '#organisers', "
-        "or unset to send approval requests to each organiser by direct message."]
+        "or unset to send approval requests to each organiser by direct message."
+    ]

@@ -1,21 +1,37 @@
 """Participation across the series: the rules, without a database, then once
 through it on SQLite and PostgreSQL."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from bot.meetups.stats import compute, series_stats
 from bot.organising.organising import cancel_meetup
 from bot.signups.signups import cancel, sign_up
-from bot.meetups.stats import compute, series_stats
-from storage.models import CANCELLED, CONFIRMED, MEETUP_CANCELLED, MEETUP_OPEN, PENDING, WAITLISTED, Meetup, Registration
+from storage.models import (
+    CANCELLED,
+    CONFIRMED,
+    MEETUP_CANCELLED,
+    MEETUP_OPEN,
+    PENDING,
+    WAITLISTED,
+    Meetup,
+    Registration,
+)
 from tests.support.factories import make_form, make_meetup
 
-NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2027, 6, 1, tzinfo=UTC)
 
 
 def meetup(id, days, status=MEETUP_OPEN):
     starts = NOW + timedelta(days=days)
-    return Meetup(id=id, title=f"Meetup {id}", starts_at=starts, ends_at=starts + timedelta(hours=4), capacity=10,
-                  status=status, venue="x")
+    return Meetup(
+        id=id,
+        title=f"Meetup {id}",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        capacity=10,
+        status=status,
+        venue="x",
+    )
 
 
 def reg(meetup_id, user, organisation, status=CONFIRMED):
@@ -25,9 +41,14 @@ def reg(meetup_id, user, organisation, status=CONFIRMED):
 def test_the_series_in_numbers():
     meetups = [meetup(1, -60), meetup(2, -30), meetup(3, 30), meetup(4, -10, MEETUP_CANCELLED)]
     registrations = [
-        reg(1, "U1", "Home Office"), reg(1, "U2", "GCHQ"), reg(1, "U3", "home office ", WAITLISTED),
-        reg(2, "U1", "Home Office"), reg(2, "U4", "GDS", CANCELLED), reg(2, "U5", "Acme", PENDING),
-        reg(3, "U1", "Home Office"), reg(3, "U2", "GCHQ"),
+        reg(1, "U1", "Home Office"),
+        reg(1, "U2", "GCHQ"),
+        reg(1, "U3", "home office ", WAITLISTED),
+        reg(2, "U1", "Home Office"),
+        reg(2, "U4", "GDS", CANCELLED),
+        reg(2, "U5", "Acme", PENDING),
+        reg(3, "U1", "Home Office"),
+        reg(3, "U2", "GCHQ"),
         reg(4, "U9", "Cancelled meetup org"),  # a cancelled meetup counts for nothing
     ]
     stats = compute(meetups, registrations, NOW)

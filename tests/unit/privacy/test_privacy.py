@@ -14,8 +14,14 @@ from tests.support.signup import ADA, GOOD_ANSWERS, open_modal
 
 def test_privacy_notice_names_the_organisers_basis_retention_rights_and_the_ico(bot):
     notice = bot.slack.command("privacy", user_id=ADA).message()["text"]
-    for words in ("The cross-government Open Source meetup organisers", "Lawful basis", "30 days after the meetup",
-                  "`/meetup mydata`", "`/meetup forget`", "https://ico.org.uk/make-a-complaint/"):
+    for words in (
+        "The cross-government Open Source meetup organisers",
+        "Lawful basis",
+        "30 days after the meetup",
+        "`/meetup mydata`",
+        "`/meetup forget`",
+        "https://ico.org.uk/make-a-complaint/",
+    ):
         assert words in notice
     assert "`/meetup privacy`" in bot.slack.command("help", user_id=ADA).message()["text"]
 
@@ -26,8 +32,10 @@ def test_dietary_needs_need_explicit_consent(bot):
     _, view = open_modal(bot)
     assert "read the privacy notice" in block_texts(view["blocks"]).lower()
     refused = bot.slack.submit_view(view, {**GOOD_ANSWERS, "dietary_needs": "Halal"}, user_id=ADA).json()
-    assert refused == {"response_action": "errors", "errors": {
-        "needs_consent": "Tick the box to let us keep your dietary and access needs, or leave them empty"}}
+    assert refused == {
+        "response_action": "errors",
+        "errors": {"needs_consent": "Tick the box to let us keep your dietary and access needs, or leave them empty"},
+    }
     assert find_registration(bot.db, meetup.id, ADA) is None
 
     bot.slack.submit_view(view, {**GOOD_ANSWERS, "dietary_needs": "Halal", "needs_consent": "yes"}, user_id=ADA)
@@ -62,8 +70,9 @@ def test_forget_asks_first_then_deletes_and_passes_the_place_on(bot):
     assert button["text"]["text"] == "Delete my data" and button["confirm"]["confirm"]["text"] == "Delete my data"
     assert find_registration(bot.db, meetup.id, ADA) is not None  # nothing happens until confirmed
 
-    bot.slack.block_action(user_id=ADA, action_id=button["action_id"], value=button["value"],
-                           response_url=bot.fake.response_url())
+    bot.slack.block_action(
+        user_id=ADA, action_id=button["action_id"], value=button["value"], response_url=bot.fake.response_url()
+    )
     [answer] = bot.fake.wait_for_response()
     assert answer["body"]["text"] == "We have deleted everything we held about you."
     assert find_registration(bot.db, meetup.id, ADA) is None
@@ -75,8 +84,13 @@ def test_forget_asks_first_then_deletes_and_passes_the_place_on(bot):
 def test_purge_removes_personal_data_after_the_set_days_and_keeps_counts(db, clock):
     meetup = make_meetup(db, now=clock(), capacity=1, starts_in=timedelta(days=2))
     later = make_meetup(db, now=clock(), title="Later", starts_in=timedelta(days=20))
-    sign_up(db, make_form(meetup_id=meetup.id, organisation="Home Office", dietary_needs="Vegan",
-                          needs_consent=True), user_id="U1", now=clock(), contact="x")
+    sign_up(
+        db,
+        make_form(meetup_id=meetup.id, organisation="Home Office", dietary_needs="Vegan", needs_consent=True),
+        user_id="U1",
+        now=clock(),
+        contact="x",
+    )
     sign_up(db, make_form(meetup_id=meetup.id, organisation="GDS"), user_id="U2", now=clock(), contact="x")
     sign_up(db, make_form(meetup_id=later.id), user_id="U1", now=clock(), contact="x")
 

@@ -2,7 +2,7 @@
 the `clock` fixture; Slack is the fake."""
 
 import logging
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from bot.meetups.meetups import get_meetup
 from bot.reminders.reminders import ReminderPlan, cancel_reminders, queue_due_reminders, reschedule_reminders
@@ -33,12 +33,12 @@ from tests.support.reminders import deliveries, register, reminders_of, worker_f
 def test_a_new_meetup_gets_its_reminders_at_local_times_across_the_change_of_the_clocks(db, clock):
     # Friday 2 April 2027, 1pm BST. The clocks go forward on 28 March.
     meetup = make_meetup(db, now=clock(), starts_in=timedelta(days=82))
-    assert meetup.starts_at == datetime(2027, 4, 2, 12, 0, tzinfo=timezone.utc)
+    assert meetup.starts_at == datetime(2027, 4, 2, 12, 0, tzinfo=UTC)
     plan = reminders_of(db, meetup.id)
     assert {kind: (r.due_at, r.state) for kind, r in plan.items()} == {
-        WEEK_BEFORE: (datetime(2027, 3, 26, 13, 0, tzinfo=timezone.utc), REMINDER_PENDING),  # 1pm GMT
-        DAY_BEFORE: (datetime(2027, 4, 1, 12, 0, tzinfo=timezone.utc), REMINDER_PENDING),  # 1pm BST
-        MORNING: (datetime(2027, 4, 2, 7, 30, tzinfo=timezone.utc), REMINDER_PENDING),  # 8:30am BST
+        WEEK_BEFORE: (datetime(2027, 3, 26, 13, 0, tzinfo=UTC), REMINDER_PENDING),  # 1pm GMT
+        DAY_BEFORE: (datetime(2027, 4, 1, 12, 0, tzinfo=UTC), REMINDER_PENDING),  # 1pm BST
+        MORNING: (datetime(2027, 4, 2, 7, 30, tzinfo=UTC), REMINDER_PENDING),  # 8:30am BST
     }
 
 
@@ -50,12 +50,22 @@ def test_reminders_whose_time_has_passed_when_the_meetup_is_made_are_skipped(db,
 
 
 def test_offsets_come_from_settings(db, clock, fake_slack):
-    settings = load_settings(settings_env(fake_slack, "sqlite://", REMINDER_WEEK_BEFORE_DAYS="0",
-                                          REMINDER_DAY_BEFORE_DAYS="2", REMINDER_MORNING_TIME="off"))
+    settings = load_settings(
+        settings_env(
+            fake_slack,
+            "sqlite://",
+            REMINDER_WEEK_BEFORE_DAYS="0",
+            REMINDER_DAY_BEFORE_DAYS="2",
+            REMINDER_MORNING_TIME="off",
+        )
+    )
     meetup = make_meetup(db, now=clock(), reminder_plan=ReminderPlan.from_settings(settings))
     plan = reminders_of(db, meetup.id)
     assert {kind: r.state for kind, r in plan.items()} == {
-        WEEK_BEFORE: REMINDER_SKIPPED, DAY_BEFORE: REMINDER_PENDING, MORNING: REMINDER_SKIPPED}
+        WEEK_BEFORE: REMINDER_SKIPPED,
+        DAY_BEFORE: REMINDER_PENDING,
+        MORNING: REMINDER_SKIPPED,
+    }
     assert plan[DAY_BEFORE].due_at == meetup.starts_at - timedelta(days=2)
     assert plan[MORNING].note == "turned off: REMINDER_MORNING_TIME is off"
 
@@ -66,10 +76,15 @@ def test_bad_reminder_settings_are_named():
     from bot.settings import SettingsError
 
     with pytest.raises(SettingsError) as error:
-        load_settings({"REMINDER_MORNING_TIME": "8.30am", "REMINDER_WEEK_BEFORE_DAYS": "1",
-                       "DELIVERY_MAX_ATTEMPTS": "0"}, need_slack=False)
+        load_settings(
+            {"REMINDER_MORNING_TIME": "8.30am", "REMINDER_WEEK_BEFORE_DAYS": "1", "DELIVERY_MAX_ATTEMPTS": "0"},
+            need_slack=False,
+        )
     assert [p.split(" ")[0] for p in error.value.problems] == [
-        "REMINDER_WEEK_BEFORE_DAYS", "REMINDER_MORNING_TIME", "DELIVERY_MAX_ATTEMPTS"]
+        "REMINDER_WEEK_BEFORE_DAYS",
+        "REMINDER_MORNING_TIME",
+        "DELIVERY_MAX_ATTEMPTS",
+    ]
     good = load_settings({"REMINDER_MORNING_TIME": "7:45"}, need_slack=False)
     assert good.reminder_morning_time == time(7, 45)
 
@@ -124,7 +139,12 @@ def test_the_day_before_each_person_gets_one_message_and_the_channel_one_post(bo
     assert "photo ID" in text and "<!channel>" not in text and "<!here>" not in post.args["text"]
 
     assert {u: len(dm_posts(fake, u)) for u in ("U0ADA", "U0BOB", "U0CAT", "U0DAN", "U0SAM")} == {
-        "U0ADA": 1, "U0BOB": 0, "U0CAT": 1, "U0DAN": 1, "U0SAM": 0}
+        "U0ADA": 1,
+        "U0BOB": 0,
+        "U0CAT": 1,
+        "U0DAN": 1,
+        "U0SAM": 0,
+    }
     ada = block_texts(dm_posts(fake, "U0ADA")[0].args["blocks"])
     assert "You have a place at *Cross-government open source meetup*" in ada
     assert "If you cannot come, cancel so someone on the waitlist can." in ada
@@ -163,8 +183,9 @@ def test_someone_who_cancels_after_the_reminder_is_queued_does_not_get_it(bot):
         register(bot.db, bot.fake, meetup, user, bot.clock())
     bot.clock.now = reminders_of(bot.db, meetup.id)[DAY_BEFORE].due_at
     settings = bot.deps.settings
-    queue_due_reminders(bot.db, now=bot.clock(), plan=ReminderPlan.from_settings(settings), channel=CHANNEL,
-                        messages=ReminderBlocks())
+    queue_due_reminders(
+        bot.db, now=bot.clock(), plan=ReminderPlan.from_settings(settings), channel=CHANNEL, messages=ReminderBlocks()
+    )
     cancel(bot.db, meetup_id=meetup.id, user_id="U0BOB", now=bot.clock())
     bot.deps.outbox.deliver_due()
     assert len(dm_posts(bot.fake, "U0ADA")) == 1 and dm_posts(bot.fake, "U0BOB") == []
@@ -176,8 +197,13 @@ def test_a_day_before_message_still_queued_when_the_meetup_begins_is_not_sent(bo
     meetup = make_meetup(bot.db, now=bot.clock(), capacity=5, starts_in=timedelta(days=10))
     register(bot.db, bot.fake, meetup, "U0ADA", bot.clock())
     bot.clock.now = reminders_of(bot.db, meetup.id)[DAY_BEFORE].due_at
-    queue_due_reminders(bot.db, now=bot.clock(), plan=ReminderPlan.from_settings(bot.deps.settings), channel=CHANNEL,
-                        messages=ReminderBlocks())
+    queue_due_reminders(
+        bot.db,
+        now=bot.clock(),
+        plan=ReminderPlan.from_settings(bot.deps.settings),
+        channel=CHANNEL,
+        messages=ReminderBlocks(),
+    )
     bot.clock.now = meetup.starts_at  # Slack was away all day, say
     bot.deps.outbox.deliver_due()
     assert dm_posts(bot.fake, "U0ADA") == []
@@ -263,9 +289,11 @@ def test_run_due_dry_run_says_what_would_go_and_sends_nothing_then_run_due_sends
 
     dry = run_cli(["reminders", "run-due", "--dry-run"], {"DATABASE_URL": sqlite_url}, tmp_path)
     assert dry.returncode == 0, dry.stderr
-    assert (f"Would post the day-before reminder for meetup {meetup.id} (Cross-government open source meetup) "
-            "in the meetup channel and send direct messages to 1 people with a place (with a calendar file) "
-            "and 1 on the waitlist") in dry.stdout
+    assert (
+        f"Would post the day-before reminder for meetup {meetup.id} (Cross-government open source meetup) "
+        "in the meetup channel and send direct messages to 1 people with a place (with a calendar file) "
+        "and 1 on the waitlist"
+    ) in dry.stdout
     assert fake_slack.calls == []
 
     real = run_cli(["reminders", "run-due"], env, tmp_path)

@@ -21,10 +21,13 @@ ADA_EMAIL = "ada.lovelace@justice.gov.uk"
 
 
 def test_redact_blanks_slack_tokens_and_email_addresses():
-    text = ("bot xoxb-123-456-abcDEF user xoxp-1-2 refresh xoxe-1-zz app xapp-1-A0-99-f00 "
-            "mail Ada.Lovelace+meetup@digital.cabinet-office.gov.uk, ok")
-    assert redact(text) == ("bot xox?-[redacted] user xox?-[redacted] refresh xox?-[redacted] "
-                            "app xapp-[redacted] mail [email redacted], ok")
+    text = (
+        "bot xoxb-123-456-abcDEF user xoxp-1-2 refresh xoxe-1-zz app xapp-1-A0-99-f00 "
+        "mail Ada.Lovelace+meetup@digital.cabinet-office.gov.uk, ok"
+    )
+    assert redact(text) == (
+        "bot xox?-[redacted] user xox?-[redacted] refresh xox?-[redacted] app xapp-[redacted] mail [email redacted], ok"
+    )
 
 
 def test_every_route_into_a_line_is_redacted(tmp_path):
@@ -51,8 +54,10 @@ def test_every_route_into_a_line_is_redacted(tmp_path):
 
 
 def test_a_request_is_described_without_what_anyone_typed():
-    assert describe({"command": "/meetup", "text": "propose My talk about ada@x.gov.uk"}) == \
-        ("command", "/meetup propose")
+    assert describe({"command": "/meetup", "text": "propose My talk about ada@x.gov.uk"}) == (
+        "command",
+        "/meetup propose",
+    )
     assert describe({"command": "/meetup", "text": "ada@x.gov.uk"}) == ("command", "/meetup ?")
     assert describe({"command": "/meetup", "text": ""}) == ("command", "/meetup")
     assert describe({"type": "block_actions", "actions": [{"action_id": "signup_open"}]}) == ("action", "signup_open")
@@ -66,14 +71,30 @@ class Server:
 
     def __init__(self, fake_slack, tmp_path, **overrides):
         db_url = f"sqlite:///{tmp_path / 'meetup.db'}"
-        created = run(["event", "create", "--title", "Open source meetup", "--starts", "2030-02-22T13:00",
-                       "--ends", "2030-02-22T17:00", "--venue", "102 Petty France", "--capacity", "60"],
-                      {"DATABASE_URL": db_url}, tmp_path)
+        created = run(
+            [
+                "event",
+                "create",
+                "--title",
+                "Open source meetup",
+                "--starts",
+                "2030-02-22T13:00",
+                "--ends",
+                "2030-02-22T17:00",
+                "--venue",
+                "102 Petty France",
+                "--capacity",
+                "60",
+            ],
+            {"DATABASE_URL": db_url},
+            tmp_path,
+        )
         assert created.returncode == 0, created.stderr
         port = free_port()
         env = {"PATH": os.environ["PATH"], **settings_env(fake_slack, db_url, PORT=str(port), **overrides)}
-        self.process = subprocess.Popen([str(BIN), "serve"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [str(BIN), "serve"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -106,8 +127,11 @@ def sign_up_ada(fake_slack, slack, *, dm_fails=False):
     assert slack.command("signup", user_id="U0ADA").status == 200
     view = fake_slack.wait_for("views.open")[0].args["view"]
     assert ADA_EMAIL in view["private_metadata"]  # so the submission below carries it
-    reply = slack.submit_view(view, {"full_name": "Ada Lovelace", "organisation": "Ministry of Justice",
-                                     "role": "civil_servant"}, user_id="U0ADA")
+    reply = slack.submit_view(
+        view,
+        {"full_name": "Ada Lovelace", "organisation": "Ministry of Justice", "role": "civil_servant"},
+        user_id="U0ADA",
+    )
     assert reply.status == 200
     if not dm_fails:  # a failed call is not recorded: the caller waits for its log line
         fake_slack.wait_for("chat.postMessage")
@@ -121,8 +145,9 @@ def test_json_logs_have_a_line_per_request_and_per_slack_call_and_no_secrets(fak
         sign_up_ada(fake_slack, slack)
         # A click the app has no listener for: Bolt warns and quotes its action
         # id, which here holds an email address and tokens.
-        unhandled = slack.block_action(user_id="U0ADA", action_id=f"{ADA_EMAIL} {BOT_TOKEN} xapp-1-A0-secret",
-                                       value="x")
+        unhandled = slack.block_action(
+            user_id="U0ADA", action_id=f"{ADA_EMAIL} {BOT_TOKEN} xapp-1-A0-secret", value="x"
+        )
         assert unhandled.status == 404
         forged = slack.command("list", user_id=ORGANISER, secret="not-the-signing-secret")
         assert forged.status == 401
@@ -162,6 +187,8 @@ def test_text_logs_say_the_same_in_words_and_failed_deliveries_say_why(fake_slac
     finally:
         stderr = server.stop()
     assert ADA_EMAIL not in stderr and BOT_TOKEN not in stderr
-    assert "meetup.request: request mode=http kind=view_submission name=signup status=200 outcome=ok duration_ms=" \
+    assert (
+        "meetup.request: request mode=http kind=view_submission name=signup status=200 outcome=ok duration_ms="
         in stderr
+    )
     assert "meetup.slack: slack_api method=chat.postMessage outcome=not_in_channel duration_ms=" in stderr

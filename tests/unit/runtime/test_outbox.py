@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from slack_sdk import WebClient
 
-from bot.runtime.app import make_client
 from bot.common.outbox import enqueue_channel_post, enqueue_dm
+from bot.runtime.app import make_client
 from bot.runtime.sender import LEASE, Outbox
 from bot.signups.signups import find_registration
 from storage.deliveries import update_if_claimed
@@ -26,8 +26,15 @@ ADA = "U0ADA"
 
 def queue(db, user_id, *, key, now, text="Hello", **extra):
     with db.transaction() as session:
-        return enqueue_dm(session, user_id, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}], text,
-                          key=key, now=now, **extra)
+        return enqueue_dm(
+            session,
+            user_id,
+            [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+            text,
+            key=key,
+            now=now,
+            **extra,
+        )
 
 
 def people(fake, count, prefix="U1"):
@@ -38,9 +45,14 @@ def people(fake, count, prefix="U1"):
 
 
 def outbox_for(bot, *, client=None, **options):
-    return Outbox(bot.db, client or make_client(bot.deps.settings, retry_server_errors=False), clock=bot.clock,
-                  retry_seconds=options.pop("retry_seconds", 30), max_attempts=options.pop("max_attempts", 10),
-                  **options)
+    return Outbox(
+        bot.db,
+        client or make_client(bot.deps.settings, retry_server_errors=False),
+        clock=bot.clock,
+        retry_seconds=options.pop("retry_seconds", 30),
+        max_attempts=options.pop("max_attempts", 10),
+        **options,
+    )
 
 
 def wait_until(predicate, timeout=10):
@@ -56,10 +68,9 @@ def wait_until(predicate, timeout=10):
 
 
 def test_a_message_is_queued_only_if_the_transaction_commits_and_only_once_per_key(db, clock):
-    with pytest.raises(RuntimeError):
-        with db.transaction() as session:
-            enqueue_dm(session, ADA, [], "Hello", key="k1", now=clock())
-            raise RuntimeError("the change failed")
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        enqueue_dm(session, ADA, [], "Hello", key="k1", now=clock())
+        raise RuntimeError("the change failed")
     assert deliveries(db) == []
     first = queue(db, ADA, key="k1", now=clock())
     second = queue(db, ADA, key="k1", now=clock(), text="Hello again")
@@ -129,8 +140,16 @@ def test_after_repeated_server_errors_a_message_fails_and_organisers_see_it_the_
     # Someone who has left Slack: their message fails at once.
     queue(bot.db, "U0GONE", key="hello:gone", now=bot.clock(), meetup_id=meetup.id)
     with bot.db.transaction() as session:
-        enqueue_channel_post(session, "C0NOTIN", [], "Hello channel", key="post", kind="reminder_week_before",
-                             meetup_id=meetup.id, now=bot.clock())
+        enqueue_channel_post(
+            session,
+            "C0NOTIN",
+            [],
+            "Hello channel",
+            key="post",
+            kind="reminder_week_before",
+            meetup_id=meetup.id,
+            now=bot.clock(),
+        )
     bot.fake.add_channel("C0NOTIN", name="elsewhere", is_member=False)
 
     # One message at a time, so the failure below hits the first person only.
@@ -188,12 +207,18 @@ def crashing_outbox(bot, method):
     return outbox_for(bot, client=client, worker_id="dies")
 
 
-@pytest.mark.parametrize("crash_after", ["chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal"])
+@pytest.mark.parametrize(
+    "crash_after", ["chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal"]
+)
 def test_a_crash_mid_send_neither_repeats_nor_loses_the_message(bot, crash_after):
     meetup = make_meetup(bot.db, now=bot.clock())
     [user] = people(bot.fake, 1)
-    attachment = {"filename": "meetup.ics", "title": "Calendar", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
-                  "comment": "To add the meetup to your calendar, open this file."}
+    attachment = {
+        "filename": "meetup.ics",
+        "title": "Calendar",
+        "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        "comment": "To add the meetup to your calendar, open this file.",
+    }
     queue(bot.db, user, key="with-file", now=bot.clock(), meetup_id=meetup.id, attachment=attachment)
     with pytest.raises(Crash):
         crashing_outbox(bot, crash_after).deliver_due()

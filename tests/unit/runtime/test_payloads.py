@@ -8,8 +8,13 @@ import pytest
 from bot.runtime.payloads import read_request
 
 FORM = "application/x-www-form-urlencoded"
-COMMAND = {"command": "/meetup", "text": "signup", "user_id": "U0ADA", "trigger_id": "t1",
-           "response_url": "https://hooks.slack.com/commands/1"}
+COMMAND = {
+    "command": "/meetup",
+    "text": "signup",
+    "user_id": "U0ADA",
+    "trigger_id": "t1",
+    "response_url": "https://hooks.slack.com/commands/1",
+}
 
 
 def read(body: str, content_type: str = FORM):
@@ -34,7 +39,9 @@ def test_a_command_that_says_payload_is_read_as_a_command_not_an_interaction():
     assert request.body["text"] == "propose Signing webhook payloads"
     assert request.context.user_id == "U0ADA"
     # Bolt checks the signature against the body exactly as Slack sent it.
-    assert request.raw_body == form(**{**COMMAND, "text": "propose Signing webhook payloads", "channel_name": "payloads"})
+    assert request.raw_body == form(
+        **{**COMMAND, "text": "propose Signing webhook payloads", "channel_name": "payloads"}
+    )
 
 
 def test_an_interaction_is_read_wherever_its_payload_field_is():
@@ -49,21 +56,24 @@ def test_an_event_is_read_with_or_without_a_charset():
     assert read(event, "application/json; charset=utf-8") is not None
 
 
-@pytest.mark.parametrize("body, content_type", [
-    ("", FORM),
-    ("payload=null", FORM),
-    ("payload=%5B%5D", FORM),
-    ("payload=not+json", FORM),
-    (interaction({"type": "block_actions", "user": {"id": "U0ADA"}, "actions": []}), FORM),
-    (interaction({"type": "view_submission", "user": "U0ADA", "view": {"type": "modal"}}), FORM),
-    (form(**{**COMMAND, "trigger_id": ""}), FORM),
-    # Fields Bolt reads, with types it does not expect, in a form it re-reads.
-    ("text=payload&authorizations=x", FORM),
-    ("text=payload&response_urls=x", FORM),
-    ("[1, 2]", "application/json"),
-    ("null", "application/json"),
-    ('{"type": "event_callback", "event": "reaction_added"}', "application/json"),
-    ("x" * 50, FORM),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("", FORM),
+        ("payload=null", FORM),
+        ("payload=%5B%5D", FORM),
+        ("payload=not+json", FORM),
+        (interaction({"type": "block_actions", "user": {"id": "U0ADA"}, "actions": []}), FORM),
+        (interaction({"type": "view_submission", "user": "U0ADA", "view": {"type": "modal"}}), FORM),
+        (form(**{**COMMAND, "trigger_id": ""}), FORM),
+        # Fields Bolt reads, with types it does not expect, in a form it re-reads.
+        ("text=payload&authorizations=x", FORM),
+        ("text=payload&response_urls=x", FORM),
+        ("[1, 2]", "application/json"),
+        ("null", "application/json"),
+        ('{"type": "event_callback", "event": "reaction_added"}', "application/json"),
+        ("x" * 50, FORM),
+    ],
+)
 def test_what_is_not_a_slack_request_is_refused_not_raised(body, content_type):
     assert read(body, content_type) is None

@@ -33,9 +33,13 @@ class Server:
                 outer.bodies.append(data)
                 status, headers, close = outer.script.pop(0) if outer.script else (200, {}, False)
                 # A file upload's three requests: the address for the bytes, the bytes, the finish.
-                more = {"files.getUploadURLExternal": {"upload_url": outer.url.replace("/api/", "/upload/F1"),
-                                                       "file_id": "F1"},
-                        "files.completeUploadExternal": {"files": [{"id": "F1"}]}}.get(self.path.rsplit("/", 1)[-1], {})
+                more = {
+                    "files.getUploadURLExternal": {
+                        "upload_url": outer.url.replace("/api/", "/upload/F1"),
+                        "file_id": "F1",
+                    },
+                    "files.completeUploadExternal": {"files": [{"id": "F1"}]},
+                }.get(self.path.rsplit("/", 1)[-1], {})
                 body = json.dumps({"ok": status == 200, **(more if status == 200 else {"error": "busy"})}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -81,7 +85,10 @@ def test_a_files_bytes_go_over_the_kept_connection_too(server):
     for _ in range(2):
         client(server).files_upload_v2(channel="D1", content="BEGIN:VCALENDAR", filename="meetup.ics")
     assert [path for _, path in server.requests] == [
-        "/api/files.getUploadURLExternal", "/upload/F1", "/api/files.completeUploadExternal"] * 2
+        "/api/files.getUploadURLExternal",
+        "/upload/F1",
+        "/api/files.completeUploadExternal",
+    ] * 2
     assert server.bodies[1] == b"BEGIN:VCALENDAR" and server.connections() == 1
 
 

@@ -18,8 +18,13 @@ def test_central_government_domain_is_eligible():
 
 
 def test_suppliers_cannot_come_to_government_meetups_even_from_a_government_domain():
-    decision = decide(audience="government", extra_sectors=frozenset(), match=CABINET_OFFICE, role=SUPPLIER,
-                      contact="meetups@example.gov.uk")
+    decision = decide(
+        audience="government",
+        extra_sectors=frozenset(),
+        match=CABINET_OFFICE,
+        role=SUPPLIER,
+        contact="meetups@example.gov.uk",
+    )
     assert decision.outcome == NOT_ELIGIBLE
     assert "Suppliers of contracted services cannot come" in decision.reason
     assert "meetups@example.gov.uk" in decision.reason

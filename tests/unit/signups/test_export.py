@@ -4,6 +4,7 @@ and `meetup-bot export MEETUP` on the command line."""
 import csv
 import io
 import subprocess
+from datetime import UTC
 
 import pytest
 
@@ -15,28 +16,50 @@ from tests.support.factories import make_form, make_meetup
 from tests.support.processes import BIN
 
 
-@pytest.mark.parametrize("cell, safe", [
-    ("=1+1", "'=1+1"), ("+44 20 7946 0000", "'+44 20 7946 0000"), ("-2", "'-2"), ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
-    ("\tindent", "'\tindent"), ("\rreturn", "'\rreturn"), ("Vegan", "Vegan"), ("", ""), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "cell, safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2", "'-2"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tindent", "'\tindent"),
+        ("\rreturn", "'\rreturn"),
+        ("Vegan", "Vegan"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_cells_a_spreadsheet_would_run_get_an_apostrophe(cell, safe):
     assert neutralise(cell) == safe
 
 
 def person(**fields) -> Registration:
-    values = {"id": 1, "full_name": "Ada Lovelace", "email": "ada@gchq.gov.uk", "organisation": "GCHQ",
-              "dietary_needs": "", "access_needs": ""}
+    values = {
+        "id": 1,
+        "full_name": "Ada Lovelace",
+        "email": "ada@gchq.gov.uk",
+        "organisation": "GCHQ",
+        "dietary_needs": "",
+        "access_needs": "",
+    }
     values.update(fields)
     return Registration(**values)
 
 
 def test_build_csv_has_a_header_and_rows_sorted_by_name():
-    text = build_csv([person(id=2, full_name="bob Brown", dietary_needs="Vegan, no nuts"),
-                      person(id=1, full_name="Ada Lovelace", access_needs="Step-free\naccess")])
+    text = build_csv(
+        [
+            person(id=2, full_name="bob Brown", dietary_needs="Vegan, no nuts"),
+            person(id=1, full_name="Ada Lovelace", access_needs="Step-free\naccess"),
+        ]
+    )
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows == [list(HEADER),
-                    ["Ada Lovelace", "ada@gchq.gov.uk", "GCHQ", "", "Step-free\naccess"],
-                    ["bob Brown", "ada@gchq.gov.uk", "GCHQ", "Vegan, no nuts", ""]]
+    assert rows == [
+        list(HEADER),
+        ["Ada Lovelace", "ada@gchq.gov.uk", "GCHQ", "", "Step-free\naccess"],
+        ["bob Brown", "ada@gchq.gov.uk", "GCHQ", "Vegan, no nuts", ""],
+    ]
     assert text.endswith("\r\n")
 
 
@@ -54,16 +77,24 @@ def test_only_confirmed_people_are_exported_and_each_export_is_recorded(db, cloc
 def test_meetup_bot_export_prints_the_csv_and_records_it(tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     from storage.migrate import upgrade
+
     db = Database(url)
     upgrade(db.engine)
-    from datetime import datetime, timezone
-    now = datetime.now(timezone.utc)
+    from datetime import datetime
+
+    now = datetime.now(UTC)
     meetup = make_meetup(db, now=now)
     sign_up(db, make_form(meetup_id=meetup.id, full_name="=cmd|' /C calc'!A0"), user_id="U1", now=now, contact="x")
 
     def run(*args):
-        return subprocess.run([str(BIN), "export", *args], env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url},
-                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [str(BIN), "export", *args],
+            env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     result = run(str(meetup.id))
     assert result.returncode == 0, result.stderr

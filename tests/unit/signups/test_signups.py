@@ -13,8 +13,11 @@ def test_places_then_waitlist_then_promotion_in_order(db, clock):
     results = []
     for n in range(4):
         clock.advance(seconds=1)
-        results.append(sign_up(db, make_form(meetup_id=meetup.id, full_name=f"Person {n}"), user_id=f"U{n}",
-                               now=clock(), contact="x"))
+        results.append(
+            sign_up(
+                db, make_form(meetup_id=meetup.id, full_name=f"Person {n}"), user_id=f"U{n}", now=clock(), contact="x"
+            )
+        )
     assert [r.outcome for r in results] == [CONFIRMED, CONFIRMED, WAITLISTED, WAITLISTED]
     assert [r.waitlist_position for r in results[2:]] == [1, 2]
 
@@ -34,8 +37,9 @@ def test_places_then_waitlist_then_promotion_in_order(db, clock):
 def test_signing_up_twice_keeps_one_registration(db, clock):
     meetup = make_meetup(db, now=clock())
     first = sign_up(db, make_form(meetup_id=meetup.id), user_id="U1", now=clock(), contact="x")
-    second = sign_up(db, make_form(meetup_id=meetup.id, full_name="Someone else"), user_id="U1", now=clock(),
-                     contact="x")
+    second = sign_up(
+        db, make_form(meetup_id=meetup.id, full_name="Someone else"), user_id="U1", now=clock(), contact="x"
+    )
     assert first.outcome == CONFIRMED
     assert second.outcome == "already"
     assert overview(db, meetup.id).counts == {CONFIRMED: 1}
@@ -55,8 +59,9 @@ def test_cancelled_person_can_sign_up_again_and_joins_the_back_of_the_waitlist(d
 
 def test_supplier_is_told_why_and_nothing_is_kept(db, clock):
     meetup = make_meetup(db, now=clock())
-    result = sign_up(db, make_form(meetup_id=meetup.id, role="supplier"), user_id="U1", now=clock(),
-                     contact="the organisers")
+    result = sign_up(
+        db, make_form(meetup_id=meetup.id, role="supplier"), user_id="U1", now=clock(), contact="the organisers"
+    )
     assert result.outcome == "not_eligible"
     assert "Suppliers" in result.reason
     assert overview(db, meetup.id).counts == {}
@@ -64,8 +69,15 @@ def test_supplier_is_told_why_and_nothing_is_kept(db, clock):
 
 def test_unrecognised_domain_waits_for_approval_and_takes_no_place(db, clock):
     meetup = make_meetup(db, now=clock(), capacity=1)
-    result = sign_up(db, make_form(meetup_id=meetup.id, email="sam@contractor.example", role="contractor",
-                                   government_team="GDS Platform team"), user_id="U1", now=clock(), contact="x")
+    result = sign_up(
+        db,
+        make_form(
+            meetup_id=meetup.id, email="sam@contractor.example", role="contractor", government_team="GDS Platform team"
+        ),
+        user_id="U1",
+        now=clock(),
+        contact="x",
+    )
     assert result.outcome == PENDING
     assert sign_up(db, make_form(meetup_id=meetup.id), user_id="U2", now=clock(), contact="x").outcome == CONFIRMED
 
@@ -98,8 +110,9 @@ def test_100_simultaneous_sign_ups_for_10_places(db, clock):
     meetup = make_meetup(db, now=clock(), capacity=10)
 
     def attempt(n):
-        return sign_up(db, make_form(meetup_id=meetup.id, full_name=f"Person {n}"), user_id=f"U{n:03d}",
-                       now=clock(), contact="x").outcome
+        return sign_up(
+            db, make_form(meetup_id=meetup.id, full_name=f"Person {n}"), user_id=f"U{n:03d}", now=clock(), contact="x"
+        ).outcome
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         outcomes = list(pool.map(attempt, range(100)))

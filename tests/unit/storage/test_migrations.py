@@ -3,7 +3,6 @@
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-
 from sqlalchemy import inspect
 
 from storage.migrate import _config, is_up_to_date, upgrade

@@ -3,16 +3,17 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import SeenRequest
 from storage.seen_requests import record_request
 
-NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -28,16 +29,14 @@ def count(db) -> int:
 
 
 def test_a_write_that_fails_lets_the_next_one_in(sqlite_db):
-    with pytest.raises(ValueError):
-        with sqlite_db.transaction() as session:
-            session.add(SeenRequest(signature="v0=first", seen_at=NOW))
-            session.flush()
-            raise ValueError("something went wrong mid-way")
-    with pytest.raises(Exception):
-        with sqlite_db.connection() as connection:
-            record_request(connection, "v0=twice", NOW)
-            record_request(connection, "v0=twice", NOW)
-            raise RuntimeError("and again")
+    with pytest.raises(ValueError), sqlite_db.transaction() as session:
+        session.add(SeenRequest(signature="v0=first", seen_at=NOW))
+        session.flush()
+        raise ValueError("something went wrong mid-way")
+    with pytest.raises(IntegrityError), sqlite_db.connection() as connection:
+        record_request(connection, "v0=twice", NOW)
+        record_request(connection, "v0=twice", NOW)
+        raise RuntimeError("and again")
     with sqlite_db.transaction() as session:
         session.add(SeenRequest(signature="v0=second", seen_at=NOW))
     assert count(sqlite_db) == 1

@@ -1,6 +1,6 @@
 """The session grid, on crafted vote matrices whose best answer is known."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import permutations
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from bot.topics.grid import (
 )
 
 LONDON = ZoneInfo("Europe/London")
-T0 = datetime(2027, 2, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 FIRST = Slot(datetime(2027, 2, 26, 14, 0, tzinfo=LONDON), datetime(2027, 2, 26, 14, 45, tzinfo=LONDON))
 SECOND = Slot(datetime(2027, 2, 26, 15, 0, tzinfo=LONDON), datetime(2027, 2, 26, 15, 45, tzinfo=LONDON))
 BIG, SMALL = Room("Thames", 40), Room("Severn", 12)
@@ -48,7 +48,7 @@ def best_possible(candidates, rooms, slots, confirmed=frozenset()):
     chosen = rank(candidates)[: len(rooms) * len(slots)]
     best = None
     for order in permutations(chosen):
-        groups = [order[i * len(rooms):(i + 1) * len(rooms)] for i in range(len(slots))]
+        groups = [order[i * len(rooms) : (i + 1) * len(rooms)] for i in range(len(slots))]
         from bot.topics.grid import _cost
 
         totals = [_cost(g, confirmed) for g in groups]
@@ -61,10 +61,10 @@ def best_possible(candidates, rooms, slots, confirmed=frozenset()):
 # A and C share u1, A and D share u2, B and C share u3, B and D share u4; A
 # and B share nobody, nor do C and D. The only grid where nobody has to
 # choose between two sessions they voted for is {A, B} then {C, D}.
-A = topic(1, "u1 u2 u5 u6")        # 4 votes
-B = topic(2, "u3 u4 u7")           # 3 votes
-C = topic(3, "u1 u3")              # 2 votes, proposed before D
-D = topic(4, "u2 u4")              # 2 votes
+A = topic(1, "u1 u2 u5 u6")  # 4 votes
+B = topic(2, "u3 u4 u7")  # 3 votes
+C = topic(3, "u1 u3")  # 2 votes, proposed before D
+D = topic(4, "u2 u4")  # 2 votes
 MATRIX = [D, C, B, A]  # any order in, ranked inside
 
 
@@ -189,17 +189,23 @@ def test_no_rooms_or_no_slots_places_nothing():
 
 
 def test_rooms_are_a_name_and_a_capacity_a_line():
-    assert parse_rooms("Thames, 40\n\n  Severn room, annexe , 12 ") == [Room("Thames", 40), Room("Severn room, annexe", 12)]
+    assert parse_rooms("Thames, 40\n\n  Severn room, annexe , 12 ") == [
+        Room("Thames", 40),
+        Room("Severn room, annexe", 12),
+    ]
     assert rooms_text([Room("Thames", 40)]) == "Thames, 40"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "Enter at least one room, for example Thames, 30"),
-    ("Thames", "Enter each room on its own line as its name, a comma and how many people it holds"),
-    ("Thames, lots", "Enter each room on its own line"),
-    ("Thames, 0", "Each room must hold 1 person or more"),
-    ("Thames, 10\nthames, 20", "Give each room a different name"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Enter at least one room, for example Thames, 30"),
+        ("Thames", "Enter each room on its own line as its name, a comma and how many people it holds"),
+        ("Thames, lots", "Enter each room on its own line"),
+        ("Thames, 0", "Each room must hold 1 person or more"),
+        ("Thames, 10\nthames, 20", "Give each room a different name"),
+    ],
+)
 def test_bad_rooms_say_how_to_fix_them(text, message):
     with pytest.raises(GridInputError, match=message):
         parse_rooms(text)
@@ -208,22 +214,29 @@ def test_bad_rooms_say_how_to_fix_them(text, message):
 def test_slots_read_as_people_write_times():
     day = date(2027, 2, 26)
     within = Slot(datetime(2027, 2, 26, 13, 0, tzinfo=LONDON), datetime(2027, 2, 26, 17, 0, tzinfo=LONDON))
-    slots = parse_slots("3pm to 3:45pm\n14:00-14:45\nmidday - 12.30", day=day, tz=LONDON,
-                        within=Slot(within.starts_at.replace(hour=12), within.ends_at))
+    slots = parse_slots(
+        "3pm to 3:45pm\n14:00-14:45\nmidday - 12.30",
+        day=day,
+        tz=LONDON,
+        within=Slot(within.starts_at.replace(hour=12), within.ends_at),
+    )
     assert [s.starts_at.hour for s in slots] == [12, 14, 15]
     assert slots[1] == FIRST
     assert slots_text(slots, LONDON) == "midday to 12:30pm\n2pm to 2:45pm\n3pm to 3:45pm"
     assert slots[0].starts_at.utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "Enter at least one time slot, for example 2pm to 2:45pm"),
-    ("after lunch", "Enter each time slot on its own line as a start and end time"),
-    ("3pm to 2pm", "Each time slot must end after it starts"),
-    ("11am to 11:45am", "Each time slot must be within the meetup's hours, 1pm to 5pm"),
-    ("2pm to 3pm\n2:30pm to 3:30pm", "Time slots must not overlap: 2pm to 3pm and 2:30pm to 3:30pm do"),
-    ("13pm to 14pm", "Enter each time slot on its own line"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Enter at least one time slot, for example 2pm to 2:45pm"),
+        ("after lunch", "Enter each time slot on its own line as a start and end time"),
+        ("3pm to 2pm", "Each time slot must end after it starts"),
+        ("11am to 11:45am", "Each time slot must be within the meetup's hours, 1pm to 5pm"),
+        ("2pm to 3pm\n2:30pm to 3:30pm", "Time slots must not overlap: 2pm to 3pm and 2:30pm to 3:30pm do"),
+        ("13pm to 14pm", "Enter each time slot on its own line"),
+    ],
+)
 def test_bad_slots_say_how_to_fix_them(text, message):
     within = Slot(datetime(2027, 2, 26, 13, 0, tzinfo=LONDON), datetime(2027, 2, 26, 17, 0, tzinfo=LONDON))
     with pytest.raises(GridInputError, match=message):

@@ -57,7 +57,9 @@ def test_one_vote_per_person_whatever_they_react_with(db, clock):
     at = clock()
     assert record(db, reaction(topic, "U1", at=at), clock, ("+1", "heart")) == VoteOutcome.RECORDED
     assert record(db, reaction(topic, "U1", at=at, name="heart"), clock, ("+1", "heart")) == VoteOutcome.RECORDED
-    assert record(db, reaction(topic, "U1", at=at, name="+1::skin-tone-3"), clock, ("+1", "heart")) == VoteOutcome.RECORDED
+    assert (
+        record(db, reaction(topic, "U1", at=at, name="+1::skin-tone-3"), clock, ("+1", "heart")) == VoteOutcome.RECORDED
+    )
     assert votes(db, meetup.id) == {topic.title: 1}
 
     # Taking one of three away leaves the vote; taking all away removes it.
@@ -131,8 +133,11 @@ def test_recount_makes_the_votes_what_slack_shows(db, clock):
     for user in ("U1", "U2", "U3"):
         record(db, reaction(topic, user, at=clock()), clock)
     clock.advance(minutes=5)
-    shown = [{"name": "+1", "users": [BOT, "U1", "U4"]}, {"name": "+1::skin-tone-2", "users": ["U5", "U1"]},
-             {"name": "tada", "users": ["U6"]}]
+    shown = [
+        {"name": "+1", "users": [BOT, "U1", "U4"]},
+        {"name": "+1::skin-tone-2", "users": ["U5", "U1"]},
+        {"name": "tada", "users": ["U6"]},
+    ]
     result = replace_votes(db, topic.id, shown, read_at=clock(), bot_user_id=BOT, vote_emoji=VOTE)
     assert (result.added, result.removed) == (2, 2)  # U4 and U5 in; U2 and U3 out
     assert votes(db, meetup.id) == {topic.title: 3}
@@ -164,8 +169,11 @@ def test_a_topic_needs_a_title_of_150_characters_or_fewer_and_a_lead_answer():
         "would_lead": "Select whether you would lead the session",
     }
     errors = validate_topic(read_form(meetup_id=None, title="x" * 151, description="y" * 1001, would_lead="no"))
-    assert errors == {"meetup": "Select a meetup", "title": "Title must be 150 characters or fewer",
-                      "description": "Description must be 1,000 characters or fewer"}
+    assert errors == {
+        "meetup": "Select a meetup",
+        "title": "Title must be 150 characters or fewer",
+        "description": "Description must be 1,000 characters or fewer",
+    }
     assert validate_topic(read_form(meetup_id=1, title="x" * 150, description="", would_lead="yes")) == {}
 
 
@@ -186,7 +194,10 @@ def test_ranking_most_votes_first_ties_to_the_earlier_proposal_with_confirmed_vo
             record(db, reaction(topic, user, at=clock()), clock)
     ranked = ranking(db, meetup.id).topics
     assert [(r.topic.title, r.votes, len(r.confirmed_voters)) for r in ranked] == [
-        ("Third", 3, 1), ("First", 2, 0), ("Second", 2, 1)]
+        ("Third", 3, 1),
+        ("First", 2, 0),
+        ("Second", 2, 1),
+    ]
 
 
 def test_only_the_proposer_withdraws_and_hidden_topics_leave_the_list(db, clock):
@@ -218,8 +229,9 @@ def _grid_then_finish(db, clock, *, with_next=True):
         record(db, reaction(fits, user, at=clock()), clock)
     record(db, reaction(left, "U5", at=clock()), clock)
     slot = Slot(meetup.starts_at, meetup.starts_at + timedelta(minutes=45))
-    outcome = build_schedule(db, meetup_id=meetup.id, rooms=[Room("Thames", 30)], slots=[slot],
-                             organiser="U0ORGANISER", now=clock())
+    outcome = build_schedule(
+        db, meetup_id=meetup.id, rooms=[Room("Thames", 30)], slots=[slot], organiser="U0ORGANISER", now=clock()
+    )
     assert [s.topic.topic.title for s in outcome.sessions] == ["Fits"]
     assert [r.topic.title for r in outcome.unplaced] == ["Left over"]
     clock.advance(days=46)  # the first meetup is over
@@ -233,7 +245,8 @@ def test_topics_that_did_not_fit_move_to_the_next_meetup_with_no_votes(db, clock
     new = carried[0].new
     assert (new.proposer_user_id, new.carried_from_topic_id, new.ts) == ("U2", left.id, None)
     assert [(r.topic.title, r.votes, r.carried_from) for r in ranking(db, following.id).topics] == [
-        ("Left over", 0, "First meetup")]
+        ("Left over", 0, "First meetup")
+    ]
     from bot.topics.topics import get_topic
 
     assert get_topic(db, left.id).status == TOPIC_CARRIED_OVER
