@@ -43,6 +43,6 @@ def test_help_says_who_can_come_as_the_code_decides_it(bot):
 
 
 def test_the_readme_no_longer_says_contractors_wait_for_approval():
-    readme = " ".join(Path(__file__).resolve().parents[1].joinpath("README.md").read_text().split())
+    readme = " ".join(Path(__file__).resolve().parents[2].joinpath("README.md").read_text().split())
     assert "or a contractor working in a government team, waits for an organiser's approval" not in readme
     assert "a contractor whose address is from a recognised domain the meetup includes gets a place" in readme
