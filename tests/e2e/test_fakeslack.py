@@ -350,6 +350,22 @@ def test_fail_next_with_status_or_error(fake, client):
     assert len(fake.failures) == 3
 
 
+def test_an_outage_fails_every_call_until_it_ends(fake, client):
+    fake.outage(60)
+    for call in (
+        lambda: client.users_info(user=fake.bot_user_id),
+        lambda: client.chat_postMessage(channel="C0GENERAL", text="x"),
+    ):
+        with pytest.raises(SlackApiError) as excinfo:
+            call()
+        assert excinfo.value.response.status_code == 500
+    fake.end_outage()
+    assert client.chat_postMessage(channel="C0GENERAL", text="x")["ok"] is True
+    fake.outage(60, methods=["chat.postMessage"])
+    assert client.users_info(user=fake.bot_user_id)["ok"] is True
+    assert len(fake.failures) == 2
+
+
 def test_wait_for_reports_what_was_called(fake, client):
     client.auth_test()
 

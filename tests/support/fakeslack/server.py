@@ -196,6 +196,10 @@ class FakeSlack:
         self.violations: list[str] = []
         self.failures: list[Call] = []  # calls answered by fail_next()
         self._faults: dict[str, list[_Fault]] = {}
+        # outage(): every call to these methods (None: every method) fails until then.
+        self._outage_until = 0.0
+        self._outage_methods: frozenset[str] | None = None
+        self._outage_status = 500
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -280,6 +284,7 @@ class FakeSlack:
             self.violations.clear()
             self.failures.clear()
             self._faults.clear()
+            self._outage_until = 0.0
 
     def fail_next(
         self,
@@ -640,8 +645,25 @@ class FakeSlack:
                 "invalid_arguments", violation=True, messages=[f"missing required argument: {name}" for name in missing]
             )
 
+    def outage(self, seconds: float, *, methods: list[str] | None = None, status: int = 500) -> None:
+        """Answer every call (or every call to `methods`) with HTTP `status`
+        for the next `seconds`, as Slack does when it is down; end_outage()
+        ends it early. Failed calls are recorded in `failures`."""
+        with self._lock:
+            self._outage_until = time.monotonic() + seconds
+            self._outage_methods = frozenset(methods) if methods else None
+            self._outage_status = status
+
+    def end_outage(self) -> None:
+        with self._lock:
+            self._outage_until = 0.0
+
     def _take_fault(self, method: str) -> _Fault | None:
         with self._lock:
+            if time.monotonic() < self._outage_until and (
+                self._outage_methods is None or method in self._outage_methods
+            ):
+                return _Fault(status=self._outage_status, retry_after=None, error="internal_error", remaining=1)
             faults = self._faults.get(method)
             if not faults:
                 return None
