@@ -156,7 +156,7 @@ class Outbox:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
-        self._soon: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._soon: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
         self._sender_lock = threading.Lock()
         self._senders: ThreadPoolExecutor | None = None
@@ -192,14 +192,34 @@ class Outbox:
                 self._sender = threading.Thread(target=self._send_soon, name="outbox-sender", daemon=True)
                 self._sender.start()
 
+    def close(self) -> None:
+        """Stop this process's sender threads once what they hold is sent:
+        for an app that is stopped while its process goes on (the tests).
+        What is still queued stays in the database for the worker."""
+        self._soon.put(None)
+        with self._sender_lock:
+            sender, self._sender = self._sender, None
+            senders, self._senders = self._senders, None
+        if sender is not None:
+            sender.join(timeout=10)
+        if senders is not None:
+            senders.shutdown(wait=False, cancel_futures=True)
+
     def _send_soon(self) -> None:
         while True:
-            batch = [self._soon.get()]
+            first = self._soon.get()
+            if first is None:  # close()
+                return
+            batch = [first]
             while len(batch) < self.batch_size:
                 try:
-                    batch.append(self._soon.get_nowait())
+                    following = self._soon.get_nowait()
                 except queue.Empty:
                     break
+                if following is None:  # close(): send what came before it, then stop
+                    self._soon.put(None)
+                    break
+                batch.append(following)
             try:
                 self._run_batch(ids=batch)
             except Exception:  # the worker's next poll retries whatever did not go

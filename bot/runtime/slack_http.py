@@ -38,6 +38,12 @@ class _Stale(Exception):
 
 _per_thread = threading.local()
 
+# A thread needs two kept connections (the API host and the host files are
+# uploaded to). A few more are allowed, and the oldest is closed beyond that,
+# so a long-lived thread that meets many hosts or timeouts (the tests' fake
+# Slacks) does not hold a socket for each of them.
+KEPT_PER_THREAD = 4
+
 
 class KeepAliveWebClient(WebClient):
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
@@ -63,6 +69,8 @@ class KeepAliveWebClient(WebClient):
         reused = key in connections
         while True:
             if key not in connections:
+                while len(connections) >= KEPT_PER_THREAD:
+                    connections.pop(next(iter(connections))).close()
                 connections[key] = self._connect(parts.scheme, parts.netloc)
             try:
                 status, reason, headers, body = self._send(connections[key], req)

@@ -51,6 +51,7 @@ class RunningBot:
     db: Database
     clock: Clock
     deps: object
+    app: object = None
 
 
 def _run_until_closed(server) -> None:
@@ -67,6 +68,12 @@ def stop_bot(running: RunningBot, server, thread) -> None:
     server.closing = True
     server.close()
     thread.join(timeout=5)
+    # The threads each app started, so hundreds of tests do not leave
+    # thousands of threads and sockets behind (select() fails past 1,024).
+    server.task_dispatcher.shutdown(timeout=5)
+    if running.app is not None:
+        running.app.listener_runner.listener_executor.shutdown(wait=False, cancel_futures=True)
+    running.deps.outbox.close()
     running.db.dispose()
 
 
@@ -82,5 +89,5 @@ def start_bot(fake, database_url: str, clock: Clock, **overrides):
     thread = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
-    running = RunningBot(url, SlackSender(url, SIGNING_SECRET), fake, database, clock, deps)
+    running = RunningBot(url, SlackSender(url, SIGNING_SECRET), fake, database, clock, deps, app)
     return running, server, thread

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.runtime.slack_http import KeepAliveWebClient
+from bot.runtime.slack_http import KEPT_PER_THREAD, KeepAliveWebClient, _per_thread
 
 
 class Server:
@@ -90,6 +90,22 @@ def test_a_files_bytes_go_over_the_kept_connection_too(server):
         "/api/files.completeUploadExternal",
     ] * 2
     assert server.bodies[1] == b"BEGIN:VCALENDAR" and server.connections() == 1
+
+
+def test_a_thread_keeps_a_few_connections_and_closes_the_oldest():
+    servers = [Server() for _ in range(KEPT_PER_THREAD + 2)]
+    try:
+        for each in servers:
+            client(each).auth_test()
+        connections = _per_thread.connections
+        assert len(connections) == KEPT_PER_THREAD
+        kept = {netloc for _, netloc, _, _ in connections}
+        assert kept == {each.url.split("/")[2] for each in servers[-KEPT_PER_THREAD:]}
+        assert all(c.sock is not None for c in connections.values())
+    finally:
+        for each in servers:
+            each.http.shutdown()
+            each.http.server_close()
 
 
 def test_threads_never_share_a_connection(server):
