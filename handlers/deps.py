@@ -19,6 +19,7 @@ from typing import Protocol
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot.common.pseudonyms import Pseudonyms
 from bot.domains.lookup import DomainTable
 from bot.settings import Settings
 from bot.signups.limits import SignupLimits
@@ -144,6 +145,8 @@ class Deps:
     domains: DomainTable
     # Repeat sign-ups and declines, kept as keyed hashes.
     limits: SignupLimits
+    # Keyed hashes of user IDs, for what outlives `/meetup forget`.
+    pseudonyms: Pseudonyms
     subcommands: Subcommands
     registration_hooks: RegistrationHooks
     # Refreshes of the announcement card, at most one a second per meetup.

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape, format_date, plural
 from bot.organising.organising import pick_meetup
-from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename
+from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename, record_file
 from handlers.blocks.common import section
 from handlers.deps import CommandRequest, Deps
 from handlers.signup import send_dm
@@ -41,11 +41,12 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
     comment = (
         f"Visitor list for {escape(meetup.title)}, {format_date(meetup.starts_at, tz)}: "
         f"{plural(result.row_count, 'person', 'people')} with a place. It holds personal data: share it "
-        "only with the building's security team, and delete it after the meetup."
+        f"only with the building's security team. The bot deletes it from Slack {deps.settings.purge_after_days} "
+        "days after the meetup."
     )
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.files_upload_v2(
+        uploaded = client.files_upload_v2(
             channel=channel,
             content=result.csv_text,
             filename=filename(meetup, tz),
@@ -65,6 +66,10 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
             ],
             fallback="The visitor list could not be sent.",
         )
+        return
+    file_id = (uploaded.get("file") or {}).get("id")
+    if file_id and result.export_id is not None:
+        record_file(deps.db, result.export_id, channel=channel, file_id=file_id)
 
 
 def export_command(request: CommandRequest) -> None:

@@ -96,7 +96,7 @@ def register(app: App, deps: Deps) -> None:
         def queue_promotion(session, meetup, person) -> None:
             queued.append(queue_promoted_message(session, meetup, person, deps.settings.tz, now=now))
 
-        result = forget(deps.db, user_id, now, then=queue_promotion)
+        result = forget(deps.db, user_id, now, then=queue_promotion, pseudonyms=deps.pseudonyms)
         text = (
             "We have deleted everything we held about you."
             if result.anything

@@ -312,6 +312,7 @@ def recount_command(request: CommandRequest) -> None:
             read_at=read_at,
             bot_user_id=bot_user_id,
             vote_emoji=deps.settings.vote_emoji,
+            pseudonyms=deps.pseudonyms,
         )
         added, removed = added + result.added, removed + result.removed
     forget_old_events(deps.db, deps.clock())

@@ -3,11 +3,14 @@ registrations: topics, votes, the outbox, exports."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import rowcount
-from storage.models import Delivery, Export, Topic, VoteReaction
+from storage.models import Delivery, Export, ForgottenPerson, Topic, VoteReaction
 
 # What a topic shows as its proposer once their name is gone.
 NO_NAME = "someone who has since left"
@@ -26,6 +29,22 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
         )
     )
     return {"votes": votes, "messages": messages, "topics": topics}
+
+
+def remember_forgotten(session: Session, person: str, now: datetime) -> None:
+    """Record a forgotten person's keyed hash; forgetting again moves the moment on."""
+    row = session.get(ForgottenPerson, person)
+    if row is None:
+        session.add(ForgottenPerson(person=person, forgotten_at=now))
+    else:
+        row.forgotten_at = now
+    session.flush()
+
+
+def forgotten_at(session: Session, people: Iterable[str]) -> dict[str, datetime]:
+    """When each of these hashes was forgotten, for those that were."""
+    rows = session.scalars(select(ForgottenPerson).where(ForgottenPerson.person.in_(list(people))))
+    return {row.person: row.forgotten_at for row in rows}
 
 
 def has_person(session: Session, slack_user_id: str) -> dict[str, int]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Export
+from storage.models import Export, Meetup
 
 
 def add_export(session: Session, export: Export) -> Export:
@@ -19,3 +19,17 @@ def list_exports(session: Session, meetup_id: int | None = None) -> list[Export]
     if meetup_id is not None:
         query = query.where(Export.meetup_id == meetup_id)
     return list(session.scalars(query.order_by(Export.exported_at, Export.id)))
+
+
+def record_file(session: Session, export_id: int, *, channel: str, file_id: str) -> None:
+    session.execute(update(Export).where(Export.id == export_id).values(channel=channel, file_id=file_id))
+
+
+def list_files_of_purged_meetups(session: Session) -> list[Export]:
+    """Exported files still in Slack although their meetup's personal data is gone."""
+    purged = select(Meetup.id).where(Meetup.purged_at.is_not(None))
+    return list(session.scalars(select(Export).where(Export.file_id.is_not(None), Export.meetup_id.in_(purged))))
+
+
+def forget_file(session: Session, export_id: int) -> None:
+    session.execute(update(Export).where(Export.id == export_id).values(file_id=None))

@@ -186,6 +186,10 @@ class Export(Base):
     via: Mapped[str] = mapped_column(String(20))  # "slack" or "command line"
     row_count: Mapped[int] = mapped_column(Integer)
     exported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where the CSV file was uploaded in Slack, so the purge can delete it
+    # there too; file_id is cleared once it is deleted.
+    channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    file_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
 
 
 class Subscription(Base):
@@ -230,6 +234,17 @@ class SignupGuard(Base):
     declined: Mapped[bool] = mapped_column(Boolean, default=False)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     signups: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ForgottenPerson(Base):
+    """Someone who used `/meetup forget`, as a keyed hash of their Slack user
+    ID (bot/common/pseudonyms.py) and when: a recount then leaves out the
+    reactions they had added before, which Slack still shows."""
+
+    __tablename__ = "forgotten_people"
+
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    forgotten_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # Unconference topics, votes and the session grid ------------------------------

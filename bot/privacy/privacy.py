@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.common.pseudonyms import Pseudonyms
 from bot.settings import Settings
 from bot.signups.signups import fill_places
 from storage import erasure
@@ -36,12 +37,15 @@ def privacy_notice(settings: Settings) -> str:
         "and a decision to decline someone stands, we also keep, for each meetup you sign up for, a coded "
         "form of your Slack user ID that cannot be turned back into it, whether an organiser declined you, "
         "and how many times you signed up that day. `/meetup forget` does not remove this, as it holds no "
-        "name or contact details; it is deleted with the rest of the meetup's data.\n"
+        "name or contact details; it is deleted with the rest of the meetup's data. When you use "
+        "`/meetup forget`, we keep the same kind of coded form of your Slack user ID and the date, so that "
+        "recounting the votes does not count your earlier reactions to topics again.\n"
         "*Lawful basis:* legitimate interests, in running a work event you asked to attend. For dietary "
         "and access needs, which can reveal your health or religion, we rely on your explicit consent, "
         "which you can withdraw at any time.\n"
-        f"*How long:* we delete your personal data {days} days after the meetup. We keep only the number "
-        "of people from each organisation, to report on the series.\n"
+        f"*How long:* we delete your personal data {days} days after the meetup, including the visitor "
+        "lists sent to organisers in Slack. We keep only the number of people from each organisation, to "
+        "report on the series.\n"
         "*Who sees it:* the organisers, and the host building's security team (your name, email address "
         "and organisation). We share it with nobody else.\n"
         "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
@@ -89,11 +93,18 @@ class Forgotten:
 
 
 def forget(
-    db: Database, user_id: str, now: datetime, then: Callable[[object, Meetup, Registration], None] | None = None
+    db: Database,
+    user_id: str,
+    now: datetime,
+    then: Callable[[object, Meetup, Registration], None] | None = None,
+    *,
+    pseudonyms: Pseudonyms | None = None,
 ) -> Forgotten:
     """Erase everything held about a person. A place they held goes to the
     longest-waiting person, in the same transaction, as if they cancelled;
-    `then(session, meetup, promoted)` runs in it for each, to queue their message."""
+    `then(session, meetup, promoted)` runs in it for each, to queue their message.
+    With `pseudonyms`, a keyed hash of their user ID is kept, so that a
+    recount does not bring back their votes (bot/topics/votes.py)."""
     promoted: list[tuple[Meetup, Registration]] = []
     with db.transaction() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
@@ -112,7 +123,10 @@ def forget(
                     promoted.append((meetup, person))
                     if then is not None:
                         then(session, meetup, person)
-        return Forgotten(meetup_ids, promoted, unsubscribed or any(others.values()))
+        forgotten = Forgotten(meetup_ids, promoted, unsubscribed or any(others.values()))
+        if pseudonyms is not None and forgotten.anything:
+            erasure.remember_forgotten(session, pseudonyms.of(user_id), now)
+        return forgotten
 
 
 def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]]:

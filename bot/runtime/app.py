@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 
+from bot.common.pseudonyms import Pseudonyms
 from bot.domains.imports import table_from
 from bot.runtime.organisers import Organisers
 from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
@@ -114,6 +115,7 @@ def create_app(
     )
     app.use(log_slack_calls)
     organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
+    hash_key = settings.signing_secret or settings.bot_token
     deps = Deps(
         settings=settings,
         db=db,
@@ -122,8 +124,10 @@ def create_app(
         outbox=outbox or make_outbox(settings, db, clock=clock),
         # Eligibility follows a list imported with `meetup-bot domains import`.
         domains=table_from(db),
-        # The key of the hashes that keep a decline after `/meetup forget`.
-        limits=SignupLimits(settings.signing_secret or settings.bot_token),
+        # The key of the hashes kept after `/meetup forget`: a decline that
+        # stands, and the votes a recount must leave out.
+        limits=SignupLimits(hash_key),
+        pseudonyms=Pseudonyms(hash_key),
         subcommands=Subcommands(),
         registration_hooks=RegistrationHooks(),
         card_throttle=Throttle(announcement.CARD_REFRESH_SECONDS),

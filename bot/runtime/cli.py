@@ -181,11 +181,22 @@ def _event(args, settings: Settings, db) -> int:
 
 
 def _purge(settings: Settings, db) -> int:
-    from bot.privacy.privacy import purge_due
+    from bot.runtime.app import make_client
+    from bot.runtime.purge import purge
     from storage.models import utcnow
 
-    for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
+    report = purge(db, make_client(settings), days=settings.purge_after_days, now=utcnow())
+    for meetup, count in report.purged:
         print(f"{meetup.id}\t{meetup.title}\tremoved personal data of {count} sign-ups")
+    if report.files_deleted:
+        print(f"Deleted {report.files_deleted} exported visitor lists from Slack")
+    if report.files_left:
+        print(
+            f"{report.files_left} exported visitor lists could not be deleted from Slack (see the log); "
+            "run `meetup-bot purge` again later",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -237,19 +237,24 @@ def serve_socket_mode(app: App, app_token: str) -> None:
 
 def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> threading.Event:
     """Hourly, in the background: remove personal data that has reached its
-    end, and forget Slack event ids too old to be retried. Returns an event
-    that stops it."""
-    from bot.privacy.privacy import purge_due
+    end (in Slack too), and forget Slack event ids too old to be retried.
+    Returns an event that stops it."""
+    from bot.runtime.app import make_client
+    from bot.runtime.purge import purge
     from bot.topics.votes import forget_old_events
     from storage.models import utcnow
 
     stop = threading.Event()
+    client = make_client(settings)
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                for meetup, count in purge_due(db, utcnow(), settings.purge_after_days):
+                report = purge(db, client, days=settings.purge_after_days, now=utcnow())
+                for meetup, count in report.purged:
                     log.info("Removed personal data of %d sign-ups for meetup %d", count, meetup.id)
+                if report.files_deleted:
+                    log.info("Deleted %d exported visitor lists from Slack", report.files_deleted)
                 forget_old_events(db, utcnow())
             except Exception:  # keep serving; the next run tries again
                 log.exception("Housekeeping failed")

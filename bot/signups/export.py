@@ -53,6 +53,7 @@ class ExportResult:
     meetup: Meetup | None
     csv_text: str = ""
     row_count: int = 0
+    export_id: int | None = None  # the record of it, for where the file goes in Slack
 
 
 def export_meetup(db: Database, meetup_id: int, *, by: str | None, via: str, now: datetime) -> ExportResult:
@@ -63,15 +64,33 @@ def export_meetup(db: Database, meetup_id: int, *, by: str | None, via: str, now
         if meetup is None:
             return ExportResult(None)
         confirmed = registration_store.list_registrations(session, meetup_id, CONFIRMED)
-        if confirmed:
-            export_store.add_export(
-                session, Export(meetup_id=meetup_id, exported_by=by, via=via, row_count=len(confirmed), exported_at=now)
-            )
-        return ExportResult(meetup, build_csv(confirmed), len(confirmed))
+        if not confirmed:
+            return ExportResult(meetup)
+        export = export_store.add_export(
+            session, Export(meetup_id=meetup_id, exported_by=by, via=via, row_count=len(confirmed), exported_at=now)
+        )
+        return ExportResult(meetup, build_csv(confirmed), len(confirmed), export.id)
 
 
 def filename(meetup: Meetup, tz) -> str:
     return f"visitor-list-meetup-{meetup.id}-{meetup.starts_at.astimezone(tz):%Y-%m-%d}.csv"
+
+
+def record_file(db: Database, export_id: int, *, channel: str, file_id: str) -> None:
+    """Where the list was uploaded in Slack, so the purge can delete it there."""
+    with db.transaction() as session:
+        export_store.record_file(session, export_id, channel=channel, file_id=file_id)
+
+
+def files_to_delete(db: Database) -> list[Export]:
+    """Exported files still in Slack after their meetup's personal data was purged."""
+    with db.read() as session:
+        return export_store.list_files_of_purged_meetups(session)
+
+
+def file_deleted(db: Database, export_id: int) -> None:
+    with db.transaction() as session:
+        export_store.forget_file(session, export_id)
 
 
 def list_exports(db: Database, meetup_id: int | None = None) -> list[Export]:

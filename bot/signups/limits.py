@@ -16,10 +16,9 @@ data (bot/privacy/privacy.py `purge_due`).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime, timedelta
 
+from bot.common.pseudonyms import Pseudonyms
 from storage import signup_guards as guard_store
 from storage.models import SignupGuard
 
@@ -31,10 +30,10 @@ class SignupLimits:
     """The limits, with the key of their hashes."""
 
     def __init__(self, secret: str) -> None:
-        self._key = secret.encode()
+        self._pseudonyms = Pseudonyms(secret)
 
     def person_key(self, meetup_id: int, user_id: str) -> str:
-        return hmac.new(self._key, f"{meetup_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+        return self._pseudonyms.of(meetup_id, user_id)
 
     def refusal(self, session, meetup_id: int, user_id: str, now: datetime, contact: str) -> str:
         """Why this person cannot sign up for this meetup now, or "". Call with the meetup locked."""

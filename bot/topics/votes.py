@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.common.pseudonyms import Pseudonyms
+from storage import erasure as erasure_store
+from storage import topics as topic_store
 from storage import votes as vote_store
 from storage.db import Database
 
@@ -98,12 +101,16 @@ def replace_votes(
     read_at: datetime,
     bot_user_id: str | None,
     vote_emoji: Iterable[str],
+    pseudonyms: Pseudonyms | None = None,
 ) -> RecountResult:
     """Make a topic's votes what Slack showed at `read_at`.
 
     `reactions` is reactions.get's message.reactions: [{"name", "users"}].
     A change recorded from an event after `read_at` is newer than what Slack
-    showed, so it stays. Returns how many people's votes appeared and went.
+    showed, so it stays. Slack still shows the reactions of someone who has
+    since used `/meetup forget`: with `pseudonyms`, those on a topic older
+    than their forgetting are left out. Returns how many people's votes
+    appeared and went.
     """
     emoji = tuple(vote_emoji)
     shown = {
@@ -114,6 +121,8 @@ def replace_votes(
         if user != bot_user_id
     }
     with db.transaction() as session:
+        if pseudonyms is not None:
+            shown -= _forgotten_reactions(session, topic_id, shown, pseudonyms)
         before = vote_store.voters_by_topic(session, [topic_id])[topic_id]
         stored = {
             (row.slack_user_id, row.reaction): row.present for row in vote_store.list_reactions(session, topic_id)
@@ -130,6 +139,17 @@ def replace_votes(
                 )
         after = vote_store.voters_by_topic(session, [topic_id])[topic_id]
     return RecountResult(added=len(after - before), removed=len(before - after))
+
+
+def _forgotten_reactions(session, topic_id: int, shown: set[tuple[str, str]], pseudonyms: Pseudonyms) -> set:
+    topic = topic_store.get_topic(session, topic_id)
+    by_hash = {pseudonyms.of(user): user for user, _ in shown}
+    forgotten = {
+        by_hash[person]
+        for person, when in erasure_store.forgotten_at(session, by_hash).items()
+        if topic is None or when >= topic.created_at
+    }
+    return {(user, name) for user, name in shown if user in forgotten}
 
 
 def forget_old_events(db: Database, now: datetime) -> int:

@@ -745,6 +745,7 @@ class FakeSlack:
             "reactions.get": self._reactions_get,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "files.delete": self._files_delete,
         }
 
     def _auth_test(self, args: dict, call: Call) -> dict:
@@ -1184,6 +1185,21 @@ class FakeSlack:
         return {"type": "message", "channel": channel_id, "message": self._present(message)}
 
     # --- files (upload v2: getUploadURLExternal, POST the bytes, completeUploadExternal)
+
+    def _files_delete(self, args: dict, call: Call) -> dict:
+        """The file goes, and with it from every message that showed it. A bot
+        may delete only what it uploaded (cant_delete_file otherwise)."""
+        file = self.files.get(args.get("file"))
+        if file is None:
+            raise SlackError("file_not_found")
+        if file.get("user") != self.bot_user_id:
+            raise SlackError("cant_delete_file")
+        del self.files[file["id"]]
+        for messages in self._messages.values():
+            for message in messages:
+                if message.get("files"):
+                    message["files"] = [f for f in message["files"] if f.get("id") != file["id"]]
+        return {}
 
     def _files_get_upload_url_external(self, args: dict, call: Call) -> dict:
         try:

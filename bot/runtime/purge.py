@@ -1,0 +1,50 @@
+"""The purge, as far as Slack: the personal data of meetups that ended
+PURGE_AFTER_DAYS ago leaves the database (bot/privacy/privacy.py), and the
+visitor lists exported for them are deleted from Slack (files.delete).
+
+A file Slack could not delete stays recorded, and the next run (hourly in
+`serve`, or `meetup-bot purge`) tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.privacy.privacy import purge_due
+from bot.signups.export import file_deleted, files_to_delete
+from storage.db import Database
+from storage.models import Meetup
+
+log = logging.getLogger(__name__)
+
+# Someone (an organiser, Slack's retention) already deleted it: nothing left to do.
+ALREADY_GONE = {"file_not_found", "file_deleted"}
+
+
+@dataclass
+class PurgeReport:
+    purged: list[tuple[Meetup, int]] = field(default_factory=list)  # each meetup, and how many sign-ups
+    files_deleted: int = 0
+    files_left: int = 0  # Slack refused or failed: tried again next time
+
+
+def purge(db: Database, client: WebClient, *, days: int, now: datetime) -> PurgeReport:
+    report = PurgeReport(purged=purge_due(db, now, days))
+    for export in files_to_delete(db):
+        assert export.file_id is not None  # files_to_delete lists only exports with a file
+        try:
+            client.files_delete(file=export.file_id)
+        except SlackApiError as error:
+            code = error.response.get("error") if isinstance(error.response.data, dict) else None
+            if code not in ALREADY_GONE:
+                log.warning("Could not delete visitor list file %s from Slack: %s", export.file_id, code)
+                report.files_left += 1
+                continue
+        file_deleted(db, export.id)
+        report.files_deleted += 1
+    return report
