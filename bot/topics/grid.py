@@ -134,15 +134,28 @@ def build_grid(
     # 2. Unchanged placements stay where they were.
     taken, pinned_room = _keep_previous(chosen, rooms, slots, previous or {}, lead_free, put)
 
-    # 3. The rest, most voted first, into the slot where the fewest of its
-    #    voters (confirmed first) already have a session; on a tie, the
-    #    emptier slot, so that a small grid spreads out, then the earlier.
+    _place_rest(chosen, unplaced, members, slot_of, set(pinned_room), room_count, confirmed, lead_free, put)
+    _improve(members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
+
+    order = {c.topic_id: i for i, c in enumerate(ranked)}
+    placements = _assign_rooms(rooms, slots, members, taken, pinned_room, order)
+    unplaced_ids = tuple(c.topic_id for c in sorted(unplaced, key=lambda c: order[c.topic_id]))
+    return Grid(tuple(placements), unplaced_ids)
+
+
+def _place_rest(chosen, unplaced, members, slot_of, pinned, room_count, confirmed, lead_free, put) -> None:
+    """3. The rest, most voted first, into the slot where the fewest of its
+    voters (confirmed first) already have a session; on a tie, the emptier
+    slot, so that a small grid spreads out, then the earlier. What cannot be
+    placed joins `unplaced`."""
+    slot_count = len(members)
+
     def place(c: Candidate) -> bool:
         options = [s for s in range(slot_count) if len(members[s]) < room_count and lead_free(c, s)]
         if not options:
             # Every slot with a free room already has this lead. Make room:
             # move a session from a slot without them to one with space.
-            return _make_room(c, members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
+            return _make_room(c, members, slot_of, pinned, room_count, confirmed, lead_free)
 
         def added(s: int) -> tuple[int, int, int, int]:
             busy = {voter for o in members[s] for voter in o.voters} & c.voters
@@ -159,13 +172,6 @@ def build_grid(
     for c in rank(unplaced):
         if sum(map(len, members)) < slot_count * room_count and place(c):
             unplaced.remove(c)
-
-    _improve(members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
-
-    order = {c.topic_id: i for i, c in enumerate(ranked)}
-    placements = _assign_rooms(rooms, slots, members, taken, pinned_room, order)
-    unplaced_ids = tuple(c.topic_id for c in sorted(unplaced, key=lambda c: order[c.topic_id]))
-    return Grid(tuple(placements), unplaced_ids)
 
 
 def _choose(ranked: list[Candidate], slot_count: int, room_count: int) -> tuple[list[Candidate], list[Candidate]]:
