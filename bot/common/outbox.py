@@ -13,10 +13,19 @@ The idempotency key makes queueing the same message twice a no-op.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from storage import deliveries as delivery_store
 from storage.db import Database
 from storage.models import DELIVERY_PENDING, Delivery, utcnow
+
+
+class About(TypedDict, total=False):
+    """What a queued message is about, for the sender and for clean-up."""
+
+    meetup_id: int | None
+    reminder_id: int | None
+    now: datetime | None
 
 
 def enqueue_dm(
@@ -27,12 +36,10 @@ def enqueue_dm(
     *,
     key: str,
     kind: str = "dm",
-    meetup_id: int | None = None,
-    reminder_id: int | None = None,
     registration_id: int | None = None,
     required_status: str | None = None,
     attachment: dict | None = None,
-    now: datetime | None = None,
+    **about: Unpack[About],
 ) -> int:
     """Queue a direct message in the caller's transaction; returns its id.
 
@@ -43,71 +50,45 @@ def enqueue_dm(
     """
     return _enqueue(
         session,
+        _payload(blocks, text, attachment),
         kind=kind,
         key=key,
         slack_user_id=user_id,
-        channel=None,
-        blocks=blocks,
-        text=text,
-        meetup_id=meetup_id,
-        reminder_id=reminder_id,
         registration_id=registration_id,
         required_status=required_status,
-        attachment=attachment,
-        now=now,
+        **about,
     )
 
 
 def enqueue_channel_post(
-    session,
-    channel: str,
-    blocks: list[dict],
-    text: str,
-    *,
-    key: str,
-    kind: str = "post",
-    meetup_id: int | None = None,
-    reminder_id: int | None = None,
-    now: datetime | None = None,
+    session, channel: str, blocks: list[dict], text: str, *, key: str, kind: str = "post", **about: Unpack[About]
 ) -> int:
     """Queue a message to a channel in the caller's transaction; returns its id."""
-    return _enqueue(
-        session,
-        kind=kind,
-        key=key,
-        slack_user_id=None,
-        channel=channel,
-        blocks=blocks,
-        text=text,
-        meetup_id=meetup_id,
-        reminder_id=reminder_id,
-        registration_id=None,
-        required_status=None,
-        attachment=None,
-        now=now,
-    )
+    return _enqueue(session, _payload(blocks, text), kind=kind, key=key, channel=channel, **about)
+
+
+def _payload(blocks: list[dict], text: str, attachment: dict | None = None) -> dict:
+    payload: dict = {"text": text[:3000], "blocks": blocks}
+    if attachment:
+        payload["attachment"] = attachment
+    return payload
 
 
 def _enqueue(
     session,
+    payload: dict,
     *,
-    kind,
-    key,
-    slack_user_id,
-    channel,
-    blocks,
-    text,
-    meetup_id,
-    reminder_id,
-    registration_id,
-    required_status,
-    attachment,
-    now,
+    kind: str,
+    key: str,
+    slack_user_id: str | None = None,
+    channel: str | None = None,
+    meetup_id: int | None = None,
+    reminder_id: int | None = None,
+    registration_id: int | None = None,
+    required_status: str | None = None,
+    now: datetime | None = None,
 ) -> int:
     now = now or utcnow()
-    payload: dict = {"text": text[:3000], "blocks": blocks}
-    if attachment:
-        payload["attachment"] = attachment
     return delivery_store.insert_delivery(
         session,
         kind=kind,

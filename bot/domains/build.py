@@ -355,14 +355,7 @@ def build(paths: list[Path], built: dt.date | None = None, base: dict | None = N
     oldest source: `meetup-bot domains import` lays a newer copy of one list
     over it, so what that list does not cover is kept, not lost.
     """
-    found: dict[str, list] = {}
-    for path in map(Path, paths):
-        detected = detect(path)
-        if detected is None:
-            print(f"Skipped {path}: not a domain list this build knows", file=sys.stderr)
-            continue
-        kind, data = detected
-        found.setdefault(kind, []).append(data)
+    found = _read_sources(paths)
     if not any(kind in found for kind in PRECEDENCE):
         raise ValueError("No domain list found. Pass user_domains.json, domains.yml or the Jisc CSV.")
 
@@ -376,21 +369,7 @@ def build(paths: list[Path], built: dt.date | None = None, base: dict | None = N
         JISC_CSV: read_jisc_csv,
     }
 
-    merged: dict[str, dict] = {d: dict(e) for d, e in (base or {}).get("domains", {}).items()}
-    for kind in PRECEDENCE:
-        for data in found.get(kind, []):
-            for domain, entry in readers[kind](data, govuk).items():
-                current = merged.setdefault(domain, _entry(None, None))
-                place = entry.pop("place", None)
-                if place and _contains(current["organisation"], place):
-                    # ukps-domains names councils by place ("Kent"); an older
-                    # list's full name for the same place ("Kent County Council")
-                    # is better than our guess ("Kent Council"). A name for
-                    # another place is a council since merged away: ours wins.
-                    entry["organisation"] = None
-                for field, value in entry.items():
-                    if value is not None:
-                        current[field] = value
+    merged = _merge(found, readers, govuk, base)
     for domain in NAMESPACES:
         merged.pop(domain, None)
     for domain, sector in DOMAIN_SECTORS.items():
@@ -410,6 +389,42 @@ def build(paths: list[Path], built: dt.date | None = None, base: dict | None = N
         "built": built.isoformat(),
         "domains": {d: merged[d] for d in sorted(merged)},
     }
+
+
+def _read_sources(paths: list[Path]) -> dict[str, list]:
+    """Each kind of list found, with the parsed contents of each file of it."""
+    found: dict[str, list] = {}
+    for path in map(Path, paths):
+        detected = detect(path)
+        if detected is None:
+            print(f"Skipped {path}: not a domain list this build knows", file=sys.stderr)
+            continue
+        kind, data = detected
+        found.setdefault(kind, []).append(data)
+    return found
+
+
+def _merge(
+    found: dict[str, list], readers: dict[str, Callable[[Any, Govuk], dict]], govuk: Govuk, base: dict | None
+) -> dict[str, dict]:
+    """The lists' entries laid over `base`, in PRECEDENCE order: for each
+    field, the last list that gives a value wins."""
+    merged: dict[str, dict] = {d: dict(e) for d, e in (base or {}).get("domains", {}).items()}
+    for kind in PRECEDENCE:
+        for data in found.get(kind, []):
+            for domain, entry in readers[kind](data, govuk).items():
+                current = merged.setdefault(domain, _entry(None, None))
+                place = entry.pop("place", None)
+                if place and _contains(current["organisation"], place):
+                    # ukps-domains names councils by place ("Kent"); an older
+                    # list's full name for the same place ("Kent County Council")
+                    # is better than our guess ("Kent Council"). A name for
+                    # another place is a council since merged away: ours wins.
+                    entry["organisation"] = None
+                for field, value in entry.items():
+                    if value is not None:
+                        current[field] = value
+    return merged
 
 
 def _build_date() -> dt.date:

@@ -3,8 +3,10 @@ with its reminders)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from bot.meetups.agenda import Talk
 from bot.meetups.audience import OPTIONAL_SECTORS
 from storage import meetups as meetup_store
 from storage.db import Database
@@ -24,41 +26,48 @@ def parse_audience(value: str) -> str:
     return value.strip().lower().replace("-", "_")
 
 
-def validate_meetup(
-    *,
-    title: str,
-    starts: datetime,
-    ends: datetime,
-    venue: str,
-    capacity: int,
-    audience: str,
-    extra_sectors: frozenset[str],
-    signup_closes: datetime | None,
-    now: datetime,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class MeetupFields:
+    """The values a meetup stores, as read from the organiser's form or the
+    command line (bot.organising)."""
+
+    title: str
+    starts: datetime
+    ends: datetime
+    venue: str
+    host_organisation: str
+    capacity: int
+    audience: str
+    extra_sectors: frozenset[str]
+    description: str
+    agenda: list[Talk]
+    signup_closes: datetime | None
+
+
+def validate_meetup(fields: MeetupFields, *, now: datetime) -> dict[str, str]:
     """Field name -> message saying how to fix it, for a new or changed meetup.
     Times must be aware. Empty means valid."""
     errors: dict[str, str] = {}
-    if not title.strip():
+    if not fields.title.strip():
         errors["title"] = "Enter a title"
-    elif len(title) > 200:
+    elif len(fields.title) > 200:
         errors["title"] = "Title must be 200 characters or fewer"
-    if not venue.strip():
+    if not fields.venue.strip():
         errors["venue"] = "Enter the venue"
-    elif len(venue) > 300:
+    elif len(fields.venue) > 300:
         errors["venue"] = "Venue must be 300 characters or fewer"
-    if capacity < 1:
+    if fields.capacity < 1:
         errors["capacity"] = "Capacity must be 1 or more"
-    if ends <= starts:
+    if fields.ends <= fields.starts:
         errors["ends"] = "The end time must be after the start time"
-    if starts <= now:
+    if fields.starts <= now:
         errors["starts"] = "The start must be in the future"
-    if parse_audience(audience) not in AUDIENCES:
+    if parse_audience(fields.audience) not in AUDIENCES:
         errors["audience"] = "Audience must be government, public-sector or open"
-    unknown = set(extra_sectors) - set(OPTIONAL_SECTORS)
+    unknown = set(fields.extra_sectors) - set(OPTIONAL_SECTORS)
     if unknown:
         errors["extra_sectors"] = "Extra sectors can only be " + ", ".join(OPTIONAL_SECTORS)
-    if signup_closes is not None and signup_closes > starts:
+    if fields.signup_closes is not None and fields.signup_closes > fields.starts:
         errors["signup_closes"] = "Sign-up must close before the meetup starts"
     return errors
 

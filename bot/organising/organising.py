@@ -18,7 +18,7 @@ from bot.common.formatting import escape, format_date, format_time, plural
 from bot.common.ids import parse_id, parse_whole_number
 from bot.meetups.agenda import AgendaError, Talk, agenda_to_json, parse_agenda
 from bot.meetups.calendar import bump_calendar_sequence
-from bot.meetups.meetups import ValidationError, is_taking_signups, parse_audience, validate_meetup
+from bot.meetups.meetups import MeetupFields, ValidationError, is_taking_signups, parse_audience, validate_meetup
 from bot.reminders.reminders import (
     DEFAULT_PLAN,
     ReminderPlan,
@@ -96,23 +96,6 @@ class MeetupForm:
     signup_closes_date: str | None = None
 
 
-@dataclass(frozen=True)
-class MeetupFields:
-    """A form read into the values a meetup stores."""
-
-    title: str
-    starts: datetime
-    ends: datetime
-    venue: str
-    host_organisation: str
-    capacity: int
-    audience: str
-    extra_sectors: frozenset[str]
-    description: str
-    agenda: list[Talk]
-    signup_closes: datetime | None
-
-
 # The form's fields for each error bot.meetups.validate_meetup can give.
 _FORM_FIELD = {"starts": "date", "ends": "end_time", "signup_closes": "signup_closes"}
 _FORM_MESSAGE = {"starts": "The date and start time must be in the future", "audience": "Select who can come"}
@@ -157,28 +140,11 @@ def read_form(
     in the past (sign-up has closed), which is not an error when unchanged.
     """
     errors: dict[str, str] = {}
-    title = clean_text(form.title)
-    venue = clean_text(form.venue)
-    host = clean_text(form.host_organisation)
-    description = clean_text(form.description, multiline=True)
-    for name, value in (("title", title), ("venue", venue), ("host_organisation", host), ("description", description)):
-        if len(value) > LIMITS[name]:
-            errors[name] = f"{name.replace('_', ' ').capitalize()} must be {LIMITS[name]} characters or fewer"
-
-    day = _parse_date(form.date)
-    start_time, end_time = _parse_time(form.start_time), _parse_time(form.end_time)
-    if day is None:
-        errors["date"] = "Enter the date of the meetup"
-    if start_time is None:
-        errors["start_time"] = "Enter the start time"
-    if end_time is None:
-        errors["end_time"] = "Enter the end time"
-
-    capacity_text = (form.capacity or "").strip()
-    capacity = parse_whole_number(capacity_text)
+    title, venue, host, description = _read_text(form, errors)
+    day, start_time, end_time = _read_when(form, errors)
+    capacity = parse_whole_number((form.capacity or "").strip())
     if capacity is None:
         errors["capacity"] = "Enter the number of places as a whole number, like 60"
-
     audience = parse_audience(form.audience or "")
     extra = frozenset(form.extra_sectors) if audience == "government" else frozenset()
     try:
@@ -186,7 +152,6 @@ def read_form(
     except AgendaError as error:
         errors["agenda"] = str(error)
         talks = []
-
     closes_day = _parse_date(form.signup_closes_date)
     if form.signup_closes_date and closes_day is None:
         errors["signup_closes"] = "Enter the date sign-up closes"
@@ -194,7 +159,6 @@ def read_form(
         return None, errors
 
     starts = datetime.combine(day, start_time, tzinfo=tz)
-    ends = datetime.combine(day, end_time, tzinfo=tz)
     closes = None
     if closes_day is not None:
         current_close = current.signup_closes_at if current is not None else None
@@ -203,25 +167,10 @@ def read_form(
             errors["signup_closes"] = "Sign-up must close on or before the day of the meetup"
         elif closes <= now and closes != current_close:
             errors["signup_closes"] = "The date sign-up closes must be today or later"
-
-    for name, message in validate_meetup(
+    fields = MeetupFields(
         title=title,
         starts=starts,
-        ends=ends,
-        venue=venue,
-        capacity=capacity,
-        audience=audience,
-        extra_sectors=extra,
-        signup_closes=closes,
-        now=now,
-    ).items():
-        errors.setdefault(_FORM_FIELD.get(name, name), _FORM_MESSAGE.get(name, message))
-    if errors:
-        return None, errors
-    return MeetupFields(
-        title=title,
-        starts=starts,
-        ends=ends,
+        ends=datetime.combine(day, end_time, tzinfo=tz),
         venue=venue,
         host_organisation=host,
         capacity=capacity,
@@ -230,7 +179,35 @@ def read_form(
         description=description,
         agenda=talks,
         signup_closes=closes,
-    ), {}
+    )
+    for name, message in validate_meetup(fields, now=now).items():
+        errors.setdefault(_FORM_FIELD.get(name, name), _FORM_MESSAGE.get(name, message))
+    return (None, errors) if errors else (fields, {})
+
+
+def _read_text(form: MeetupForm, errors: dict[str, str]) -> tuple[str, str, str, str]:
+    """The title, venue, host and description, cleaned; too long is an error."""
+    title = clean_text(form.title)
+    venue = clean_text(form.venue)
+    host = clean_text(form.host_organisation)
+    description = clean_text(form.description, multiline=True)
+    for name, value in (("title", title), ("venue", venue), ("host_organisation", host), ("description", description)):
+        if len(value) > LIMITS[name]:
+            errors[name] = f"{name.replace('_', ' ').capitalize()} must be {LIMITS[name]} characters or fewer"
+    return title, venue, host, description
+
+
+def _read_when(form: MeetupForm, errors: dict[str, str]) -> tuple[date | None, time | None, time | None]:
+    """The day and the start and end times; each one missing is an error."""
+    day = _parse_date(form.date)
+    start_time, end_time = _parse_time(form.start_time), _parse_time(form.end_time)
+    if day is None:
+        errors["date"] = "Enter the date of the meetup"
+    if start_time is None:
+        errors["start_time"] = "Enter the start time"
+    if end_time is None:
+        errors["end_time"] = "Enter the end time"
+    return day, start_time, end_time
 
 
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -260,44 +237,22 @@ def create_meetup(
     """Validate and store a meetup, with its reminder plan (bot.reminders;
     pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
     Naive times are read as local time in `tz`."""
-    starts, ends = _aware(starts, tz), _aware(ends, tz)
-    signup_closes = _aware(signup_closes, tz) if signup_closes else None
-    audience = parse_audience(audience)
-    errors = validate_meetup(
+    fields = MeetupFields(
         title=title,
-        starts=starts,
-        ends=ends,
+        starts=_aware(starts, tz),
+        ends=_aware(ends, tz),
         venue=venue,
+        host_organisation=host_organisation,
         capacity=capacity,
-        audience=audience,
+        audience=parse_audience(audience),
         extra_sectors=extra_sectors,
-        signup_closes=signup_closes,
-        now=now,
+        description=description,
+        agenda=list(agenda),
+        signup_closes=_aware(signup_closes, tz) if signup_closes else None,
     )
-    if errors:
-        raise ValidationError(errors)
-
-    with db.transaction() as session:
-        meetup = meetup_store.create_meetup(
-            session,
-            title=title.strip(),
-            description=description.strip(),
-            venue=venue.strip(),
-            host_organisation=host_organisation.strip(),
-            starts_at=starts,
-            ends_at=ends,
-            capacity=capacity,
-            audience=audience,
-            extra_sectors=",".join(sorted(extra_sectors)),
-            signup_closes_at=signup_closes,
-            agenda=agenda_to_json(list(agenda)),
-            status=MEETUP_OPEN,
-            created_by=created_by,
-            created_at=now,
-            updated_at=now,
-        )
-        create_reminders(session, meetup, reminder_plan or ReminderPlan(tz=tz), now=now)
-        return meetup
+    return create_from_form(
+        db, fields, tz=tz, now=now, created_by=created_by, plan=reminder_plan or ReminderPlan(tz=tz)
+    )
 
 
 def create_from_form(
@@ -306,27 +261,34 @@ def create_from_form(
     *,
     tz: ZoneInfo,
     now: datetime,
-    created_by: str,
+    created_by: str | None,
     plan: ReminderPlan = DEFAULT_PLAN,
 ) -> Meetup:
-    return create_meetup(
-        db,
-        title=fields.title,
-        starts=fields.starts,
-        ends=fields.ends,
-        venue=fields.venue,
-        capacity=fields.capacity,
-        audience=fields.audience,
-        extra_sectors=fields.extra_sectors,
-        host_organisation=fields.host_organisation,
-        description=fields.description,
-        signup_closes=fields.signup_closes,
-        agenda=fields.agenda,
-        tz=tz,
-        now=now,
-        created_by=created_by,
-        reminder_plan=plan,
-    )
+    """Validate and store a meetup read from the form (or the command line)."""
+    errors = validate_meetup(fields, now=now)
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as session:
+        meetup = meetup_store.create_meetup(
+            session,
+            title=fields.title.strip(),
+            description=fields.description.strip(),
+            venue=fields.venue.strip(),
+            host_organisation=fields.host_organisation.strip(),
+            starts_at=fields.starts,
+            ends_at=fields.ends,
+            capacity=fields.capacity,
+            audience=fields.audience,
+            extra_sectors=",".join(sorted(fields.extra_sectors)),
+            signup_closes_at=fields.signup_closes,
+            agenda=agenda_to_json(fields.agenda),
+            status=MEETUP_OPEN,
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
+        )
+        create_reminders(session, meetup, plan, now=now)
+        return meetup
 
 
 # Editing -----------------------------------------------------------------------

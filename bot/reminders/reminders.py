@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Protocol, TypedDict
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.common.outbox import enqueue_channel_post, enqueue_dm
+from bot.common.outbox import About, enqueue_channel_post, enqueue_dm
 from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
 from bot.meetups.meetups import is_taking_signups
 from storage import deliveries as delivery_store
@@ -289,14 +289,6 @@ def queue_due_reminders(
             log.info("Queued the %s reminder for meetup %d: %d messages", KIND_NAMES[reminder.kind], meetup.id, count)
 
 
-class _Common(TypedDict):
-    """What every message of one reminder shares."""
-
-    meetup_id: int
-    reminder_id: int
-    now: datetime
-
-
 def _queue_messages(
     session,
     reminder: Reminder,
@@ -307,60 +299,77 @@ def _queue_messages(
     channel: str,
     messages: ReminderMessages,
 ) -> int:
-    tz = plan.tz
-    common = _Common(meetup_id=meetup.id, reminder_id=reminder.id, now=now)
+    """Queue what one reminder sends; returns how many messages that is."""
+    about = About(meetup_id=meetup.id, reminder_id=reminder.id, now=now)
     # The due time is in the keys: a reminder that goes again after the meetup
     # moved sends new messages rather than matching the old ones.
     key = f"reminder:{reminder.id}:{reminder.due_at:%Y%m%dT%H%M}"
+    text, blocks = _channel_message(session, reminder, meetup, now=now, tz=plan.tz, messages=messages)
+    enqueue_channel_post(
+        session, channel, blocks, text, key=f"{key}:channel", kind=f"reminder_{reminder.kind}", **about
+    )
+    if reminder.kind != DAY_BEFORE:
+        return 1
+    return 1 + _queue_day_before_dms(session, meetup, key=key, now=now, tz=plan.tz, messages=messages, about=about)
+
+
+def _channel_message(
+    session, reminder: Reminder, meetup: Meetup, *, now: datetime, tz: ZoneInfo, messages: ReminderMessages
+) -> tuple[str, list[dict]]:
     if reminder.kind == WEEK_BEFORE:
         places_left = max(meetup.capacity - registration_store.count_confirmed(session, meetup.id), 0)
-        text, blocks = messages.week_before(
+        return messages.week_before(
             meetup, places_left=places_left, taking_signups=is_taking_signups(meetup, now), tz=tz
         )
-    elif reminder.kind == MORNING:
-        text, blocks = messages.morning(meetup, tz=tz)
-    else:
-        text, blocks = messages.day_before(meetup, tz=tz)
-    enqueue_channel_post(
-        session, channel, blocks, text, key=f"{key}:channel", kind=f"reminder_{reminder.kind}", **common
-    )
-    count = 1
-    if reminder.kind != DAY_BEFORE:
-        return count
+    if reminder.kind == MORNING:
+        return messages.morning(meetup, tz=tz)
+    return messages.day_before(meetup, tz=tz)
+
+
+def _queue_day_before_dms(
+    session, meetup: Meetup, *, key: str, now: datetime, tz: ZoneInfo, messages: ReminderMessages, about: About
+) -> int:
+    """The day before, everyone with a place gets the details and a calendar
+    file, and everyone waiting is told where they are on the waitlist."""
     attachment = calendar_attachment(meetup, tz, now=now)
+    count = 0
     for registration in registration_store.list_registrations(session, meetup.id, CONFIRMED):
-        text, blocks = messages.day_before_confirmed(meetup, registration, tz=tz)
-        enqueue_dm(
-            session,
-            registration.slack_user_id,
-            blocks,
-            text,
-            key=f"{key}:{registration.id}",
-            kind="reminder_confirmed",
-            registration_id=registration.id,
-            required_status=CONFIRMED,
-            attachment=attachment,
-            **common,
-        )
+        message = messages.day_before_confirmed(meetup, registration, tz=tz)
+        _queue_dm(session, registration, message, key=key, attachment=attachment, about=about)
         count += 1
     waiting = sorted(
         registration_store.list_registrations(session, meetup.id, WAITLISTED), key=lambda r: (r.waitlisted_at, r.id)
     )
     for position, registration in enumerate(waiting, start=1):
-        text, blocks = messages.day_before_waitlisted(meetup, registration, position=position, tz=tz)
-        enqueue_dm(
-            session,
-            registration.slack_user_id,
-            blocks,
-            text,
-            key=f"{key}:{registration.id}",
-            kind="reminder_waitlisted",
-            registration_id=registration.id,
-            required_status=WAITLISTED,
-            **common,
-        )
+        message = messages.day_before_waitlisted(meetup, registration, position=position, tz=tz)
+        _queue_dm(session, registration, message, key=key, about=about)
         count += 1
     return count
+
+
+def _queue_dm(
+    session,
+    registration: Registration,
+    message: tuple[str, list[dict]],
+    *,
+    key: str,
+    about: About,
+    attachment: dict | None = None,
+) -> None:
+    # Sent only while the person's status is still the one the message is for.
+    text, blocks = message
+    enqueue_dm(
+        session,
+        registration.slack_user_id,
+        blocks,
+        text,
+        key=f"{key}:{registration.id}",
+        kind=f"reminder_{registration.status}",
+        registration_id=registration.id,
+        required_status=registration.status,
+        attachment=attachment,
+        **about,
+    )
 
 
 def describe_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, channel: str) -> list[str]:

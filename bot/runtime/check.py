@@ -208,8 +208,6 @@ class Checker:
             yield Line(PASS, check, f"the bot is in {name} ({setting}) and can post there")
 
     def organisers(self) -> Iterator[Line]:
-        from slack_sdk.errors import SlackApiError
-
         settings = self.settings
         if not settings.organiser_user_ids and not settings.organiser_usergroup_id:
             yield Line(
@@ -220,70 +218,61 @@ class Checker:
                 "or ORGANISER_USERGROUP_ID to a user group",
             )
             return
-        names, problems = [], []
-        for user_id in sorted(settings.organiser_user_ids):
-            try:
-                user = self.client.users_info(user=user_id)["user"]
-            except SlackApiError as error:
-                problems.append(
-                    Line(
-                        FAIL,
-                        "organisers",
-                        f"ORGANISER_USER_IDS has {user_id}, which is not a "
-                        f"person in this workspace ({_slack_error(error)})",
-                        "copy the member ID from their profile (More, Copy member ID)",
-                    )
-                )
-                continue
-            name = user.get("real_name") or user.get("name") or user_id
-            if user.get("deleted"):
-                problems.append(
-                    Line(
-                        FAIL,
-                        "organisers",
-                        f"ORGANISER_USER_IDS has {user_id} ({name}), whose account is deactivated",
-                        "remove them or replace them",
-                    )
-                )
-            elif user.get("is_bot"):
-                problems.append(
-                    Line(
-                        FAIL,
-                        "organisers",
-                        f"ORGANISER_USER_IDS has {user_id} ({name}), a bot",
-                        "use people's member IDs",
-                    )
-                )
-            else:
-                names.append(name)
-        group = settings.organiser_usergroup_id
-        if group:
-            try:
-                members = self.client.usergroups_users_list(usergroup=group).get("users") or []
-            except SlackApiError as error:
-                problems.append(
-                    Line(
-                        FAIL,
-                        "organisers",
-                        f"ORGANISER_USERGROUP_ID {group} could not be read ({_slack_error(error)})",
-                        "use the user group's ID (starts S), from its page in Slack",
-                    )
-                )
-            else:
-                if members:
-                    names.append(f"{len(members)} in user group {group}")
-                else:
-                    problems.append(
-                        Line(
-                            FAIL,
-                            "organisers",
-                            f"ORGANISER_USERGROUP_ID {group} has no members",
-                            "add the organisers to the user group",
-                        )
-                    )
+        # Each organiser setting gives a name to list, or a problem to fix.
+        found = [self._organiser(user_id) for user_id in sorted(settings.organiser_user_ids)]
+        if settings.organiser_usergroup_id:
+            found.append(self._organiser_group(settings.organiser_usergroup_id))
+        problems = [line for line in found if isinstance(line, Line)]
         yield from problems
         if not problems:
-            yield Line(PASS, "organisers", ", ".join(names))
+            yield Line(PASS, "organisers", ", ".join(name for name in found if isinstance(name, str)))
+
+    def _organiser(self, user_id: str) -> str | Line:
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            return Line(
+                FAIL,
+                "organisers",
+                f"ORGANISER_USER_IDS has {user_id}, which is not a person in this workspace ({_slack_error(error)})",
+                "copy the member ID from their profile (More, Copy member ID)",
+            )
+        name = user.get("real_name") or user.get("name") or user_id
+        if user.get("deleted"):
+            return Line(
+                FAIL,
+                "organisers",
+                f"ORGANISER_USER_IDS has {user_id} ({name}), whose account is deactivated",
+                "remove them or replace them",
+            )
+        if user.get("is_bot"):
+            return Line(
+                FAIL, "organisers", f"ORGANISER_USER_IDS has {user_id} ({name}), a bot", "use people's member IDs"
+            )
+        return name
+
+    def _organiser_group(self, group: str) -> str | Line:
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            members = self.client.usergroups_users_list(usergroup=group).get("users") or []
+        except SlackApiError as error:
+            return Line(
+                FAIL,
+                "organisers",
+                f"ORGANISER_USERGROUP_ID {group} could not be read ({_slack_error(error)})",
+                "use the user group's ID (starts S), from its page in Slack",
+            )
+        if not members:
+            return Line(
+                FAIL,
+                "organisers",
+                f"ORGANISER_USERGROUP_ID {group} has no members",
+                "add the organisers to the user group",
+            )
+        return f"{len(members)} in user group {group}"
 
     # --- database
 

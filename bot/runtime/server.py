@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
+from typing import NoReturn
 
 from slack_bolt import App
 
@@ -150,6 +151,32 @@ def _stop_with_parent(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _run_child(run_one: Callable[[int], int], slot: int, parent: int) -> NoReturn:
+    """The child: serve until stopped, never return into the parent's code."""
+    code = 1
+    try:
+        _stop_with_parent(parent)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        code = run_one(slot)
+    except KeyboardInterrupt:
+        code = 0
+    except BaseException:
+        log.exception("Server process %d stopped with an error", os.getpid())
+    finally:
+        logging.shutdown()
+        os._exit(code)
+
+
+def _keeps_stopping(restarts: deque[float]) -> bool:
+    """Count one more restart; true when there have been too many in the window."""
+    now = time.monotonic()
+    restarts.append(now)
+    while restarts and restarts[0] < now - _RESTART_WINDOW:
+        restarts.popleft()
+    return len(restarts) > _MOST_RESTARTS
+
+
 def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
     """Run `run_one(slot)` in `processes` child processes, for `meetup-bot
     serve` with WEB_CONCURRENCY: one Python process uses one core at a time
@@ -168,20 +195,8 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
 
     def start(slot: int) -> None:
         pid = os.fork()
-        if pid == 0:  # the child: serve until stopped, never return into the parent's code
-            code = 1
-            try:
-                _stop_with_parent(parent)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.default_int_handler)
-                code = run_one(slot)
-            except KeyboardInterrupt:
-                code = 0
-            except BaseException:
-                log.exception("Server process %d stopped with an error", os.getpid())
-            finally:
-                logging.shutdown()
-                os._exit(code)
+        if pid == 0:
+            _run_child(run_one, slot, parent)
         children[pid] = slot
 
     def stop_all(*_args) -> None:
@@ -208,11 +223,7 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
             exit_code = code
             stop_all()
             continue
-        now = time.monotonic()
-        restarts.append(now)
-        while restarts and restarts[0] < now - _RESTART_WINDOW:
-            restarts.popleft()
-        if len(restarts) > _MOST_RESTARTS:
+        if _keeps_stopping(restarts):
             log.error("Server processes keep stopping (%d in a minute): stopping the rest", len(restarts))
             exit_code = 1
             stop_all()

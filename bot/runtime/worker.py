@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.common.outbox import describe_due
@@ -33,39 +33,26 @@ class RunSummary:
 
     def __str__(self) -> str:
         d = self.deliveries
-        parts = [f"{d.sent} messages sent"]
-        if d.retrying:
-            parts.append(f"{d.retrying} to try again later")
-        if d.failed:
-            parts.append(f"{d.failed} could not be sent (see /meetup list)")
-        if d.cancelled:
-            parts.append(f"{d.cancelled} no longer needed")
-        if self.reminders_skipped:
-            parts.append(f"{self.reminders_skipped} reminders skipped as too late (see the log)")
-        return ", ".join(parts) + "."
+        others = [
+            (d.retrying, "to try again later"),
+            (d.failed, "could not be sent (see /meetup list)"),
+            (d.cancelled, "no longer needed"),
+            (self.reminders_skipped, "reminders skipped as too late (see the log)"),
+        ]
+        return ", ".join([f"{d.sent} messages sent"] + [f"{count} {what}" for count, what in others if count]) + "."
 
 
+@dataclass(kw_only=True, eq=False)
 class ReminderWorker:
-    def __init__(
-        self,
-        *,
-        db: Database,
-        outbox: Outbox,
-        messages: ReminderMessages,
-        plan: ReminderPlan,
-        channel: str,
-        poll_seconds: int = 30,
-        clock: Callable[[], datetime] = utcnow,
-    ):
-        self.db = db
-        self.outbox = outbox
-        self.messages = messages
-        self.plan = plan
-        self.channel = channel
-        self.poll_seconds = poll_seconds
-        self.clock = clock
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+    db: Database
+    outbox: Outbox
+    messages: ReminderMessages
+    plan: ReminderPlan
+    channel: str
+    poll_seconds: int = 30
+    clock: Callable[[], datetime] = utcnow
+    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def run_due(self) -> RunSummary:
         """Queue due reminders, then send everything due, once."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domains.lookup import SHIPPED, DomainTable
+from bot.domains.lookup import SHIPPED, DomainMatch, DomainTable
 from bot.meetups.meetups import is_taking_signups
 from bot.signups.eligibility import CONTRACTOR, ROLES, Eligibility, decide
 from bot.signups.limits import UNKEYED, SignupLimits
@@ -132,10 +132,8 @@ def sign_up(
         if meetup is None or not is_taking_signups(meetup, now):
             return SignupResult(SignupOutcome.CLOSED, meetup)
         existing, confirmed = registration_store.registration_and_confirmed(session, meetup.id, user_id)
-        if existing is not None and existing.status in ACTIVE_STATUSES:
-            return SignupResult(SignupOutcome.ALREADY, meetup, existing)
-        if existing is not None and existing.status == DECLINED:
-            # An organiser has already decided; signing up again cannot undo that.
+        # Declined: an organiser has already decided; signing up again cannot undo that.
+        if existing is not None and (existing.status in ACTIVE_STATUSES or existing.status == DECLINED):
             return SignupResult(SignupOutcome.ALREADY, meetup, existing)
         # A decline that outlived `/meetup forget`, or too many sign-ups today.
         refused = limits.refusal(session, meetup.id, user_id, now, contact)
@@ -152,18 +150,7 @@ def sign_up(
         if decision.outcome == Eligibility.NOT_ELIGIBLE:
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=decision.reason)
         registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
-        registration.full_name = form.full_name
-        registration.email = form.email
-        registration.organisation = form.organisation
-        registration.domain_organisation = match.organisation if match else None
-        registration.sector = match.sector if match else None
-        registration.role = form.role
-        registration.government_team = form.government_team
-        registration.dietary_needs = form.dietary_needs
-        registration.access_needs = form.access_needs
-        registration.needs_consent_at = now if (form.dietary_needs or form.access_needs) else None
-        registration.reason = decision.reason
-        registration.decided_by = None
+        _fill_in(registration, form, match, role=form.role, reason=decision.reason, now=now)
         position = None
         if decision.outcome == Eligibility.NEEDS_APPROVAL:
             registration.set_status(PENDING, now)
@@ -175,6 +162,24 @@ def sign_up(
         if then is not None:
             then(session, result)
         return result
+
+
+def _fill_in(
+    registration: Registration, form: SignupForm, match: DomainMatch | None, *, role: str, reason: str, now: datetime
+) -> None:
+    """What the person gave, over anything kept from an earlier sign-up."""
+    registration.full_name = form.full_name
+    registration.email = form.email
+    registration.organisation = form.organisation
+    registration.domain_organisation = match.organisation if match else None
+    registration.sector = match.sector if match else None
+    registration.role = role
+    registration.government_team = form.government_team
+    registration.dietary_needs = form.dietary_needs
+    registration.access_needs = form.access_needs
+    registration.needs_consent_at = now if (form.dietary_needs or form.access_needs) else None
+    registration.reason = reason
+    registration.decided_by = None
 
 
 def _waitlist_number(registration: Registration) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -119,22 +119,10 @@ def build_grid(
     if not rooms or not slots:
         return Grid((), tuple(c.topic_id for c in ranked))
     slot_count, room_count = len(slots), len(rooms)
-
-    # 1. Which topics get a session. A lead can lead at most one per slot.
-    chosen: list[Candidate] = []
-    unplaced: list[Candidate] = []
-    leading: Counter[str] = Counter()
-    for c in ranked:
-        if len(chosen) < slot_count * room_count and (c.lead is None or leading[c.lead] < slot_count):
-            chosen.append(c)
-            if c.lead:
-                leading[c.lead] += 1
-        else:
-            unplaced.append(c)
+    chosen, unplaced = _choose(ranked, slot_count, room_count)
 
     members: list[list[Candidate]] = [[] for _ in slots]
     slot_of: dict[int, int] = {}
-    pinned_room: dict[int, int] = {}
 
     def lead_free(c: Candidate, s: int, ignoring: Candidate | None = None) -> bool:
         return c.lead is None or all(o.lead != c.lead for o in members[s] if o is not ignoring and o is not c)
@@ -144,30 +132,30 @@ def build_grid(
         slot_of[c.topic_id] = s
 
     # 2. Unchanged placements stay where they were.
-    room_index = {room.name: i for i, room in enumerate(rooms)}
-    slot_index = {slot: i for i, slot in enumerate(slots)}
-    taken: set[tuple[int, int]] = set()
-    for c in chosen:
-        placed = (previous or {}).get(c.topic_id)
-        if placed is None:
-            continue
-        room_name, slot = placed
-        r, s = room_index.get(room_name), slot_index.get(slot)
-        if r is None or s is None or (s, r) in taken or not lead_free(c, s):
-            continue
-        taken.add((s, r))
-        pinned_room[c.topic_id] = r
-        put(c, s)
+    taken, pinned_room = _keep_previous(chosen, rooms, slots, previous or {}, lead_free, put)
 
-    # 3. The rest, most voted first, into the slot where the fewest of its
-    #    voters (confirmed first) already have a session; on a tie, the
-    #    emptier slot, so that a small grid spreads out, then the earlier.
+    _place_rest(chosen, unplaced, members, slot_of, set(pinned_room), room_count, confirmed, lead_free, put)
+    _improve(members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
+
+    order = {c.topic_id: i for i, c in enumerate(ranked)}
+    placements = _assign_rooms(rooms, slots, members, taken, pinned_room, order)
+    unplaced_ids = tuple(c.topic_id for c in sorted(unplaced, key=lambda c: order[c.topic_id]))
+    return Grid(tuple(placements), unplaced_ids)
+
+
+def _place_rest(chosen, unplaced, members, slot_of, pinned, room_count, confirmed, lead_free, put) -> None:
+    """3. The rest, most voted first, into the slot where the fewest of its
+    voters (confirmed first) already have a session; on a tie, the emptier
+    slot, so that a small grid spreads out, then the earlier. What cannot be
+    placed joins `unplaced`."""
+    slot_count = len(members)
+
     def place(c: Candidate) -> bool:
         options = [s for s in range(slot_count) if len(members[s]) < room_count and lead_free(c, s)]
         if not options:
             # Every slot with a free room already has this lead. Make room:
             # move a session from a slot without them to one with space.
-            return _make_room(c, members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
+            return _make_room(c, members, slot_of, pinned, room_count, confirmed, lead_free)
 
         def added(s: int) -> tuple[int, int, int, int]:
             busy = {voter for o in members[s] for voter in o.voters} & c.voters
@@ -185,24 +173,72 @@ def build_grid(
         if sum(map(len, members)) < slot_count * room_count and place(c):
             unplaced.remove(c)
 
-    _improve(members, slot_of, set(pinned_room), room_count, confirmed, lead_free)
 
-    # 4. Rooms: placements kept keep their room; otherwise the biggest free
-    #    room goes to the most-voted topic in the slot.
+def _choose(ranked: list[Candidate], slot_count: int, room_count: int) -> tuple[list[Candidate], list[Candidate]]:
+    """1. Which topics get a session (and which do not). A lead can lead at
+    most one per slot."""
+    chosen: list[Candidate] = []
+    unplaced: list[Candidate] = []
+    leading: Counter[str] = Counter()
+    for c in ranked:
+        if len(chosen) < slot_count * room_count and (c.lead is None or leading[c.lead] < slot_count):
+            chosen.append(c)
+            if c.lead:
+                leading[c.lead] += 1
+        else:
+            unplaced.append(c)
+    return chosen, unplaced
+
+
+def _keep_previous(
+    chosen: list[Candidate],
+    rooms: list[Room],
+    slots: list[Slot],
+    previous: Mapping[int, tuple[str, Slot]],
+    lead_free: Callable[[Candidate, int], bool],
+    put: Callable[[Candidate, int], None],
+) -> tuple[set[tuple[int, int]], dict[int, int]]:
+    """Put back each chosen topic whose previous room and slot still exist and
+    are free; returns the (slot, room) pairs taken and each kept topic's room."""
+    room_index = {room.name: i for i, room in enumerate(rooms)}
+    slot_index = {slot: i for i, slot in enumerate(slots)}
+    taken: set[tuple[int, int]] = set()
+    pinned_room: dict[int, int] = {}
+    for c in chosen:
+        placed = previous.get(c.topic_id)
+        if placed is None:
+            continue
+        room_name, slot = placed
+        r, s = room_index.get(room_name), slot_index.get(slot)
+        if r is None or s is None or (s, r) in taken or not lead_free(c, s):
+            continue
+        taken.add((s, r))
+        pinned_room[c.topic_id] = r
+        put(c, s)
+    return taken, pinned_room
+
+
+def _assign_rooms(
+    rooms: list[Room],
+    slots: list[Slot],
+    members: list[list[Candidate]],
+    taken: set[tuple[int, int]],
+    pinned_room: dict[int, int],
+    order: dict[int, int],
+) -> list[Placement]:
+    """4. Rooms: placements kept keep their room; otherwise the biggest free
+    room goes to the most-voted topic in the slot."""
     placements: list[Placement] = []
-    order = {c.topic_id: i for i, c in enumerate(ranked)}
     for s, slot in enumerate(slots):
         free_rooms = sorted(
-            (r for r in range(room_count) if (s, r) not in taken), key=lambda r: (-rooms[r].capacity, r)
+            (r for r in range(len(rooms)) if (s, r) not in taken), key=lambda r: (-rooms[r].capacity, r)
         )
         assigned = {c.topic_id: pinned_room[c.topic_id] for c in members[s] if c.topic_id in pinned_room}
         for c in sorted((c for c in members[s] if c.topic_id not in pinned_room), key=lambda c: order[c.topic_id]):
             assigned[c.topic_id] = free_rooms.pop(0)
         for topic_id, r in sorted(assigned.items(), key=lambda item: (-rooms[item[1]].capacity, item[1])):
             placements.append(Placement(topic_id, rooms[r], slot))
-
-    unplaced_ids = tuple(c.topic_id for c in sorted(unplaced, key=lambda c: order[c.topic_id]))
-    return Grid(tuple(placements), unplaced_ids)
+    return placements
 
 
 def _make_room(c, members, slot_of, pinned, room_count, confirmed, lead_free) -> bool:
@@ -259,66 +295,81 @@ def _improve(members, slot_of, pinned, room_count, confirmed, lead_free, budget:
         for c in group:
             mine = tuple(v for v in c.voters if v in confirmed)
             split[c.topic_id] = (mine, tuple(v for v in c.voters if v not in confirmed))
-
-    def leaving(c, n) -> tuple[int, int]:
-        """Clashes removed when c leaves a slot with counts n (c counted in n)."""
-        mine, others = split[c.topic_id]
-        gone = sum(1 for v in mine if n[v] >= 2)
-        return gone, gone + sum(1 for v in others if n[v] >= 2)
-
-    def joining(c, n, without=None) -> tuple[int, int]:
-        """Clashes added when c joins a slot with counts n, less `without`'s voters."""
-        mine, others = split[c.topic_id]
-        gone = without.voters if without is not None else ()
-        added = sum(1 for v in mine if n[v] - (v in gone) >= 1)
-        return added, added + sum(1 for v in others if n[v] - (v in gone) >= 1)
-
     spent = 0
     while True:
         movable = [c for group in members for c in group if c.topic_id not in pinned]
         movable.sort(key=lambda c: (-len(c.voters), c.proposed_at, c.topic_id))
-        best, best_key = None, ((0, 0), 0)
-        for i, a in enumerate(movable):
-            if spent > budget:
-                break
-            sa = slot_of[a.topic_id]
-            out_a = leaving(a, counts[sa])
-            for s in range(len(members)):
-                if s == sa or len(members[s]) >= room_count or not lead_free(a, s):
-                    continue
-                gain = _minus(out_a, joining(a, counts[s]))
-                spent += len(a.voters)
-                # i: a's place in the ranking; moving lower-ranked topics is preferred.
-                if (gain, i) > best_key and gain > (0, 0):
-                    best, best_key = (a, s, None), (gain, i)
-            for b in movable[i + 1 :]:
-                sb = slot_of[b.topic_id]
-                if sb == sa or not lead_free(a, sb, ignoring=b) or not lead_free(b, sa, ignoring=a):
-                    continue
-                gain = _minus(
-                    _add(out_a, leaving(b, counts[sb])),
-                    _add(joining(b, counts[sa], without=a), joining(a, counts[sb], without=b)),
-                )
-                spent += 2 * (len(a.voters) + len(b.voters))
-                if (gain, i) > best_key and gain > (0, 0):
-                    best, best_key = (a, sb, b), (gain, i)
+        best, spent = _best_step(movable, members, slot_of, counts, split, room_count, lead_free, spent, budget)
         if best is None:
             return
         a, target, b = best
         source = slot_of[a.topic_id]
-        members[source].remove(a)
-        members[target].append(a)
-        slot_of[a.topic_id] = target
-        counts[source].subtract(a.voters)
-        counts[target].update(a.voters)
+        _move(a, source, target, members, slot_of, counts)
         if b is not None:
-            members[target].remove(b)
-            members[source].append(b)
-            slot_of[b.topic_id] = source
-            counts[target].subtract(b.voters)
-            counts[source].update(b.voters)
+            _move(b, target, source, members, slot_of, counts)
         if spent > budget:
             return
+
+
+def _best_step(movable, members, slot_of, counts, split, room_count, lead_free, spent: int, budget: int):
+    """The move (a, slot, None) or swap (a, b's slot, b) that lowers the
+    clashes most, or None; and the budget spent so far."""
+    best, best_key = None, ((0, 0), 0)
+    for i, a in enumerate(movable):
+        if spent > budget:
+            break
+        sa = slot_of[a.topic_id]
+        out_a = _leaving(split[a.topic_id], counts[sa])
+        for s in range(len(members)):
+            if s == sa or len(members[s]) >= room_count or not lead_free(a, s):
+                continue
+            gain = _minus(out_a, _joining(split[a.topic_id], counts[s]))
+            spent += len(a.voters)
+            # i: a's place in the ranking; moving lower-ranked topics is preferred.
+            if (gain, i) > best_key and gain > (0, 0):
+                best, best_key = (a, s, None), (gain, i)
+        for b in movable[i + 1 :]:
+            sb = slot_of[b.topic_id]
+            if sb == sa or not lead_free(a, sb, ignoring=b) or not lead_free(b, sa, ignoring=a):
+                continue
+            gain = _minus(
+                _add(out_a, _leaving(split[b.topic_id], counts[sb])),
+                _add(
+                    _joining(split[b.topic_id], counts[sa], without=a),
+                    _joining(split[a.topic_id], counts[sb], without=b),
+                ),
+            )
+            spent += 2 * (len(a.voters) + len(b.voters))
+            if (gain, i) > best_key and gain > (0, 0):
+                best, best_key = (a, sb, b), (gain, i)
+    return best, spent
+
+
+def _leaving(voters: tuple[tuple[str, ...], tuple[str, ...]], n: Counter[str]) -> tuple[int, int]:
+    """Clashes removed when a topic with these (confirmed, other) voters
+    leaves a slot with counts n (the topic counted in n)."""
+    mine, others = voters
+    gone = sum(1 for v in mine if n[v] >= 2)
+    return gone, gone + sum(1 for v in others if n[v] >= 2)
+
+
+def _joining(
+    voters: tuple[tuple[str, ...], tuple[str, ...]], n: Counter[str], without: Candidate | None = None
+) -> tuple[int, int]:
+    """Clashes added when a topic with these voters joins a slot with counts
+    n, less `without`'s voters."""
+    mine, others = voters
+    gone = without.voters if without is not None else ()
+    added = sum(1 for v in mine if n[v] - (v in gone) >= 1)
+    return added, added + sum(1 for v in others if n[v] - (v in gone) >= 1)
+
+
+def _move(c: Candidate, source: int, target: int, members, slot_of, counts) -> None:
+    members[source].remove(c)
+    members[target].append(c)
+    slot_of[c.topic_id] = target
+    counts[source].subtract(c.voters)
+    counts[target].update(c.voters)
 
 
 def _minus(x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int]:

@@ -264,24 +264,25 @@ def carry_over_finished(db: Database, now: datetime) -> list[CarriedOver]:
                     continue
                 old.status = TOPIC_CARRIED_OVER
                 old.status_changed_at = now
-                new = topic_store.add_topic(
-                    session,
-                    Topic(
-                        meetup_id=following.id,
-                        title=old.title,
-                        description=old.description,
-                        proposer_user_id=old.proposer_user_id,
-                        proposer_name=old.proposer_name,
-                        would_lead=old.would_lead,
-                        status=TOPIC_OPEN,
-                        carried_from_topic_id=old.id,
-                        proposed_at=old.proposed_at,
-                        created_at=now,
-                        status_changed_at=now,
-                    ),
-                )
+                new = topic_store.add_topic(session, _carried_copy(old, following, now))
                 carried.append(CarriedOver(old, new, finished, following))
     return carried
+
+
+# What a topic keeps when it moves to the next meetup: it is still the same
+# proposal, by the same person, in the same place in the queue.
+_CARRIED = ("title", "description", "proposer_user_id", "proposer_name", "would_lead", "proposed_at")
+
+
+def _carried_copy(old: Topic, following: Meetup, now: datetime) -> Topic:
+    return Topic(
+        **{name: getattr(old, name) for name in _CARRIED},
+        meetup_id=following.id,
+        status=TOPIC_OPEN,
+        carried_from_topic_id=old.id,
+        created_at=now,
+        status_changed_at=now,
+    )
 
 
 def _has_topics_to_carry(session, meetup_id: int, now: datetime) -> bool:
