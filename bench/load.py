@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from urllib.parse import urlsplit
 
 from bench import payloads
@@ -171,8 +172,7 @@ def _open_loop(spec: dict, source: _Source, client, recorder: _Recorder) -> None
     give_up = start + count / rate + float(spec.get("timeout", 10)) + 5
 
     def sender() -> None:
-        connection = client()
-        try:
+        with closing(client()) as connection:
             while True:
                 with lock:
                     i = next(numbers)
@@ -185,11 +185,7 @@ def _open_loop(spec: dict, source: _Source, client, recorder: _Recorder) -> None
                     time.sleep(pause)
                 if time.perf_counter() > give_up:
                     return
-                began = time.perf_counter()
-                status, error = connection.send(request)
-                recorder.record(began, due, time.perf_counter(), status, error)
-        finally:
-            connection.close()
+                _send(connection, request, recorder, due=due)
 
     _run_threads(sender, workers)
 
@@ -226,19 +222,22 @@ def _closed_loop(spec: dict, client, recorder: _Recorder) -> None:
     end = time.perf_counter() + duration
 
     def sender(k: int) -> None:
-        connection = client()
-        try:
+        with closing(client()) as connection:
             while time.perf_counter() < end:
                 request = next_request(k)
                 if request is None:
                     return
-                began = time.perf_counter()
-                status, error = connection.send(request)
-                recorder.record(began, began, time.perf_counter(), status, error)
-        finally:
-            connection.close()
+                _send(connection, request, recorder)
 
     _run_threads(sender, clients, numbered=True)
+
+
+def _send(connection, request, recorder: _Recorder, *, due: float | None = None) -> None:
+    """Send one request and record its latency: from when it was due (open
+    loop), or else from when it went."""
+    began = time.perf_counter()
+    status, error = connection.send(request)
+    recorder.record(began, began if due is None else due, time.perf_counter(), status, error)
 
 
 def _run_threads(target, n: int, *, numbered: bool = False) -> None:

@@ -14,8 +14,6 @@ import uuid
 from tests.support.slack_requests import SlackSender
 
 TEAM_ID = "T0001"
-APP_ID = "A0MEETUP"
-BOT_USER_ID = "U0BOT"
 
 
 class _Capture(SlackSender):
@@ -71,32 +69,9 @@ def reaction_event(
 ) -> dict:
     """An Events API delivery of reaction_added or reaction_removed on a message.
     A retry is the same delivery (same event_id) with X-Slack-Retry-Num."""
-    payload = {
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "api_app_id": APP_ID,
-        "event": {
-            "type": "reaction_added" if added else "reaction_removed",
-            "user": user_id,
-            "reaction": reaction,
-            "item_user": BOT_USER_ID,
-            "item": {"type": "message", "channel": channel, "ts": ts},
-            "event_ts": event_ts,
-        },
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": int(float(event_ts)),
-        "authorizations": [
-            {
-                "enterprise_id": None,
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
-        ],
-        "is_ext_shared_channel": False,
-    }
+    payload = _capture.reaction_payload(
+        added=added, user_id=user_id, reaction=reaction, channel=channel, ts=ts, event_id=event_id, event_ts=event_ts
+    )
     headers = {}
     if retry_num:
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}

@@ -222,14 +222,7 @@ class DurablePostgres(PostgresCluster):
     (fsync and synchronous commit on): the tests trade that for speed, a
     benchmark must not."""
 
-    def start(self) -> DurablePostgres:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-            "-c max_connections=300"
-        )
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
-        return self
+    settings = "-c max_connections=300"
 
 
 def run_load_process(spec: dict, *, timeout: float) -> dict:

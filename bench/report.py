@@ -52,6 +52,11 @@ def _verdict(ok: bool | None) -> str:
     return "" if ok is None else (" (met)" if ok else " (MISSED)")
 
 
+def _equals(expected):
+    """The check that a figure is `expected` (None, not judged, when there is no figure)."""
+    return lambda db, v, f: None if v is None else v == expected
+
+
 def _get(figures: dict, key: str):
     return figures.get(key) if isinstance(figures, dict) else None
 
@@ -113,13 +118,7 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
             [
                 ("wall time", "elapsed", _seconds, "", None),
                 ("p99 ack", "p99", _ms, "", None),
-                (
-                    "confirmed",
-                    "confirmed",
-                    _count,
-                    f"exactly {sizes.burst_places:,}",
-                    lambda db, v, f: None if v is None else v == sizes.burst_places,
-                ),
+                ("confirmed", "confirmed", _count, f"exactly {sizes.burst_places:,}", _equals(sizes.burst_places)),
                 ("waitlist numbered 1, 2, 3… in order", "waitlist_in_order", _yes, "yes", lambda db, v, f: v),
                 late,
             ],
@@ -144,15 +143,9 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
             f"reminders: {sizes.reminders:,} DMs, fake Slack allowing 1 post a second per channel",
             [
                 ("wall time", "wall", _seconds, "", None),
-                (
-                    "sent",
-                    "sent",
-                    _count,
-                    f"{sizes.reminders:,}",
-                    lambda db, v, f: None if v is None else v == sizes.reminders,
-                ),
-                ("duplicated", "duplicated", _count, "0", lambda db, v, f: None if v is None else v == 0),
-                ("lost", "lost", _count, "0", lambda db, v, f: None if v is None else v == 0),
+                ("sent", "sent", _count, f"{sizes.reminders:,}", _equals(sizes.reminders)),
+                ("duplicated", "duplicated", _count, "0", _equals(0)),
+                ("lost", "lost", _count, "0", _equals(0)),
                 ("all sent within the time limit", "finished", _yes, "yes", lambda db, v, f: v),
                 ("answered 429", "rate_limited", _count, "", None),
             ],

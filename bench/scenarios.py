@@ -26,6 +26,7 @@ from bench.procs import BIN, FakeSlackProcess, ServerProcess, _python_env, run_l
 from storage.db import Database
 from storage.models import CONFIRMED, MEETUP_CLOSED, MEETUP_OPEN, WAITLISTED, Meetup, Registration, utcnow
 from tests.support.factories import make_meetup
+from tests.support.slack_requests import BOT_USER_ID
 
 SIGNUP_ANSWERS = {"organisation": "Home Office", "role": "civil_servant"}
 OPEN_RATE = 100  # requests a second, as in the issue
@@ -235,37 +236,38 @@ def measure(bench: Bench, target: Target, spec: dict) -> dict:
     return figures
 
 
-def commands_open(bench: Bench, target: Target) -> dict:
+def _open_loop(bench: Bench, source: dict) -> dict:
+    """The issue's open loop: requests at a steady rate, whether or not the answers keep up."""
+    return {"mode": "open", "rate": OPEN_RATE, "count": bench.sizes.open_count, "source": source}
+
+
+def _closed_loop(bench: Bench, source: dict) -> dict:
+    """The closed loop: each client sends its next request when its last is answered."""
+    return {
+        "mode": "closed",
+        "clients": CLOSED_CLIENTS,
+        "duration": bench.sizes.closed_seconds,
+        "max_count": 100_000,
+        "source": source,
+    }
+
+
+def _open_signup(bench: Bench, target: Target, title: str) -> None:
+    """A meetup with a place for everyone, so every request signs someone up (the floor has no meetups)."""
     if not target.is_floor:
-        bench.open_meetup(target, capacity=1_000_000, title="Benchmark: slash commands, open loop")
+        bench.open_meetup(target, capacity=1_000_000, title=f"Benchmark: {title}")
+
+
+def commands_open(bench: Bench, target: Target) -> dict:
+    _open_signup(bench, target, "slash commands, open loop")
     bench.warm_up(target, bench.command_source("signup", f"UWA{target.code}"))
-    return measure(
-        bench,
-        target,
-        {
-            "mode": "open",
-            "rate": OPEN_RATE,
-            "count": bench.sizes.open_count,
-            "source": bench.command_source("signup", f"UCA{target.code}"),
-        },
-    )
+    return measure(bench, target, _open_loop(bench, bench.command_source("signup", f"UCA{target.code}")))
 
 
 def commands_closed(bench: Bench, target: Target) -> dict:
-    if not target.is_floor:
-        bench.open_meetup(target, capacity=1_000_000, title="Benchmark: slash commands, closed loop")
+    _open_signup(bench, target, "slash commands, closed loop")
     bench.warm_up(target, bench.command_source("signup", f"UWB{target.code}"))
-    return measure(
-        bench,
-        target,
-        {
-            "mode": "closed",
-            "clients": CLOSED_CLIENTS,
-            "duration": bench.sizes.closed_seconds,
-            "max_count": 100_000,
-            "source": bench.command_source("signup", f"UCB{target.code}"),
-        },
-    )
+    return measure(bench, target, _closed_loop(bench, bench.command_source("signup", f"UCB{target.code}")))
 
 
 def _submission_source(view: dict, prefix: str) -> dict:
@@ -273,38 +275,17 @@ def _submission_source(view: dict, prefix: str) -> dict:
 
 
 def submissions_open(bench: Bench, target: Target) -> dict:
-    if not target.is_floor:
-        bench.open_meetup(target, capacity=1_000_000, title="Benchmark: submissions, open loop")
+    _open_signup(bench, target, "submissions, open loop")
     view = bench.signup_view(target)
     bench.warm_up(target, _submission_source(view, f"UWC{target.code}"))
-    return measure(
-        bench,
-        target,
-        {
-            "mode": "open",
-            "rate": OPEN_RATE,
-            "count": bench.sizes.open_count,
-            "source": _submission_source(view, f"USC{target.code}"),
-        },
-    )
+    return measure(bench, target, _open_loop(bench, _submission_source(view, f"USC{target.code}")))
 
 
 def submissions_closed(bench: Bench, target: Target) -> dict:
-    if not target.is_floor:
-        bench.open_meetup(target, capacity=1_000_000, title="Benchmark: submissions, closed loop")
+    _open_signup(bench, target, "submissions, closed loop")
     view = bench.signup_view(target)
     bench.warm_up(target, _submission_source(view, f"UWD{target.code}"))
-    return measure(
-        bench,
-        target,
-        {
-            "mode": "closed",
-            "clients": CLOSED_CLIENTS,
-            "duration": bench.sizes.closed_seconds,
-            "max_count": 100_000,
-            "source": _submission_source(view, f"USD{target.code}"),
-        },
-    )
+    return measure(bench, target, _closed_loop(bench, _submission_source(view, f"USD{target.code}")))
 
 
 def burst(bench: Bench, target: Target) -> dict:
@@ -444,7 +425,7 @@ def vote_events(
             continue
         if roll < 0.10:
             if rng.random() < 0.5:
-                event["user_id"] = payloads.BOT_USER_ID
+                event["user_id"] = BOT_USER_ID
             else:
                 event["ts"] = f"1600000000.{k:06d}"
             lane((event["ts"], event["user_id"])).append(payloads.reaction_event(added=True, reaction="+1", **event))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.common.pseudonyms import Pseudonyms
@@ -151,3 +151,16 @@ class Deps:
     registration_hooks: RegistrationHooks
     # Refreshes of the announcement card, at most one a second per meetup.
     card_throttle: Throttle
+
+
+# A modal's submission as the features handle it: submit(ack, body, view, client, deps).
+ViewSubmission = Callable[[Ack, dict, dict, WebClient, Deps], None]
+
+
+def on_view_submission(app: App, callback_id: str, submit: ViewSubmission, deps: Deps) -> None:
+    """Hand the modal `callback_id`'s submissions to `submit`, with deps."""
+
+    # Bolt passes a listener the arguments its parameters name: spelt out here.
+    @app.view(callback_id)
+    def listener(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        submit(ack, body, view, client, deps)

@@ -45,7 +45,7 @@ from handlers.blocks.organising import (
     meetup_modal,
 )
 from handlers.blocks.signup import promoted_blocks
-from handlers.deps import CommandRequest, Deps
+from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
 from handlers.replies import tell
 from handlers.signup import send_dm
@@ -332,13 +332,8 @@ def register(app: App, deps: Deps) -> None:
     deps.subcommands.add("subscribe", "get a direct message when a new meetup is announced", subscribe_command)
     deps.subcommands.add("unsubscribe", "stop direct messages about new meetups", unsubscribe_command)
 
-    @app.view(NEW_MEETUP_CALLBACK)
-    def on_new(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        submit_new(ack, body, view, client, deps)
-
-    @app.view(EDIT_MEETUP_CALLBACK)
-    def on_edit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        submit_edit(ack, body, view, client, deps)
+    on_view_submission(app, NEW_MEETUP_CALLBACK, submit_new, deps)
+    on_view_submission(app, EDIT_MEETUP_CALLBACK, submit_edit, deps)
 
     @app.action(CLOSE_SIGNUP_ACTION)
     def on_close(ack: Ack, body: dict, action: dict, client: WebClient) -> None:

@@ -3,8 +3,8 @@ message to each session lead."""
 
 from __future__ import annotations
 
-import json
 import logging
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape
 from bot.meetups.meetups import get_meetup
-from bot.topics.grid import GridInputError, Slot, parse_rooms, parse_slots, rooms_text, slots_text
+from bot.topics.grid import GridInputError, Room, Slot, parse_rooms, parse_slots, rooms_text, slots_text
 from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
 from bot.topics.topics import carry_over_finished, ranking, topic_meetups
 from handlers.blocks.common import message_modal
@@ -24,11 +24,11 @@ from handlers.blocks.schedule import (
     schedule_modal,
     session_dm,
 )
-from handlers.deps import CommandRequest, Deps
-from handlers.parse import parse_id
+from handlers.deps import CommandRequest, Deps, on_view_submission
+from handlers.parse import parse_id, view_metadata
 from handlers.signup import send_dm
 from handlers.topics import announce_carried, input_value, pick_meetup
-from storage.models import TOPIC_OPEN
+from storage.models import TOPIC_OPEN, Meetup
 
 log = logging.getLogger(__name__)
 
@@ -60,29 +60,52 @@ def schedule_command(request: CommandRequest) -> None:
 
 def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
+
+    def answer(text: str) -> None:
+        ack(response_action="update", view=message_modal("Session grid", text))
+
     if not deps.organisers.is_organiser(user_id):
-        ack(response_action="update", view=message_modal("Session grid", "Only organisers can build the grid."))
+        answer("Only organisers can build the grid.")
         return
     values = view.get("state", {}).get("values", {})
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        metadata = {}
-    meetup_id = (metadata.get("meetup_id") if isinstance(metadata, dict) else None) or input_value(values, "meetup")
-    meetup_id = parse_id(meetup_id)
+    meetup_id = parse_id(view_metadata(view).get("meetup_id") or input_value(values, "meetup"))
     meetup = get_meetup(deps.db, meetup_id) if meetup_id else None
     if meetup is None:
         ack(response_action="errors", errors={"meetup" if "meetup" in values else "rooms": "Select a meetup"})
         return
     if meetup.ends_at <= deps.clock():
-        ack(
-            response_action="update",
-            view=message_modal(
-                "Session grid", "That meetup is over, so its grid can no longer change. Nothing has been posted."
-            ),
+        answer("That meetup is over, so its grid can no longer change. Nothing has been posted.")
+        return
+    rooms, slots, errors = _read_grid(values, meetup, deps.settings.tz)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    if not ranking(deps.db, meetup.id).topics:
+        answer(
+            f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
+            "to build. Nothing has been posted."
         )
         return
-    tz = deps.settings.tz
+    # Ack before the search: with many topics it takes a second or more, and
+    # Slack allows 3 for the ack. The form says the grid is coming, then what came.
+    answer(
+        f"Building the grid for {escape(meetup.title)}. It will be posted in <#{deps.settings.channel_id}> in a moment."
+    )
+    outcome = build_schedule(
+        deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id, now=deps.clock()
+    )
+    if outcome is None:
+        _update_form(client, view, message_modal("Session grid", "That meetup no longer exists."))
+        return
+    # The grid is stored: say so, then post it and tell the leads.
+    _update_form(client, view, message_modal("Grid posted", grid_summary(outcome, deps.settings.channel_id)))
+    post_grid(client, deps, outcome)
+
+
+def _read_grid(values: dict, meetup: Meetup, tz: ZoneInfo) -> tuple[list[Room], list[Slot], dict[str, str]]:
+    """The rooms and time slots typed in the form, and what is wrong with them, by field."""
+    rooms: list[Room] = []
+    slots: list[Slot] = []
     errors = {}
     try:
         rooms = parse_rooms(input_value(values, "rooms"))
@@ -97,38 +120,7 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
         )
     except GridInputError as error:
         errors["slots"] = str(error)
-    if errors:
-        ack(response_action="errors", errors=errors)
-        return
-    if not ranking(deps.db, meetup.id).topics:
-        ack(
-            response_action="update",
-            view=message_modal(
-                "Session grid",
-                f"Nobody has proposed a topic for {escape(meetup.title)} yet, so there is no grid "
-                "to build. Nothing has been posted.",
-            ),
-        )
-        return
-    # Ack before the search: with many topics it takes a second or more, and
-    # Slack allows 3 for the ack. The form says the grid is coming, then what came.
-    ack(
-        response_action="update",
-        view=message_modal(
-            "Session grid",
-            f"Building the grid for {escape(meetup.title)}. It will be posted in "
-            f"<#{deps.settings.channel_id}> in a moment.",
-        ),
-    )
-    outcome = build_schedule(
-        deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id, now=deps.clock()
-    )
-    if outcome is None:
-        _update_form(client, view, message_modal("Session grid", "That meetup no longer exists."))
-        return
-    # The grid is stored: say so, then post it and tell the leads.
-    _update_form(client, view, message_modal("Grid posted", grid_summary(outcome, deps.settings.channel_id)))
-    post_grid(client, deps, outcome)
+    return rooms, slots, errors
 
 
 def _update_form(client: WebClient, view: dict, new_view: dict) -> None:
@@ -173,6 +165,4 @@ def register(app: App, deps: Deps) -> None:
         usage="[ID]",
     )
 
-    @app.view(SCHEDULE_CALLBACK)
-    def schedule_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        submit_schedule(ack, body, view, client, deps)
+    on_view_submission(app, SCHEDULE_CALLBACK, submit_schedule, deps)

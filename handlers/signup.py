@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from bot.signups.signups import (
     CancelOutcome,
     SignupForm,
     SignupOutcome,
+    SignupResult,
     cancel,
     clean_text,
     current_registrations,
@@ -37,8 +37,8 @@ from handlers.blocks.signup import (
     signup_modal,
     status_blocks,
 )
-from handlers.deps import CommandRequest, Deps
-from handlers.parse import parse_id
+from handlers.deps import CommandRequest, Deps, on_view_submission
+from handlers.parse import parse_id, view_metadata
 from storage.models import CONFIRMED, Meetup, Registration
 
 log = logging.getLogger(__name__)
@@ -68,36 +68,45 @@ def queue_signup_message(
     calendar file when they have a place. It is sent only while their status
     is still the one it describes."""
     message = status_blocks(meetup, registration, tz, position=position)
-    attachment = calendar_attachment(meetup, tz, now=now) if registration.status == CONFIRMED else None
-    return enqueue_dm(
-        session,
-        registration.slack_user_id,
-        message,
-        message[0]["text"]["text"],
-        key=f"signup:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}",
-        kind="signup",
-        meetup_id=meetup.id,
-        registration_id=registration.id,
-        required_status=registration.status,
-        attachment=attachment,
-        now=now,
+    key = f"signup:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}"
+    return _queue_dm(
+        session, meetup, registration, tz, message, key=key, kind="signup", status=registration.status, now=now
     )
 
 
 def queue_promoted_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *, now: datetime) -> int:
     """Queue the message telling someone a place became free and is theirs."""
     message = promoted_blocks(meetup, registration, tz)
+    key = f"promoted:{registration.id}:{_stamp(registration.confirmed_at)}"
+    return _queue_dm(session, meetup, registration, tz, message, key=key, kind="promoted", status=CONFIRMED, now=now)
+
+
+def _queue_dm(
+    session,
+    meetup: Meetup,
+    registration: Registration,
+    tz: ZoneInfo,
+    message: list[dict],
+    *,
+    key: str,
+    kind: str,
+    status: str,
+    now: datetime,
+) -> int:
+    """Queue a message about one registration, sent only while it still has
+    `status`; one about a place comes with the calendar file."""
+    attachment = calendar_attachment(meetup, tz, now=now) if status == CONFIRMED else None
     return enqueue_dm(
         session,
         registration.slack_user_id,
         message,
         message[0]["text"]["text"],
-        key=f"promoted:{registration.id}:{_stamp(registration.confirmed_at)}",
-        kind="promoted",
+        key=key,
+        kind=kind,
         meetup_id=meetup.id,
         registration_id=registration.id,
-        required_status=CONFIRMED,
-        attachment=calendar_attachment(meetup, tz, now=now),
+        required_status=status,
+        attachment=attachment,
         now=now,
     )
 
@@ -194,11 +203,7 @@ def parse_form(view: dict) -> SignupForm:
     state = view.get("state")
     values = state.get("values") if isinstance(state, dict) else None
     values = values if isinstance(values, dict) else {}
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except (TypeError, ValueError):
-        metadata = None
-    metadata = metadata if isinstance(metadata, dict) else {}
+    metadata = view_metadata(view)
     return SignupForm(
         meetup_id=parse_id(metadata.get("meetup_id") or _value(values, "meetup")),
         full_name=clean_text(_value(values, "full_name")),
@@ -217,24 +222,49 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
     form = parse_form(view)
     errors = validate(form)
     if errors:
-        present = {b.get("block_id") for b in view.get("blocks") or [] if isinstance(b, dict)}
-        # An error for a field the modal does not show (a forged payload)
-        # would be rejected by Slack; show it on the name field instead.
-        field_errors = {(k if k in present else "full_name"): v for k, v in errors.items()}
-        ack(response_action="errors", errors=field_errors)
+        ack(response_action="errors", errors=_errors_on_shown_fields(errors, view))
         return
-    tz = deps.settings.tz
-    now = deps.clock()
+    result, queued = _sign_up_and_queue(deps, form, user_id)
+    if result.outcome == SignupOutcome.CLOSED:
+        ack(
+            response_action="update",
+            view=message_modal("Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."),
+        )
+        return
+    meetup = result.meetup
+    assert meetup is not None  # only a closed sign-up has no meetup
+    if result.outcome in (SignupOutcome.ALREADY, SignupOutcome.NOT_ELIGIBLE):
+        _answer_unchanged(ack, client, meetup, result, user_id, deps.settings.tz)
+        return
+    # The registration and its message are committed: closing the modal
+    # now tells the truth. The outbox sends the message straight away, or
+    # later if Slack is not answering.
+    ack()
+    deps.outbox.deliver_soon(queued)
+    registration_changed(client, deps, meetup.id, user_id, body, result.registration)
+
+
+def _errors_on_shown_fields(errors: dict[str, str], view: dict) -> dict[str, str]:
+    present = {b.get("block_id") for b in view.get("blocks") or [] if isinstance(b, dict)}
+    # An error for a field the modal does not show (a forged payload)
+    # would be rejected by Slack; show it on the name field instead.
+    return {(k if k in present else "full_name"): v for k, v in errors.items()}
+
+
+def _sign_up_and_queue(deps: Deps, form: SignupForm, user_id: str) -> tuple[SignupResult, list[int]]:
+    """Sign up, queueing the message about the outcome in the same
+    transaction. Returns the result and the queued messages, which the caller
+    delivers after acknowledging."""
+    tz, now = deps.settings.tz, deps.clock()
     queued: list[int] = []
 
     def queue_outcome(session, result) -> None:
         # In the sign-up's transaction: the message is stored if and only if
         # the sign-up is, before the modal closes ("durable before confirmed").
         if result.registration is not None and result.outcome in ACTIVE_OUTCOMES:
+            position = result.waitlist_position
             queued.append(
-                queue_signup_message(
-                    session, result.meetup, result.registration, tz, position=result.waitlist_position, now=now
-                )
+                queue_signup_message(session, result.meetup, result.registration, tz, position=position, now=now)
             )
 
     result = sign_up(
@@ -247,14 +277,14 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         domains=deps.domains,
         limits=deps.limits,
     )
-    if result.outcome == SignupOutcome.CLOSED:
-        ack(
-            response_action="update",
-            view=message_modal("Sign-up closed", "Sign-up for this meetup has closed. Nothing has been saved."),
-        )
-        return
-    meetup = result.meetup
-    assert meetup is not None  # only a closed sign-up has no meetup
+    return result, queued
+
+
+def _answer_unchanged(
+    ack: Ack, client: WebClient, meetup: Meetup, result: SignupResult, user_id: str, tz: ZoneInfo
+) -> None:
+    """Nothing changed (already signed up), or nothing is kept (not eligible):
+    the modal says so, and a best-effort message keeps a copy."""
     if result.outcome == SignupOutcome.ALREADY:
         ack(
             response_action="update",
@@ -264,22 +294,9 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
         )
         assert result.registration is not None  # "already" names the registration there is
         message = status_blocks(meetup, result.registration, tz)
-    elif result.outcome == SignupOutcome.NOT_ELIGIBLE:
-        ack(
-            response_action="update",
-            view=message_modal("You cannot sign up", not_eligible_blocks(meetup, result.reason)[0]["text"]["text"]),
-        )
-        message = not_eligible_blocks(meetup, result.reason)
     else:
-        # The registration and its message are committed: closing the modal
-        # now tells the truth. The outbox sends the message straight away, or
-        # later if Slack is not answering.
-        ack()
-        deps.outbox.deliver_soon(queued)
-        registration_changed(client, deps, meetup.id, user_id, body, result.registration)
-        return
-    # Nothing changed (already signed up), or nothing is kept (not eligible):
-    # a best-effort copy of what the modal already said.
+        message = not_eligible_blocks(meetup, result.reason)
+        ack(response_action="update", view=message_modal("You cannot sign up", message[0]["text"]["text"]))
     send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
 
 
@@ -365,9 +382,7 @@ def register(app: App, deps: Deps) -> None:
     deps.subcommands.add("signup", "sign up for a meetup", signup_command)
     deps.subcommands.add("cancel", "cancel your place, leave the waitlist or withdraw your request", cancel_command)
 
-    @app.view(SIGNUP_CALLBACK)
-    def on_submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        submit_signup(ack, body, view, client, deps)
+    on_view_submission(app, SIGNUP_CALLBACK, submit_signup, deps)
 
     @app.action(OPEN_SIGNUP_ACTION)
     def on_signup_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:

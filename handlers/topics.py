@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import Ack, App, Respond
@@ -41,8 +40,8 @@ from handlers.blocks.topics import (
     topic_card,
     withdrawn_card,
 )
-from handlers.deps import CommandRequest, Deps
-from handlers.parse import parse_id
+from handlers.deps import CommandRequest, Deps, on_view_submission
+from handlers.parse import parse_id, view_metadata
 from handlers.signup import send_dm
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_WITHDRAWN, Meetup, Topic
 
@@ -166,18 +165,10 @@ def input_value(values: dict, block_id: str) -> str:
     return element.get("value") or ""
 
 
-def _metadata(view: dict) -> dict:
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return metadata if isinstance(metadata, dict) else {}
-
-
 def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
     values = view.get("state", {}).get("values", {})
-    metadata = _metadata(view)
+    metadata = view_metadata(view)
     meetup_id = metadata.get("meetup_id") or input_value(values, "meetup")
     form = read_form(
         meetup_id=parse_id(meetup_id),
@@ -332,9 +323,7 @@ def register(app: App, deps: Deps) -> None:
         "recount", "count the votes again from the reactions on every topic card", recount_command, organiser_only=True
     )
 
-    @app.view(PROPOSE_CALLBACK)
-    def proposal_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        submit_proposal(ack, body, view, client, deps)
+    on_view_submission(app, PROPOSE_CALLBACK, submit_proposal, deps)
 
     @app.action(WITHDRAW_ACTION)
     def withdraw_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import ApprovalRequest
 
 
@@ -16,9 +17,7 @@ def add_approval_request(
     request = ApprovalRequest(
         registration_id=registration_id, pending_at=pending_at, channel=channel, ts=ts, created_at=created_at
     )
-    session.add(request)
-    session.flush()
-    return request
+    return added(session, request)
 
 
 def list_approval_requests(session: Session, registration_id: int) -> list[ApprovalRequest]:

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -240,3 +240,13 @@ def rowcount(result: Result) -> int:
     statement's result is a CursorResult, but Session.execute is typed to
     return any Result, which has no rowcount."""
     return cast(CursorResult, result).rowcount
+
+
+Row = TypeVar("Row")
+
+
+def added(session: Session, row: Row) -> Row:
+    """Add a new row and flush, so its id and defaults are set for the caller."""
+    session.add(row)
+    session.flush()
+    return row

@@ -5,13 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import Export, Meetup
 
 
 def add_export(session: Session, export: Export) -> Export:
-    session.add(export)
-    session.flush()
-    return export
+    return added(session, export)
 
 
 def list_exports(session: Session, meetup_id: int | None = None) -> list[Export]:

@@ -7,14 +7,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import MEETUP_OPEN, Meetup
 
 
 def create_meetup(session: Session, **fields) -> Meetup:
-    meetup = Meetup(**fields)
-    session.add(meetup)
-    session.flush()
-    return meetup
+    return added(session, Meetup(**fields))
 
 
 def get_meetup(session: Session, meetup_id: int) -> Meetup | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import ACTIVE_STATUSES, CONFIRMED, WAITLISTED, Meetup, Registration
 
 
@@ -49,9 +50,7 @@ def get_registration_by_id(session: Session, registration_id: int) -> Registrati
 
 
 def add_registration(session: Session, registration: Registration) -> Registration:
-    session.add(registration)
-    session.flush()
-    return registration
+    return added(session, registration)
 
 
 def count_by_status(session: Session, meetup_id: int) -> dict[str, int]:

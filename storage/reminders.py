@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import MEETUP_CANCELLED, REMINDER_PENDING, Meetup, Reminder
 
 
@@ -15,9 +16,7 @@ def list_reminders(session: Session, meetup_id: int) -> list[Reminder]:
 
 
 def add_reminder(session: Session, reminder: Reminder) -> Reminder:
-    session.add(reminder)
-    session.flush()
-    return reminder
+    return added(session, reminder)
 
 
 def claim_due_reminders(session: Session, now: datetime, limit: int) -> list[Reminder]:

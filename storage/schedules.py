@@ -5,13 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from storage.db import added
 from storage.models import Schedule
 
 
 def add_schedule(session: Session, schedule: Schedule) -> Schedule:
-    session.add(schedule)
-    session.flush()
-    return schedule
+    return added(session, schedule)
 
 
 def get_schedule(session: Session, schedule_id: int) -> Schedule | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import SignupGuard
 
 
@@ -15,9 +16,7 @@ def get_guard(session: Session, meetup_id: int, person: str) -> SignupGuard | No
 
 
 def add_guard(session: Session, guard: SignupGuard) -> SignupGuard:
-    session.add(guard)
-    session.flush()
-    return guard
+    return added(session, guard)
 
 
 def delete_guards(session: Session, meetup_id: int) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.db import rowcount
+from storage.db import added, rowcount
 from storage.models import Subscription
 
 
@@ -16,10 +16,7 @@ def get_subscription(session: Session, slack_user_id: str) -> Subscription | Non
 
 
 def add_subscription(session: Session, slack_user_id: str, created_at: datetime) -> Subscription:
-    subscription = Subscription(slack_user_id=slack_user_id, created_at=created_at)
-    session.add(subscription)
-    session.flush()
-    return subscription
+    return added(session, Subscription(slack_user_id=slack_user_id, created_at=created_at))
 
 
 def delete_subscription(session: Session, slack_user_id: str) -> bool:

@@ -8,13 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.db import added
 from storage.models import MEETUP_CANCELLED, TOPIC_OPEN, Meetup, Topic
 
 
 def add_topic(session: Session, topic: Topic) -> Topic:
-    session.add(topic)
-    session.flush()
-    return topic
+    return added(session, topic)
 
 
 def get_topic(session: Session, topic_id: int) -> Topic | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.common.formatting import escape, format_when
+from bot.common.formatting import escape, format_date, format_when
 from bot.signups.eligibility import audience_sentence
 from storage.models import Meetup
 
@@ -29,6 +29,63 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     if style:
         element["style"] = style
     return element
+
+
+def input_block(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
+    """A modal question; Slack reads every answer from its element's `value` action."""
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label + (" (optional)" if optional else "")),
+        "element": element,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def text_element(
+    initial: str = "", *, multiline: bool = False, max_length: int = 200, placeholder: str | None = None
+) -> dict:
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
+    if initial:
+        # Slack refuses a modal whose initial value is longer than its limit.
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    return element
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str = "",
+    optional: bool = False,
+    hint: str | None = None,
+    multiline: bool = False,
+    max_length: int = 200,
+) -> dict:
+    element = text_element(initial, multiline=multiline, max_length=max_length)
+    return input_block(block_id, label, element, optional=optional, hint=hint)
+
+
+def choice_element(kind: str, options: list[dict]) -> dict:
+    """Radio buttons, checkboxes or a menu, answered through the `value` action."""
+    return {"type": kind, "action_id": "value", "options": options}
+
+
+def meetup_choice(meetups: list[Meetup], tz: ZoneInfo, *, with_times: bool = False) -> dict:
+    """The "Which meetup" menu, for a form opened where more than one meetup is open."""
+
+    def when(meetup: Meetup) -> str:
+        return format_when(meetup.starts_at, meetup.ends_at, tz) if with_times else format_date(meetup.starts_at, tz)
+
+    # Slack allows 100 options of at most 75 characters.
+    options = [{"text": plain(f"{m.title[:40]}, {when(m)}"[:75]), "value": str(m.id)} for m in meetups[:100]]
+    element = choice_element("static_select", options) | {"placeholder": plain("Choose a meetup")}
+    return {"type": "input", "block_id": "meetup", "label": plain("Which meetup"), "element": element}
 
 
 def meetup_details(meetup: Meetup, tz: ZoneInfo) -> str:

@@ -13,7 +13,16 @@ from bot.common.formatting import escape, format_when
 from bot.meetups.agenda import agenda_text, talks_from_json
 from bot.meetups.audience import OPTIONAL_SECTORS
 from bot.organising.organising import closing_date
-from handlers.blocks.common import button, context, meetup_details, plain, section
+from handlers.blocks.common import (
+    button,
+    choice_element,
+    context,
+    input_block,
+    meetup_details,
+    plain,
+    section,
+    text_element,
+)
 from handlers.blocks.signup import status_blocks
 from storage.models import MEETUP_CLOSED
 
@@ -43,116 +52,38 @@ def _sector_option(key: str) -> dict:
     return {"text": plain(label[0].upper() + label[1:]), "value": key}
 
 
-def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label + (" (optional)" if optional else "")),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
-
-
-def _text(initial: str = "", *, multiline: bool = False, max_length: int = 200, placeholder: str | None = None) -> dict:
-    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    if placeholder:
-        element["placeholder"] = plain(placeholder)
-    return element
-
-
-# Not split: the form's questions in the order a person sees them.
 def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
     """The form for `/meetup new`, or prefilled for `/meetup edit`, where it
     also has the buttons to close or reopen sign-up and cancel the meetup."""
     editing = meetup is not None
-    local_start = meetup.starts_at.astimezone(tz) if editing else None
-    local_end = meetup.ends_at.astimezone(tz) if editing else None
-
-    date = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
-    start = {"type": "timepicker", "action_id": "value", "placeholder": plain("Start time")}
-    end = {"type": "timepicker", "action_id": "value", "placeholder": plain("End time")}
-    capacity = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
-    audience: dict[str, Any] = {
-        "type": "radio_buttons",
-        "action_id": "value",
-        "options": [
-            {"text": plain(label), "description": plain(AUDIENCE_HINTS[value]), "value": value}
-            for value, label in AUDIENCE_LABELS.items()
-        ],
-    }
-    sectors = {"type": "checkboxes", "action_id": "value", "options": [_sector_option(key) for key in OPTIONAL_SECTORS]}
-    closes = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
-    if editing:
-        date["initial_date"] = f"{local_start:%Y-%m-%d}"
-        start["initial_time"] = f"{local_start:%H:%M}"
-        end["initial_time"] = f"{local_end:%H:%M}"
-        capacity["initial_value"] = str(meetup.capacity)
-        audience["initial_option"] = next(o for o in audience["options"] if o["value"] == meetup.audience)
-        if meetup.sectors:
-            sectors["initial_options"] = [_sector_option(key) for key in OPTIONAL_SECTORS if key in meetup.sectors]
-        if meetup.signup_closes_at:
-            closes["initial_date"] = closing_date(meetup.signup_closes_at, tz).isoformat()
-    else:
-        audience["initial_option"] = audience["options"][0]
-
-    zone = str(tz)
     blocks: list[dict] = []
     if editing:
         blocks.append(context("Changing the date, time or venue sends a message to everyone signed up."))
     blocks += [
-        _input("title", "Title", _text(meetup.title if editing else "")),
-        _input("date", "Date", date),
-        _input("start_time", "Start time", start, hint=f"{zone} time"),
-        _input("end_time", "End time", end, hint=f"{zone} time"),
-        _input(
+        input_block("title", "Title", text_element(meetup.title if editing else "")),
+        *_when_questions(meetup, tz),
+        input_block(
             "venue",
             "Venue",
-            _text(meetup.venue if editing else "", max_length=300),
+            text_element(meetup.venue if editing else "", max_length=300),
             hint="The building's name and address, as people will need to find it",
         ),
-        _input(
-            "host_organisation", "Host organisation", _text(meetup.host_organisation if editing else ""), optional=True
-        ),
-        _input("capacity", "Number of places", capacity, hint="When the places are taken, people join the waitlist"),
-        _input("audience", "Who can come", audience),
-        _input(
-            "extra_sectors",
-            "For a government meetup, also include",
-            sectors,
+        input_block(
+            "host_organisation",
+            "Host organisation",
+            text_element(meetup.host_organisation if editing else ""),
             optional=True,
-            hint="People from these can sign up too. Leave them all unticked to keep it to central "
-            "and devolved government and arm's-length bodies.",
         ),
-        _input(
+        _capacity_question(meetup),
+        *_audience_questions(meetup),
+        input_block(
             "description",
             "Description",
-            _text(meetup.description if editing else "", multiline=True, max_length=2000),
+            text_element(meetup.description if editing else "", multiline=True, max_length=2000),
             optional=True,
         ),
-        _input(
-            "agenda",
-            "Talks",
-            _text(
-                agenda_text(talks_from_json(meetup.talks)) if editing else "",
-                multiline=True,
-                max_length=3000,
-                placeholder="Open source in government | Ada Lovelace | GDS",
-            ),
-            optional=True,
-            hint="One talk a line: title | speaker | speaker's organisation",
-        ),
-        _input(
-            "signup_closes",
-            "Sign-up closes",
-            closes,
-            optional=True,
-            hint="At the end of this day. Leave it empty to take sign-ups until the meetup starts.",
-        ),
+        _agenda_question(meetup),
+        _closes_question(meetup, tz),
     ]
     if editing:
         blocks += [{"type": "divider"}] + manage_blocks(meetup)
@@ -165,6 +96,87 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
         "private_metadata": json.dumps({"meetup_id": meetup.id} if editing else {}),
         "blocks": blocks,
     }
+
+
+def _when_questions(meetup, tz: ZoneInfo) -> list[dict]:
+    """Date, start and end, shown and read in the workspace's time zone."""
+    date = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
+    start = {"type": "timepicker", "action_id": "value", "placeholder": plain("Start time")}
+    end = {"type": "timepicker", "action_id": "value", "placeholder": plain("End time")}
+    if meetup is not None:
+        local_start = meetup.starts_at.astimezone(tz)
+        date["initial_date"] = f"{local_start:%Y-%m-%d}"
+        start["initial_time"] = f"{local_start:%H:%M}"
+        end["initial_time"] = f"{meetup.ends_at.astimezone(tz):%H:%M}"
+    zone = str(tz)
+    return [
+        input_block("date", "Date", date),
+        input_block("start_time", "Start time", start, hint=f"{zone} time"),
+        input_block("end_time", "End time", end, hint=f"{zone} time"),
+    ]
+
+
+def _capacity_question(meetup) -> dict:
+    capacity = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
+    if meetup is not None:
+        capacity["initial_value"] = str(meetup.capacity)
+    return input_block(
+        "capacity", "Number of places", capacity, hint="When the places are taken, people join the waitlist"
+    )
+
+
+def _audience_questions(meetup) -> list[dict]:
+    """Who can come, and which other sectors a government meetup lets in."""
+    audience: dict[str, Any] = choice_element(
+        "radio_buttons",
+        [
+            {"text": plain(label), "description": plain(AUDIENCE_HINTS[value]), "value": value}
+            for value, label in AUDIENCE_LABELS.items()
+        ],
+    )
+    sectors = choice_element("checkboxes", [_sector_option(key) for key in OPTIONAL_SECTORS])
+    if meetup is None:
+        audience["initial_option"] = audience["options"][0]
+    else:
+        audience["initial_option"] = next(o for o in audience["options"] if o["value"] == meetup.audience)
+        if meetup.sectors:
+            sectors["initial_options"] = [_sector_option(key) for key in OPTIONAL_SECTORS if key in meetup.sectors]
+    return [
+        input_block("audience", "Who can come", audience),
+        input_block(
+            "extra_sectors",
+            "For a government meetup, also include",
+            sectors,
+            optional=True,
+            hint="People from these can sign up too. Leave them all unticked to keep it to central "
+            "and devolved government and arm's-length bodies.",
+        ),
+    ]
+
+
+def _agenda_question(meetup) -> dict:
+    talks = text_element(
+        agenda_text(talks_from_json(meetup.talks)) if meetup is not None else "",
+        multiline=True,
+        max_length=3000,
+        placeholder="Open source in government | Ada Lovelace | GDS",
+    )
+    return input_block(
+        "agenda", "Talks", talks, optional=True, hint="One talk a line: title | speaker | speaker's organisation"
+    )
+
+
+def _closes_question(meetup, tz: ZoneInfo) -> dict:
+    closes = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
+    if meetup is not None and meetup.signup_closes_at:
+        closes["initial_date"] = closing_date(meetup.signup_closes_at, tz).isoformat()
+    return input_block(
+        "signup_closes",
+        "Sign-up closes",
+        closes,
+        optional=True,
+        hint="At the end of this day. Leave it empty to take sign-ups until the meetup starts.",
+    )
 
 
 def manage_blocks(meetup) -> list[dict]:

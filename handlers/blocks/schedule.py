@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from bot.common.formatting import escape, format_date, format_time, format_when, plural
 from bot.topics.grid import ROOM_EXAMPLE, SLOT_EXAMPLE
 from bot.topics.sessions import PlacedSession, ScheduleOutcome
-from handlers.blocks.common import context, plain, section
-from handlers.blocks.topics import chunks, meetup_choice, text_input, topic_link
+from handlers.blocks.common import context, meetup_choice, plain, section, text_input
+from handlers.blocks.topics import chunks, topic_link
 from storage.models import Meetup, Topic
 
 SCHEDULE_CALLBACK = "build_schedule"

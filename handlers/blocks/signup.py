@@ -8,9 +8,19 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from bot.common.formatting import escape, format_when
+from bot.common.formatting import escape
 from bot.signups.eligibility import ROLES
-from handlers.blocks.common import button, context, meetup_details, plain, section
+from handlers.blocks.common import (
+    button,
+    choice_element,
+    context,
+    input_block,
+    meetup_choice,
+    meetup_details,
+    plain,
+    section,
+    text_input,
+)
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
 
 SIGNUP_CALLBACK = "signup"
@@ -29,31 +39,6 @@ STATUS_WORDS = {
 CANCEL_LABELS = {CONFIRMED: "Cancel my place", WAITLISTED: "Leave the waitlist", PENDING: "Withdraw my request"}
 
 
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    initial: str = "",
-    optional: bool = False,
-    hint: str | None = None,
-    multiline: bool = False,
-    max_length: int = 200,
-) -> dict:
-    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label + (" (optional)" if optional else "")),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
-
-
 def signup_modal(
     *,
     meetups: list[Meetup],
@@ -66,108 +51,16 @@ def signup_modal(
     channel_id: str | None = None,
 ) -> dict:
     """The sign-up form. With one meetup it names it; with several it asks which."""
-    blocks: list[dict] = []
     if len(meetups) == 1:
-        blocks.append(section(meetup_details(meetups[0], tz)))
+        which = section(meetup_details(meetups[0], tz))
     else:
-        options = [
-            {"text": plain(f"{m.title[:40]}, {format_when(m.starts_at, m.ends_at, tz)}"[:75]), "value": str(m.id)}
-            for m in meetups[:100]
-        ]
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": "meetup",
-                "label": plain("Which meetup"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": "value",
-                    "placeholder": plain("Choose a meetup"),
-                    "options": options,
-                },
-            }
-        )
-    blocks += [
-        _text_input(
-            "full_name",
-            "Full name",
-            initial=full_name,
-            hint="As on your photo ID: the building's security team checks it at the door.",
-        ),
-        context(
-            f"*Email address:* {escape(email)}\nFrom your Slack profile. It tells us which organisation you work for."
-        ),
-        _text_input(
-            "organisation",
-            "Organisation",
-            initial=organisation,
-            hint="We filled this in from your email address. Correct it if it is wrong.",
-        ),
-        {
-            "type": "input",
-            "block_id": "role",
-            "label": plain("How do you work in government?"),
-            "hint": plain(
-                "This meetup is for people working in government. Suppliers of contracted services cannot come."
-            ),
-            "element": {
-                "type": "radio_buttons",
-                "action_id": "value",
-                "options": [{"text": plain(text), "value": value} for value, text in ROLES.items()],
-            },
-        },
-        _text_input(
-            "government_team",
-            "Government team you work in",
-            optional=True,
-            hint="Contractors only: the department and team you are placed in, so an organiser can confirm it.",
-        ),
-        _text_input(
-            "dietary_needs",
-            "Dietary needs",
-            optional=True,
-            multiline=True,
-            max_length=500,
-            hint="So the host can order food you can eat. Shared only with the organisers and caterers.",
-        ),
-        _text_input(
-            "access_needs",
-            "Access needs",
-            optional=True,
-            multiline=True,
-            max_length=500,
-            hint="So the venue can be ready for you. Shared only with the organisers and the venue.",
-        ),
-        {
-            "type": "input",
-            "block_id": "needs_consent",
-            "optional": True,
-            "label": plain("Dietary and access needs (optional)"),
-            "hint": plain(
-                "These can reveal your health or religion, so we keep them only if you agree. "
-                "You can withdraw this with /meetup forget."
-            ),
-            "element": {
-                "type": "checkboxes",
-                "action_id": "value",
-                "options": [
-                    {
-                        "text": plain(
-                            "I agree to the organisers keeping my dietary and access needs to arrange this meetup"
-                        ),
-                        "value": "yes",
-                    }
-                ],
-            },
-        },
+        which = meetup_choice(meetups, tz, with_times=True)
+    blocks = [
+        which,
+        *_about_you_questions(full_name, email, organisation),
+        *_needs_questions(),
+        context(_privacy_text(privacy_url, purge_after_days)),
     ]
-    privacy = (
-        "We use your name, email address and organisation to run this meetup and to give the building's "
-        f"security team a visitor list. We delete them {purge_after_days} days after the meetup. "
-        "Use `/meetup privacy` to read the privacy notice"
-    )
-    privacy += f", or <{privacy_url}|read it on the web>." if privacy_url else "."
-    blocks.append(context(privacy))
     return {
         "type": "modal",
         "callback_id": SIGNUP_CALLBACK,
@@ -183,6 +76,88 @@ def signup_modal(
         ),
         "blocks": blocks,
     }
+
+
+def _about_you_questions(full_name: str, email: str, organisation: str) -> list[dict]:
+    """Who is coming: what security checks at the door, and whether they may come."""
+    roles = choice_element("radio_buttons", [{"text": plain(text), "value": value} for value, text in ROLES.items()])
+    return [
+        text_input(
+            "full_name",
+            "Full name",
+            initial=full_name,
+            hint="As on your photo ID: the building's security team checks it at the door.",
+        ),
+        context(
+            f"*Email address:* {escape(email)}\nFrom your Slack profile. It tells us which organisation you work for."
+        ),
+        text_input(
+            "organisation",
+            "Organisation",
+            initial=organisation,
+            hint="We filled this in from your email address. Correct it if it is wrong.",
+        ),
+        input_block(
+            "role",
+            "How do you work in government?",
+            roles,
+            hint="This meetup is for people working in government. Suppliers of contracted services cannot come.",
+        ),
+        text_input(
+            "government_team",
+            "Government team you work in",
+            optional=True,
+            hint="Contractors only: the department and team you are placed in, so an organiser can confirm it.",
+        ),
+    ]
+
+
+def _needs_questions() -> list[dict]:
+    """Dietary and access needs, kept only with the person's consent (they are special category data)."""
+    consent = choice_element(
+        "checkboxes",
+        [
+            {
+                "text": plain("I agree to the organisers keeping my dietary and access needs to arrange this meetup"),
+                "value": "yes",
+            }
+        ],
+    )
+    return [
+        text_input(
+            "dietary_needs",
+            "Dietary needs",
+            optional=True,
+            multiline=True,
+            max_length=500,
+            hint="So the host can order food you can eat. Shared only with the organisers and caterers.",
+        ),
+        text_input(
+            "access_needs",
+            "Access needs",
+            optional=True,
+            multiline=True,
+            max_length=500,
+            hint="So the venue can be ready for you. Shared only with the organisers and the venue.",
+        ),
+        input_block(
+            "needs_consent",
+            "Dietary and access needs",
+            consent,
+            optional=True,
+            hint="These can reveal your health or religion, so we keep them only if you agree. "
+            "You can withdraw this with /meetup forget.",
+        ),
+    ]
+
+
+def _privacy_text(privacy_url: str | None, purge_after_days: int) -> str:
+    privacy = (
+        "We use your name, email address and organisation to run this meetup and to give the building's "
+        f"security team a visitor list. We delete them {purge_after_days} days after the meetup. "
+        "Use `/meetup privacy` to read the privacy notice"
+    )
+    return privacy + (f", or <{privacy_url}|read it on the web>." if privacy_url else ".")
 
 
 def status_blocks(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.common.formatting import escape, format_date, plural
 from bot.topics.topics import DESCRIPTION_LIMIT, TITLE_LIMIT, CarriedOver, RankedTopic, Ranking
 from bot.topics.votes import base_emoji
-from handlers.blocks.common import button, context, plain, section
+from handlers.blocks.common import button, context, meetup_choice, plain, section, text_input
 from storage.models import Meetup, Topic
 
 PROPOSE_CALLBACK = "propose_topic"
@@ -27,47 +27,6 @@ MAX_LISTED = 45
 def vote_emoji_text(vote_emoji: Iterable[str]) -> str:
     names = list(dict.fromkeys(f":{base_emoji(e)}:" for e in vote_emoji))
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def meetup_choice(meetups: list[Meetup], tz: ZoneInfo) -> dict:
-    options = [
-        {"text": plain(f"{m.title[:40]}, {format_date(m.starts_at, tz)}"[:75]), "value": str(m.id)}
-        for m in meetups[:100]
-    ]
-    return {
-        "type": "input",
-        "block_id": "meetup",
-        "label": plain("Which meetup"),
-        "element": {
-            "type": "static_select",
-            "action_id": "value",
-            "placeholder": plain("Choose a meetup"),
-            "options": options,
-        },
-    }
-
-
-def text_input(
-    block_id: str,
-    label: str,
-    *,
-    hint: str,
-    optional: bool = False,
-    multiline: bool = False,
-    max_length: int = 150,
-    initial: str = "",
-) -> dict:
-    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label + (" (optional)" if optional else "")),
-        "element": element,
-        "hint": plain(hint),
-    }
 
 
 def topic_link(topic: Topic) -> str:

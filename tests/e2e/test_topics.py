@@ -49,23 +49,15 @@ def people(bot):
 def event_body(bot, *, user, ts, name="+1", added=True, event_id=None, channel=CHANNEL):
     bot.clock.advance(seconds=1)
     now = bot.clock().timestamp()
-    return {
-        "token": "legacy-verification-token",
-        "team_id": "T0001",
-        "api_app_id": "A0MEETUP",
-        "type": "event_callback",
-        "event_id": event_id or f"Ev{uuid.uuid4().hex[:12].upper()}",
-        "event_time": int(now),
-        "authorizations": [{"enterprise_id": None, "team_id": "T0001", "user_id": BOT_USER, "is_bot": True}],
-        "event": {
-            "type": "reaction_added" if added else "reaction_removed",
-            "user": user,
-            "reaction": name,
-            "item_user": BOT_USER,
-            "item": {"type": "message", "channel": channel, "ts": ts},
-            "event_ts": f"{now:.6f}",
-        },
-    }
+    return bot.slack.reaction_payload(
+        added=added,
+        user_id=user,
+        reaction=name,
+        channel=channel,
+        ts=ts,
+        event_id=event_id or f"Ev{uuid.uuid4().hex[:12].upper()}",
+        event_ts=f"{now:.6f}",
+    )
 
 
 def deliver(bot, body, *, retry=0, first_sent=None):

@@ -12,6 +12,9 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 
+# The bot's own user, as the fake Slack and the test app know it.
+BOT_USER_ID = "U0BOT"
+
 
 @dataclass
 class Response:
@@ -183,3 +186,35 @@ class SlackSender:
             "response_urls": [],
         }
         return self.interaction(payload, **kwargs)
+
+    def reaction_payload(
+        self, *, added: bool, user_id: str, reaction: str, channel: str, ts: str, event_id: str, event_ts: str
+    ) -> dict:
+        """An Events API delivery of reaction_added or reaction_removed on one of
+        the bot's messages, as JSON to post (the benchmark sends it too)."""
+        return {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": "A0MEETUP",
+            "event": {
+                "type": "reaction_added" if added else "reaction_removed",
+                "user": user_id,
+                "reaction": reaction,
+                "item_user": BOT_USER_ID,
+                "item": {"type": "message", "channel": channel, "ts": ts},
+                "event_ts": event_ts,
+            },
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(float(event_ts)),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
