@@ -68,9 +68,12 @@ def enqueue_channel_post(
     kind: str = "post",
     meetup_id: int | None = None,
     reminder_id: int | None = None,
+    registration_id: int | None = None,
+    required_status: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Queue a message to a channel in the caller's transaction; returns its id."""
+    """Queue a message to a channel in the caller's transaction; returns its
+    id. `registration_id` and `required_status` as for enqueue_dm."""
     return _enqueue(
         session,
         kind=kind,
@@ -81,10 +84,63 @@ def enqueue_channel_post(
         text=text,
         meetup_id=meetup_id,
         reminder_id=reminder_id,
+        registration_id=registration_id,
+        required_status=required_status,
+        attachment=None,
+        now=now,
+    )
+
+
+def enqueue_update(
+    session,
+    blocks: list[dict],
+    text: str,
+    *,
+    message: str,
+    version: str,
+    kind: str,
+    of_delivery: Delivery | None = None,
+    posted_at: tuple[str, str] | None = None,
+    meetup_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue a change to a message already posted (chat.update), in the
+    caller's transaction; returns its id.
+
+    The message is either `of_delivery`, one the outbox posts (the update
+    waits until it is posted, and is dropped if it never is), or
+    `posted_at` = (channel, ts) of one posted some other way. `message`
+    names that message and `version` the state the update shows: each state
+    is sent once, and a newer one cancels older ones still waiting, so a
+    late retry never puts an old state back. Updating is idempotent, so
+    retrying after a server error is safe.
+    """
+    prefix = f"update:{message}:"
+    key = f"{prefix}{version}"
+    delivery_store.cancel_pending_with_key_prefix(session, prefix, keep_key=key, note="a newer update replaced it")
+    if of_delivery is not None:
+        update: dict = {"delivery_id": of_delivery.id}
+        user, channel = of_delivery.slack_user_id, of_delivery.channel
+    elif posted_at is not None:
+        update = {"channel": posted_at[0], "ts": posted_at[1]}
+        user, channel = None, posted_at[0]
+    else:
+        raise ValueError("enqueue_update needs the message to update: of_delivery or posted_at")
+    return _enqueue(
+        session,
+        kind=kind,
+        key=key,
+        slack_user_id=user,
+        channel=channel,
+        blocks=blocks,
+        text=text,
+        meetup_id=meetup_id,
+        reminder_id=None,
         registration_id=None,
         required_status=None,
         attachment=None,
         now=now,
+        update=update,
     )
 
 
@@ -103,11 +159,15 @@ def _enqueue(
     required_status,
     attachment,
     now,
+    update: dict | None = None,
 ) -> int:
     now = now or utcnow()
     payload: dict = {"text": text[:3000], "blocks": blocks}
     if attachment:
         payload["attachment"] = attachment
+    if update:
+        # Where the message to change is: the sender calls chat.update there.
+        payload["update"] = update
     return delivery_store.insert_delivery(
         session,
         kind=kind,
