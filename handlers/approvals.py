@@ -81,20 +81,11 @@ def queue_approval_messages(
             _queue_request(session, registration, message, text, to=organiser, channel=False, now=now)
             for organiser in _organiser_dms(deps)
         ]
+    # One update a state of the registration: each is sent once.
     version = f"{registration.status}:{_stamp(registration.status_changed_at)}"
+    update = partial(enqueue_update, session, message, text, version=version, kind=UPDATE_KIND, now=now)
     return [
-        enqueue_update(
-            session,
-            message,
-            text,
-            message=copy.name,
-            version=version,
-            kind=UPDATE_KIND,
-            of_delivery=copy.delivery,
-            posted_at=copy.posted_at,
-            meetup_id=meetup.id,
-            now=now,
-        )
+        update(message=copy.name, of_delivery=copy.delivery, posted_at=copy.posted_at, meetup_id=meetup.id)
         for copy in copies
     ]
 
