@@ -2,18 +2,27 @@
 (ORGANISER_CHANNEL_ID, or a DM to each organiser when it is unset) with
 *Approve* / *Decline* buttons. Every copy of the message is updated once
 someone decides, so two organisers never decide twice.
+
+Everything goes through the outbox (bot.common.outbox), queued in the
+transaction of the change it is about: the request with the sign-up that
+makes someone wait, the person's message and the updates with the decision,
+the updates with a withdrawal. So a Slack outage delays them, and loses
+none. Where each copy was posted is what the outbox records of its
+deliveries (bot.signups.approvals.approval_copies).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from functools import partial
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
+from bot.common.outbox import enqueue_channel_post, enqueue_dm, enqueue_update
+from bot.meetups.calendar import calendar_attachment
 from bot.signups import approvals
-from bot.signups.signups import find_registration
 from handlers.blocks.approvals import (
     APPROVE_ACTION,
     DECLINE_ACTION,
@@ -25,15 +34,18 @@ from handlers.blocks.approvals import (
 from handlers.deps import Deps
 from handlers.parse import parse_id
 from handlers.replies import tell
-from handlers.signup import registration_changed, send_dm
-from storage.models import PENDING, Registration
+from storage.models import CONFIRMED, PENDING, Delivery, Meetup, Registration
 
 log = logging.getLogger(__name__)
+
+# Updates of the request's copies, and the person's message once decided.
+UPDATE_KIND = "approval_update"
+DECISION_KIND = "decision"
 
 
 def _organiser_dms(deps: Deps) -> list[str]:
     """Where to ask each organiser: their user id, which chat.postMessage
-    takes as their DM (the answer names the conversation, which is recorded)."""
+    takes as their DM."""
     organisers = sorted(deps.organisers.all())
     if not organisers:
         log.warning(
@@ -43,53 +55,119 @@ def _organiser_dms(deps: Deps) -> list[str]:
     return organisers
 
 
-def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) -> None:
-    """Post the approval request for someone newly waiting, or bring every
-    copy of it up to date with what has happened since."""
-    meetup, registration = approvals.get_registration(deps.db, registration_id)
-    if registration is None or registration.pending_at is None:
-        return
-    tz, now = deps.settings.tz, deps.clock()
-    existing = approvals.messages_for(deps.db, registration)
-    message = approval_blocks(meetup, registration, tz)
+def _stamp(moment: datetime | None) -> str:
+    return f"{moment.timestamp():.6f}" if moment else "0"
+
+
+def queue_approval_messages(
+    session, deps: Deps, meetup: Meetup, registration: Registration, *, now: datetime
+) -> list[int]:
+    """Queue, in the caller's transaction, what the organisers must see about
+    this person: the request, when they newly wait and no copy of it exists
+    yet, or else an update of every copy showing what has happened since.
+    Returns the deliveries' ids, to hand to deps.outbox.deliver_soon."""
+    if registration.pending_at is None:
+        return []  # never waited for approval: the usual case, cheaply
+    copies = approvals.approval_copies(session, registration)
+    if not copies and registration.status != PENDING:
+        return []
+    message = approval_blocks(meetup, registration, deps.settings.tz)
     text = approval_text(meetup, registration)
-    if not existing:
-        if registration.status != PENDING:
-            return
-
-        def post(channels: list[str]) -> bool:
-            posted_any = False
-            for channel in channels:
-                try:
-                    posted = client.chat_postMessage(channel=channel, text=text, blocks=message)
-                except SlackApiError as error:
-                    log.error("Could not post an approval request in %s: %s", channel, error.response.get("error"))
-                    continue
-                approvals.record_message(deps.db, registration, channel=posted["channel"], ts=posted["ts"], now=now)
-                posted_any = True
-            return posted_any
-
+    if not copies:
         channel = deps.settings.organiser_channel_id
-        # When the organisers' channel refuses (the bot was never invited),
-        # ask each organiser directly rather than leave the person waiting.
-        if not (channel and post([channel])):
-            post(_organiser_dms(deps))
-        return
-    for ref in existing:
-        try:
-            client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=message)
-        except SlackApiError as error:
-            log.warning("Could not update an approval request: %s", error.response.get("error"))
+        if channel:
+            return [_queue_request(session, registration, message, text, to=channel, channel=True, now=now)]
+        return [
+            _queue_request(session, registration, message, text, to=organiser, channel=False, now=now)
+            for organiser in _organiser_dms(deps)
+        ]
+    # One update a state of the registration: each is sent once.
+    version = f"{registration.status}:{_stamp(registration.status_changed_at)}"
+    update = partial(enqueue_update, session, message, text, version=version, kind=UPDATE_KIND, now=now)
+    return [
+        update(message=copy.name, of_delivery=copy.delivery, posted_at=copy.posted_at, meetup_id=meetup.id)
+        for copy in copies
+    ]
 
 
-def _approval_hook(
-    client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict, registration: Registration | None
-) -> None:
-    if registration is None:
-        registration = find_registration(deps.db, meetup_id, user_id)
-    # Someone who never waited for approval has no messages: the usual case, cheaply.
-    if registration is not None and registration.pending_at is not None:
-        sync_approval_messages(client, deps, registration.id)
+def _queue_request(
+    session, registration: Registration, message: list[dict], text: str, *, to: str, channel: bool, now: datetime
+) -> int:
+    # Sent only while the person still waits: once decided or withdrawn,
+    # nobody needs to be asked.
+    enqueue = partial(enqueue_channel_post if channel else enqueue_dm, session, to)
+    return enqueue(
+        message,
+        text,
+        key=f"{approvals.REQUEST_KIND}:{registration.id}:{_stamp(registration.pending_at)}:{to}",
+        kind=approvals.REQUEST_KIND,
+        meetup_id=registration.meetup_id,
+        registration_id=registration.id,
+        required_status=PENDING,
+        now=now,
+    )
+
+
+def _ask_each_organiser(deps: Deps, session, delivery: Delivery) -> list[int]:
+    """When the organisers' channel refuses for good (the bot was never
+    invited, it was archived...), ask each organiser directly rather than
+    leave the person waiting. Run by the outbox (Outbox.on_failed) in the
+    transaction that records the failure."""
+    if delivery.slack_user_id is not None or delivery.registration_id is None:
+        return []  # a DM to an organiser failed: there is nobody else to ask
+    meetup, registration = approvals.registration_with_meetup(session, delivery.registration_id)
+    if meetup is None or registration is None or registration.status != PENDING:
+        return []
+    message = approval_blocks(meetup, registration, deps.settings.tz)
+    text = approval_text(meetup, registration)
+    return [
+        _queue_request(session, registration, message, text, to=organiser, channel=False, now=deps.clock())
+        for organiser in _organiser_dms(deps)
+    ]
+
+
+def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) -> None:
+    """Bring every copy of the approval request up to date, through the
+    outbox, after a change made elsewhere (a meetup cancelled). `client` is
+    unused: kept so callers need not change."""
+    meetup, registration = approvals.get_registration(deps.db, registration_id)
+    if meetup is None or registration is None or registration.pending_at is None:
+        return  # nothing to update, without taking the write lock
+    with deps.db.transaction() as session:
+        meetup, registration = approvals.registration_with_meetup(session, registration_id)
+        queued = (
+            queue_approval_messages(session, deps, meetup, registration, now=deps.clock())
+            if meetup is not None and registration is not None
+            else []
+        )
+    deps.outbox.deliver_soon(queued)
+
+
+def _queue_decision(session, deps: Deps, result: approvals.ApprovalResult, *, now: datetime) -> list[int]:
+    """The person's message about the decision (with the calendar file when
+    they have a place, as any confirmation), and the updates of every copy
+    of the request, in the decision's transaction."""
+    meetup, registration = result.meetup, result.registration
+    assert meetup is not None and registration is not None  # a decision names both
+    tz = deps.settings.tz
+    message = decision_blocks(
+        meetup, registration, tz, deps.settings.organiser_contact, position=result.waitlist_position
+    )
+    attachment = calendar_attachment(meetup, tz, now=now) if registration.status == CONFIRMED else None
+    told = enqueue_dm(
+        session,
+        registration.slack_user_id,
+        message,
+        message[0]["text"]["text"],
+        key=f"{DECISION_KIND}:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}",
+        kind=DECISION_KIND,
+        meetup_id=meetup.id,
+        registration_id=registration.id,
+        required_status=registration.status,
+        attachment=attachment,
+        now=now,
+    )
+    return [told, *queue_approval_messages(session, deps, meetup, registration, now=now)]
 
 
 def on_decision(
@@ -105,14 +183,17 @@ def on_decision(
     if registration_id is None:
         tell(client, body, "That sign-up no longer exists.", respond)
         return
+    now = deps.clock()
+    queued: list[int] = []
     result = approvals.decide(
         deps.db,
         registration_id,
         approve=approve,
         organiser_id=organiser_id,
-        now=deps.clock(),
+        now=now,
         contact=deps.settings.organiser_contact,
         limits=deps.limits,
+        then=lambda session, decided: queued.extend(_queue_decision(session, deps, decided, now=now)),
     )
     if result.outcome == approvals.ApprovalOutcome.NOT_FOUND:
         tell(client, body, "That sign-up no longer exists.", respond)
@@ -126,17 +207,15 @@ def on_decision(
     if result.outcome == approvals.ApprovalOutcome.NOT_POSSIBLE:
         tell(client, body, f"You cannot approve this sign-up. {result.reason}", respond)
         return
-    tz = deps.settings.tz
-    message = decision_blocks(
-        result.meetup, result.registration, tz, deps.settings.organiser_contact, position=result.waitlist_position
+    deps.outbox.deliver_soon(queued)
+    # The card's places left and the Home tab.
+    deps.registration_hooks.run(
+        client, deps, result.meetup.id, result.registration.slack_user_id, body, result.registration
     )
-    send_dm(client, result.registration.slack_user_id, message, fallback=message[0]["text"]["text"])
-    # Updates every copy of the approval message, the card and the Home tab.
-    registration_changed(client, deps, result.meetup.id, result.registration.slack_user_id, body, result.registration)
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.registration_hooks.add(_approval_hook)
+    deps.outbox.on_failed(approvals.REQUEST_KIND, partial(_ask_each_organiser, deps))
 
     @app.action(APPROVE_ACTION)
     def on_approve(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -25,7 +25,7 @@ from bot.settings import Settings
 from bot.signups.limits import SignupLimits
 from handlers.throttle import Throttle
 from storage.db import Database
-from storage.models import Registration
+from storage.models import Delivery, Registration
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ class MessageSender(Protocol):
     transaction (bot/common/outbox.py), then handed over to be sent once."""
 
     def deliver_soon(self, ids: Iterable[int]) -> None: ...
+
+    # callback(session, delivery) when a delivery of this kind fails for good,
+    # in the transaction that records it; returns what it queued instead.
+    def on_failed(self, kind: str, callback: Callable[[Any, Delivery], Iterable[int]]) -> None: ...
 
 
 # Called after the ack as hook(client, deps, meetup_id, user_id, body,

@@ -26,6 +26,7 @@ from bot.signups.signups import (
     signup_choices,
     validate,
 )
+from handlers.approvals import queue_approval_messages
 from handlers.blocks.common import message_modal
 from handlers.blocks.signup import (
     CANCEL_ACTION,
@@ -263,6 +264,8 @@ def _sign_up_and_queue(deps: Deps, form: SignupForm, user_id: str) -> tuple[Sign
         # the sign-up is, before the modal closes ("durable before confirmed").
         if result.registration is not None and result.outcome in ACTIVE_OUTCOMES:
             position = result.waitlist_position
+            # Someone now waiting: the organisers' request, in the same transaction.
+            queued.extend(queue_approval_messages(session, deps, result.meetup, result.registration, now=now))
             queued.append(
                 queue_signup_message(session, result.meetup, result.registration, tz, position=position, now=now)
             )
@@ -358,6 +361,8 @@ def cancel_and_queue(deps: Deps, *, meetup_id: int, user_id: str):
     def queue_promotions(session, result) -> None:
         for person in result.promoted:
             queued.append(queue_promoted_message(session, result.meetup, person, deps.settings.tz, now=now))
+        # A withdrawn request: its copies say so.
+        queued.extend(queue_approval_messages(session, deps, result.meetup, result.registration, now=now))
 
     result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=now, then=queue_promotions)
     return result, queued

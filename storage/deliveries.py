@@ -196,3 +196,55 @@ def list_failed_deliveries(session: Session, meetup_id: int) -> list[Delivery]:
             .order_by(Delivery.updated_at, Delivery.id)
         )
     )
+
+
+def list_deliveries_about(
+    session: Session, *, meetup_id: int, registration_id: int, kind: str, states: Iterable[str]
+) -> list[Delivery]:
+    """The deliveries of one kind about one registration, oldest first
+    (by meetup too, which the index on meetup_id and state serves)."""
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.meetup_id == meetup_id,
+                Delivery.registration_id == registration_id,
+                Delivery.kind == kind,
+                Delivery.state.in_(list(states)),
+            )
+            .order_by(Delivery.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a delivery stands: its state, and where it went once sent."""
+
+    state: str
+    channel: str | None
+    message_ts: str | None
+
+
+def where_posted(session: Session, delivery_id: int) -> Posted | None:
+    row = session.execute(
+        select(Delivery.state, Delivery.channel, Delivery.message_ts).where(Delivery.id == delivery_id)
+    ).one_or_none()
+    return Posted(*row) if row is not None else None
+
+
+def cancel_pending_with_key_prefix(session: Session, prefix: str, *, keep_key: str, note: str) -> int:
+    """Cancel the deliveries still waiting whose key starts with `prefix`,
+    but the one keyed `keep_key`: a newer message makes them out of date."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.idempotency_key.like(f"{escaped}%", escape="\\"),
+            Delivery.idempotency_key != keep_key,
+            Delivery.state == DELIVERY_PENDING,
+        )
+        .values(state=DELIVERY_CANCELLED, last_error=note, payload={})
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result)

@@ -61,10 +61,69 @@ def enqueue_dm(
 
 
 def enqueue_channel_post(
-    session, channel: str, blocks: list[dict], text: str, *, key: str, kind: str = "post", **about: Unpack[About]
+    session,
+    channel: str,
+    blocks: list[dict],
+    text: str,
+    *,
+    key: str,
+    kind: str = "post",
+    registration_id: int | None = None,
+    required_status: str | None = None,
+    **about: Unpack[About],
 ) -> int:
-    """Queue a message to a channel in the caller's transaction; returns its id."""
-    return _enqueue(session, _payload(blocks, text), kind=kind, key=key, channel=channel, **about)
+    """Queue a message to a channel in the caller's transaction; returns its
+    id. `registration_id` and `required_status` as for enqueue_dm."""
+    return _enqueue(
+        session,
+        _payload(blocks, text),
+        kind=kind,
+        key=key,
+        channel=channel,
+        registration_id=registration_id,
+        required_status=required_status,
+        **about,
+    )
+
+
+def enqueue_update(
+    session,
+    blocks: list[dict],
+    text: str,
+    *,
+    message: str,
+    version: str,
+    kind: str,
+    of_delivery: Delivery | None = None,
+    posted_at: tuple[str, str] | None = None,
+    **about: Unpack[About],
+) -> int:
+    """Queue a change to a message already posted (chat.update), in the
+    caller's transaction; returns its id.
+
+    The message is either `of_delivery`, one the outbox posts (the update
+    waits until it is posted, and is dropped if it never is), or
+    `posted_at` = (channel, ts) of one posted some other way. `message`
+    names that message and `version` the state the update shows: each state
+    is sent once, and a newer one cancels older ones still waiting, so a
+    late retry never puts an old state back. Updating is idempotent, so
+    retrying after a server error is safe.
+    """
+    prefix = f"update:{message}:"
+    key = f"{prefix}{version}"
+    delivery_store.cancel_pending_with_key_prefix(session, prefix, keep_key=key, note="a newer update replaced it")
+    if of_delivery is not None:
+        update: dict = {"delivery_id": of_delivery.id}
+        user, channel = of_delivery.slack_user_id, of_delivery.channel
+    elif posted_at is not None:
+        update = {"channel": posted_at[0], "ts": posted_at[1]}
+        user, channel = None, posted_at[0]
+    else:
+        raise ValueError("enqueue_update needs the message to update: of_delivery or posted_at")
+    payload = _payload(blocks, text)
+    # Where the message to change is: the sender calls chat.update there.
+    payload["update"] = update
+    return _enqueue(session, payload, kind=kind, key=key, slack_user_id=user, channel=channel, **about)
 
 
 def _payload(blocks: list[dict], text: str, attachment: dict | None = None) -> dict:

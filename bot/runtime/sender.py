@@ -32,6 +32,15 @@ How "exactly once" is kept, and where it cannot be:
   tries; then the delivery is marked failed and organisers see it in
   `/meetup list`. Errors Slack will repeat (user_not_found, not_in_channel)
   fail at once. One failing message never stops the others.
+- A delivery may update a message instead of posting one (chat.update,
+  bot.common.outbox.enqueue_update). That is idempotent, so it is retried
+  without looking first; one that updates a message the outbox has yet to
+  post waits for it, and is dropped if that message is never posted.
+- A feature can ask to hear of its messages failing for good
+  (Outbox.on_failed, e.g. handlers/approvals.py asks each organiser
+  directly when their channel refuses): the callback runs in the
+  transaction that marks the delivery failed, so what it queues instead is
+  stored if and only if the failure is.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from storage import deliveries as delivery_store
 from storage.db import Database
@@ -123,6 +133,15 @@ class _Lost(Exception):
     """Another worker took this delivery over."""
 
 
+class _Skip(Exception):
+    """Nothing to send after all, e.g. an update of a message never posted."""
+
+
+# Called as callback(session, delivery) in the transaction that marks the
+# delivery failed; returns the ids of the deliveries it queued instead.
+FailureCallback = Callable[[Session, Delivery], Iterable[int]]
+
+
 @dataclass
 class _Progress:
     channel: str | None
@@ -160,11 +179,18 @@ class Outbox:
         self._sender: threading.Thread | None = None
         self._sender_lock = threading.Lock()
         self._senders: ThreadPoolExecutor | None = None
+        self._on_failed: dict[str, FailureCallback] = {}
         # False in the web processes of `serve` with WEB_CONCURRENCY: its
         # worker process sends everything (run_sender), and they only answer.
         self.send_soon = True
 
     # ------------------------------------------------------------ entry points
+
+    def on_failed(self, kind: str, callback: FailureCallback) -> None:
+        """Run `callback` when a delivery of this kind fails for good (an
+        error Slack will repeat, or too many tries); it can queue something
+        else instead, which is then sent soon."""
+        self._on_failed[kind] = callback
 
     def deliver(self, ids: Iterable[int]) -> Summary:
         """Try these deliveries now (if no one else is): for messages that
@@ -360,6 +386,11 @@ class Outbox:
             return "lost"
         except _Retry as retry:
             return self._retry_later(delivery, progress, retry)
+        except _Skip as skip:
+            log.info("Delivery %d (%s) not sent: %s", delivery.id, delivery.kind, skip)
+            return self._finish(
+                delivery, "cancelled", state=DELIVERY_CANCELLED, last_error=str(skip), payload={}, unsure=False
+            )
         except _Fail as fail:
             log.error(
                 "Delivery %d (%s to %s) failed: %s",
@@ -368,10 +399,8 @@ class Outbox:
                 delivery.slack_user_id or delivery.channel,
                 fail,
             )
-            return self._finish(
+            return self._failed(
                 delivery,
-                "failed",
-                state=DELIVERY_FAILED,
                 last_error=str(fail),
                 unsure=False,
                 channel=progress.channel,
@@ -393,6 +422,9 @@ class Outbox:
 
     def _post(self, delivery: Delivery, progress: _Progress) -> None:
         payload = delivery.payload or {}
+        if payload.get("update"):
+            self._update(delivery, payload, progress)
+            return
         attachment = payload.get("attachment")
         if progress.channel is None and progress.unsure:
             # The DM's channel id, to read its history.
@@ -427,6 +459,28 @@ class Outbox:
                     initial_comment=attachment.get("comment"),
                 )
             progress.file_id = (uploaded.get("file") or {}).get("id") or "uploaded"
+
+    def _update(self, delivery: Delivery, payload: dict, progress: _Progress) -> None:
+        target = payload["update"]
+        channel, ts = target.get("channel"), target.get("ts")
+        if target.get("delivery_id") is not None:
+            with self.db.read() as session:
+                posted = delivery_store.where_posted(session, target["delivery_id"])
+            if posted is None or posted.state in (DELIVERY_CANCELLED, DELIVERY_FAILED):
+                raise _Skip("the message it updates was never posted")
+            if posted.state != DELIVERY_SENT:
+                # Not a failure: counted as no attempt, like a rate limit.
+                raise _Retry(
+                    "waiting for the message it updates to be posted",
+                    may_have_posted=False,
+                    rate_limited=True,
+                    wait=min(self.retry_seconds, 5),
+                )
+            channel, ts = posted.channel, posted.message_ts
+        progress.unsure = False  # an update posts nothing new: no earlier copy to look for
+        with _slack_errors("chat.update", posts=False):
+            self.client.chat_update(channel=channel, ts=ts, text=payload.get("text", ""), blocks=payload.get("blocks"))
+        progress.channel, progress.message_ts = channel, ts
 
     def _look_for_earlier_attempt(self, delivery: Delivery, progress: _Progress, *, want_file: bool) -> None:
         """After an attempt that may have reached Slack, find what it posted
@@ -544,6 +598,29 @@ class Outbox:
             return "lost"
         return outcome
 
+    def _failed(self, delivery: Delivery, **values) -> str:
+        callback = self._on_failed.get(delivery.kind)
+        if callback is None:
+            return self._finish(delivery, "failed", state=DELIVERY_FAILED, **values)
+        try:
+            with self.db.transaction() as session:
+                recorded = delivery_store.update_if_claimed(
+                    session.connection(),
+                    delivery.id,
+                    self.worker_id,
+                    updated_at=self.clock(),
+                    state=DELIVERY_FAILED,
+                    **values,
+                )
+                if not recorded:
+                    raise _Lost()
+                instead = list(callback(session, delivery))
+        except _Lost:
+            log.warning("Delivery %d: another worker took it over", delivery.id)
+            return "lost"
+        self.deliver_soon(instead)
+        return "failed"
+
     def _retry_later(self, delivery: Delivery, progress: _Progress, retry: _Retry) -> str:
         now = self.clock()
         attempts = delivery.attempts
@@ -570,7 +647,7 @@ class Outbox:
                 attempts,
                 retry.error,
             )
-            return self._finish(delivery, "failed", state=DELIVERY_FAILED, **common)
+            return self._failed(delivery, **common)
         log.warning("Delivery %d: %s; trying again in %d seconds", delivery.id, retry.error, wait.total_seconds())
         return self._finish(
             delivery, "retrying", state=DELIVERY_PENDING, next_attempt_at=now + wait, claimed_until=None, **common

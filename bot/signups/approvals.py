@@ -8,6 +8,7 @@ person joins the waitlist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,14 +16,19 @@ from enum import StrEnum
 from bot.signups.limits import UNKEYED, SignupLimits
 from bot.signups.signups import assign_place
 from storage import approval_requests as approval_store
+from storage import deliveries as delivery_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
 from storage.models import (
     DECLINED,
+    DELIVERY_CLAIMED,
+    DELIVERY_PENDING,
+    DELIVERY_SENT,
     MEETUP_CANCELLED,
     PENDING,
     ApprovalRequest,
+    Delivery,
     Meetup,
     Registration,
 )
@@ -45,6 +51,10 @@ class ApprovalResult:
     reason: str = ""  # for NOT_POSSIBLE: why, for the organiser
 
 
+# The outbox's deliveries asking organisers to decide (bot.common.outbox).
+REQUEST_KIND = "approval_request"
+
+
 def decide(
     db: Database,
     registration_id: int,
@@ -54,7 +64,11 @@ def decide(
     now: datetime,
     contact: str,
     limits: SignupLimits = UNKEYED,
+    then: Callable[[object, ApprovalResult], None] | None = None,
 ) -> ApprovalResult:
+    """Approve or decline someone waiting. `then(session, result)` runs in
+    the decision's transaction once it is made, so the messages about it
+    (bot.common.outbox) are stored if and only if the decision is."""
     with db.transaction() as session:
         meetup_id = registration_store.find_meetup_id(session, registration_id)
         if meetup_id is None:
@@ -83,35 +97,82 @@ def decide(
             registration.set_status(DECLINED, now)
             # Kept apart from the registration, so it stands after `/meetup forget`.
             limits.record_decline(session, meetup.id, registration.slack_user_id, now)
-            return ApprovalResult(ApprovalOutcome.DECLINED_NOW, meetup, registration)
-        registration.reason = "An organiser approved your sign-up."
-        position = assign_place(session, meetup, registration, now)
-        return ApprovalResult(ApprovalOutcome.APPROVED, meetup, registration, position)
+            result = ApprovalResult(ApprovalOutcome.DECLINED_NOW, meetup, registration)
+        else:
+            registration.reason = "An organiser approved your sign-up."
+            position = assign_place(session, meetup, registration, now)
+            result = ApprovalResult(ApprovalOutcome.APPROVED, meetup, registration, position)
+        if then is not None:
+            then(session, result)
+        return result
 
 
 def get_registration(db: Database, registration_id: int) -> tuple[Meetup | None, Registration | None]:
     with db.read() as session:
-        registration = registration_store.get_registration_by_id(session, registration_id)
-        if registration is None:
-            return None, None
-        return meetup_store.get_meetup(session, registration.meetup_id), registration
+        return registration_with_meetup(session, registration_id)
+
+
+def registration_with_meetup(session, registration_id: int) -> tuple[Meetup | None, Registration | None]:
+    registration = registration_store.get_registration_by_id(session, registration_id)
+    if registration is None:
+        return None, None
+    return meetup_store.get_meetup(session, registration.meetup_id), registration
+
+
+@dataclass(frozen=True)
+class ApprovalCopy:
+    """One copy of the approval request (one per organiser when they get
+    DMs), to bring up to date when something changes."""
+
+    name: str  # names the message, for the keys of its updates
+    delivery: Delivery | None = None  # queued in the outbox: posted, or about to be
+    posted_at: tuple[str, str] | None = None  # (channel, ts) of one posted before the outbox
+
+
+def approval_copies(session, registration: Registration) -> list[ApprovalCopy]:
+    """Every copy of the request about this person, in the caller's transaction.
+
+    Where each copy was posted is recorded by the outbox itself: a request
+    is a delivery of kind REQUEST_KIND, and the sender stores its channel and
+    message_ts once Slack takes it. So the copies are those deliveries,
+    except the ones that will never be posted (cancelled, or failed, as when
+    the organisers' channel refused and each organiser was asked instead),
+    plus the approval_requests rows written by earlier versions, which
+    posted directly. Someone who withdraws and asks again gets these copies
+    back, brought up to date, not new ones: at most one open request per
+    person per meetup, however often they sign up and cancel.
+    """
+    queued = delivery_store.list_deliveries_about(
+        session,
+        meetup_id=registration.meetup_id,
+        registration_id=registration.id,
+        kind=REQUEST_KIND,
+        states=(DELIVERY_PENDING, DELIVERY_CLAIMED, DELIVERY_SENT),
+    )
+    copies = [ApprovalCopy(f"delivery:{d.id}", delivery=d) for d in queued]
+    return copies + [
+        ApprovalCopy(f"approval_request:{r.id}", posted_at=(r.channel, r.ts))
+        for r in _earlier_messages(session, registration)
+    ]
 
 
 def messages_for(db: Database, registration: Registration) -> list[ApprovalRequest]:
-    """The approval messages about this person's current (or last) wait for
-    approval. Someone who withdraws and asks again gets their earlier
-    messages back, brought up to date, not new ones: at most one open
-    request per person per meetup, however often they sign up and cancel."""
-    with db.read() as session:
-        every = approval_store.list_approval_requests(session, registration.id)
+    """The approval_requests rows (from before the outbox) about this
+    person's current (or last) wait for approval."""
+    with db.transaction() as session:
+        return _earlier_messages(session, registration)
+
+
+def _earlier_messages(session, registration: Registration) -> list[ApprovalRequest]:
+    every = approval_store.list_approval_requests(session, registration.id)
     current = [r for r in every if r.pending_at == registration.pending_at]
     if current or not every or registration.status != PENDING or registration.pending_at is None:
         return current
+    # Asking again takes over the last wait's messages.
     last = max(r.pending_at for r in every)
-    with db.transaction() as session:
-        reused = [r for r in approval_store.list_approval_requests(session, registration.id) if r.pending_at == last]
-        for request in reused:
-            request.pending_at = registration.pending_at
+    reused = [r for r in every if r.pending_at == last]
+    for request in reused:
+        request.pending_at = registration.pending_at
     return reused
 
 
