@@ -33,6 +33,7 @@ from storage.db import Database
 from storage.models import (
     ACTIVE_STATUSES,
     CANCELLED,
+    CONFIRMED,
     MEETUP_CANCELLED,
     MEETUP_CLOSED,
     MEETUP_OPEN,
@@ -233,6 +234,10 @@ def read_form(
     ), {}
 
 
+def nothing_more(session, result) -> None:
+    """The default `then` of the rules below: nothing to queue."""
+
+
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     """Naive times are read as local time in `tz`."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
@@ -256,12 +261,11 @@ def create_meetup(
     now: datetime,
     created_by: str | None = None,
     reminder_plan=None,
+    then: Callable[[object, Meetup], None] = nothing_more,
 ) -> Meetup:
-    """Validate and store a meetup, with its reminder plan (bot.reminders;
-    pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
-    Naive times are read as local time in `tz`."""
-    starts, ends = _aware(starts, tz), _aware(ends, tz)
-    signup_closes = _aware(signup_closes, tz) if signup_closes else None
+    """Validate and store a meetup with its reminders (`ReminderPlan.from_settings(settings)`, or the default offsets);
+    naive times are local in `tz`. `then(session, meetup)` runs in the same transaction, to queue messages about it."""
+    starts, ends, signup_closes = _aware(starts, tz), _aware(ends, tz), signup_closes and _aware(signup_closes, tz)
     audience = parse_audience(audience)
     errors = validate_meetup(
         title=title,
@@ -297,6 +301,7 @@ def create_meetup(
             updated_at=now,
         )
         create_reminders(session, meetup, reminder_plan or ReminderPlan(tz=tz), now=now)
+        then(session, meetup)
         return meetup
 
 
@@ -308,6 +313,7 @@ def create_from_form(
     now: datetime,
     created_by: str,
     plan: ReminderPlan = DEFAULT_PLAN,
+    then: Callable[[object, Meetup], None] = nothing_more,
 ) -> Meetup:
     return create_meetup(
         db,
@@ -326,6 +332,7 @@ def create_from_form(
         now=now,
         created_by=created_by,
         reminder_plan=plan,
+        then=then,
     )
 
 
@@ -372,6 +379,15 @@ def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list
     return changes
 
 
+def _check_capacity(session, meetup: Meetup, capacity: int) -> None:
+    """ValidationError when fewer places than people who hold one."""
+    confirmed = registration_store.count_confirmed(session, meetup.id)
+    if capacity < confirmed:
+        raise ValidationError(
+            {"capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. Enter {confirmed} or more"}
+        )
+
+
 def update_meetup(
     db: Database,
     meetup_id: int,
@@ -380,20 +396,14 @@ def update_meetup(
     tz: ZoneInfo,
     now: datetime,
     plan: ReminderPlan = DEFAULT_PLAN,
+    then: Callable[[object, EditResult], None] = nothing_more,
 ) -> EditResult:
-    """Store an edited meetup. Raises NotChangeable, or ValidationError when the
-    new capacity is below the number of places already taken. Reminders move
-    with the time, and calendars are told of any change they show."""
+    """Store an edited meetup. Raises NotChangeable, or ValidationError when the new capacity is below the number of
+    places already taken. Reminders move with the time, and calendars are told of any change they show. `then(session,
+    result)` runs in the same transaction, to queue the messages about the change: stored if and only if it is."""
     with db.transaction() as session:
         meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
-        confirmed = registration_store.count_confirmed(session, meetup.id)
-        if fields.capacity < confirmed:
-            raise ValidationError(
-                {
-                    "capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
-                    f"Enter {confirmed} or more"
-                }
-            )
+        _check_capacity(session, meetup, fields.capacity)
         before = {
             "starts_at": meetup.starts_at,
             "ends_at": meetup.ends_at,
@@ -430,7 +440,9 @@ def update_meetup(
             if changes
             else []
         )
-        return EditResult(meetup, changes, to_tell, promoted)
+        result = EditResult(meetup, changes, to_tell, promoted)
+        then(session, result)
+        return result
 
 
 def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime) -> Meetup:
@@ -452,10 +464,18 @@ def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime)
 class CancelMeetupResult:
     meetup: Meetup
     to_tell: list[Registration]  # everyone who was registered, now cancelled
+    had_place: frozenset[int] = frozenset()  # the ids of those who held a place, whose calendars need telling
 
 
-def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetupResult:
-    """Cancel a meetup and everyone's place in it, in one transaction."""
+def cancel_meetup(
+    db: Database,
+    meetup_id: int,
+    *,
+    now: datetime,
+    then: Callable[[object, CancelMeetupResult], None] = nothing_more,
+) -> CancelMeetupResult:
+    """Cancel a meetup and everyone's place in it, in one transaction.
+    `then(session, result)` runs inside it, to queue the messages saying so."""
     with db.transaction() as session:
         meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         meetup.status = MEETUP_CANCELLED
@@ -464,10 +484,13 @@ def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetu
         registered = [
             r for r in registration_store.list_registrations(session, meetup.id) if r.status in ACTIVE_STATUSES
         ]
+        had_place = frozenset(r.id for r in registered if r.status == CONFIRMED)
         for registration in registered:
             registration.set_status(CANCELLED, now)
             registration.reason = "The meetup was cancelled."
-        return CancelMeetupResult(meetup, registered)
+        result = CancelMeetupResult(meetup, registered, had_place)
+        then(session, result)
+        return result
 
 
 # Finding the meetup an organiser means ------------------------------------------
