@@ -5,18 +5,19 @@ waitlist", "Sign-up closed"), and sent to subscribers."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.common.outbox import enqueue_dm
 from bot.meetups.meetups import is_taking_signups
-from bot.meetups.subscriptions import subscriber_ids
+from bot.meetups.subscriptions import queue_for_subscribers, queue_for_subscribers_now
 from bot.organising.organising import card_state, places_text, record_announcement
 from handlers.blocks.announcement import card_blocks, card_text
 from handlers.blocks.common import context
 from handlers.deps import Deps
-from handlers.signup import send_dm
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +76,42 @@ def announce(client: WebClient, deps: Deps, meetup_id: int) -> tuple[str | None,
     return posted["channel"], True
 
 
-def tell_subscribers(client: WebClient, deps: Deps, meetup_id: int) -> None:
-    meetup, confirmed = card_state(deps.db, meetup_id)
+def _subscriber_card(deps: Deps, meetup, confirmed: int) -> Callable[[object, str], int]:
+    """Queues the card for one subscriber. The key is the meetup and the
+    person, so each subscriber hears about each meetup once, however often
+    it is announced."""
     card, text = _card(deps, meetup, confirmed)
     card = card + [context("You get this because you subscribed to new meetups. To stop, use `/meetup unsubscribe`.")]
-    # send_dm logs and carries on, so one person we cannot reach never stops the rest.
-    for user_id in subscriber_ids(deps.db):
-        send_dm(client, user_id, card, fallback="New meetup: " + text)
+    now = deps.clock()
+
+    def queue(session, user_id: str) -> int:
+        return enqueue_dm(
+            session,
+            user_id,
+            card,
+            "New meetup: " + text,
+            key=f"new-meetup:{meetup.id}:{user_id}",
+            kind="new_meetup",
+            meetup_id=meetup.id,
+            now=now,
+        )
+
+    return queue
+
+
+def queue_subscriber_cards(session, deps: Deps, meetup) -> list[int]:
+    """Queue the card for every subscriber in the transaction that creates the
+    meetup: they are stored if and only if it is. Deliver them after the ack."""
+    return queue_for_subscribers(session, _subscriber_card(deps, meetup, 0))
+
+
+def tell_subscribers(deps: Deps, meetup_id: int) -> None:
+    """Queue and send the card to subscribers who have not had it yet: for a
+    meetup whose card is posted only later (`/meetup announce`)."""
+    meetup, confirmed = card_state(deps.db, meetup_id)
+    if meetup is None:
+        return
+    deps.outbox.deliver_soon(queue_for_subscribers_now(deps.db, _subscriber_card(deps, meetup, confirmed)))
 
 
 def register(app: App, deps: Deps) -> None:

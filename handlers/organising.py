@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape, plural
+from bot.common.outbox import enqueue_dm
+from bot.meetups.calendar import CANCEL, REQUEST, calendar_attachment
 from bot.meetups.meetups import ValidationError, get_meetup
 from bot.meetups.subscriptions import subscribe, unsubscribe
 from bot.organising.organising import (
+    CancelMeetupResult,
+    EditResult,
     MeetupForm,
     NotChangeable,
     cancel_meetup,
@@ -30,7 +36,7 @@ from bot.organising.organising import (
     update_meetup,
 )
 from bot.reminders.reminders import ReminderPlan
-from handlers.announcement import announce, refresh_card, tell_subscribers
+from handlers.announcement import announce, queue_subscriber_cards, refresh_card, tell_subscribers
 from handlers.approvals import sync_approval_messages
 from handlers.blocks.common import message_modal, section
 from handlers.blocks.organising import (
@@ -44,11 +50,11 @@ from handlers.blocks.organising import (
     meetup_cancelled_blocks,
     meetup_modal,
 )
-from handlers.blocks.signup import promoted_blocks
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
 from handlers.replies import tell
-from handlers.signup import send_dm
+from handlers.signup import queue_promoted_message, send_dm
+from storage.models import CONFIRMED
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +115,9 @@ def announce_command(request: CommandRequest) -> None:
             fallback="The announcement could not be posted.",
         )
     if new:
-        tell_subscribers(request.client, deps, meetup.id)
+        # Subscribers had the card queued when the meetup was created; this
+        # reaches those who subscribed since (the keys stop a second copy).
+        tell_subscribers(deps, meetup.id)
 
 
 def _announce_failed(deps: Deps, meetup) -> str:
@@ -167,22 +175,33 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
     if fields is None:
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
+    queued: list[int] = []
+
+    def queue_cards(session, meetup) -> None:
+        queued.extend(queue_subscriber_cards(session, deps, meetup))
+
     try:
         meetup = create_from_form(
-            deps.db, fields, tz=tz, now=now, created_by=user_id, plan=ReminderPlan.from_settings(deps.settings)
+            deps.db,
+            fields,
+            tz=tz,
+            now=now,
+            created_by=user_id,
+            plan=ReminderPlan.from_settings(deps.settings),
+            then=queue_cards,
         )
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
         return
-    # Stored: the form can close. Announcing and telling people comes after.
+    # Stored, with the subscribers' cards: the form can close. Announcing and
+    # telling people comes after.
     ack()
-    channel, new = announce(client, deps, meetup.id)
+    channel, _ = announce(client, deps, meetup.id)
+    deps.outbox.deliver_soon(queued)
     message = created_blocks(meetup, channel_id=channel, tz=tz)
     if channel is None:
         message.insert(0, section(_announce_failed(deps, meetup)))
     send_dm(client, user_id, message, fallback=f"You created {escape(meetup.title)}.")
-    if new:
-        tell_subscribers(client, deps, meetup.id)
 
 
 def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
@@ -205,9 +224,16 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
     if fields is None:
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
+    queued: list[int] = []
     try:
         result = update_meetup(
-            deps.db, meetup.id, fields, tz=tz, now=now, plan=ReminderPlan.from_settings(deps.settings)
+            deps.db,
+            meetup.id,
+            fields,
+            tz=tz,
+            now=now,
+            plan=ReminderPlan.from_settings(deps.settings),
+            then=lambda session, result: queued.extend(queue_edit_notices(session, result, tz, now=now)),
         )
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
@@ -222,14 +248,34 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
             f"{plural(len(result.to_tell), 'person', 'people')} signed up."
         )
     ack(response_action="update", view=message_modal("Changes saved", text))
-
+    deps.outbox.deliver_soon(queued)
     refresh_card(client, deps, result.meetup.id)
+
+
+def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: datetime) -> list[int]:
+    """In the edit's transaction: tell everyone registered what changed, with
+    an updated calendar file for those with a place, and give anyone moved up
+    by a bigger capacity the message everyone who gets a place gets. Each
+    change raises the calendar SEQUENCE, which keys its notices: one a person."""
+    meetup = result.meetup
+    queued = [queue_promoted_message(session, meetup, person, tz, now=now) for person in result.promoted]
     for registration in result.to_tell:
-        message = changed_blocks(result.meetup, result.changes, registration, tz)
-        send_dm(client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has changed.")
-    for registration in result.promoted:
-        message = promoted_blocks(result.meetup, registration, tz)
-        send_dm(client, registration.slack_user_id, message, fallback=message[0]["text"]["text"])
+        has_place = registration.status == CONFIRMED
+        queued.append(
+            _queue_notice(
+                session,
+                registration,
+                changed_blocks(meetup, result.changes, registration, tz),
+                f"{escape(meetup.title)} has changed.",
+                meetup=meetup,
+                kind="meetup_changed",
+                attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST) if has_place else None,
+                # Sent only while they still hold what the notice describes.
+                required_status=registration.status,
+                now=now,
+            )
+        )
+    return queued
 
 
 def _what_changed(changes: list[str]) -> str:
@@ -270,9 +316,17 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     if not is_organiser(deps, body):
         tell(client, body, "Only organisers can cancel a meetup.")
         return
-    tz = deps.settings.tz
+    tz, now = deps.settings.tz, deps.clock()
+    queued: list[int] = []
     try:
-        result = cancel_meetup(deps.db, _meetup_id(action.get("value")) or 0, now=deps.clock())
+        result = cancel_meetup(
+            deps.db,
+            _meetup_id(action.get("value")) or 0,
+            now=now,
+            then=lambda session, result: queued.extend(
+                queue_cancel_notices(session, result, tz, deps.settings.organiser_contact, now=now)
+            ),
+        )
     except NotChangeable as error:
         tell(client, body, str(error))
         return
@@ -282,14 +336,67 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
         f"You cancelled *{escape(result.meetup.title)}*. We are sending a message to "
         f"{plural(len(result.to_tell), 'person', 'people')} who signed up.",
     )
+    deps.outbox.deliver_soon(queued)
     refresh_card(client, deps, result.meetup.id)
-    message = meetup_cancelled_blocks(result.meetup, tz, deps.settings.organiser_contact)
     for registration in result.to_tell:
-        send_dm(
-            client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled."
-        )
         # Approval messages for anyone who was waiting now say it was cancelled.
         sync_approval_messages(client, deps, registration.id)
+
+
+def queue_cancel_notices(
+    session, result: CancelMeetupResult, tz: ZoneInfo, contact: str, *, now: datetime
+) -> list[int]:
+    """In the cancellation's transaction: tell everyone who was registered,
+    with a file that takes the meetup out of the calendar of those who had a
+    place. Without a required status: the sender drops messages tied to a
+    cancelled meetup's registrations, and this one is about just that."""
+    meetup = result.meetup
+    message = meetup_cancelled_blocks(meetup, tz, contact)
+    cancel_file = calendar_attachment(meetup, tz, now=now, method=CANCEL)
+    return [
+        _queue_notice(
+            session,
+            registration,
+            message,
+            f"{escape(meetup.title)} has been cancelled.",
+            meetup=meetup,
+            kind="meetup_cancelled",
+            attachment=cancel_file if registration.id in result.had_place else None,
+            required_status=None,
+            now=now,
+        )
+        for registration in result.to_tell
+    ]
+
+
+def _queue_notice(
+    session,
+    registration,
+    message: list[dict],
+    text: str,
+    *,
+    meetup,
+    kind: str,
+    attachment: dict | None,
+    required_status: str | None,
+    now: datetime,
+) -> int:
+    """A notice about the meetup to one person registered for it. The calendar
+    SEQUENCE goes up with every change a notice is about, so the key sends
+    each change's notice once a person."""
+    return enqueue_dm(
+        session,
+        registration.slack_user_id,
+        message,
+        text,
+        key=f"{kind}:{registration.id}:{meetup.ics_sequence}",
+        kind=kind,
+        meetup_id=meetup.id,
+        registration_id=registration.id if required_status else None,
+        required_status=required_status,
+        attachment=attachment,
+        now=now,
+    )
 
 
 # /meetup subscribe and unsubscribe -------------------------------------------------

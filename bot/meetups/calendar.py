@@ -3,6 +3,10 @@
 Calendars recognise an event by its UID and take a file with a higher
 SEQUENCE as a change to it, so the UID never changes for a meetup and
 `Meetup.ics_sequence` goes up whenever something a calendar shows changes.
+
+The file sent with a place says METHOD:PUBLISH (add this event). The file
+sent with a change says METHOD:REQUEST (replace the event you have), and the
+one sent when the meetup is cancelled METHOD:CANCEL (remove it).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from icalendar import Calendar, Event
 from storage.models import MEETUP_CANCELLED, Meetup
 
 FILENAME = "meetup.ics"
+PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 PRODID = "-//Cross-government meetup bot//EN"
 
 
@@ -34,10 +39,11 @@ _made: dict[tuple, tuple[datetime, str]] = {}
 _made_lock = threading.Lock()
 
 
-def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
+def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUBLISH) -> str:
     """An iCalendar file for the meetup, in local time with its VTIMEZONE, so
     it shows the right time in any calendar, across daylight saving changes."""
     key = (
+        method,
         meetup.id,
         meetup.created_at,
         meetup.ics_sequence,
@@ -54,7 +60,7 @@ def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
         made = _made.get(key)
     if made is not None and timedelta(0) <= now - made[0] < MAX_AGE:
         return made[1]
-    text = _make_ics(meetup, tz, now=now)
+    text = _make_ics(meetup, tz, now=now, method=method)
     with _made_lock:
         if len(_made) >= 100:
             _made.clear()
@@ -62,12 +68,12 @@ def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
     return text
 
 
-def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> str:
+def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
 
     event = Event()
     event.add("uid", event_uid(meetup))
@@ -99,11 +105,19 @@ def bump_calendar_sequence(meetup: Meetup) -> None:
     meetup.ics_sequence = (meetup.ics_sequence or 0) + 1
 
 
-def calendar_attachment(meetup: Meetup, tz: ZoneInfo, *, now: datetime) -> dict:
-    """The outbox's description of the file to upload beside a message."""
+_COMMENTS = {
+    PUBLISH: "To add the meetup to your calendar, open this file.",
+    REQUEST: "To update the meetup in your calendar, open this file.",
+    CANCEL: "To remove the meetup from your calendar, open this file.",
+}
+
+
+def calendar_attachment(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUBLISH) -> dict:
+    """The outbox's description of the file to upload beside a message:
+    PUBLISH with a new place, REQUEST with a change, CANCEL with a cancellation."""
     return {
         "filename": FILENAME,
         "title": f"{meetup.title[:80]} (calendar file)",
-        "content": meetup_ics(meetup, tz, now=now),
-        "comment": "To add the meetup to your calendar, open this file.",
+        "content": meetup_ics(meetup, tz, now=now, method=method),
+        "comment": _COMMENTS[method],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -37,3 +38,15 @@ def is_subscribed(db: Database, user_id: str) -> bool:
 def subscriber_ids(db: Database) -> list[str]:
     with db.read() as session:
         return subscription_store.list_subscriber_ids(session)
+
+
+def queue_for_subscribers(session, queue: Callable[[object, str], int]) -> list[int]:
+    """Queue a message for each subscriber in the caller's transaction, with
+    `queue(session, user_id)`; returns the queued messages' ids."""
+    return [queue(session, user_id) for user_id in subscription_store.list_subscriber_ids(session)]
+
+
+def queue_for_subscribers_now(db: Database, queue: Callable[[object, str], int]) -> list[int]:
+    """The same, in a transaction of its own."""
+    with db.transaction() as session:
+        return queue_for_subscribers(session, queue)

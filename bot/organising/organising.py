@@ -33,6 +33,7 @@ from storage.db import Database
 from storage.models import (
     ACTIVE_STATUSES,
     CANCELLED,
+    CONFIRMED,
     MEETUP_CANCELLED,
     MEETUP_CLOSED,
     MEETUP_OPEN,
@@ -210,6 +211,10 @@ def _read_when(form: MeetupForm, errors: dict[str, str]) -> tuple[date | None, t
     return day, start_time, end_time
 
 
+def nothing_more(session, result) -> None:
+    """The default `then` of the rules below: nothing to queue."""
+
+
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     """Naive times are read as local time in `tz`."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
@@ -233,10 +238,12 @@ def create_meetup(
     now: datetime,
     created_by: str | None = None,
     reminder_plan=None,
+    then: Callable[[object, Meetup], None] = nothing_more,
 ) -> Meetup:
     """Validate and store a meetup, with its reminder plan (bot.reminders;
     pass `ReminderPlan.from_settings(settings)`, or get the default offsets).
-    Naive times are read as local time in `tz`."""
+    Naive times are read as local time in `tz`. `then(session, meetup)` runs
+    in the same transaction, to queue messages about it."""
     fields = MeetupFields(
         title=title,
         starts=_aware(starts, tz),
@@ -251,7 +258,7 @@ def create_meetup(
         signup_closes=_aware(signup_closes, tz) if signup_closes else None,
     )
     return create_from_form(
-        db, fields, tz=tz, now=now, created_by=created_by, plan=reminder_plan or ReminderPlan(tz=tz)
+        db, fields, tz=tz, now=now, created_by=created_by, plan=reminder_plan or ReminderPlan(tz=tz), then=then
     )
 
 
@@ -263,8 +270,10 @@ def create_from_form(
     now: datetime,
     created_by: str | None,
     plan: ReminderPlan = DEFAULT_PLAN,
+    then: Callable[[object, Meetup], None] = nothing_more,
 ) -> Meetup:
-    """Validate and store a meetup read from the form (or the command line)."""
+    """Validate and store a meetup read from the form (or the command line);
+    `then(session, meetup)` runs in the same transaction."""
     errors = validate_meetup(fields, now=now)
     if errors:
         raise ValidationError(errors)
@@ -288,6 +297,7 @@ def create_from_form(
             updated_at=now,
         )
         create_reminders(session, meetup, plan, now=now)
+        then(session, meetup)
         return meetup
 
 
@@ -334,6 +344,15 @@ def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list
     return changes
 
 
+def _check_capacity(session, meetup: Meetup, capacity: int) -> None:
+    """ValidationError when fewer places than people who hold one."""
+    confirmed = registration_store.count_confirmed(session, meetup.id)
+    if capacity < confirmed:
+        raise ValidationError(
+            {"capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. Enter {confirmed} or more"}
+        )
+
+
 def update_meetup(
     db: Database,
     meetup_id: int,
@@ -342,20 +361,14 @@ def update_meetup(
     tz: ZoneInfo,
     now: datetime,
     plan: ReminderPlan = DEFAULT_PLAN,
+    then: Callable[[object, EditResult], None] = nothing_more,
 ) -> EditResult:
-    """Store an edited meetup. Raises NotChangeable, or ValidationError when the
-    new capacity is below the number of places already taken. Reminders move
-    with the time, and calendars are told of any change they show."""
+    """Store an edited meetup. Raises NotChangeable, or ValidationError when the new capacity is below the number of
+    places already taken. Reminders move with the time, and calendars are told of any change they show. `then(session,
+    result)` runs in the same transaction, to queue the messages about the change: stored if and only if it is."""
     with db.transaction() as session:
         meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
-        confirmed = registration_store.count_confirmed(session, meetup.id)
-        if fields.capacity < confirmed:
-            raise ValidationError(
-                {
-                    "capacity": f"{plural(confirmed, 'person has', 'people have')} a place already. "
-                    f"Enter {confirmed} or more"
-                }
-            )
+        _check_capacity(session, meetup, fields.capacity)
         before = {
             "starts_at": meetup.starts_at,
             "ends_at": meetup.ends_at,
@@ -392,7 +405,9 @@ def update_meetup(
             if changes
             else []
         )
-        return EditResult(meetup, changes, to_tell, promoted)
+        result = EditResult(meetup, changes, to_tell, promoted)
+        then(session, result)
+        return result
 
 
 def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime) -> Meetup:
@@ -414,10 +429,18 @@ def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime)
 class CancelMeetupResult:
     meetup: Meetup
     to_tell: list[Registration]  # everyone who was registered, now cancelled
+    had_place: frozenset[int] = frozenset()  # the ids of those who held a place, whose calendars need telling
 
 
-def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetupResult:
-    """Cancel a meetup and everyone's place in it, in one transaction."""
+def cancel_meetup(
+    db: Database,
+    meetup_id: int,
+    *,
+    now: datetime,
+    then: Callable[[object, CancelMeetupResult], None] = nothing_more,
+) -> CancelMeetupResult:
+    """Cancel a meetup and everyone's place in it, in one transaction.
+    `then(session, result)` runs inside it, to queue the messages saying so."""
     with db.transaction() as session:
         meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         meetup.status = MEETUP_CANCELLED
@@ -426,10 +449,13 @@ def cancel_meetup(db: Database, meetup_id: int, *, now: datetime) -> CancelMeetu
         registered = [
             r for r in registration_store.list_registrations(session, meetup.id) if r.status in ACTIVE_STATUSES
         ]
+        had_place = frozenset(r.id for r in registered if r.status == CONFIRMED)
         for registration in registered:
             registration.set_status(CANCELLED, now)
             registration.reason = "The meetup was cancelled."
-        return CancelMeetupResult(meetup, registered)
+        result = CancelMeetupResult(meetup, registered, had_place)
+        then(session, result)
+        return result
 
 
 # Finding the meetup an organiser means ------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from icalendar import Calendar
 
 import bot.meetups.calendar
-from bot.meetups.calendar import bump_calendar_sequence, meetup_ics
+from bot.meetups.calendar import CANCEL, REQUEST, bump_calendar_sequence, calendar_attachment, meetup_ics
 from storage.models import MEETUP_CANCELLED, Meetup
 
 LONDON = ZoneInfo("Europe/London")
@@ -94,3 +94,31 @@ def test_a_file_is_reused_only_while_the_meetup_shows_the_same_and_for_an_hour_a
 
     later = NOW + timedelta(hours=2)
     assert event_of(meetup_ics(a_meetup(), LONDON, now=later))[1]["dtstamp"].dt == later
+
+
+def test_a_change_is_sent_as_a_request_and_a_cancellation_as_a_cancel_of_the_same_event():
+    meetup = a_meetup()
+    first_calendar, first = event_of(calendar_attachment(meetup, LONDON, now=NOW)["content"])
+    assert str(first_calendar["method"]) == "PUBLISH"
+
+    bump_calendar_sequence(meetup)
+    meetup.starts_at += timedelta(hours=1)
+    attachment = calendar_attachment(meetup, LONDON, now=NOW, method=REQUEST)
+    calendar, changed = event_of(attachment["content"])
+    assert str(calendar["method"]) == "REQUEST"
+    assert "update" in attachment["comment"]
+    assert (changed["uid"], changed["sequence"], str(changed["status"])) == (first["uid"], 1, "CONFIRMED")
+    assert changed.decoded("dtstart").hour == 14
+
+    bump_calendar_sequence(meetup)
+    meetup.status = MEETUP_CANCELLED
+    calendar, cancelled = event_of(calendar_attachment(meetup, LONDON, now=NOW, method=CANCEL)["content"])
+    assert str(calendar["method"]) == "CANCEL"
+    assert (cancelled["uid"], cancelled["sequence"], str(cancelled["status"])) == (first["uid"], 2, "CANCELLED")
+
+
+def test_files_for_the_same_meetup_with_other_methods_are_not_mixed_up():
+    meetup = a_meetup()
+    assert "METHOD:PUBLISH" in meetup_ics(meetup, LONDON, now=NOW)
+    assert "METHOD:REQUEST" in meetup_ics(meetup, LONDON, now=NOW, method=REQUEST)
+    assert "METHOD:PUBLISH" in meetup_ics(meetup, LONDON, now=NOW)

@@ -252,3 +252,39 @@ def test_a_malformed_organiser_channel_is_named_at_start():
         "ORGANISER_CHANNEL_ID must be a channel ID like C0123456789, not '#organisers', "
         "or unset to send approval requests to each organiser by direct message."
     ]
+
+
+class Refused(Exception):
+    pass
+
+
+def test_what_runs_in_an_edit_or_a_cancellation_is_kept_only_with_it(db, clock):
+    """`then` runs inside the change's transaction: when it fails, the change
+    is not stored either, so a message about it exists if and only if it does."""
+    meetup = make_meetup(db, now=clock(), capacity=1)
+    sign_up(db, make_form(meetup_id=meetup.id), user_id="U1", now=clock(), contact="x")
+    sign_up(db, make_form(meetup_id=meetup.id), user_id="U2", now=clock(), contact="x")
+    fields, _ = read_form(FORM, tz=LONDON, now=clock())
+    seen = []
+
+    def fail(session, result):
+        # Read inside the transaction: after the rollback the rows are gone.
+        seen.append(
+            [r.slack_user_id for r in getattr(result, "promoted", [])]
+            + [r.slack_user_id for r in result.to_tell if r.id in getattr(result, "had_place", ())]
+        )
+        raise Refused
+
+    with pytest.raises(Refused):
+        update_meetup(db, meetup.id, replace(fields, capacity=2), tz=LONDON, now=clock(), then=fail)
+    assert seen[0] == ["U2"]
+    assert get_meetup(db, meetup.id).capacity == 1
+    assert find_registration(db, meetup.id, "U2").status == WAITLISTED
+
+    with pytest.raises(Refused):
+        cancel_meetup(db, meetup.id, now=clock(), then=fail)
+    assert seen[1] == ["U1"]  # who had a place
+    assert get_meetup(db, meetup.id).status != "cancelled"
+    assert find_registration(db, meetup.id, "U1").status == CONFIRMED
+
+    assert cancel_meetup(db, meetup.id, now=clock(), then=lambda session, result: None).meetup.status == "cancelled"

@@ -1,0 +1,158 @@
+"""Organisers' changes reach people through the outbox: notices of a change or
+a cancellation, places given by a bigger capacity and new-meetup cards for
+subscribers are stored with the change, survive Slack being down, and arrive
+once when it is back. Calendar files follow the change."""
+
+from icalendar import Calendar
+
+from storage.models import DELIVERY_PENDING, DELIVERY_SENT
+from tests.support.app import ORGANISER
+from tests.support.blocks import block_texts
+from tests.support.messages import dms_to
+from tests.support.organising import (
+    NEW_MEETUP,
+    create_meetup_in_modal,
+    eventually,
+    form_answers,
+    meetup_id_of,
+    open_form,
+    open_new_meetup_form,
+    sign_up_from_card,
+)
+from tests.support.reminders import deliveries
+
+ADA, BOB = "U0ADA", "U0BOB"
+SIGNUP = {"full_name": "Ada Lovelace", "organisation": "Cabinet Office", "role": "civil_servant"}
+
+
+def add_people(fake):
+    fake.add_user(ADA, real_name="Ada Lovelace", email="ada@digital.cabinet-office.gov.uk")
+    fake.add_user(BOB, real_name="Bob Brown", email="bob@homeoffice.gov.uk")
+
+
+def meetup_with(bot, people, **answers):
+    """A meetup, announced, with these people signed up and their messages sent."""
+    add_people(bot.fake)
+    posted, _ = create_meetup_in_modal(bot, **answers)
+    for person in people:
+        sign_up_from_card(bot, person, {**SIGNUP, "full_name": person}, posted)
+        eventually(lambda person=person: dms_to(bot.fake, person))
+    eventually(lambda: all(d.state == DELIVERY_SENT for d in deliveries(bot.db)))
+    return posted
+
+
+def calendar_files(fake, user_id) -> list[Calendar]:
+    """The calendar files shared into the direct message with this person, oldest first."""
+    channel = fake.dm_channel(user_id)
+    return [
+        Calendar.from_ical(fake.uploads[file_id])
+        for share in fake.file_shares
+        if share["channel"] == channel
+        for file_id in share["file_ids"]
+    ]
+
+
+def event_of(calendar: Calendar):
+    [event] = calendar.walk("VEVENT")
+    return event
+
+
+def through_an_outage(bot, kind: str, count: int) -> None:
+    """Slack is down when the messages are queued and for a while after: they
+    wait, and go once Slack is back, whatever else tries them again."""
+    eventually(lambda: [d for d in deliveries(bot.db, kind=kind) if d.state == DELIVERY_PENDING and d.attempts >= 1])
+    assert len(deliveries(bot.db, kind=kind)) == count
+    # Still down a minute later: the retry fails too, and nothing is lost.
+    bot.clock.advance(minutes=1)
+    bot.deps.outbox.deliver_due()
+    assert {d.state for d in deliveries(bot.db, kind=kind)} == {DELIVERY_PENDING}
+    bot.fake.end_outage()
+    bot.clock.advance(minutes=10)
+    bot.deps.outbox.deliver_due()
+    assert {d.state for d in deliveries(bot.db, kind=kind)} == {DELIVERY_SENT}
+    # Trying again later sends nothing twice.
+    bot.clock.advance(hours=1)
+    assert bot.deps.outbox.deliver_due().total == 0
+
+
+def test_a_new_time_reaches_everyone_once_through_an_outage_with_an_updated_calendar(bot):
+    meetup_with(bot, [ADA, BOB])
+    [ada_first] = calendar_files(bot.fake, ADA)
+    form = open_form(bot, "edit")
+
+    bot.fake.outage(60)
+    reply = bot.slack.submit_view(form, {**form_answers(form), "start_time": "14:00"}, user_id=ORGANISER)
+    assert "sending a message about the new time to 2 people" in block_texts(reply.json()["view"]["blocks"])
+    through_an_outage(bot, "meetup_changed", 2)
+
+    for person in (ADA, BOB):
+        [notice] = [d for d in dms_to(bot.fake, person) if "has changed" in d["text"]]
+        assert "The time is now 2pm to 5pm (it was 1pm to 5pm)." in block_texts(notice["blocks"])
+        first, update = calendar_files(bot.fake, person)
+        assert str(update["method"]) == "REQUEST"
+        assert str(event_of(update)["uid"]) == str(event_of(first)["uid"])
+        assert event_of(update)["sequence"] > event_of(first)["sequence"]
+        assert event_of(update).decoded("dtstart").hour == 14
+    assert str(event_of(ada_first)["uid"]) == str(event_of(calendar_files(bot.fake, BOB)[0])["uid"])
+
+
+def test_a_cancellation_reaches_everyone_once_through_an_outage_and_cancels_the_calendar_event(bot):
+    meetup_with(bot, [ADA, BOB])
+    form = open_form(bot, "edit")
+    [value] = [
+        element["value"]
+        for block in form["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id") == "cancel_meetup"
+    ]
+
+    bot.fake.outage(60)
+    bot.slack.block_action(user_id=ORGANISER, action_id="cancel_meetup", value=value, view=form)
+    through_an_outage(bot, "meetup_cancelled", 2)
+
+    for person in (ADA, BOB):
+        assert len([d for d in dms_to(bot.fake, person) if "has been cancelled" in d["text"]]) == 1
+        first, cancelled = calendar_files(bot.fake, person)
+        assert str(cancelled["method"]) == "CANCEL"
+        assert str(event_of(cancelled)["status"]) == "CANCELLED"
+        assert str(event_of(cancelled)["uid"]) == str(event_of(first)["uid"])
+        assert event_of(cancelled)["sequence"] > event_of(first)["sequence"]
+
+
+def test_a_place_from_a_bigger_capacity_arrives_once_through_an_outage_with_its_calendar_file(bot):
+    meetup_with(bot, [ADA, BOB], capacity="1")
+    assert calendar_files(bot.fake, BOB) == []  # waiting: no file yet
+    form = open_form(bot, "edit")
+
+    bot.fake.outage(60)
+    bot.slack.submit_view(form, {**form_answers(form), "capacity": "2"}, user_id=ORGANISER)
+    through_an_outage(bot, "promoted", 1)
+
+    assert len([d for d in dms_to(bot.fake, BOB) if "A place has become free" in d["text"]]) == 1
+    [place] = calendar_files(bot.fake, BOB)
+    assert str(event_of(place)["summary"]) == "Cross-government open source meetup"
+    # Nothing about when or where changed: Ada hears nothing.
+    assert not [d for d in dms_to(bot.fake, ADA) if "has changed" in d["text"]]
+
+
+def test_a_subscriber_gets_the_new_meetup_card_once_through_an_outage(bot):
+    add_people(bot.fake)
+    bot.slack.command("subscribe", user_id=ADA)
+    form = open_new_meetup_form(bot)
+
+    bot.fake.outage(60)
+    reply = bot.slack.submit_view(form, {**NEW_MEETUP, "title": "Open data meetup"}, user_id=ORGANISER)
+    assert reply.status == 200 and reply.body == ""
+    through_an_outage(bot, "new_meetup", 1)
+
+    [card] = dms_to(bot.fake, ADA)
+    assert card["text"].startswith("New meetup: Open data meetup")
+    assert "`/meetup unsubscribe`" in block_texts(card["blocks"])
+
+    # Announcing it later does not send the card again.
+    assert bot.slack.command("announce", user_id=ORGANISER).message()["text"].startswith("Posting")
+    posted = eventually(lambda: bot.fake.messages("C0MEETUP"))
+    assert meetup_id_of(posted[0]) == 1
+    bot.clock.advance(hours=1)
+    bot.deps.outbox.deliver_due()
+    assert len(dms_to(bot.fake, ADA)) == 1
