@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.domains.imports import table_from
+from bot.runtime.fitting import fit_replies
 from bot.runtime.organisers import Organisers
 from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
 from bot.runtime.sender import Outbox
@@ -113,6 +114,7 @@ def create_app(
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     app.use(log_slack_calls)
+    app.use(fit_replies)
     organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
     deps = Deps(
         settings=settings,
