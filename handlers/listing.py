@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.common.formatting import escape
 from bot.common.ids import parse_id
 from bot.common.outbox import failed_deliveries
+from bot.common.slack_limits import SECTION_TEXT
 from bot.meetups.meetups import upcoming_meetups
 from bot.signups.signups import overview
 from handlers.blocks.common import context
@@ -31,15 +32,18 @@ def list_command(request: CommandRequest) -> None:
         ack(text="There are no upcoming meetups. Create one with `/meetup new`.")
         return
     result: list[dict] = []
-    for meetup in meetups[:3]:
-        summary = overview_blocks(overview(deps.db, meetup.id), tz)
+    shown = meetups[:3]
+    for meetup in shown:
+        # Slack refuses a message whose blocks hold much over 12,000 characters
+        # in all (bot/common/slack_limits.py), so the meetups share that.
+        summary = overview_blocks(overview(deps.db, meetup.id), tz, room=SECTION_TEXT // len(shown))
         # Messages that could not be sent come right after the counts, so a
         # long list of names never pushes them out of sight.
         result += summary[:1] + failed_delivery_blocks(failed_deliveries(deps.db, meetup.id)) + summary[1:]
         result.append({"type": "divider"})
     if len(meetups) > 3:
         result.append(context("Showing the next 3 meetups. Use `/meetup list ID` for another one."))
-    ack(text=f"Sign-ups for {escape(meetups[0].title)}", blocks=result[:50])
+    ack(text=f"Sign-ups for {escape(meetups[0].title)}", blocks=result)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -98,3 +98,32 @@ def sqlite_bot(fake_slack, sqlite_url, clock):
     running, server, thread = start_bot(fake_slack, sqlite_url, clock)
     yield running
     stop_bot(running, server, thread)
+
+
+# Slack's limits --------------------------------------------------------------
+
+
+class _BrokenLimits:
+    def __init__(self) -> None:
+        self.records: list[str] = []
+
+    def write(self, record) -> None:
+        self.records.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def fail_on_broken_slack_limits():
+    """A message the app fitted that Slack would still refuse is a bug in a
+    builder: bot/common/slack_limits.py logs it, and here the test fails."""
+    import logging
+
+    seen = _BrokenLimits()
+    handler = logging.Handler(level=logging.ERROR)
+    handler.emit = seen.write  # type: ignore[method-assign]
+    logger = logging.getLogger("bot.common.slack_limits")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert not seen.records, f"Slack would refuse what the app sent: {seen.records}"

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.common.pseudonyms import Pseudonyms
 from bot.domains.imports import table_from
+from bot.runtime.fitting import fit_replies
 from bot.runtime.organisers import Organisers
 from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
 from bot.runtime.sender import Outbox
@@ -114,6 +115,7 @@ def create_app(
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     app.use(log_slack_calls)
+    app.use(fit_replies)
     organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
     hash_key = settings.signing_secret or settings.bot_token
     deps = Deps(

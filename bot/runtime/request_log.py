@@ -30,6 +30,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.runtime.fitting import fit_api_arguments
 from bot.runtime.logs import fields_text
 from bot.runtime.slack_http import KeepAliveWebClient
 
@@ -110,6 +111,8 @@ class LoggingWebClient(KeepAliveWebClient):
     def api_call(self, api_method: str, **kwargs) -> SlackResponse:
         started = time.perf_counter()
         outcome = "ok"
+        # Every message and view the bot sends passes here: fit Slack's limits.
+        kwargs = fit_api_arguments(api_method, kwargs)
         try:
             return super().api_call(api_method, **kwargs)
         except SlackApiError as error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date
+from bot.common.slack_limits import shorten
 from bot.signups.eligibility import ROLES
 from handlers.blocks.common import button, context, plain, section
 from handlers.blocks.signup import status_blocks
@@ -31,19 +32,27 @@ def decision_blocks(meetup, registration, tz: ZoneInfo, contact: str, position: 
     )
 
 
+# One typed answer, after escaping: the six fit in one section (3,000).
+APPLICANT_FIELD = 400
+
+
+def _field(text: str | None) -> str:
+    return shorten(escape(text), APPLICANT_FIELD)
+
+
 def applicant_details(registration) -> str:
     lines = [
-        f"*Organisation:* {escape(registration.organisation)}",
-        f"*How they work in government:* {ROLES.get(registration.role, escape(registration.role))}",
+        f"*Organisation:* {_field(registration.organisation)}",
+        f"*How they work in government:* {ROLES.get(registration.role, _field(registration.role))}",
     ]
     if registration.government_team:
-        lines.append(f"*Government team:* {escape(registration.government_team)}")
-    lines.append(f"*Email address:* {escape(registration.email)}")
+        lines.append(f"*Government team:* {_field(registration.government_team)}")
+    lines.append(f"*Email address:* {_field(registration.email)}")
     if registration.domain_organisation:
-        lines.append(f"*Their email address is from:* {escape(registration.domain_organisation)}")
+        lines.append(f"*Their email address is from:* {_field(registration.domain_organisation)}")
     if registration.reason:
         # The reason is written to the person ("your email address"): say so.
-        lines.append(f"*What the bot told them:* {escape(registration.reason)}")
+        lines.append(f"*What the bot told them:* {_field(registration.reason)}")
     return "\n".join(lines)
 
 

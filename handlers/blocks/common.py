@@ -8,6 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date, format_when
+from bot.common.slack_limits import VIEW_TITLE, shorten
 from bot.signups.eligibility import audience_sentence
 from storage.models import Meetup
 
@@ -88,17 +89,26 @@ def meetup_choice(meetups: list[Meetup], tz: ZoneInfo, *, with_times: bool = Fal
     return {"type": "input", "block_id": "meetup", "label": plain("Which meetup"), "element": element}
 
 
+DETAIL_FIELD = 800
+
+
 def meetup_details(meetup: Meetup, tz: ZoneInfo) -> str:
+    # Each typed field within DETAIL_FIELD after escaping, so the three fit in one section.
     lines = [
-        f"*{escape(meetup.title)}*",
+        f"*{shorten(escape(meetup.title), DETAIL_FIELD)}*",
         f"*When:* {format_when(meetup.starts_at, meetup.ends_at, tz)}",
-        f"*Where:* {escape(meetup.venue)}",
+        f"*Where:* {shorten(escape(meetup.venue), DETAIL_FIELD)}",
     ]
     if meetup.host_organisation:
-        lines.append(f"*Hosted by:* {escape(meetup.host_organisation)}")
+        lines.append(f"*Hosted by:* {shorten(escape(meetup.host_organisation), DETAIL_FIELD)}")
     lines.append(f"*Who can come:* {audience_sentence(meetup.audience, meetup.sectors)}")
     return "\n".join(lines)
 
 
 def message_modal(title: str, text: str) -> dict:
-    return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": [section(text)]}
+    return {
+        "type": "modal",
+        "title": plain(shorten(title, VIEW_TITLE)),
+        "close": plain("Close"),
+        "blocks": [section(text)],
+    }

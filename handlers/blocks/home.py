@@ -8,6 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, plural
+from bot.common.slack_limits import SECTION_TEXT, shorten
 from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, applicant_details
 from handlers.blocks.common import button, context, meetup_details, plain, section
 from handlers.blocks.signup import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION, STATUS_WORDS
@@ -52,8 +53,11 @@ def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organise
         for registration in entry.pending[:5]:
             rid = str(registration.id)
             person = section(
-                f"*{escape(registration.full_name)}* (<@{registration.slack_user_id}>) is waiting "
-                f"for approval.\n{applicant_details(registration)}"[:3000]
+                shorten(
+                    f"*{shorten(escape(registration.full_name), 150)}* (<@{registration.slack_user_id}>) is waiting "
+                    f"for approval.\n{applicant_details(registration)}",
+                    SECTION_TEXT,
+                )
             )
             blocks += [
                 person,

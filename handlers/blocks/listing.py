@@ -8,52 +8,48 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when, plural
+from bot.common.slack_limits import SECTION_TEXT, lines_within, shorten
 from handlers.blocks.common import section
 from storage.models import CONFIRMED, PENDING, WAITLISTED, Delivery, Registration
 
+# One name, organisation or team, after escaping: long enough for any real
+# one, short enough that one person's line never fills a section.
+FIELD = 150
+
 
 def _person(r: Registration) -> str:
-    line = f"{escape(r.full_name)} (<@{r.slack_user_id}>), {escape(r.organisation)}"
+    line = f"{shorten(escape(r.full_name), FIELD)} (<@{r.slack_user_id}>), {shorten(escape(r.organisation), FIELD)}"
     if r.government_team:
-        line += f", team: {escape(r.government_team)}"
+        line += f", team: {shorten(escape(r.government_team), FIELD)}"
     return line
 
 
-def overview_blocks(overview, tz: ZoneInfo) -> list[dict]:
+def overview_blocks(overview, tz: ZoneInfo, *, room: int = SECTION_TEXT) -> list[dict]:
+    """The counts, then one section each for organisations, confirmed, waitlist
+    and awaiting approval, each within `room` characters and saying how many
+    more there are: a long waitlist never hides the people awaiting approval."""
     m = overview.meetup
     counts = overview.counts
     confirmed = counts.get(CONFIRMED, 0)
     summary = (
-        f"*{escape(m.title)}*, {format_when(m.starts_at, m.ends_at, tz)}\n"
+        f"*{shorten(escape(m.title), FIELD)}*, {format_when(m.starts_at, m.ends_at, tz)}\n"
         f"{confirmed} of {m.capacity} places taken. "
         f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
         f"{counts.get(PENDING, 0)} waiting for approval, {counts.get('cancelled', 0)} cancelled."
     )
     blocks = [section(summary)]
     if overview.by_organisation:
-        blocks.append(
-            section(
-                "*By organisation*\n"
-                + "\n".join(f"{escape(name)}: {count}" for name, count in overview.by_organisation[:40])
-            )
-        )
-    for title, people, numbered in (
-        ("Confirmed", overview.confirmed, False),
-        ("Waitlist, in order", overview.waitlisted, True),
-        ("Waiting for approval", overview.pending, False),
+        organisations = [f"{shorten(escape(name), FIELD)}: {count}" for name, count in overview.by_organisation]
+        blocks.append(section(lines_within(["*By organisation*"] + organisations, room // 2, "and {n} more")))
+    for title, people, numbered, more in (
+        ("Confirmed", overview.confirmed, False, f"and {{n}} more: `/meetup export {m.id}` has everyone"),
+        ("Waitlist, in order", overview.waitlisted, True, "and {n} more on the waitlist"),
+        ("Waiting for approval", overview.pending, False, "and {n} more waiting for approval"),
     ):
-        if not people:
-            continue
-        lines = [f"{i}. {_person(r)}" if numbered else f"• {_person(r)}" for i, r in enumerate(people, start=1)]
-        # A section holds 3,000 characters: split long lists across sections.
-        chunk: list[str] = []
-        for line in [f"*{title}*"] + lines:
-            if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
-                blocks.append(section("\n".join(chunk)))
-                chunk = []
-            chunk.append(line)
-        blocks.append(section("\n".join(chunk)))
-    return blocks[:50]
+        if people:
+            lines = [f"{i}. {_person(r)}" if numbered else f"• {_person(r)}" for i, r in enumerate(people, start=1)]
+            blocks.append(section(lines_within([f"*{title}*"] + lines, room, more)))
+    return blocks
 
 
 WHAT = {
@@ -100,4 +96,4 @@ def failed_delivery_blocks(failed: list[Delivery], *, limit: int = 10) -> list[d
     more = f"; and {len(failed) - limit} more" if len(failed) > limit else ""
     count = "1 message" if len(failed) == 1 else f"{len(failed)} messages"
     text = f":warning: {count} could not be sent: {shown}{more}."
-    return [section(text[:2900])]
+    return [section(shorten(text, SECTION_TEXT))]

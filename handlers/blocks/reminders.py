@@ -8,6 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_time, format_when
+from bot.common.slack_limits import SECTION_TEXT, shorten
 from handlers.blocks.common import button, meetup_details, section
 from handlers.blocks.signup import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION
 from storage.models import CONFIRMED, Meetup, Registration
@@ -55,14 +56,15 @@ class ReminderBlocks:
     def day_before(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
-        lines = [PHOTO_ID]
-        if meetup.description:
-            lines.insert(0, f"*What happens:* {escape(meetup.description)}")
-        lines = _with_topics(lines)
+        lines = _with_topics([PHOTO_ID])
         lines.append(
             "If you have a place and cannot come, cancel it with `/meetup cancel` "
             "so someone on the waitlist can have it."
         )
+        if meetup.description:
+            # The description gets the room the other lines leave in the section.
+            room = SECTION_TEXT - len("\n\n".join(lines)) - len("\n\n*What happens:* ")
+            lines.insert(0, f"*What happens:* {shorten(escape(meetup.description), room)}")
         result = [
             section(f"Reminder: *{title}* is on {when}."),
             section(meetup_details(meetup, tz)),

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date, plural
+from bot.common.slack_limits import MESSAGE_TEXT_BUDGET, SECTION_TEXT, shorten
 from bot.topics.topics import DESCRIPTION_LIMIT, TITLE_LIMIT, CarriedOver, RankedTopic, Ranking
 from bot.topics.votes import base_emoji
 from handlers.blocks.common import button, context, meetup_choice, plain, section, text_input
@@ -22,6 +23,8 @@ HIDE_ACTION = "topic_hide"
 
 # A message holds 50 blocks; leave room for the heading and the footer.
 MAX_LISTED = 45
+# A title or name in the ranking, after escaping.
+RANKED_FIELD = 300
 
 
 def vote_emoji_text(vote_emoji: Iterable[str]) -> str:
@@ -178,10 +181,15 @@ def proposal_failed_dm() -> list[dict]:
 
 
 def _ranked_line(position: int, ranked: RankedTopic) -> str:
+    topic = ranked.topic
+    # Shortened before the link is built, so a cut never breaks <url|title>.
+    title = shorten(escape(topic.title), RANKED_FIELD).replace("|", "¦")
+    link = f"<{topic.permalink}|{title}>" if topic.permalink else f"*{title}*"
+    who = "who will lead it" if topic.would_lead else "who would like someone else to lead it"
     votes = f"{plural(ranked.votes, 'vote')}, {len(ranked.confirmed_voters)} from people with a place"
-    line = f"*{position}.* {topic_link(ranked.topic)}\n{votes}. {_proposed_by(ranked.topic)}"
+    line = f"*{position}.* {link}\n{votes}. Proposed by {shorten(escape(topic.proposer_name), RANKED_FIELD)}, {who}."
     if ranked.carried_from:
-        line += f" Carried over from *{escape(ranked.carried_from)}*."
+        line += f" Carried over from *{shorten(escape(ranked.carried_from), RANKED_FIELD)}*."
     return line
 
 
@@ -189,15 +197,24 @@ def ranking_blocks(
     ranking: Ranking, tz: ZoneInfo, vote_emoji: Iterable[str], channel_id: str, *, others: Sequence[Meetup] = ()
 ) -> list[dict]:
     meetup = ranking.meetup
-    heading = f"*Topics for {escape(meetup.title)}*, {format_date(meetup.starts_at, tz)}"
-    later = " ".join(f"`/meetup topics {m.id}` for {escape(m.title)}." for m in others[:3])
+    heading = f"*Topics for {shorten(escape(meetup.title), RANKED_FIELD)}*, {format_date(meetup.starts_at, tz)}"
+    later = " ".join(f"`/meetup topics {m.id}` for {shorten(escape(m.title), RANKED_FIELD)}." for m in others[:3])
     if not ranking.topics:
         blocks = [section(f"{heading}\nNobody has proposed a topic yet. Use `/meetup propose` to suggest one.")]
         return blocks + ([context(later)] if later else [])
     blocks = [section(f"{heading}\n{plural(len(ranking.topics), 'topic')}, most votes first.")]
-    blocks += [section(_ranked_line(i, r)[:3000]) for i, r in enumerate(ranking.topics[:MAX_LISTED], start=1)]
+    # As many as fit in one message: at most MAX_LISTED blocks, and the
+    # characters Slack takes in one message's blocks.
+    room = MESSAGE_TEXT_BUDGET - 2 * SECTION_TEXT
+    for position, ranked in enumerate(ranking.topics[:MAX_LISTED], start=1):
+        line = _ranked_line(position, ranked)
+        room -= len(line)
+        if room < 0:
+            break
+        blocks.append(section(line))
+    shown = len(blocks) - 1
     footer = f"Vote by reacting with {vote_emoji_text(vote_emoji)} to a topic's card in <#{channel_id}>."
-    if len(ranking.topics) > MAX_LISTED:
-        footer = f"Showing the top {MAX_LISTED}. " + footer
+    if shown < len(ranking.topics):
+        footer = f"Showing the top {shown}, and {len(ranking.topics) - shown} more have fewer votes. " + footer
     blocks.append(context(f"{footer} {later}".strip()))
     return blocks

@@ -12,6 +12,8 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 
+from tests.support.fakeslack import blockkit
+
 # The bot's own user, as the fake Slack and the test app know it.
 BOT_USER_ID = "U0BOT"
 
@@ -24,6 +26,22 @@ class Response:
 
     def json(self):
         return json.loads(self.body) if self.body else None
+
+    def refused_by_slack(self) -> list[str]:
+        """What Slack would refuse in this answer to its request: blocks over the
+        limits in a message, or in the view of response_action update/push."""
+        if self.status != 200 or not self.body.startswith("{"):
+            return []
+        body = self.json()
+        if not isinstance(body, dict):
+            return []
+        if body.get("response_action") in ("update", "push"):
+            return blockkit.check_view(body.get("view"), expect_type="modal")
+        if body.get("response_action") == "errors":
+            errors = body.get("errors")
+            # Slack shows each error under its input; it refuses an empty answer.
+            return [] if isinstance(errors, dict) and errors else ["response_action errors without errors"]
+        return blockkit.check_message_blocks(body["blocks"]) if "blocks" in body else []
 
     def message(self) -> dict:
         """What Slack shows for an ack: Bolt sends a bare string as plain text
@@ -69,9 +87,13 @@ class SlackSender:
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=15) as reply:
-                return Response(reply.status, reply.read().decode(), time.perf_counter() - started)
+                response = Response(reply.status, reply.read().decode(), time.perf_counter() - started)
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode(), time.perf_counter() - started)
+        # Slack drops an answer it cannot show (the person sees an error): fail here, as that would.
+        refused = response.refused_by_slack()
+        assert not refused, f"Slack would refuse the app's answer (invalid_blocks): {refused}"
+        return response
 
     def get(self, path: str) -> Response:
         started = time.perf_counter()

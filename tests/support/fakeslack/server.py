@@ -696,6 +696,14 @@ class FakeSlack:
         except ValueError:
             request.reply(400, b"invalid_payload", "text/plain; charset=utf-8")
             return
+        # Like chat.postMessage, a response_url refuses blocks over Slack's limits
+        # (hooks.slack.com answers 400 with the error as text).
+        errors = blockkit.check_message_blocks(body["blocks"]) if isinstance(body, dict) and "blocks" in body else []
+        if errors:
+            with self._cond:
+                self.violations.append(f"response_url: invalid_blocks {errors}")
+            request.reply(400, b"invalid_blocks", "text/plain; charset=utf-8")
+            return
         with self._cond:
             known = hook_id in self._response_urls
             if known:
