@@ -158,10 +158,11 @@ _UPDATE_IF_CLAIMED = update(cast(Table, Delivery.__table__)).where(
 )
 
 
-def renew_claims(session: Session, worker: str, until: datetime) -> int:
+def renew_claims(session: Session, claims: Iterable[str], until: datetime) -> int:
+    """Extend the leases of these claims (Delivery.claimed_by) that still hold."""
     result = session.execute(
         update(Delivery)
-        .where(Delivery.claimed_by == worker, Delivery.state == DELIVERY_CLAIMED)
+        .where(Delivery.claimed_by.in_(list(claims)), Delivery.state == DELIVERY_CLAIMED)
         .values(claimed_until=until)
         .execution_options(synchronize_session=False)
     )

@@ -15,7 +15,11 @@ How "exactly once" is kept, and where it cannot be:
 - A worker claims a few due deliveries in one short transaction (FOR UPDATE
   SKIP LOCKED on PostgreSQL, the write lock on SQLite) with a lease, which a
   heartbeat renews while it works. A worker that dies leaves its claims to
-  expire, and another worker takes them over: nothing is skipped.
+  expire, and another worker takes them over: nothing is skipped. Each
+  batch is claimed under a token of its own, so a sending thread whose claim
+  was taken over, even by another thread of the same process, finds out when
+  it records; and it starts no write to Slack once its lease is nearly over
+  (a heartbeat that stalled, e.g. on SQLite's write lock, stops it).
 - Each delivery is marked sent by one statement straight after Slack
   accepts it, so at most the message in flight is in doubt when a
   process dies. Slack has no idempotency key for chat.postMessage, so the
@@ -84,6 +88,11 @@ EVENT_TYPE = "meetup_bot_delivery"
 # short enough that a dead worker's messages go out soon after.
 LEASE = timedelta(seconds=20)
 HEARTBEAT_SECONDS = 5
+# A write to Slack starts only with at least this much of its claim's lease
+# left. A heartbeat that cannot renew in time (SQLite's write lock held by a
+# long transaction, the database away) then stops the sending instead of
+# letting it run on after another worker may have taken the message over.
+LEASE_MARGIN = timedelta(seconds=5)
 BATCH_SIZE = 20
 # Conversations sent to at once (Outbox._run_batch).
 SEND_THREADS = 8
@@ -172,7 +181,10 @@ class Outbox:
         self.max_attempts = max_attempts
         self.batch_size = batch_size
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._busy = 0
+        # Each batch is claimed under its own token (worker_id/random), so
+        # one thread finds out when its claim was taken over, even by another
+        # thread of this process. The token's lease, as last renewed.
+        self._leases: dict[str, datetime] = {}
         self._busy_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
         self._soon: queue.SimpleQueue[int | None] = queue.SimpleQueue()
@@ -287,18 +299,21 @@ class Outbox:
             with self.db.read() as session:
                 if not delivery_store.has_due_deliveries(session, now):
                     return []
+        token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
         with self.db.transaction() as session:
             claimed = delivery_store.claim_deliveries(
                 session,
                 now=now,
-                worker=self.worker_id,
+                worker=token,
                 lease_until=now + LEASE,
                 limit=len(ids) if ids else self.batch_size,
                 ids=ids,
             )
             for item in claimed:
                 session.expunge(item.delivery)
-            return claimed
+        if claimed:
+            self._start_work(token, now + LEASE)
+        return claimed
 
     def _run_batch(self, ids: list[int] | None = None) -> Summary:
         """Send one claimed batch. Each conversation's messages go in order, and
@@ -312,14 +327,13 @@ class Outbox:
         conversations: dict[str, list[Claimed]] = {}
         for item in claimed:
             conversations.setdefault(item.delivery.conversation, []).append(item)
-        self._start_work()
         try:
             if len(conversations) == 1:
                 outcomes = [self._send_in_order(items) for items in conversations.values()]
             else:
                 outcomes = list(self._pool().map(self._send_in_order, conversations.values()))
         finally:
-            self._end_work()
+            self._end_work(claimed[0].delivery.claimed_by)
         for outcome in (o for some in outcomes for o in some):
             setattr(summary, outcome, getattr(summary, outcome) + 1)
         return summary
@@ -342,31 +356,46 @@ class Outbox:
 
     # ------------------------------------------------------------ heartbeat
 
-    def _start_work(self) -> None:
+    def _start_work(self, token: str, lease_until: datetime) -> None:
         with self._busy_lock:
-            self._busy += 1
+            self._leases[token] = lease_until
             if self._heartbeat is None or not self._heartbeat.is_alive():
                 self._heartbeat = threading.Thread(target=self._beat, name="outbox-heartbeat", daemon=True)
                 self._heartbeat.start()
 
-    def _end_work(self) -> None:
+    def _end_work(self, token: str | None) -> None:
         with self._busy_lock:
-            self._busy -= 1
+            self._leases.pop(token or "", None)
 
     def _beat(self) -> None:
-        """Renew this worker's claims while it sends, so a long wait (Slack's
+        """Renew this process's claims while it sends, so a long wait (Slack's
         Retry-After) does not let another worker take a message mid-send."""
         while True:
             time.sleep(HEARTBEAT_SECONDS)
             with self._busy_lock:
-                if self._busy == 0:
+                tokens = list(self._leases)
+                if not tokens:
                     self._heartbeat = None
                     return
+            until = self.clock() + LEASE
             try:
                 with self.db.transaction() as session:
-                    delivery_store.renew_claims(session, self.worker_id, self.clock() + LEASE)
+                    delivery_store.renew_claims(session, tokens, until)
             except Exception:
                 log.exception("Could not renew the outbox's claims")
+                continue
+            with self._busy_lock:
+                for token in tokens:
+                    if token in self._leases:
+                        self._leases[token] = until
+
+    def _check_lease(self, delivery: Delivery) -> None:
+        """Before a write to Slack: stop if this claim's lease is (nearly) over."""
+        with self._busy_lock:
+            until = self._leases.get(delivery.claimed_by or "")
+        if until is None or self.clock() >= until - LEASE_MARGIN:
+            log.warning("Delivery %d: its claim was not renewed in time; leaving it for the next attempt", delivery.id)
+            raise _Lost()
 
     # ------------------------------------------------------------ sending one
 
@@ -435,6 +464,7 @@ class Outbox:
             self._look_for_earlier_attempt(delivery, progress, want_file=bool(attachment))
             progress.unsure = False
         if progress.message_ts is None:
+            self._check_lease(delivery)
             with _slack_errors("chat.postMessage", posts=True):
                 posted = self.client.chat_postMessage(
                     # A person's user id posts into the DM with them.
@@ -450,6 +480,7 @@ class Outbox:
             # attempt finds this message in the history and sends the file only.
             progress.channel, progress.message_ts = posted["channel"], posted["ts"]
         if attachment and progress.file_id is None:
+            self._check_lease(delivery)
             with _slack_errors("files.upload", posts=True):
                 uploaded = self.client.files_upload_v2(
                     channel=progress.channel,
@@ -585,7 +616,7 @@ class Outbox:
         # transaction needed around it (a round trip less each way on PostgreSQL).
         with self.db.connection() as connection:
             if not delivery_store.update_if_claimed(
-                connection, delivery.id, self.worker_id, updated_at=self.clock(), **values
+                connection, delivery.id, _token(delivery), updated_at=self.clock(), **values
             ):
                 raise _Lost()
 
@@ -607,7 +638,7 @@ class Outbox:
                 recorded = delivery_store.update_if_claimed(
                     session.connection(),
                     delivery.id,
-                    self.worker_id,
+                    _token(delivery),
                     updated_at=self.clock(),
                     state=DELIVERY_FAILED,
                     **values,
@@ -680,6 +711,12 @@ def _slack_errors(method: str, *, posts: bool) -> Iterator[None]:
         raise
     except Exception as error:  # timeouts, refused connections, a failed upload
         raise _Retry(f"{method}: {type(error).__name__}: {error}"[:300], may_have_posted=posts) from error
+
+
+def _token(delivery: Delivery) -> str:
+    """The claim this attempt holds: set by claim_deliveries before the row left the session."""
+    assert delivery.claimed_by is not None, f"delivery {delivery.id} was not claimed"
+    return delivery.claimed_by
 
 
 def _retry_after(headers) -> float | None:

@@ -272,6 +272,72 @@ def test_the_heartbeat_keeps_a_slow_workers_claim(bot, monkeypatch):
     assert len(dm_posts(bot.fake, user)) == 1
 
 
+def test_a_thread_whose_claim_ran_out_stops_before_posting_and_says_so(bot, monkeypatch):
+    """Two threads of one process: the first stalls (before Slack) past its
+    lease, with no heartbeat to renew it; the second takes the message over
+    and sends it. The first then notices its claim is gone, posts nothing
+    and records nothing: each claim has its own token, not the process's."""
+    import bot.runtime.sender as outbox_module
+
+    monkeypatch.setattr(outbox_module, "HEARTBEAT_SECONDS", 3600)  # the heartbeat stalls
+    [user] = people(bot.fake, 1)
+    queue(bot.db, user, key="stalled", now=bot.clock())
+    outbox = outbox_for(bot)
+    inside, release = threading.Event(), threading.Event()
+    checks = outbox._not_wanted
+
+    def stall_first(delivery):
+        if not inside.is_set():
+            inside.set()
+            release.wait(5)
+        return checks(delivery)
+
+    monkeypatch.setattr(outbox, "_not_wanted", stall_first)
+    first: list = []
+    thread = threading.Thread(target=lambda: first.append(outbox.deliver_due()))
+    thread.start()
+    assert inside.wait(5)
+    bot.clock.advance(seconds=LEASE.total_seconds() + 1)
+    assert outbox.deliver_due().sent == 1  # the second thread, on the expired claim
+    release.set()
+    thread.join(5)
+    assert first[0].lost == 1 and first[0].sent == 0
+    assert len(dm_posts(bot.fake, user)) == 1
+    [delivery] = deliveries(bot.db)
+    assert delivery.state == DELIVERY_SENT
+
+
+def test_claims_are_renewed_for_every_batch_in_flight(bot, monkeypatch):
+    """Several batches sending at once in one process each keep their claim."""
+    import bot.runtime.sender as outbox_module
+
+    monkeypatch.setattr(outbox_module, "HEARTBEAT_SECONDS", 0.05)
+    users = people(bot.fake, 2)
+    outbox = outbox_for(bot)
+    ids = [queue(bot.db, user, key=f"batch-{user}", now=bot.clock()) for user in users]
+    inside, release = threading.Barrier(3), threading.Event()
+    original = outbox.client.chat_postMessage
+
+    def slow_post(**kwargs):
+        inside.wait(5)
+        release.wait(5)
+        return original(**kwargs)
+
+    outbox.client.chat_postMessage = slow_post
+    threads = [threading.Thread(target=outbox.deliver, args=([i],)) for i in ids]
+    for thread in threads:
+        thread.start()
+    inside.wait(5)  # both batches are in chat.postMessage, under two claims
+    assert len({d.claimed_by for d in deliveries(bot.db)}) == 2
+    bot.clock.advance(seconds=LEASE.total_seconds() + 1)
+    wait_until(lambda: all(d.claimed_until > bot.clock() for d in deliveries(bot.db)))
+    assert outbox_for(bot, worker_id="other").deliver_due().total == 0
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert [len(dm_posts(bot.fake, user)) for user in users] == [1, 1]
+
+
 # Sending to many conversations -----------------------------------------------------------
 
 
