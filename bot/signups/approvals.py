@@ -44,6 +44,9 @@ class ApprovalOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class ApprovalResult:
+    """What a decision did: for the organiser who pressed the button, the
+    person's message and every copy of the request."""
+
     outcome: ApprovalOutcome
     meetup: Meetup | None = None
     registration: Registration | None = None

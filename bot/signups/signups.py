@@ -229,6 +229,9 @@ class CancelOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class CancelResult:
+    """What a cancellation did: the person's reply, and whoever moved up into
+    the place (`promoted`), whose messages the caller queued."""
+
     outcome: CancelOutcome
     meetup: Meetup | None
     registration: Registration | None = None

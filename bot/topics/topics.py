@@ -133,6 +133,8 @@ class StatusOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class StatusChange:
+    """What withdrawing or hiding a topic did, for the reply and the card."""
+
     outcome: StatusOutcome
     topic: Topic | None = None
     meetup: Meetup | None = None
