@@ -6,6 +6,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.common.formatting import escape, format_when
+from bot.common.slack_limits import SECTION_TEXT, shorten
 from bot.privacy.privacy import data_held, forget, privacy_notice
 from handlers.blocks.common import button, plain, section
 from handlers.deps import CommandRequest, Deps
@@ -53,7 +54,9 @@ def mydata_command(request: CommandRequest) -> None:
     if held.topics or held.votes:
         sections.append(f"Discussion topics you proposed: {held.topics}. Topics you voted for: {held.votes}.")
     sections.append("To delete all of it, use `/meetup forget`.")
-    request.ack(text="The personal data we hold about you", blocks=[section(s[:2900]) for s in sections][:50])
+    request.ack(
+        text="The personal data we hold about you", blocks=[section(shorten(s, SECTION_TEXT)) for s in sections]
+    )
 
 
 def forget_command(request: CommandRequest) -> None:

@@ -343,7 +343,7 @@ def cancel_command(request: CommandRequest) -> None:
         result = []
         for meetup, registration in mine:
             result += status_blocks(meetup, registration, deps.settings.tz)
-        ack(text="Choose which sign-up to cancel.", blocks=result[:50])
+        ack(text="Choose which sign-up to cancel.", blocks=result)
         return
     meetup, _ = mine[0]
     result, queued = cancel_and_queue(deps, meetup_id=meetup.id, user_id=user_id)

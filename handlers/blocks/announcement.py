@@ -8,6 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when
+from bot.common.slack_limits import SECTION_TEXT, shorten
 from bot.meetups.agenda import talks_from_json
 from bot.organising.organising import closing_date
 from bot.signups.eligibility import audience_sentence
@@ -36,10 +37,10 @@ def card_blocks(meetup, places: str, tz: ZoneInfo, *, taking_signups: bool) -> l
         section(f"*Who can come:* {audience_sentence(meetup.audience, meetup.sectors)}"),
     ]
     if meetup.description:
-        blocks.append(section(escape(meetup.description)[:3000]))
+        blocks.append(section(shorten(escape(meetup.description), SECTION_TEXT)))
     talks = _talk_lines(meetup)
     if talks:
-        blocks.append(section(("*Talks*\n" + talks)[:3000]))
+        blocks.append(section(shorten("*Talks*\n" + talks, SECTION_TEXT)))
     blocks.append(section(f"*{places}*"))
     if taking_signups:
         if meetup.signup_closes_at:

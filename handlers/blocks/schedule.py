@@ -91,7 +91,7 @@ def grid_blocks(outcome: ScheduleOutcome, tz: ZoneInfo) -> tuple[str, list[dict]
                 "Topics that did not fit are offered at the next meetup, with their votes starting again from zero."
             )
         )
-    return fallback, blocks[:50]
+    return fallback, blocks
 
 
 def grid_summary(outcome: ScheduleOutcome, channel_id: str) -> str:

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.common.formatting import escape, format_date, plural
 from handlers.blocks.common import context, section
 
+# The largest first; the rest are counted in one line.
+SHOWN_ORGANISATIONS = 100
+
 
 def _chunked(title: str, lines: list[str]) -> list[dict]:
     """Sections of at most about 2,900 characters (a section holds 3,000)."""
@@ -45,8 +48,11 @@ def stats_blocks(stats, tz: ZoneInfo) -> list[dict]:
     blocks += _chunked("*Each meetup*", meetup_lines)
     org_lines = [
         f"• {escape(o.name)}: {plural(o.signups, 'sign-up')}, {o.attended} attended, {plural(o.meetups, 'meetup')}"
-        for o in stats.organisations[:100]
+        for o in stats.organisations[:SHOWN_ORGANISATIONS]
     ]
+    hidden = len(stats.organisations) - SHOWN_ORGANISATIONS
+    if hidden > 0:
+        org_lines.append(f"and {plural(hidden, 'more organisation')}, with fewer sign-ups")
     if org_lines:
         blocks += _chunked("*By organisation*", org_lines)
     blocks.append(
@@ -55,4 +61,4 @@ def stats_blocks(stats, tz: ZoneInfo) -> list[dict]:
             "a register at the door. Cancelled meetups are not counted."
         )
     )
-    return blocks[:50]
+    return blocks

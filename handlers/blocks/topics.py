@@ -199,6 +199,8 @@ def ranking_blocks(
     meetup = ranking.meetup
     heading = f"*Topics for {shorten(escape(meetup.title), RANKED_FIELD)}*, {format_date(meetup.starts_at, tz)}"
     later = " ".join(f"`/meetup topics {m.id}` for {shorten(escape(m.title), RANKED_FIELD)}." for m in others[:3])
+    if len(others) > 3:
+        later += f" {plural(len(others) - 3, 'more meetup')} also take topics: `/meetup list` shows them."
     if not ranking.topics:
         blocks = [section(f"{heading}\nNobody has proposed a topic yet. Use `/meetup propose` to suggest one.")]
         return blocks + ([context(later)] if later else [])
