@@ -29,6 +29,7 @@ from handlers.blocks.approvals import (
     already_decided_text,
     approval_blocks,
     approval_text,
+    cleared_request,
     decision_blocks,
 )
 from handlers.deps import Deps
@@ -88,6 +89,31 @@ def queue_approval_messages(
         update(message=copy.name, of_delivery=copy.delivery, posted_at=copy.posted_at, meetup_id=meetup.id)
         for copy in copies
     ]
+
+
+def queue_cleared_requests(
+    session, requests: list[tuple[Meetup, approvals.PostedCopy]], *, purged: bool, now: datetime
+) -> list[int]:
+    """Queue, in the caller's transaction, an update of each copy of an
+    approval request whose person is forgotten (or purged), so that none
+    shows them any more. Queued without a meetup: the purge deletes the
+    meetup's deliveries, and these must still go."""
+    queued = []
+    for meetup, copy in requests:
+        text, blocks = cleared_request(meetup, purged=purged)
+        queued.append(
+            enqueue_update(
+                session,
+                blocks,
+                text,
+                message=copy.name,
+                version="purged" if purged else "forgotten",
+                kind=UPDATE_KIND,
+                posted_at=(copy.channel, copy.ts),
+                now=now,
+            )
+        )
+    return queued
 
 
 def _queue_request(

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.common.formatting import escape, format_when
+from bot.common.outbox import enqueue_update
 from bot.common.slack_limits import SECTION_TEXT, shorten
-from bot.privacy.privacy import data_held, forget, privacy_notice
+from bot.privacy.privacy import ShownInSlack, TopicCard, data_held, forget, privacy_notice
+from handlers.approvals import queue_cleared_requests
 from handlers.blocks.common import button, plain, section
+from handlers.blocks.topics import topic_card
 from handlers.deps import CommandRequest, Deps
 from handlers.signup import queue_promoted_message, registration_changed
 
 FORGET_ACTION = "forget_confirm"
+# The outbox's updates of a forgotten person's topic cards.
+CARD_UPDATE_KIND = "topic_card_update"
 STATUS_NAMES = {
     "confirmed": "confirmed",
     "waitlisted": "on the waitlist",
@@ -84,6 +91,31 @@ def forget_command(request: CommandRequest) -> None:
     )
 
 
+def _queue_nameless_cards(session, deps: Deps, cards: list[TopicCard], *, now: datetime) -> list[int]:
+    """The cards of a forgotten person's topics, as they are now: the topic
+    stays (others voted for it), the name goes."""
+    queued = []
+    for card in cards:
+        topic = card.topic
+        assert topic.channel and topic.ts  # only topics with a card are listed
+        text, blocks = topic_card(
+            topic, card.meetup, deps.settings.tz, deps.settings.vote_emoji, carried_from=card.carried_from
+        )
+        queued.append(
+            enqueue_update(
+                session,
+                blocks,
+                text,
+                message=f"topic:{topic.id}",
+                version="forgotten",
+                kind=CARD_UPDATE_KIND,
+                posted_at=(topic.channel, topic.ts),
+                now=now,
+            )
+        )
+    return queued
+
+
 def register(app: App, deps: Deps) -> None:
     deps.subcommands.add("privacy", "read how we use your personal data", privacy_command)
     deps.subcommands.add("mydata", "see everything we hold about you", mydata_command)
@@ -99,7 +131,11 @@ def register(app: App, deps: Deps) -> None:
         def queue_promotion(session, meetup, person) -> None:
             queued.append(queue_promoted_message(session, meetup, person, deps.settings.tz, now=now))
 
-        result = forget(deps.db, user_id, now, then=queue_promotion, pseudonyms=deps.pseudonyms)
+        def queue_clearing(session, shown: ShownInSlack) -> None:
+            queued.extend(_queue_nameless_cards(session, deps, shown.cards, now=now))
+            queued.extend(queue_cleared_requests(session, shown.requests, purged=False, now=now))
+
+        result = forget(deps.db, user_id, now, then=queue_promotion, clear=queue_clearing, pseudonyms=deps.pseudonyms)
         text = (
             "We have deleted everything we held about you."
             if result.anything

@@ -16,6 +16,7 @@ from storage.models import (
     DELIVERY_CLAIMED,
     DELIVERY_FAILED,
     DELIVERY_PENDING,
+    DELIVERY_SENT,
     Delivery,
     Meetup,
     Registration,
@@ -216,6 +217,19 @@ def list_deliveries_about(
             .order_by(Delivery.id)
         )
     )
+
+
+def list_sent_deliveries(
+    session: Session, *, meetup_id: int, kind: str, registration_id: int | None = None
+) -> list[Delivery]:
+    """The deliveries of one kind about a meetup (and one registration, if
+    given) that Slack took, oldest first."""
+    query = select(Delivery).where(
+        Delivery.meetup_id == meetup_id, Delivery.kind == kind, Delivery.state == DELIVERY_SENT
+    )
+    if registration_id is not None:
+        query = query.where(Delivery.registration_id == registration_id)
+    return list(session.scalars(query.order_by(Delivery.id)))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import rowcount
-from storage.models import Delivery, Export, ForgottenPerson, Topic, VoteReaction
+from storage.models import TOPIC_OPEN, Delivery, Export, ForgottenPerson, Topic, VoteReaction
 
 # What a topic shows as its proposer once their name is gone.
 NO_NAME = "someone who has since left"
@@ -29,6 +29,23 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
         )
     )
     return {"votes": votes, "messages": messages, "topics": topics}
+
+
+def cards_naming(session: Session, slack_user_id: str) -> list[Topic]:
+    """This person's open topics that have a card: the only cards that show
+    the proposer's name (withdrawn, hidden and moved cards do not)."""
+    return list(
+        session.scalars(
+            select(Topic)
+            .where(
+                Topic.proposer_user_id == slack_user_id,
+                Topic.status == TOPIC_OPEN,
+                Topic.channel.is_not(None),
+                Topic.ts.is_not(None),
+            )
+            .order_by(Topic.id)
+        )
+    )
 
 
 def remember_forgotten(session: Session, person: str, now: datetime) -> None:

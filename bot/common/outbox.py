@@ -109,9 +109,10 @@ def enqueue_update(
     late retry never puts an old state back. Updating is idempotent, so
     retrying after a server error is safe.
     """
-    prefix = f"update:{message}:"
-    key = f"{prefix}{version}"
-    delivery_store.cancel_pending_with_key_prefix(session, prefix, keep_key=key, note="a newer update replaced it")
+    key = f"{_update_prefix(message)}{version}"
+    delivery_store.cancel_pending_with_key_prefix(
+        session, _update_prefix(message), keep_key=key, note="a newer update replaced it"
+    )
     if of_delivery is not None:
         update: dict = {"delivery_id": of_delivery.id}
         user, channel = of_delivery.slack_user_id, of_delivery.channel
@@ -124,6 +125,16 @@ def enqueue_update(
     # Where the message to change is: the sender calls chat.update there.
     payload["update"] = update
     return _enqueue(session, payload, kind=kind, key=key, slack_user_id=user, channel=channel, **about)
+
+
+def cancel_updates(session, *, message: str, note: str) -> int:
+    """Cancel the updates of `message` (as named to enqueue_update) still
+    waiting, in the caller's transaction, e.g. when it will never be posted."""
+    return delivery_store.cancel_pending_with_key_prefix(session, _update_prefix(message), keep_key="", note=note)
+
+
+def _update_prefix(message: str) -> str:
+    return f"update:{message}:"
 
 
 def _payload(blocks: list[dict], text: str, attachment: dict | None = None) -> dict:

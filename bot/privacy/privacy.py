@@ -4,19 +4,22 @@ on request, and removing it a set time after each meetup (UK GDPR)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.common.pseudonyms import Pseudonyms
 from bot.settings import Settings
+from bot.signups import approvals
+from bot.signups.approvals import PostedCopy
 from bot.signups.signups import fill_places
 from storage import erasure
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage import signup_guards as guard_store
 from storage import subscriptions as subscription_store
+from storage import topics as topic_store
 from storage.db import Database
-from storage.models import CONFIRMED, Meetup, Registration
+from storage.models import CONFIRMED, Meetup, Registration, Topic
 
 ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
 
@@ -44,12 +47,15 @@ def privacy_notice(settings: Settings) -> str:
         "and access needs, which can reveal your health or religion, we rely on your explicit consent, "
         "which you can withdraw at any time.\n"
         f"*How long:* we delete your personal data {days} days after the meetup, including the visitor "
-        "lists sent to organisers in Slack. We keep only the number of people from each organisation, to "
+        "lists sent to organisers in Slack, and we change the bot's messages asking organisers to approve "
+        "sign-ups so they no longer show who asked. We keep only the number of people from each organisation, to "
         "report on the series.\n"
         "*Who sees it:* the organisers, and the host building's security team (your name, email address "
         "and organisation). We share it with nobody else.\n"
         "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
-        "up again, and delete it with `/meetup forget`. You can also object to how we use it or ask us to "
+        "up again, and delete it with `/meetup forget`. This also changes the bot's messages in Slack that "
+        "show you: your topics stay, without your name, and your requests to join a meetup say only that "
+        "a request was withdrawn. You can also object to how we use it or ask us to "
         "limit it: contact us.\n"
         f"*Complaints:* contact us first. You can also complain to the Information Commissioner's Office: "
         f"<{ICO_COMPLAINTS}|ico.org.uk/make-a-complaint>."
@@ -92,30 +98,57 @@ class Forgotten:
         return bool(self.meetup_ids) or self.other_data
 
 
+@dataclass(frozen=True)
+class TopicCard:
+    """A topic's card that showed its proposer's name; the topic no longer has it."""
+
+    topic: Topic
+    meetup: Meetup
+    carried_from: str | None = None  # the title of the meetup it came from, which the card names
+
+
+@dataclass(frozen=True)
+class ShownInSlack:
+    """The bot's messages in Slack that show someone whose data is gone, to
+    change in the same transaction, so they change if and only if it goes."""
+
+    cards: list[TopicCard] = field(default_factory=list)
+    requests: list[tuple[Meetup, PostedCopy]] = field(default_factory=list)  # approval requests' copies
+
+
 def forget(
     db: Database,
     user_id: str,
     now: datetime,
     then: Callable[[object, Meetup, Registration], None] | None = None,
     *,
+    clear: Callable[[object, ShownInSlack], None] | None = None,
     pseudonyms: Pseudonyms | None = None,
 ) -> Forgotten:
     """Erase everything held about a person. A place they held goes to the
     longest-waiting person, in the same transaction, as if they cancelled;
     `then(session, meetup, promoted)` runs in it for each, to queue their message.
+    `clear(session, shown)` runs in it once, to change the messages in Slack
+    that show the person (their topics' cards, their approval requests).
     With `pseudonyms`, a keyed hash of their user ID is kept, so that a
     recount does not bring back their votes (bot/topics/votes.py)."""
     promoted: list[tuple[Meetup, Registration]] = []
     with db.transaction() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
         meetup_ids = [r.meetup_id for r in rows]
+        cards = erasure.cards_naming(session, user_id)
         unsubscribed = subscription_store.delete_subscription(session, user_id)
         others = erasure.forget_person(session, user_id)
+        requests: list[tuple[Meetup, PostedCopy]] = []
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
             # registrations.meetup_id is a non-null foreign key and meetups are
             # never deleted, so the row this registration points to is there.
             assert meetup is not None, f"registration {registration.id} has no meetup"
+            # Read before the registration goes: where its requests were
+            # posted is recorded in rows deleted with it.
+            requests += [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id, registration.id)]
+            approvals.drop_updates_of_unposted(session, registration)
             held_place = registration.status == CONFIRMED
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:
@@ -123,20 +156,38 @@ def forget(
                     promoted.append((meetup, person))
                     if then is not None:
                         then(session, meetup, person)
+        if clear is not None:
+            clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests))
         forgotten = Forgotten(meetup_ids, promoted, unsubscribed or any(others.values()))
         if pseudonyms is not None and forgotten.anything:
             erasure.remember_forgotten(session, pseudonyms.of(user_id), now)
         return forgotten
 
 
-def purge_due(db: Database, now: datetime, days: int) -> list[tuple[Meetup, int]]:
+def _card(session, topic: Topic) -> TopicCard:
+    meetup = meetup_store.get_meetup(session, topic.meetup_id)
+    assert meetup is not None, f"topic {topic.id} has no meetup"  # a non-null foreign key
+    earlier = topic_store.get_topic(session, topic.carried_from_topic_id) if topic.carried_from_topic_id else None
+    came_from = meetup_store.get_meetup(session, earlier.meetup_id) if earlier is not None else None
+    return TopicCard(topic, meetup, came_from.title if came_from is not None else None)
+
+
+def purge_due(
+    db: Database, now: datetime, days: int, clear: Callable[[object, ShownInSlack], None] | None = None
+) -> list[tuple[Meetup, int]]:
     """Anonymise the attendees of every meetup that ended more than `days` ago.
-    Safe to run from several instances: each meetup is locked while purged."""
+    Safe to run from several instances: each meetup is locked while purged.
+    `clear(session, shown)` runs in the same transaction for each meetup whose
+    approval requests were posted, to take the people out of them."""
     purged = []
     with db.transaction() as session:
         for meetup in meetup_store.list_meetups_to_purge(session, now - timedelta(days=days)):
+            # Read first: anonymise_meetup deletes the deliveries that say where they are.
+            requests = [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id)]
             purged.append((meetup, registration_store.anonymise_registrations(session, meetup.id)))
             erasure.anonymise_meetup(session, meetup.id)
             guard_store.delete_guards(session, meetup.id)
             meetup.purged_at = now
+            if clear is not None and requests:
+                clear(session, ShownInSlack(requests=requests))
     return purged

@@ -190,6 +190,8 @@ def _purge(settings: Settings, db) -> int:
         print(f"{meetup.id}\t{meetup.title}\tremoved personal data of {count} sign-ups")
     if report.files_deleted:
         print(f"Deleted {report.files_deleted} exported visitor lists from Slack")
+    if report.messages_cleared:
+        print(f"Queued changes to {report.messages_cleared} approval requests in Slack: the worker sends them")
     if report.files_left:
         print(
             f"{report.files_left} exported visitor lists could not be deleted from Slack (see the log); "

@@ -1,6 +1,8 @@
 """The purge, as far as Slack: the personal data of meetups that ended
-PURGE_AFTER_DAYS ago leaves the database (bot/privacy/privacy.py), and the
-visitor lists exported for them are deleted from Slack (files.delete).
+PURGE_AFTER_DAYS ago leaves the database (bot/privacy/privacy.py), the
+approval requests posted for them are changed to show nobody (queued in the
+same transaction; the outbox sends them, and retries), and the visitor lists
+exported for them are deleted from Slack (files.delete).
 
 A file Slack could not delete stays recorded, and the next run (hourly in
 `serve`, or `meetup-bot purge`) tries again.
@@ -15,8 +17,9 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.privacy.privacy import purge_due
+from bot.privacy.privacy import ShownInSlack, purge_due
 from bot.signups.export import file_deleted, files_to_delete
+from handlers.approvals import queue_cleared_requests
 from storage.db import Database
 from storage.models import Meetup
 
@@ -31,10 +34,17 @@ class PurgeReport:
     purged: list[tuple[Meetup, int]] = field(default_factory=list)  # each meetup, and how many sign-ups
     files_deleted: int = 0
     files_left: int = 0  # Slack refused or failed: tried again next time
+    # Approval requests queued to be changed so they show nobody; the outbox sends them.
+    messages_cleared: int = 0
 
 
 def purge(db: Database, client: WebClient, *, days: int, now: datetime) -> PurgeReport:
-    report = PurgeReport(purged=purge_due(db, now, days))
+    report = PurgeReport()
+
+    def clear(session, shown: ShownInSlack) -> None:
+        report.messages_cleared += len(queue_cleared_requests(session, shown.requests, purged=True, now=now))
+
+    report.purged = purge_due(db, now, days, clear=clear)
     for export in files_to_delete(db):
         assert export.file_id is not None  # files_to_delete lists only exports with a file
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.common.outbox import cancel_updates
 from bot.signups.limits import UNKEYED, SignupLimits
 from bot.signups.signups import assign_place
 from storage import approval_requests as approval_store
@@ -152,11 +153,55 @@ def approval_copies(session, registration: Registration) -> list[ApprovalCopy]:
         kind=REQUEST_KIND,
         states=(DELIVERY_PENDING, DELIVERY_CLAIMED, DELIVERY_SENT),
     )
-    copies = [ApprovalCopy(f"delivery:{d.id}", delivery=d) for d in queued]
+    copies = [ApprovalCopy(_copy_name(d), delivery=d) for d in queued]
     return copies + [
         ApprovalCopy(f"approval_request:{r.id}", posted_at=(r.channel, r.ts))
         for r in _earlier_messages(session, registration)
     ]
+
+
+@dataclass(frozen=True)
+class PostedCopy:
+    """Where one copy of a request was posted: a plain value, as the rows
+    that record it go with the person's data (a delivery is deleted with its
+    registration, ON DELETE CASCADE)."""
+
+    name: str  # as ApprovalCopy.name, so an update replaces older ones still waiting
+    channel: str
+    ts: str
+
+
+def posted_copies(session, meetup_id: int, registration_id: int | None = None) -> list[PostedCopy]:
+    """Every copy of every request posted about one registration, or about
+    anyone at this meetup: all of them, not only the current wait's, since
+    forgetting someone or purging the meetup must clear each one. A copy
+    not yet posted is not listed: it is deleted with the registration (or
+    with the meetup's deliveries by the purge), so it is never sent."""
+    sent = delivery_store.list_sent_deliveries(
+        session, meetup_id=meetup_id, kind=REQUEST_KIND, registration_id=registration_id
+    )
+    earlier = approval_store.list_approval_requests_for_meetup(session, meetup_id, registration_id)
+    return [PostedCopy(_copy_name(d), d.channel, d.message_ts) for d in sent if d.channel and d.message_ts] + [
+        PostedCopy(f"approval_request:{r.id}", r.channel, r.ts) for r in earlier
+    ]
+
+
+def drop_updates_of_unposted(session, registration: Registration) -> None:
+    """Cancel the updates still waiting for a copy that was never posted:
+    they show the person, and the copy goes with the registration."""
+    waiting = delivery_store.list_deliveries_about(
+        session,
+        meetup_id=registration.meetup_id,
+        registration_id=registration.id,
+        kind=REQUEST_KIND,
+        states=(DELIVERY_PENDING, DELIVERY_CLAIMED),
+    )
+    for copy in waiting:
+        cancel_updates(session, message=_copy_name(copy), note="the person asked to be forgotten")
+
+
+def _copy_name(delivery: Delivery) -> str:
+    return f"delivery:{delivery.id}"
 
 
 def messages_for(db: Database, registration: Registration) -> list[ApprovalRequest]:

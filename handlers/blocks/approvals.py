@@ -113,3 +113,15 @@ def approval_text(meetup, registration) -> str:
     if registration.status != PENDING:
         return f"{name}, {title}: {decided_text(meetup, registration)}"
     return f"{name} is waiting for approval for {title}."
+
+
+def cleared_request(meetup, *, purged: bool) -> tuple[str, list[dict]]:
+    """What an approval request says once the person's data is gone: no name,
+    email address, team or anything else about them, and no buttons.
+    (fallback text, blocks)."""
+    title = escape(meetup.title)
+    if purged:
+        text = f"A request to join *{title}*. Its details were deleted after the meetup."
+    else:
+        text = f"A request to join *{title}* was withdrawn."
+    return text, [section(text)]

@@ -14,6 +14,7 @@ from bot.common.slack_limits import MESSAGE_TEXT_BUDGET, SECTION_TEXT, shorten
 from bot.topics.topics import DESCRIPTION_LIMIT, TITLE_LIMIT, CarriedOver, RankedTopic, Ranking
 from bot.topics.votes import base_emoji
 from handlers.blocks.common import button, context, meetup_choice, plain, section, text_input
+from storage.erasure import NO_NAME
 from storage.models import Meetup, Topic
 
 PROPOSE_CALLBACK = "propose_topic"
@@ -121,7 +122,9 @@ def topic_card(
     text = f"*{escape(topic.title)}*"
     if topic.description:
         text += f"\n{escape(topic.description)}"
-    about = f"{_proposed_by(topic)} For *{escape(meetup.title)}*, {format_date(meetup.starts_at, tz)}."
+    about = f"For *{escape(meetup.title)}*, {format_date(meetup.starts_at, tz)}."
+    if topic.proposer_name != NO_NAME:  # once forgotten or purged, the card names nobody
+        about = f"{_proposed_by(topic)} {about}"
     if carried_from:
         about += f" Carried over from *{escape(carried_from)}*."
     blocks = [

@@ -1,6 +1,7 @@
 """Erasure that reaches Slack: after `/meetup forget`, a recount does not
-bring back the person's votes from the reactions Slack still shows, and the
-purge deletes the exported visitor lists from Slack."""
+bring back the person's votes from the reactions Slack still shows, and no
+message the bot posted shows them any more; the purge deletes the exported
+visitor lists from Slack and takes people out of approval requests."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from datetime import timedelta
 
 from bot.runtime.app import make_client
 from bot.runtime.purge import purge
+from bot.signups.approvals import REQUEST_KIND
 from bot.signups.export import list_exports
+from bot.signups.signups import find_registration
 from bot.topics.topics import ranking
 from handlers.privacy import FORGET_ACTION
 from storage.models import ForgottenPerson
-from tests.support.app import ORGANISER
+from tests.e2e.test_approval_limits import CONTRACTOR, SAM, request_shown, requests_posted
+from tests.e2e.test_approval_outbox import after_the_outage, press, tried_once_and_waiting
+from tests.support.app import CHANNEL, ORGANISER
 from tests.support.factories import make_meetup
 from tests.support.messages import dms_to
 from tests.support.organising import create_meetup_in_modal, csv_shares, eventually, sign_up_from_card
+from tests.support.reminders import deliveries
+from tests.support.signup import open_modal
 from tests.support.topics import propose
 
 ADA, VOTER, LATER = "U0ADA", "U0VOTER", "U0LATER"
@@ -97,3 +104,120 @@ def test_the_purge_deletes_exported_visitor_lists_from_slack(bot):
     # Once only.
     assert purge(bot.db, client, days=days, now=after).files_deleted == 0
     assert len(bot.fake.calls_to("files.delete")) == 1
+
+
+# Forget and the purge reach the bot's messages in Slack (issue 23, item 4).
+
+SAM_SHOWS = ("Sam Contractor", "sam@contractor.example", "GDS, GOV.UK Pay", "Acme Digital", SAM)
+
+
+def shown(message) -> str:
+    return f"{message.get('text', '')} {message.get('blocks')}"
+
+
+def bots_messages(bot) -> list[dict]:
+    """Everything the bot shows in the meetup channel and in its DMs."""
+    channels = [CHANNEL, bot.fake.dm_channel(ORGANISER), bot.fake.dm_channel(SAM)]
+    return [m for channel in channels for m in bot.fake.messages(channel)]
+
+
+def showing_sam(bot) -> list[str]:
+    return [shown(m) for m in bots_messages(bot) if any(words in shown(m) for words in SAM_SHOWS)]
+
+
+def sam_proposes_and_waits_for_approval(bot):
+    bot.fake.add_user(SAM, real_name="Sam Contractor", email="sam@contractor.example")
+    meetup = make_meetup(bot.db, now=bot.clock())
+    topic = propose(bot, SAM, "Buying open source support")
+    assert "Proposed by Sam Contractor" in shown(card_of(bot, topic))
+    _, view = open_modal(bot, SAM)
+    assert bot.slack.submit_view(view, CONTRACTOR, user_id=SAM).status == 200
+    eventually(lambda: "Approve" in request_shown(bot.fake, bot.fake.dm_channel(ORGANISER)))
+    return meetup, topic
+
+
+def card_of(bot, topic) -> dict:
+    [card] = [m for m in bot.fake.messages(topic.channel) if m["ts"] == topic.ts]
+    return card
+
+
+def approval_copy(bot) -> dict:
+    [request] = [m for m in bot.fake.messages(bot.fake.dm_channel(ORGANISER)) if "request to join" in shown(m)]
+    return request
+
+
+def press_forget(bot, user_id) -> None:
+    bot.clock.advance(minutes=1)
+    reply = bot.slack.block_action(
+        user_id=user_id, action_id=FORGET_ACTION, value="forget", response_url=bot.fake.response_url()
+    )
+    assert reply.status == 200
+
+
+def cleared(bot, meetup, topic) -> None:
+    """The card keeps the topic without the name; the request names nobody."""
+    card = shown(card_of(bot, topic))
+    assert "Buying open source support" in card and "Proposed by" not in card
+    request = approval_copy(bot)
+    assert f"A request to join *{meetup.title}* was withdrawn." in shown(request)
+    assert "actions" not in str(request["blocks"])  # no buttons
+    assert showing_sam(bot) == []
+
+
+def test_forget_takes_the_person_out_of_the_bots_messages(bot):
+    meetup, topic = sam_proposes_and_waits_for_approval(bot)
+    assert showing_sam(bot)
+    press_forget(bot, SAM)
+    eventually(lambda: not showing_sam(bot))
+    cleared(bot, meetup, topic)
+    assert len(requests_posted(bot.fake)) == 1  # changed, not posted again
+
+
+def test_forget_during_an_outage_changes_the_messages_once_slack_is_back(bot):
+    meetup, topic = sam_proposes_and_waits_for_approval(bot)
+    updates_before = len(bot.fake.calls_to("chat.update"))
+    bot.fake.outage(20)
+    press_forget(bot, SAM)
+    eventually(lambda: find_registration(bot.db, meetup.id, SAM) is None)
+    tried_once_and_waiting(bot, "approval_update")
+    assert showing_sam(bot)  # Slack could not be told yet
+
+    after_the_outage(bot)
+    cleared(bot, meetup, topic)
+    done = [c for c in bot.fake.calls_to("chat.update")[updates_before:] if c.status == 200]
+    assert sorted(c.args["ts"] for c in done) == sorted([topic.ts, approval_copy(bot)["ts"]])  # once each
+
+
+def test_a_request_not_yet_posted_when_the_person_is_forgotten_is_never_sent(bot):
+    bot.fake.add_user(SAM, real_name="Sam Contractor", email="sam@contractor.example")
+    meetup = make_meetup(bot.db, now=bot.clock())
+    _, view = open_modal(bot, SAM)
+    bot.fake.outage(20)
+    bot.slack.submit_view(view, CONTRACTOR, user_id=SAM)
+    tried_once_and_waiting(bot, REQUEST_KIND)
+    press_forget(bot, SAM)
+    eventually(lambda: find_registration(bot.db, meetup.id, SAM) is None)
+    assert deliveries(bot.db, kind=REQUEST_KIND) == []  # deleted with the registration
+
+    after_the_outage(bot)
+    assert requests_posted(bot.fake) == [] and showing_sam(bot) == []
+
+
+def test_the_purge_takes_the_people_out_of_approval_requests(bot):
+    meetup, _ = sam_proposes_and_waits_for_approval(bot)
+    registration = find_registration(bot.db, meetup.id, SAM)
+    press(bot, ORGANISER, "approve_registration", registration.id, bot.fake.dm_channel(ORGANISER))
+    eventually(lambda: "Approved by" in request_shown(bot.fake, bot.fake.dm_channel(ORGANISER)))
+
+    client = make_client(bot.deps.settings)
+    days = bot.deps.settings.purge_after_days
+    bot.clock.advance(days=days + 60)
+    report = purge(bot.db, client, days=days, now=bot.clock())
+    assert len(report.purged) == 1 and report.messages_cleared == 1
+    assert deliveries(bot.db, meetup_id=meetup.id) == []  # the meetup's messages are forgotten...
+    bot.deps.outbox.deliver_due()  # ...but the change to the request still goes
+    [request] = [m for m in bot.fake.messages(bot.fake.dm_channel(ORGANISER)) if "request to join" in shown(m)]
+    assert "Its details were deleted after the meetup." in shown(request)
+    assert "actions" not in str(request["blocks"])
+    for message in bot.fake.messages(bot.fake.dm_channel(ORGANISER)):
+        assert not any(words in shown(message) for words in SAM_SHOWS), shown(message)
