@@ -47,7 +47,7 @@ from handlers.blocks.organising import (
 from handlers.blocks.signup import promoted_blocks
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
-from handlers.replies import tell
+from handlers.replies import queue_dm, tell
 from handlers.signup import send_dm
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,9 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
     message = created_blocks(meetup, channel_id=channel, tz=tz)
     if channel is None:
         message.insert(0, section(_announce_failed(deps, meetup)))
-    send_dm(client, user_id, message, fallback=f"You created {escape(meetup.title)}.")
+    key, fallback = f"created:{meetup.id}", f"You created {escape(meetup.title)}."
+    told = queue_dm(deps, user_id, message, key=key, kind="created", fallback=fallback, meetup_id=meetup.id)
+    deps.outbox.deliver_soon([told])
     if new:
         tell_subscribers(client, deps, meetup.id)
 
@@ -289,7 +291,7 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
             client, registration.slack_user_id, message, fallback=f"{escape(result.meetup.title)} has been cancelled."
         )
         # Approval messages for anyone who was waiting now say it was cancelled.
-        sync_approval_messages(client, deps, registration.id)
+        sync_approval_messages(deps, registration.id)
 
 
 # /meetup subscribe and unsubscribe -------------------------------------------------
