@@ -68,6 +68,10 @@ def announce(client: WebClient, deps: Deps, meetup_id: int) -> tuple[str | None,
         return meetup.announcement_channel, False
     card, text = _card(deps, meetup, confirmed)
     try:
+        # Posted directly, not through the outbox: the card is posted once,
+        # its ts is stored on the meetup at once, and every later change
+        # updates it in place; the organiser who created the meetup is told
+        # when it could not be posted.
         posted = client.chat_postMessage(channel=deps.settings.channel_id, text=text, blocks=card)
     except SlackApiError as error:
         log.error("Could not announce meetup %s: %s", meetup_id, error.response.get("error"))

@@ -152,10 +152,9 @@ def _ask_each_organiser(deps: Deps, session, delivery: Delivery) -> list[int]:
     ]
 
 
-def sync_approval_messages(client: WebClient, deps: Deps, registration_id: int) -> None:
+def sync_approval_messages(deps: Deps, registration_id: int) -> None:
     """Bring every copy of the approval request up to date, through the
-    outbox, after a change made elsewhere (a meetup cancelled). `client` is
-    unused: kept so callers need not change."""
+    outbox, after a change made elsewhere (a meetup cancelled)."""
     meetup, registration = approvals.get_registration(deps.db, registration_id)
     if meetup is None or registration is None or registration.pending_at is None:
         return  # nothing to update, without taking the write lock
@@ -228,7 +227,7 @@ def on_decision(
     assert result.meetup is not None and result.registration is not None
     if result.outcome == approvals.ApprovalOutcome.ALREADY_DECIDED:
         tell(client, body, already_decided_text(result.meetup, result.registration), respond)
-        sync_approval_messages(client, deps, result.registration.id)
+        sync_approval_messages(deps, result.registration.id)
         return
     if result.outcome == approvals.ApprovalOutcome.NOT_POSSIBLE:
         tell(client, body, f"You cannot approve this sign-up. {result.reason}", respond)

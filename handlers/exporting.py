@@ -14,7 +14,7 @@ from bot.organising.organising import pick_meetup
 from bot.signups.export import VIA_SLACK, ExportResult, export_meetup, filename, record_file
 from handlers.blocks.common import section
 from handlers.deps import CommandRequest, Deps
-from handlers.signup import send_dm
+from handlers.replies import queue_dm
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +55,22 @@ def send_export(client: WebClient, deps: Deps, result: ExportResult, user_id: st
         )
     except SlackApiError as error:
         log.error("Could not send the visitor list: %s", error.response.get("error"))
-        send_dm(
-            client,
-            user_id,
-            [
-                section(
-                    f"The visitor list for *{escape(meetup.title)}* could not be sent. "
-                    f"Try `/meetup export {meetup.id}` again, or run `meetup-bot export {meetup.id}` on the server."
-                )
-            ],
-            fallback="The visitor list could not be sent.",
+        message = [
+            section(
+                f"The visitor list for *{escape(meetup.title)}* could not be sent. "
+                f"Try `/meetup export {meetup.id}` again, or run `meetup-bot export {meetup.id}` on the server."
+            )
+        ]
+        # Through the outbox: Slack failing is what brought us here, so this
+        # may need to wait for it too. The file itself stays direct above: it
+        # answers the organiser's command, and its id is recorded for the purge.
+        attempt = result.export_id if result.export_id is not None else f"{meetup.id}:{deps.clock().timestamp():.6f}"
+        key = f"export_failed:{user_id}:{attempt}"
+        fallback = "The visitor list could not be sent."
+        delivery = queue_dm(
+            deps, user_id, message, key=key, kind="export_failed", fallback=fallback, meetup_id=meetup.id
         )
+        deps.outbox.deliver_soon([delivery])
         return
     file_id = (uploaded.get("file") or {}).get("id")
     if file_id and result.export_id is not None:

@@ -52,8 +52,8 @@ from handlers.blocks.organising import (
 )
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
-from handlers.replies import tell
-from handlers.signup import queue_promoted_message, send_dm
+from handlers.replies import queue_dm, tell
+from handlers.signup import queue_promoted_message
 from storage.models import CONFIRMED
 
 log = logging.getLogger(__name__)
@@ -108,12 +108,17 @@ def announce_command(request: CommandRequest) -> None:
     request.ack(text=f"Posting the announcement for *{escape(meetup.title)}*.")
     channel, new = announce(request.client, deps, meetup.id)
     if channel is None:
-        send_dm(
-            request.client,
+        # One a command: pressing it again after a failure says so again.
+        told = queue_dm(
+            deps,
             request.user_id,
             [section(_announce_failed(deps, meetup))],
+            key=f"announce-failed:{meetup.id}:{request.command.get('trigger_id', '')}",
+            kind="announce_failed",
             fallback="The announcement could not be posted.",
+            meetup_id=meetup.id,
         )
+        deps.outbox.deliver_soon([told])
     if new:
         # Subscribers had the card queued when the meetup was created; this
         # reaches those who subscribed since (the keys stop a second copy).
@@ -201,7 +206,9 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
     message = created_blocks(meetup, channel_id=channel, tz=tz)
     if channel is None:
         message.insert(0, section(_announce_failed(deps, meetup)))
-    send_dm(client, user_id, message, fallback=f"You created {escape(meetup.title)}.")
+    key, fallback = f"created:{meetup.id}", f"You created {escape(meetup.title)}."
+    told = queue_dm(deps, user_id, message, key=key, kind="created", fallback=fallback, meetup_id=meetup.id)
+    deps.outbox.deliver_soon([told])
 
 
 def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
@@ -340,7 +347,7 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     refresh_card(client, deps, result.meetup.id)
     for registration in result.to_tell:
         # Approval messages for anyone who was waiting now say it was cancelled.
-        sync_approval_messages(client, deps, registration.id)
+        sync_approval_messages(deps, registration.id)
 
 
 def queue_cancel_notices(

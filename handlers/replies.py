@@ -1,4 +1,5 @@
-"""One-line replies to the person who pressed a button, wherever it was."""
+"""Replies to a person: one line for whoever pressed a button, wherever it
+was, and direct messages through the outbox."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.common.outbox import queue_dm_alone
 from handlers.blocks.common import message_modal
+from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +29,20 @@ def tell(client: WebClient, body: dict, text: str, respond: Respond | None = Non
             client.views_open(trigger_id=body["trigger_id"], view=message_modal("Meetup bot", text))
     except SlackApiError as error:
         log.warning("Could not tell %s: %s", body.get("user", {}).get("id"), error.response.get("error"))
+
+
+def queue_dm(
+    deps: Deps,
+    user_id: str,
+    message: list[dict],
+    *,
+    key: str,
+    kind: str,
+    fallback: str | None = None,
+    meetup_id: int | None = None,
+) -> int:
+    """Queue a direct message about something already stored, in a
+    transaction of its own; returns its id for deps.outbox.deliver_soon.
+    A Slack outage delays it, and the same `key` twice sends it once."""
+    text = fallback if fallback is not None else message[0]["text"]["text"]
+    return queue_dm_alone(deps.db, user_id, message, text, key=key, kind=kind, meetup_id=meetup_id, now=deps.clock())

@@ -4,6 +4,7 @@ message to each session lead."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
@@ -11,9 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape
+from bot.common.outbox import enqueue_channel_post, enqueue_dm
 from bot.meetups.meetups import get_meetup
 from bot.topics.grid import GridInputError, Room, Slot, parse_rooms, parse_slots, rooms_text, slots_text
-from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_slots, record_grid_message
+from bot.topics.sessions import ScheduleOutcome, build_schedule, last_rooms_and_slots
 from bot.topics.topics import carry_over_finished, ranking, topic_meetups
 from handlers.blocks.common import message_modal
 from handlers.blocks.schedule import (
@@ -26,8 +28,8 @@ from handlers.blocks.schedule import (
 )
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id, view_metadata
-from handlers.signup import send_dm
 from handlers.topics import announce_carried, input_value, pick_meetup
+from storage import deliveries as delivery_store
 from storage.models import TOPIC_OPEN, Meetup
 
 log = logging.getLogger(__name__)
@@ -91,15 +93,22 @@ def submit_schedule(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     answer(
         f"Building the grid for {escape(meetup.title)}. It will be posted in <#{deps.settings.channel_id}> in a moment."
     )
+    now, queued = deps.clock(), []
     outcome = build_schedule(
-        deps.db, meetup_id=meetup.id, rooms=rooms, slots=slots, organiser=user_id, now=deps.clock()
+        deps.db,
+        meetup_id=meetup.id,
+        rooms=rooms,
+        slots=slots,
+        organiser=user_id,
+        now=now,
+        then=lambda session, stored: queued.extend(queue_grid_messages(session, deps, stored, now=now)),
     )
     if outcome is None:
         _update_form(client, view, message_modal("Session grid", "That meetup no longer exists."))
         return
-    # The grid is stored: say so, then post it and tell the leads.
+    # The grid and its messages are stored: say so, then send them.
     _update_form(client, view, message_modal("Grid posted", grid_summary(outcome, deps.settings.channel_id)))
-    post_grid(client, deps, outcome)
+    deps.outbox.deliver_soon(queued)
 
 
 def _read_grid(values: dict, meetup: Meetup, tz: ZoneInfo) -> tuple[list[Room], list[Slot], dict[str, str]]:
@@ -132,28 +141,65 @@ def _update_form(client: WebClient, view: dict, new_view: dict) -> None:
         log.info("Could not update the grid form: %s", error.response.get("error"))
 
 
-def post_grid(client: WebClient, deps: Deps, outcome: ScheduleOutcome) -> None:
-    tz = deps.settings.tz
+def queue_grid_messages(session, deps: Deps, outcome: ScheduleOutcome, *, now: datetime) -> list[int]:
+    """Queue the grid for the channel and a message to each lead whose
+    session is new or has moved (or is gone), in the transaction that stores
+    the grid. Returns the deliveries' ids, for deps.outbox.deliver_soon.
+
+    Each stored grid is a version: its messages are keyed by its id, so it
+    is posted once. One that replaces a grid still waiting (Slack was down)
+    cancels the old one's post, and its message to a lead the older message
+    to that lead: only the latest says where a session is.
+    """
+    meetup, tz = outcome.meetup, deps.settings.tz
     fallback, grid = grid_blocks(outcome, tz)
-    try:
-        posted = client.chat_postMessage(
-            channel=deps.settings.channel_id, text=fallback, blocks=grid, unfurl_links=False
+    queued = [
+        enqueue_channel_post(
+            session,
+            deps.settings.channel_id,
+            grid,
+            fallback,
+            key=_replacing(session, f"grid:{meetup.id}:", outcome.schedule_id),
+            kind="grid",
+            meetup_id=meetup.id,
+            now=now,
         )
-        record_grid_message(deps.db, outcome.schedule_id, channel=posted["channel"], ts=posted["ts"])
-    except SlackApiError as error:
-        log.error("Could not post the session grid: %s", error.response.get("error"))
+    ]
     # On a re-run, only people whose session is new or has moved hear about it.
     for placed in outcome.sessions:
-        if not placed.changed:
-            continue
-        message = session_dm(placed, outcome.meetup, tz, moved=placed.moved)
-        send_dm(
-            client, placed.lead or placed.topic.topic.proposer_user_id, message, fallback=message[0]["text"]["text"]
-        )
+        if placed.changed:
+            message = session_dm(placed, meetup, tz, moved=placed.moved)
+            to = placed.lead or placed.topic.topic.proposer_user_id
+            queued.append(_queue_lead(session, to, message, placed.topic.topic.id, outcome, now=now))
     for topic in outcome.dropped:
         if topic.status == TOPIC_OPEN:
-            message = dropped_dm(topic, outcome.meetup)
-            send_dm(client, topic.proposer_user_id, message, fallback=message[0]["text"]["text"])
+            message = dropped_dm(topic, meetup)
+            queued.append(_queue_lead(session, topic.proposer_user_id, message, topic.id, outcome, now=now))
+    return queued
+
+
+def _queue_lead(
+    session, user_id: str, message: list[dict], topic_id: int, outcome: ScheduleOutcome, *, now: datetime
+) -> int:
+    key = _replacing(session, f"session:{outcome.meetup.id}:{topic_id}:", outcome.schedule_id)
+    return enqueue_dm(
+        session,
+        user_id,
+        message,
+        message[0]["text"]["text"],
+        key=key,
+        kind="session",
+        meetup_id=outcome.meetup.id,
+        now=now,
+    )
+
+
+def _replacing(session, prefix: str, schedule_id: int) -> str:
+    """The key of this grid's message, cancelling the same message from older
+    grids that is still waiting to be sent."""
+    key = f"{prefix}{schedule_id}"
+    delivery_store.cancel_pending_with_key_prefix(session, prefix, keep_key=key, note="a newer grid replaced it")
+    return key
 
 
 def register(app: App, deps: Deps) -> None:

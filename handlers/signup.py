@@ -40,6 +40,7 @@ from handlers.blocks.signup import (
 )
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id, view_metadata
+from handlers.replies import queue_dm
 from storage.models import CONFIRMED, Meetup, Registration
 
 log = logging.getLogger(__name__)
@@ -235,7 +236,7 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
     meetup = result.meetup
     assert meetup is not None  # only a closed sign-up has no meetup
     if result.outcome in (SignupOutcome.ALREADY, SignupOutcome.NOT_ELIGIBLE):
-        _answer_unchanged(ack, client, meetup, result, user_id, deps.settings.tz)
+        _answer_unchanged(ack, client, deps, view, meetup, result, user_id)
         return
     # The registration and its message are committed: closing the modal
     # now tells the truth. The outbox sends the message straight away, or
@@ -284,26 +285,39 @@ def _sign_up_and_queue(deps: Deps, form: SignupForm, user_id: str) -> tuple[Sign
 
 
 def _answer_unchanged(
-    ack: Ack, client: WebClient, meetup: Meetup, result: SignupResult, user_id: str, tz: ZoneInfo
+    ack: Ack, client: WebClient, deps: Deps, view: dict, meetup: Meetup, result: SignupResult, user_id: str
 ) -> None:
     """Nothing changed (already signed up), or nothing is kept (not eligible):
-    the modal says so, and a best-effort message keeps a copy."""
-    if result.outcome == SignupOutcome.ALREADY:
-        ack(
-            response_action="update",
-            view=message_modal(
-                "Already signed up", "You have already signed up. We have sent you a message with the details."
-            ),
-        )
-        assert result.registration is not None  # "already" names the registration there is
-        message = status_blocks(meetup, result.registration, tz)
-    else:
+    the modal says so, and a message keeps a copy."""
+    if result.outcome != SignupOutcome.ALREADY:
         message = not_eligible_blocks(meetup, result.reason)
         ack(response_action="update", view=message_modal("You cannot sign up", message[0]["text"]["text"]))
-    send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
+        # Sent directly, best effort, not through the outbox: nothing is kept
+        # about people who cannot come (README), and a queued message would be
+        # a record of them until the meetup is purged. The modal said it all.
+        send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
+        return
+    assert result.registration is not None  # "already" names the registration there is
+    # The copy changes nothing stored, yet it goes through the outbox: the
+    # modal promises it, so it is stored before the modal says so, and a
+    # Slack outage delays it rather than loses it. Keyed by the form
+    # submitted: Slack sending the submission twice sends one copy.
+    message = status_blocks(meetup, result.registration, deps.settings.tz)
+    key = f"signup_copy:{user_id}:{view.get('id') or _stamp(deps.clock())}"
+    copy = queue_dm(deps, user_id, message, key=key, kind="signup_copy", meetup_id=meetup.id)
+    ack(
+        response_action="update",
+        view=message_modal(
+            "Already signed up", "You have already signed up. We have sent you a message with the details."
+        ),
+    )
+    deps.outbox.deliver_soon([copy])
 
 
 def send_dm(client: WebClient, user_id: str, message_blocks: list[dict], *, fallback: str) -> None:
+    """Post a direct message now, best effort: it is lost if Slack fails.
+    For the few messages that must not be stored; every other goes through
+    the outbox (handlers.replies.queue_dm, bot.common.outbox)."""
     try:
         # A user id as the channel posts into the DM with that person: no
         # conversations.open first, whose rate limit a rush would reach.

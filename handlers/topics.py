@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape, plural
+from bot.common.outbox import enqueue_dm
 from bot.topics.topics import (
     CarriedOver,
     StatusOutcome,
@@ -42,7 +43,7 @@ from handlers.blocks.topics import (
 )
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id, view_metadata
-from handlers.signup import send_dm
+from handlers.replies import queue_dm
 from storage.models import TOPIC_CARRIED_OVER, TOPIC_HIDDEN, TOPIC_WITHDRAWN, Meetup, Topic
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,10 @@ def post_card(
     channel_id = deps.settings.channel_id
     fallback, card = topic_card(topic, meetup, deps.settings.tz, deps.settings.vote_emoji, carried_from=carried_from)
     try:
+        # Posted directly, not through the outbox: the card is the topic's
+        # place to vote, its ts is stored on the topic and needed at once
+        # (the vote reaction, the link), and one that cannot be posted is
+        # discarded and its proposer told (through the outbox) to try again.
         posted = client.chat_postMessage(channel=channel_id, text=fallback, blocks=card, unfurl_links=False)
     except SlackApiError as error:
         log.error("Could not post a topic card: %s", error.response.get("error"))
@@ -131,11 +136,21 @@ def update_card(client: WebClient, topic: Topic, fallback: str, card: list[dict]
 def announce_carried(client: WebClient, deps: Deps, carried: list[CarriedOver]) -> None:
     """New cards for topics carried over, the old cards pointing at them, and
     a message to each proposer. After the ack: this is several calls each."""
+    queued = []
     for item in carried:
         permalink = post_card(client, deps, item.new, item.to_meetup, carried_from=item.from_meetup.title)
         update_card(client, item.old, *carried_card(item, permalink or None))
+        # Queued once the new card is up, as it links to it.
         message = carried_dm(item, deps.settings.tz, permalink or None)
-        send_dm(client, item.new.proposer_user_id, message, fallback=message[0]["text"]["text"])
+        key = f"carried:{item.new.id}:{_stamp(item.new.proposed_at)}"
+        to = item.new.proposer_user_id
+        queued.append(queue_dm(deps, to, message, key=key, kind="topic_carried", meetup_id=item.to_meetup.id))
+    deps.outbox.deliver_soon(queued)
+
+
+def _stamp(moment) -> str:
+    # With the id in a key: a deleted topic's id may be given again.
+    return f"{moment.timestamp():.6f}" if moment else "0"
 
 
 # /meetup propose ---------------------------------------------------------------------
@@ -194,9 +209,18 @@ def submit_proposal(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
     # Stored: closing the modal now tells the truth. The card comes next.
     ack()
     if post_card(client, deps, topic, meetup) is None:
-        discard_topic(deps.db, topic.id)
         message = proposal_failed_dm()
-        send_dm(client, user_id, message, fallback=message[0]["text"]["text"])
+        key = f"proposal_failed:{topic.id}:{_stamp(topic.proposed_at)}"
+        queued: list[int] = []
+
+        def tell_proposer(session) -> None:
+            # Queued as the topic goes: the person hears of it if and only if it has gone.
+            text = message[0]["text"]["text"]
+            queued.append(enqueue_dm(session, user_id, message, text, key=key, kind="proposal_failed", now=now))
+
+        now = deps.clock()
+        discard_topic(deps.db, topic.id, then=tell_proposer)
+        deps.outbox.deliver_soon(queued)
 
 
 # Withdrawing and hiding -----------------------------------------------------------------
@@ -272,7 +296,8 @@ def topics_command(request: CommandRequest) -> None:
 
 def recount_command(request: CommandRequest) -> None:
     deps, client = request.deps, request.client
-    topics = open_cards(deps.db, deps.clock())
+    started = deps.clock()
+    topics = open_cards(deps.db, started)
     if not topics:
         request.ack(text="There are no topic cards to count votes on.")
         return
@@ -313,7 +338,8 @@ def recount_command(request: CommandRequest) -> None:
     )
     if unread:
         text += f" {plural(unread, 'card')} could not be read: their cards may have been deleted."
-    send_dm(client, request.user_id, [section(text)], fallback=text)
+    key = f"recount:{request.user_id}:{_stamp(started)}"
+    deps.outbox.deliver_soon([queue_dm(deps, request.user_id, [section(text)], key=key, kind="recount")])
 
 
 def register(app: App, deps: Deps) -> None:

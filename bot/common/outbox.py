@@ -60,6 +60,19 @@ def enqueue_dm(
     )
 
 
+def queue_dm_alone(
+    db: Database, user_id: str, blocks: list[dict], text: str, *, key: str, kind: str, **about: Unpack[About]
+) -> int:
+    """Queue a direct message in a transaction of its own; returns its id.
+
+    For a message about something stored earlier, or about nothing stored
+    (a reply that changes nothing): there is no change for it to share a
+    transaction with, and still a Slack outage should delay it, not lose it.
+    """
+    with db.transaction() as session:
+        return enqueue_dm(session, user_id, blocks, text, key=key, kind=kind, **about)
+
+
 def enqueue_channel_post(
     session,
     channel: str,

@@ -7,10 +7,13 @@ the last grid so that unchanged placements stay put, and stores the result.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.topics.grid import Candidate, Clashes, Placement, Room, Slot, build_grid, clashes
+from sqlalchemy.orm import Session
+
+from bot.topics.grid import Candidate, Clashes, Grid, Placement, Room, Slot, build_grid, clashes
 from bot.topics.topics import RankedTopic, ranking_in
 from storage import meetups as meetup_store
 from storage import schedules as schedule_store
@@ -50,11 +53,23 @@ def _previous(schedule: Schedule | None) -> dict[int, tuple[str, Slot]]:
     return {s.topic_id: (s.room_name, Slot(s.starts_at, s.ends_at)) for s in schedule.sessions}
 
 
+# Run in the transaction that stores a grid, e.g. to queue its messages.
+AfterStore = Callable[[Session, "ScheduleOutcome"], None]
+
+
 def build_schedule(
-    db: Database, *, meetup_id: int, rooms: list[Room], slots: list[Slot], organiser: str, now: datetime
+    db: Database,
+    *,
+    meetup_id: int,
+    rooms: list[Room],
+    slots: list[Slot],
+    organiser: str,
+    now: datetime,
+    then: AfterStore | None = None,
 ) -> ScheduleOutcome | None:
     """Place the meetup's open topics and store the grid. None if the
-    meetup has gone.
+    meetup has gone. `then(session, outcome)` runs in the transaction that
+    stores it: what it queues exists if and only if the grid does.
 
     The votes are read, and the grid built, outside any transaction: the
     search takes up to a second or two at the largest size, and on SQLite a
@@ -84,6 +99,7 @@ def build_schedule(
             grid=grid,
             candidates=candidates,
             expected_last_id=last_id if attempt < 2 else _ANY,
+            then=then,
         )
         if outcome is not _RETRY:
             return outcome
@@ -95,7 +111,19 @@ _ANY = object()
 
 
 def _store(
-    db: Database, *, meetup_id, rooms, slots, organiser, now, ranking, previous, grid, candidates, expected_last_id
+    db: Database,
+    *,
+    meetup_id,
+    rooms,
+    slots,
+    organiser,
+    now,
+    ranking,
+    previous,
+    grid,
+    candidates,
+    expected_last_id,
+    then: AfterStore | None,
 ):
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
@@ -117,29 +145,11 @@ def _store(
             ),
         )
         by_id = {r.topic.id: r for r in ranking.topics}
-        sessions = []
-        for p in grid.placements:
-            ranked = by_id[p.topic_id]
-            lead = _lead(ranked.topic)
-            schedule.sessions.append(
-                ScheduledSession(
-                    topic_id=p.topic_id,
-                    room_name=p.room.name,
-                    room_capacity=p.room.capacity,
-                    starts_at=p.slot.starts_at,
-                    ends_at=p.slot.ends_at,
-                    lead_user_id=lead,
-                )
-            )
-            before = previous.get(p.topic_id)
-            here = (p.room.name, p.slot)
-            sessions.append(
-                PlacedSession(p, ranked, lead, changed=before != here, moved=before is not None and before != here)
-            )
+        sessions = _place(schedule, grid, by_id, previous)
         session.flush()
         dropped_ids = [t for t in previous if grid.placement_of(t) is None]
         dropped = [topic_store.get_topic(session, t) for t in dropped_ids]
-        return ScheduleOutcome(
+        outcome = ScheduleOutcome(
             meetup=meetup,
             schedule_id=schedule.id,
             sessions=sessions,
@@ -149,13 +159,35 @@ def _store(
             rerun=last is not None,
             slots=list(slots),
         )
+        if then is not None:
+            then(session, outcome)
+        return outcome
 
 
-def record_grid_message(db: Database, schedule_id: int, *, channel: str, ts: str) -> None:
-    with db.transaction() as session:
-        schedule = schedule_store.get_schedule(session, schedule_id)
-        if schedule is not None:
-            schedule.channel, schedule.ts = channel, ts
+def _place(
+    schedule: Schedule, grid: Grid, by_id: dict[int, RankedTopic], previous: dict[int, tuple[str, Slot]]
+) -> list[PlacedSession]:
+    """Add the grid's sessions to the stored schedule; what each means for its lead."""
+    sessions = []
+    for p in grid.placements:
+        ranked = by_id[p.topic_id]
+        lead = _lead(ranked.topic)
+        schedule.sessions.append(
+            ScheduledSession(
+                topic_id=p.topic_id,
+                room_name=p.room.name,
+                room_capacity=p.room.capacity,
+                starts_at=p.slot.starts_at,
+                ends_at=p.slot.ends_at,
+                lead_user_id=lead,
+            )
+        )
+        before = previous.get(p.topic_id)
+        here = (p.room.name, p.slot)
+        sessions.append(
+            PlacedSession(p, ranked, lead, changed=before != here, moved=before is not None and before != here)
+        )
+    return sessions
 
 
 def last_rooms_and_slots(db: Database, meetup_id: int) -> tuple[list[Room], list[Slot]] | None:

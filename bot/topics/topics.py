@@ -3,9 +3,12 @@ carrying topics that did not fit over to the next meetup."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from sqlalchemy.orm import Session
 
 from bot.signups.signups import clean_text
 from storage import meetups as meetup_store
@@ -110,10 +113,13 @@ def attach_card(db: Database, topic_id: int, *, channel: str, ts: str, permalink
             topic.channel, topic.ts, topic.permalink = channel, ts, permalink
 
 
-def discard_topic(db: Database, topic_id: int) -> None:
-    """For a topic whose card could not be posted: nobody could vote on it."""
+def discard_topic(db: Database, topic_id: int, *, then: Callable[[Session], None] | None = None) -> None:
+    """For a topic whose card could not be posted: nobody could vote on it.
+    `then(session)` runs in the same transaction, e.g. to queue a message."""
     with db.transaction() as session:
         topic_store.delete_topic(session, topic_id)
+        if then is not None:
+            then(session)
 
 
 def get_topic(db: Database, topic_id: int) -> Topic | None:
