@@ -11,7 +11,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.common.outbox import enqueue_dm
+from bot.common.outbox import cancel_queued, enqueue_dm
 from bot.meetups.meetups import is_taking_signups
 from bot.meetups.subscriptions import queue_for_subscribers, queue_for_subscribers_now
 from bot.organising.organising import card_state, places_text, record_announcement
@@ -94,13 +94,23 @@ def _subscriber_card(deps: Deps, meetup, confirmed: int) -> Callable[[object, st
             user_id,
             card,
             "New meetup: " + text,
-            key=f"new-meetup:{meetup.id}:{user_id}",
+            key=f"{_card_key_prefix(meetup.id)}{user_id}",
             kind="new_meetup",
             meetup_id=meetup.id,
             now=now,
         )
 
     return queue
+
+
+def _card_key_prefix(meetup_id: int) -> str:
+    return f"new-meetup:{meetup_id}:"
+
+
+def cancel_subscriber_cards(session, meetup_id: int) -> int:
+    """In the transaction that cancels the meetup: the cards not yet sent
+    would offer a meetup that is no longer happening."""
+    return cancel_queued(session, key_prefix=_card_key_prefix(meetup_id), note="the meetup was cancelled")
 
 
 def queue_subscriber_cards(session, deps: Deps, meetup) -> list[int]:

@@ -36,7 +36,13 @@ from bot.organising.organising import (
     update_meetup,
 )
 from bot.reminders.reminders import ReminderPlan
-from handlers.announcement import announce, queue_subscriber_cards, refresh_card, tell_subscribers
+from handlers.announcement import (
+    announce,
+    cancel_subscriber_cards,
+    queue_subscriber_cards,
+    refresh_card,
+    tell_subscribers,
+)
 from handlers.approvals import sync_approval_messages
 from handlers.blocks.common import message_modal, section
 from handlers.blocks.organising import (
@@ -358,6 +364,7 @@ def queue_cancel_notices(
     place. Without a required status: the sender drops messages tied to a
     cancelled meetup's registrations, and this one is about just that."""
     meetup = result.meetup
+    cancel_subscriber_cards(session, meetup.id)
     message = meetup_cancelled_blocks(meetup, tz, contact)
     cancel_file = calendar_attachment(meetup, tz, now=now, method=CANCEL)
     return [

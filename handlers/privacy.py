@@ -11,6 +11,7 @@ from bot.common.formatting import escape, format_when
 from bot.common.outbox import enqueue_update
 from bot.common.slack_limits import SECTION_TEXT, shorten
 from bot.privacy.privacy import ShownInSlack, TopicCard, data_held, forget, privacy_notice
+from bot.settings import Settings
 from handlers.approvals import queue_cleared_requests
 from handlers.blocks.common import button, plain, section
 from handlers.blocks.topics import topic_card
@@ -91,23 +92,23 @@ def forget_command(request: CommandRequest) -> None:
     )
 
 
-def _queue_nameless_cards(session, deps: Deps, cards: list[TopicCard], *, now: datetime) -> list[int]:
-    """The cards of a forgotten person's topics, as they are now: the topic
-    stays (others voted for it), the name goes."""
+def queue_nameless_cards(
+    session, settings: Settings, cards: list[TopicCard], *, purged: bool, now: datetime
+) -> list[int]:
+    """The cards of a forgotten person's topics (or a purged meetup's), as
+    they are now: the topic stays (others voted for it), the name goes."""
     queued = []
     for card in cards:
         topic = card.topic
         assert topic.channel and topic.ts  # only topics with a card are listed
-        text, blocks = topic_card(
-            topic, card.meetup, deps.settings.tz, deps.settings.vote_emoji, carried_from=card.carried_from
-        )
+        text, blocks = topic_card(topic, card.meetup, settings.tz, settings.vote_emoji, carried_from=card.carried_from)
         queued.append(
             enqueue_update(
                 session,
                 blocks,
                 text,
                 message=f"topic:{topic.id}",
-                version="forgotten",
+                version="purged" if purged else "forgotten",
                 kind=CARD_UPDATE_KIND,
                 posted_at=(topic.channel, topic.ts),
                 now=now,
@@ -132,7 +133,7 @@ def register(app: App, deps: Deps) -> None:
             queued.append(queue_promoted_message(session, meetup, person, deps.settings.tz, now=now))
 
         def queue_clearing(session, shown: ShownInSlack) -> None:
-            queued.extend(_queue_nameless_cards(session, deps, shown.cards, now=now))
+            queued.extend(queue_nameless_cards(session, deps.settings, shown.cards, purged=False, now=now))
             queued.extend(queue_cleared_requests(session, shown.requests, purged=False, now=now))
 
         result = forget(deps.db, user_id, now, then=queue_promotion, clear=queue_clearing, pseudonyms=deps.pseudonyms)

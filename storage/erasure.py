@@ -31,21 +31,13 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
     return {"votes": votes, "messages": messages, "topics": topics}
 
 
-def cards_naming(session: Session, slack_user_id: str) -> list[Topic]:
-    """This person's open topics that have a card: the only cards that show
-    the proposer's name (withdrawn, hidden and moved cards do not)."""
-    return list(
-        session.scalars(
-            select(Topic)
-            .where(
-                Topic.proposer_user_id == slack_user_id,
-                Topic.status == TOPIC_OPEN,
-                Topic.channel.is_not(None),
-                Topic.ts.is_not(None),
-            )
-            .order_by(Topic.id)
-        )
-    )
+def cards_naming(session: Session, slack_user_id: str | None = None, *, meetup_id: int | None = None) -> list[Topic]:
+    """The open topics with a card, of this person or of this meetup: the
+    only cards that show the proposer's name (withdrawn, hidden and moved
+    cards do not)."""
+    whose = Topic.proposer_user_id == slack_user_id if meetup_id is None else Topic.meetup_id == meetup_id
+    query = select(Topic).where(whose, Topic.status == TOPIC_OPEN, Topic.channel.is_not(None), Topic.ts.is_not(None))
+    return list(session.scalars(query.order_by(Topic.id)))
 
 
 def remember_forgotten(session: Session, person: str, now: datetime) -> None:

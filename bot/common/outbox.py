@@ -143,7 +143,13 @@ def enqueue_update(
 def cancel_updates(session, *, message: str, note: str) -> int:
     """Cancel the updates of `message` (as named to enqueue_update) still
     waiting, in the caller's transaction, e.g. when it will never be posted."""
-    return delivery_store.cancel_pending_with_key_prefix(session, _update_prefix(message), keep_key="", note=note)
+    return cancel_queued(session, key_prefix=_update_prefix(message), note=note)
+
+
+def cancel_queued(session, *, key_prefix: str, note: str) -> int:
+    """Cancel the messages still waiting whose key starts with `key_prefix`,
+    in the caller's transaction: the change they were about is undone."""
+    return delivery_store.cancel_pending_with_key_prefix(session, key_prefix, keep_key="", note=note)
 
 
 def _update_prefix(message: str) -> str:

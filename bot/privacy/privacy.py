@@ -47,8 +47,8 @@ def privacy_notice(settings: Settings) -> str:
         "and access needs, which can reveal your health or religion, we rely on your explicit consent, "
         "which you can withdraw at any time.\n"
         f"*How long:* we delete your personal data {days} days after the meetup, including the visitor "
-        "lists sent to organisers in Slack, and we change the bot's messages asking organisers to approve "
-        "sign-ups so they no longer show who asked. We keep only the number of people from each organisation, to "
+        "lists sent to organisers in Slack, and we change the bot's messages so that they no longer show "
+        "who asked to join or who proposed a topic. We keep only the number of people from each organisation, to "
         "report on the series.\n"
         "*Who sees it:* the organisers, and the host building's security team (your name, email address "
         "and organisation). We share it with nobody else.\n"
@@ -178,16 +178,20 @@ def purge_due(
     """Anonymise the attendees of every meetup that ended more than `days` ago.
     Safe to run from several instances: each meetup is locked while purged.
     `clear(session, shown)` runs in the same transaction for each meetup whose
-    approval requests were posted, to take the people out of them."""
+    topic cards or approval requests were posted, to take the people out of them."""
     purged = []
     with db.transaction() as session:
         for meetup in meetup_store.list_meetups_to_purge(session, now - timedelta(days=days)):
             # Read first: anonymise_meetup deletes the deliveries that say where they are.
             requests = [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id)]
+            cards = erasure.cards_naming(session, meetup_id=meetup.id)
             purged.append((meetup, registration_store.anonymise_registrations(session, meetup.id)))
             erasure.anonymise_meetup(session, meetup.id)
             guard_store.delete_guards(session, meetup.id)
             meetup.purged_at = now
-            if clear is not None and requests:
-                clear(session, ShownInSlack(requests=requests))
+            if clear is not None and (requests or cards):
+                session.flush()
+                for topic in cards:
+                    session.refresh(topic)  # as anonymise_meetup left it: no name
+                clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests))
     return purged

@@ -185,7 +185,7 @@ def _purge(settings: Settings, db) -> int:
     from bot.runtime.purge import purge
     from storage.models import utcnow
 
-    report = purge(db, make_client(settings), days=settings.purge_after_days, now=utcnow())
+    report = purge(db, make_client(settings), settings, now=utcnow())
     for meetup, count in report.purged:
         print(f"{meetup.id}\t{meetup.title}\tremoved personal data of {count} sign-ups")
     if report.files_deleted:

@@ -18,8 +18,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.privacy.privacy import ShownInSlack, purge_due
+from bot.settings import Settings
 from bot.signups.export import file_deleted, files_to_delete
 from handlers.approvals import queue_cleared_requests
+from handlers.privacy import queue_nameless_cards
 from storage.db import Database
 from storage.models import Meetup
 
@@ -38,13 +40,16 @@ class PurgeReport:
     messages_cleared: int = 0
 
 
-def purge(db: Database, client: WebClient, *, days: int, now: datetime) -> PurgeReport:
+def purge(db: Database, client: WebClient, settings: Settings, *, now: datetime) -> PurgeReport:
     report = PurgeReport()
 
     def clear(session, shown: ShownInSlack) -> None:
-        report.messages_cleared += len(queue_cleared_requests(session, shown.requests, purged=True, now=now))
+        cards = queue_nameless_cards(session, settings, shown.cards, purged=True, now=now)
+        report.messages_cleared += len(cards) + len(
+            queue_cleared_requests(session, shown.requests, purged=True, now=now)
+        )
 
-    report.purged = purge_due(db, now, days, clear=clear)
+    report.purged = purge_due(db, now, settings.purge_after_days, clear=clear)
     for export in files_to_delete(db):
         assert export.file_id is not None  # files_to_delete lists only exports with a file
         try:

@@ -261,7 +261,7 @@ def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> 
     def loop() -> None:
         while not stop.is_set():
             try:
-                report = purge(db, client, days=settings.purge_after_days, now=utcnow())
+                report = purge(db, client, settings, now=utcnow())
                 for meetup, count in report.purged:
                     log.info("Removed personal data of %d sign-ups for meetup %d", count, meetup.id)
                 if report.files_deleted:

@@ -89,20 +89,20 @@ def test_the_purge_deletes_exported_visitor_lists_from_slack(bot):
     client = make_client(bot.deps.settings)
     days = bot.deps.settings.purge_after_days
     # Not yet: the meetup's data is still kept, and so is the file.
-    assert purge(bot.db, client, days=days, now=bot.clock()).files_deleted == 0
+    assert purge(bot.db, client, bot.deps.settings, now=bot.clock()).files_deleted == 0
     assert export.file_id in bot.fake.files
 
     after = bot.clock() + timedelta(days=days + 60)
     # Slack failing keeps the file recorded, for the next run to try again.
     bot.fake.fail_next("files.delete", error="internal_error")
-    report = purge(bot.db, client, days=days, now=after)
+    report = purge(bot.db, client, bot.deps.settings, now=after)
     assert len(report.purged) == 1 and report.files_deleted == 0 and report.files_left == 1
-    report = purge(bot.db, client, days=days, now=after)
+    report = purge(bot.db, client, bot.deps.settings, now=after)
     assert report.files_deleted == 1 and report.files_left == 0
     assert export.file_id not in bot.fake.files
     assert [e.file_id for e in list_exports(bot.db)] == [None]
     # Once only.
-    assert purge(bot.db, client, days=days, now=after).files_deleted == 0
+    assert purge(bot.db, client, bot.deps.settings, now=after).files_deleted == 0
     assert len(bot.fake.calls_to("files.delete")) == 1
 
 
@@ -203,8 +203,8 @@ def test_a_request_not_yet_posted_when_the_person_is_forgotten_is_never_sent(bot
     assert requests_posted(bot.fake) == [] and showing_sam(bot) == []
 
 
-def test_the_purge_takes_the_people_out_of_approval_requests(bot):
-    meetup, _ = sam_proposes_and_waits_for_approval(bot)
+def test_the_purge_takes_the_people_out_of_approval_requests_and_topic_cards(bot):
+    meetup, topic = sam_proposes_and_waits_for_approval(bot)
     registration = find_registration(bot.db, meetup.id, SAM)
     press(bot, ORGANISER, "approve_registration", registration.id, bot.fake.dm_channel(ORGANISER))
     eventually(lambda: "Approved by" in request_shown(bot.fake, bot.fake.dm_channel(ORGANISER)))
@@ -212,8 +212,8 @@ def test_the_purge_takes_the_people_out_of_approval_requests(bot):
     client = make_client(bot.deps.settings)
     days = bot.deps.settings.purge_after_days
     bot.clock.advance(days=days + 60)
-    report = purge(bot.db, client, days=days, now=bot.clock())
-    assert len(report.purged) == 1 and report.messages_cleared == 1
+    report = purge(bot.db, client, bot.deps.settings, now=bot.clock())
+    assert len(report.purged) == 1 and report.messages_cleared == 2  # the request and the card
     assert deliveries(bot.db, meetup_id=meetup.id) == []  # the meetup's messages are forgotten...
     bot.deps.outbox.deliver_due()  # ...but the change to the request still goes
     [request] = [m for m in bot.fake.messages(bot.fake.dm_channel(ORGANISER)) if "request to join" in shown(m)]
@@ -221,3 +221,6 @@ def test_the_purge_takes_the_people_out_of_approval_requests(bot):
     assert "actions" not in str(request["blocks"])
     for message in bot.fake.messages(bot.fake.dm_channel(ORGANISER)):
         assert not any(words in shown(message) for words in SAM_SHOWS), shown(message)
+    assert showing_sam(bot) == []
+    card = shown(card_of(bot, topic))
+    assert "Buying open source support" in card and "Proposed by" not in card

@@ -5,7 +5,7 @@ once when it is back. Calendar files follow the change."""
 
 from icalendar import Calendar
 
-from storage.models import DELIVERY_PENDING, DELIVERY_SENT
+from storage.models import DELIVERY_CANCELLED, DELIVERY_PENDING, DELIVERY_SENT
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts
 from tests.support.messages import dms_to
@@ -156,3 +156,27 @@ def test_a_subscriber_gets_the_new_meetup_card_once_through_an_outage(bot):
     bot.clock.advance(hours=1)
     bot.deps.outbox.deliver_due()
     assert len(dms_to(bot.fake, ADA)) == 1
+
+
+def test_a_card_still_waiting_when_the_meetup_is_cancelled_is_never_sent(bot):
+    add_people(bot.fake)
+    bot.slack.command("subscribe", user_id=ADA)
+    form = open_new_meetup_form(bot)
+    bot.fake.outage(60, methods=["chat.postMessage"])  # the organiser can still open forms
+    bot.slack.submit_view(form, {**NEW_MEETUP, "title": "Open data meetup"}, user_id=ORGANISER)
+    eventually(lambda: [d for d in deliveries(bot.db, kind="new_meetup") if d.attempts >= 1])
+
+    edit = open_form(bot, "edit")
+    [value] = [
+        element["value"]
+        for block in edit["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id") == "cancel_meetup"
+    ]
+    bot.slack.block_action(user_id=ORGANISER, action_id="cancel_meetup", value=value, view=edit)
+    eventually(lambda: {d.state for d in deliveries(bot.db, kind="new_meetup")} == {DELIVERY_CANCELLED})
+
+    bot.fake.end_outage()
+    bot.clock.advance(hours=1)
+    bot.deps.outbox.deliver_due()
+    assert not [d for d in dms_to(bot.fake, ADA) if d["text"].startswith("New meetup")]
