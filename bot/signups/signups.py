@@ -61,11 +61,14 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
     return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
 
 
+def meetup_chosen(meetup_id: int | None) -> dict[str, str]:
+    """The error when a form's "Which meetup" was left empty: the same words on every form."""
+    return {} if meetup_id is not None else {"meetup": "Select a meetup"}
+
+
 def validate(form: SignupForm) -> dict[str, str]:
     """Field name -> message saying how to put it right. Empty means valid."""
-    errors: dict[str, str] = {}
-    if form.meetup_id is None:
-        errors["meetup"] = "Select a meetup"
+    errors = meetup_chosen(form.meetup_id)
     if not form.full_name:
         errors["full_name"] = "Enter your full name"
     if not form.organisation:

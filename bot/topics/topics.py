@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from bot.signups.signups import clean_text
+from bot.signups.signups import clean_text, meetup_chosen
 from storage import meetups as meetup_store
 from storage import schedules as schedule_store
 from storage import topics as topic_store
@@ -63,9 +63,7 @@ def read_form(
 
 def validate_topic(form: TopicForm) -> dict[str, str]:
     """Field name -> what to do about it. Empty means valid."""
-    errors: dict[str, str] = {}
-    if form.meetup_id is None:
-        errors["meetup"] = "Select a meetup"
+    errors = meetup_chosen(form.meetup_id)
     if not form.title:
         errors["title"] = "Enter a title for your topic"
     elif len(form.title) > TITLE_LIMIT:
