@@ -40,6 +40,7 @@ SCOPES_FOR = {
     "reactions_get": "reactions:read",
     "reactions_add": "reactions:write",
     "files_upload_v2": "files:write",
+    "files_delete": "files:write",  # a bot deletes the files it uploaded (the purge)
     "conversations_history": "im:history",
     "views_publish": None,
     "views_open": None,
