@@ -35,11 +35,6 @@ def is_subscribed(db: Database, user_id: str) -> bool:
         return subscription_store.get_subscription(session, user_id) is not None
 
 
-def subscriber_ids(db: Database) -> list[str]:
-    with db.read() as session:
-        return subscription_store.list_subscriber_ids(session)
-
-
 def queue_for_subscribers(session, queue: Callable[[object, str], int]) -> list[int]:
     """Queue a message for each subscriber in the caller's transaction, with
     `queue(session, user_id)`; returns the queued messages' ids."""
