@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.common.pseudonyms import PersonKeys
 from bot.domains.lookup import SHIPPED, DomainMatch, DomainTable
 from bot.meetups.meetups import is_taking_signups
 from bot.signups.eligibility import CONTRACTOR, ROLES, Eligibility, decide
@@ -116,6 +117,7 @@ def sign_up(
     then: Callable[[object, SignupResult], None] | None = None,
     domains: DomainTable = SHIPPED,
     limits: SignupLimits = UNKEYED,
+    people: PersonKeys | None = None,
 ) -> SignupResult:
     """Decide and store a sign-up in one transaction.
 
@@ -124,6 +126,8 @@ def sign_up(
     inside the transaction once the outcome is decided, so a message about it
     can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
     `domains` is the table in use (the app passes one that sees imports).
+    With `people`, the registration keeps a person key that outlives the
+    purge, for the series figures (bot/meetups/stats.py).
     """
     if form.role is None:
         raise ValueError("sign_up needs a valid form: validate() asks for a role")
@@ -154,6 +158,8 @@ def sign_up(
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=decision.reason)
         registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
         _fill_in(registration, form, match, role=form.role, reason=decision.reason, now=now)
+        if people is not None:
+            registration.person_key = people.of(user_id)
         position = None
         if decision.outcome == Eligibility.NEEDS_APPROVAL:
             registration.set_status(PENDING, now)

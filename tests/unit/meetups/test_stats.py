@@ -74,7 +74,8 @@ def test_series_stats_reads_the_database(db, clock):
     third = make_meetup(db, now=clock(), title="Third", starts_in=timedelta(days=120))
     for m in (first, second, third):
         sign_up(db, make_form(meetup_id=m.id), user_id="U1", now=clock(), contact="x")
-    sign_up(db, make_form(meetup_id=first.id, organisation="GCHQ"), user_id="U2", now=clock(), contact="x")
+    gchq = make_form(meetup_id=first.id, organisation="GCHQ", email="someone@gchq.gov.uk")
+    sign_up(db, gchq, user_id="U2", now=clock(), contact="x")
     cancel(db, meetup_id=second.id, user_id="U1", now=clock())
     cancel_meetup(db, third.id, now=clock())
     later = clock() + timedelta(days=60)  # the first has happened
@@ -82,3 +83,5 @@ def test_series_stats_reads_the_database(db, clock):
     assert (stats.meetups_held, stats.meetups_upcoming, stats.signups, stats.attended) == (1, 1, 3, 2)
     assert stats.repeat_attendees == 0  # U1 cancelled the second
     assert [(m.meetup.title, m.organisations) for m in stats.meetups] == [("First", 2), ("Second", 0)]
+    # The organisation the email address belongs to, over the one typed.
+    assert {o.name for o in stats.organisations} == {"Cabinet Office", "Government Communications Headquarters"}
