@@ -62,19 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
     export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
 
-    domain_lists = commands.add_parser("domains", help="the list of public-sector email domains in use")
-    domain_commands = domain_lists.add_subparsers(dest="domains_command", required=True, metavar="TASK")
-    load = domain_commands.add_parser("import", help="use a newer copy of a domain list, laid over the shipped one")
-    load.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="user_domains.json (with govuk_organisations.json for names), domains.yml "
-        "or the Jisc CSV; other files are skipped",
-    )
-    domain_commands.add_parser("info", help="where the list in use came from, and its date")
-    domain_commands.add_parser("reset", help="go back to the list shipped with this version")
+    _add_domains(commands)
 
     commands.add_parser(
         "check",
@@ -88,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_due.add_argument("--dry-run", action="store_true", help="print what would be sent and send nothing")
     return parser
+
+
+def _add_domains(commands) -> None:
+    domain_lists = commands.add_parser("domains", help="the list of public-sector email domains in use")
+    domain_commands = domain_lists.add_subparsers(dest="domains_command", required=True, metavar="TASK")
+    load = domain_commands.add_parser("import", help="use a newer copy of a domain list, laid over the shipped one")
+    load.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="user_domains.json (with govuk_organisations.json for names), domains.yml "
+        "or the Jisc CSV; other files are skipped",
+    )
+    domain_commands.add_parser("info", help="where the list in use came from, and its date")
+    domain_commands.add_parser("reset", help="go back to the list shipped with this version")
 
 
 def _configure_logging(settings: Settings | None) -> None:

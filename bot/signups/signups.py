@@ -126,8 +126,6 @@ def sign_up(
     inside the transaction once the outcome is decided, so a message about it
     can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
     `domains` is the table in use (the app passes one that sees imports).
-    With `people`, the registration keeps a person key that outlives the
-    purge, for the series figures (bot/meetups/stats.py).
     """
     if form.role is None:
         raise ValueError("sign_up needs a valid form: validate() asks for a role")
@@ -157,9 +155,7 @@ def sign_up(
         if decision.outcome == Eligibility.NOT_ELIGIBLE:
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=decision.reason)
         registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
-        _fill_in(registration, form, match, role=form.role, reason=decision.reason, now=now)
-        if people is not None:
-            registration.person_key = people.of(user_id)
+        _fill_in(registration, form, match, role=form.role, reason=decision.reason, now=now, people=people)
         position = None
         if decision.outcome == Eligibility.NEEDS_APPROVAL:
             registration.set_status(PENDING, now)
@@ -174,9 +170,20 @@ def sign_up(
 
 
 def _fill_in(
-    registration: Registration, form: SignupForm, match: DomainMatch | None, *, role: str, reason: str, now: datetime
+    registration: Registration,
+    form: SignupForm,
+    match: DomainMatch | None,
+    *,
+    role: str,
+    reason: str,
+    now: datetime,
+    people: PersonKeys | None = None,
 ) -> None:
-    """What the person gave, over anything kept from an earlier sign-up."""
+    """What the person gave, over anything kept from an earlier sign-up.
+    With `people`, a person key, which outlives the purge for the series
+    figures (bot/meetups/stats.py)."""
+    if people is not None:
+        registration.person_key = people.of(registration.slack_user_id)
     registration.full_name = form.full_name
     registration.email = form.email
     registration.organisation = form.organisation
