@@ -58,6 +58,9 @@ class Settings:
     # doubles each time), and how many tries before giving up.
     delivery_retry_seconds: int = 30
     delivery_max_attempts: int = 10
+    # The key of the person keys kept after the purge for the series figures
+    # (bot/common/pseudonyms.py PersonKeys). None: the signing secret is used.
+    pseudonym_key: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -243,6 +246,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         reminder_grace_hours=_int(env, "REMINDER_GRACE_HOURS", 6, problems),
         delivery_retry_seconds=_int(env, "DELIVERY_RETRY_SECONDS", 30, problems, minimum=1),
         delivery_max_attempts=_int(env, "DELIVERY_MAX_ATTEMPTS", 10, problems, minimum=1),
+        pseudonym_key=get("PSEUDONYM_KEY") or None,
     )
     if problems:
         raise SettingsError(problems)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.common.pseudonyms import Pseudonyms
+from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.domains.lookup import DomainTable
 from bot.settings import Settings
 from bot.signups.limits import SignupLimits
@@ -151,6 +151,8 @@ class Deps:
     limits: SignupLimits
     # Keyed hashes of user IDs, for what outlives `/meetup forget`.
     pseudonyms: Pseudonyms
+    # The person key each sign-up keeps for the series figures (PSEUDONYM_KEY).
+    person_keys: PersonKeys | None
     subcommands: Subcommands
     registration_hooks: RegistrationHooks
     # Refreshes of the announcement card, at most one a second per meetup.

@@ -136,7 +136,15 @@ def register(app: App, deps: Deps) -> None:
             queued.extend(queue_nameless_cards(session, deps.settings, shown.cards, purged=False, now=now))
             queued.extend(queue_cleared_requests(session, shown.requests, purged=False, now=now))
 
-        result = forget(deps.db, user_id, now, then=queue_promotion, clear=queue_clearing, pseudonyms=deps.pseudonyms)
+        result = forget(
+            deps.db,
+            user_id,
+            now,
+            then=queue_promotion,
+            clear=queue_clearing,
+            pseudonyms=deps.pseudonyms,
+            people=deps.person_keys,
+        )
         text = (
             "We have deleted everything we held about you."
             if result.anything

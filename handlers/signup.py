@@ -280,6 +280,7 @@ def _sign_up_and_queue(deps: Deps, form: SignupForm, user_id: str) -> tuple[Sign
         then=queue_outcome,
         domains=deps.domains,
         limits=deps.limits,
+        people=deps.person_keys,
     )
     return result, queued
 

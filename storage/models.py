@@ -114,6 +114,8 @@ class Registration(Base):
         # the Home tab and `/meetup mydata` read them by Slack user id alone,
         # which uq_registration_person (meetup first) cannot serve.
         Index("ix_registrations_slack_user_id", "slack_user_id"),
+        # `/meetup forget` finds the purged sign-ups of a person by this alone.
+        Index("ix_registrations_person_key", "person_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -124,6 +126,11 @@ class Registration(Base):
     organisation: Mapped[str] = mapped_column(String(200))
     # What the email domain told us, kept so organisers can see why.
     domain_organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A keyed hash of the Slack user ID (bot/common/pseudonyms.py PersonKeys),
+    # kept after the purge so the series figures still know one person's
+    # sign-ups are one person's. None for sign-ups made before it existed,
+    # and once the person uses `/meetup forget`.
+    person_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sector: Mapped[str | None] = mapped_column(String(30), nullable=True)
     role: Mapped[str] = mapped_column(String(30))
     government_team: Mapped[str] = mapped_column(String(200), default="")

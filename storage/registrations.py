@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -137,11 +139,15 @@ def delete_registration(session: Session, registration: Registration) -> None:
     session.flush()
 
 
-def anonymise_registrations(session: Session, meetup_id: int) -> int:
-    """Blank every personal field, keeping organisation and status so the
-    series statistics can still count who came from where."""
+def anonymise_registrations(session: Session, meetup_id: int, key_of: Callable[[str], str] | None = None) -> int:
+    """Blank every personal field, keeping organisation, status and the person
+    key so the series statistics can still count who came from where, and who
+    came back. A sign-up made before person keys existed gets one from
+    `key_of(slack_user_id)` first, while the user ID is still there."""
     rows = list(session.scalars(select(Registration).where(Registration.meetup_id == meetup_id)))
     for registration in rows:
+        if registration.person_key is None and key_of is not None:
+            registration.person_key = key_of(registration.slack_user_id)
         registration.slack_user_id = f"purged-{registration.id}"
         registration.full_name = ""
         registration.email = ""
@@ -151,6 +157,16 @@ def anonymise_registrations(session: Session, meetup_id: int) -> int:
         registration.needs_consent_at = None
         registration.reason = ""
         registration.decided_by = None
+    session.flush()
+    return len(rows)
+
+
+def drop_person_key(session: Session, person_key: str) -> int:
+    """Take a person key off every sign-up that has it (the purged ones, which
+    no longer name the person): how many there were."""
+    rows = list(session.scalars(select(Registration).where(Registration.person_key == person_key)))
+    for registration in rows:
+        registration.person_key = None
     session.flush()
     return len(rows)
 

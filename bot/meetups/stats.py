@@ -4,8 +4,19 @@
   that was not cancelled;
 - someone *attended* when they held a place at a meetup that has ended (the
   bot does not take a register at the door);
-- a meetup *brought together* the organisations of the people with a place;
+- a *person* is counted by the person key kept on each sign-up (a keyed hash
+  of their Slack user ID, bot/common/pseudonyms.py PersonKeys), which the
+  purge keeps, so the figures stay right once names and user IDs are gone;
+- an *organisation* is the one matched from the email address's domain, or
+  the one the person typed when the domain matched none; the purge keeps both;
+- a meetup *reached* the organisations of the people with a place; an
+  organisation is *new* at the first meetup that reached it;
 - a *repeat attendee* held a place at more than one meetup.
+
+Sign-ups made before person keys existed have none: they count by Slack user
+ID until the purge, which keys them first when it has the secret. Those
+purged before that count as a different person each, as do the purged
+sign-ups of someone who used `/meetup forget`, which takes the key off.
 
 `compute` is pure, so the rules are tested without a database.
 """
@@ -13,6 +24,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,8 +47,15 @@ class MeetupStats:
     meetup: Meetup
     signups: int
     places_taken: int
-    organisations: int  # among the people with a place
+    organisations: int  # reached: those of the people with a place
     held: bool
+    people: int = 0  # different people who signed up
+    returning: int = 0  # people with a place who had one at an earlier meetup
+    new_organisations: int = 0  # reached here for the first time in the series
+
+    @property
+    def attended(self) -> int:
+        return self.places_taken if self.held else 0
 
 
 @dataclass(frozen=True)
@@ -46,9 +65,10 @@ class SeriesStats:
     signups: int
     people: int  # different people who signed up
     attended: int
-    organisations: list[OrganisationStats]
+    organisations: list[OrganisationStats]  # of everyone who signed up
     meetups: list[MeetupStats]
     repeat_attendees: int
+    organisations_reached: int = 0  # those of the people who had a place
 
 
 def _organisation_key(name: str) -> str:
@@ -56,50 +76,90 @@ def _organisation_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def compute(meetups: list[Meetup], registrations: list[Registration], now: datetime) -> SeriesStats:
-    counted = {m.id: m for m in meetups if m.status != MEETUP_CANCELLED}
-    registrations = [r for r in registrations if r.meetup_id in counted]
-    held = {mid for mid, m in counted.items() if m.ends_at <= now}
+def _organisation(registration: Registration) -> str:
+    return " ".join((registration.domain_organisation or registration.organisation or "Not given").split())
 
+
+def _people(registrations: list[Registration]) -> Callable[[Registration], str]:
+    """Who each sign-up is: its person key, or for one made before keys
+    existed, the key of the same user ID on another sign-up, or the user ID
+    (a purged one's is unique to it)."""
+    keys = {r.slack_user_id: r.person_key for r in registrations if r.person_key}
+    return lambda r: r.person_key or keys.get(r.slack_user_id, r.slack_user_id)
+
+
+def _organisations(registrations: list[Registration], held: set[int]) -> list[OrganisationStats]:
     spellings: dict[str, Counter] = defaultdict(Counter)
     signups: Counter = Counter()
     attended: Counter = Counter()
     org_meetups: dict[str, set[int]] = defaultdict(set)
-    per_meetup_orgs: dict[int, set[str]] = defaultdict(set)
-    per_meetup_signups: Counter = Counter()
-    per_meetup_places: Counter = Counter()
-    places_by_person: dict[str, set[int]] = defaultdict(set)
     for r in registrations:
-        key = _organisation_key(r.organisation or "Not given")
-        spellings[key][" ".join((r.organisation or "Not given").split())] += 1
+        key = _organisation_key(_organisation(r))
+        spellings[key][_organisation(r)] += 1
         signups[key] += 1
         org_meetups[key].add(r.meetup_id)
-        per_meetup_signups[r.meetup_id] += 1
-        if r.status == CONFIRMED:
-            per_meetup_places[r.meetup_id] += 1
-            per_meetup_orgs[r.meetup_id].add(key)
-            places_by_person[r.slack_user_id].add(r.meetup_id)
-            if r.meetup_id in held:
-                attended[key] += 1
-
+        if r.status == CONFIRMED and r.meetup_id in held:
+            attended[key] += 1
     organisations = [
         OrganisationStats(spellings[key].most_common(1)[0][0], signups[key], attended[key], len(org_meetups[key]))
         for key in signups
     ]
     organisations.sort(key=lambda o: (-o.signups, -o.attended, o.name.casefold()))
-    per_meetup = [
-        MeetupStats(m, per_meetup_signups[m.id], per_meetup_places[m.id], len(per_meetup_orgs[m.id]), m.id in held)
-        for m in sorted(counted.values(), key=lambda m: (m.starts_at, m.id))
-    ]
+    return organisations
+
+
+def _each_meetup(
+    meetups: list[Meetup], registrations: list[Registration], person: Callable[[Registration], str], held: set[int]
+) -> tuple[list[MeetupStats], set[str]]:
+    """Each meetup in date order, and every organisation reached."""
+    rows: dict[int, list[Registration]] = defaultdict(list)
+    for r in registrations:
+        rows[r.meetup_id].append(r)
+    came_before: set[str] = set()
+    reached: set[str] = set()
+    result = []
+    for meetup in meetups:
+        with_place = [r for r in rows[meetup.id] if r.status == CONFIRMED]
+        people_here = {person(r) for r in with_place}
+        organisations_here = {_organisation_key(_organisation(r)) for r in with_place}
+        result.append(
+            MeetupStats(
+                meetup,
+                signups=len(rows[meetup.id]),
+                places_taken=len(with_place),
+                organisations=len(organisations_here),
+                held=meetup.id in held,
+                people=len({person(r) for r in rows[meetup.id]}),
+                returning=len(people_here & came_before),
+                new_organisations=len(organisations_here - reached),
+            )
+        )
+        came_before |= people_here
+        reached |= organisations_here
+    return result, reached
+
+
+def compute(meetups: list[Meetup], registrations: list[Registration], now: datetime) -> SeriesStats:
+    counted = {m.id: m for m in meetups if m.status != MEETUP_CANCELLED}
+    registrations = [r for r in registrations if r.meetup_id in counted]
+    held = {mid for mid, m in counted.items() if m.ends_at <= now}
+    person = _people(registrations)
+    in_order = sorted(counted.values(), key=lambda m: (m.starts_at, m.id))
+    per_meetup, reached = _each_meetup(in_order, registrations, person, held)
+    places_by_person: dict[str, set[int]] = defaultdict(set)
+    for r in registrations:
+        if r.status == CONFIRMED:
+            places_by_person[person(r)].add(r.meetup_id)
     return SeriesStats(
         meetups_held=len(held),
         meetups_upcoming=len(counted) - len(held),
         signups=len(registrations),
-        people=len({r.slack_user_id for r in registrations}),
-        attended=sum(attended.values()),
-        organisations=organisations,
+        people=len({person(r) for r in registrations}),
+        attended=sum(m.attended for m in per_meetup),
+        organisations=_organisations(registrations, held),
         meetups=per_meetup,
         repeat_attendees=sum(1 for places in places_by_person.values() if len(places) > 1),
+        organisations_reached=len(reached),
     )
 
 

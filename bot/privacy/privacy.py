@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.common.pseudonyms import Pseudonyms
+from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.settings import Settings
 from bot.signups import approvals
 from bot.signups.approvals import PostedCopy
@@ -48,8 +48,10 @@ def privacy_notice(settings: Settings) -> str:
         "which you can withdraw at any time.\n"
         f"*How long:* we delete your personal data {days} days after the meetup, including the visitor "
         "lists sent to organisers in Slack, and we change the bot's messages so that they no longer show "
-        "who asked to join or who proposed a topic. We keep only the number of people from each organisation, to "
-        "report on the series.\n"
+        "who asked to join or who proposed a topic. For each sign-up we keep only the organisation, whether you "
+        "had a place, and a coded form of your Slack user ID that cannot be turned back into it, so that we can "
+        "report how many people and organisations the series reached, and how many people came back. "
+        "`/meetup forget` removes this coded form too.\n"
         "*Who sees it:* the organisers, and the host building's security team (your name, email address "
         "and organisation). We share it with nobody else.\n"
         "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
@@ -124,6 +126,7 @@ def forget(
     *,
     clear: Callable[[object, ShownInSlack], None] | None = None,
     pseudonyms: Pseudonyms | None = None,
+    people: PersonKeys | None = None,
 ) -> Forgotten:
     """Erase everything held about a person. A place they held goes to the
     longest-waiting person, in the same transaction, as if they cancelled;
@@ -131,7 +134,9 @@ def forget(
     `clear(session, shown)` runs in it once, to change the messages in Slack
     that show the person (their topics' cards, their approval requests).
     With `pseudonyms`, a keyed hash of their user ID is kept, so that a
-    recount does not bring back their votes (bot/topics/votes.py)."""
+    recount does not bring back their votes (bot/topics/votes.py).
+    With `people`, their person key comes off the purged sign-ups that still
+    have it: the series figures then count those as nobody in particular."""
     promoted: list[tuple[Meetup, Registration]] = []
     with db.transaction() as session:
         rows = registration_store.list_registrations_for_user(session, user_id)
@@ -139,6 +144,7 @@ def forget(
         cards = erasure.cards_naming(session, user_id)
         unsubscribed = subscription_store.delete_subscription(session, user_id)
         others = erasure.forget_person(session, user_id)
+        unkeyed = registration_store.drop_person_key(session, people.of(user_id)) if people is not None else 0
         requests: list[tuple[Meetup, PostedCopy]] = []
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
@@ -158,7 +164,7 @@ def forget(
                         then(session, meetup, person)
         if clear is not None:
             clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests))
-        forgotten = Forgotten(meetup_ids, promoted, unsubscribed or any(others.values()))
+        forgotten = Forgotten(meetup_ids, promoted, unsubscribed or bool(unkeyed) or any(others.values()))
         if pseudonyms is not None and forgotten.anything:
             erasure.remember_forgotten(session, pseudonyms.of(user_id), now)
         return forgotten
@@ -173,19 +179,27 @@ def _card(session, topic: Topic) -> TopicCard:
 
 
 def purge_due(
-    db: Database, now: datetime, days: int, clear: Callable[[object, ShownInSlack], None] | None = None
+    db: Database,
+    now: datetime,
+    days: int,
+    clear: Callable[[object, ShownInSlack], None] | None = None,
+    people: PersonKeys | None = None,
 ) -> list[tuple[Meetup, int]]:
     """Anonymise the attendees of every meetup that ended more than `days` ago.
     Safe to run from several instances: each meetup is locked while purged.
     `clear(session, shown)` runs in the same transaction for each meetup whose
-    topic cards or approval requests were posted, to take the people out of them."""
+    topic cards or approval requests were posted, to take the people out of them.
+    With `people`, sign-ups made before person keys existed get one first, so
+    the series figures still count their people once."""
     purged = []
     with db.transaction() as session:
         for meetup in meetup_store.list_meetups_to_purge(session, now - timedelta(days=days)):
             # Read first: anonymise_meetup deletes the deliveries that say where they are.
             requests = [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id)]
             cards = erasure.cards_naming(session, meetup_id=meetup.id)
-            purged.append((meetup, registration_store.anonymise_registrations(session, meetup.id)))
+            purged.append(
+                (meetup, registration_store.anonymise_registrations(session, meetup.id, people.of if people else None))
+            )
             erasure.anonymise_meetup(session, meetup.id)
             guard_store.delete_guards(session, meetup.id)
             meetup.purged_at = now

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 
-from bot.common.pseudonyms import Pseudonyms
+from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.domains.imports import table_from
 from bot.runtime.fitting import fit_replies
 from bot.runtime.organisers import Organisers
@@ -130,6 +130,7 @@ def create_app(
         # stands, and the votes a recount must leave out.
         limits=SignupLimits(hash_key),
         pseudonyms=Pseudonyms(hash_key),
+        person_keys=PersonKeys.from_settings(settings),
         subcommands=Subcommands(),
         registration_hooks=RegistrationHooks(),
         card_throttle=Throttle(announcement.CARD_REFRESH_SECONDS),

@@ -55,22 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     event_commands.add_parser("list", help="list meetups, one a line, id first")
 
     commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
+    stats = commands.add_parser(
+        "stats", help="print participation across the series, as /meetup stats shows it; stays right after the purge"
+    )
+    stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
     export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
 
-    domain_lists = commands.add_parser("domains", help="the list of public-sector email domains in use")
-    domain_commands = domain_lists.add_subparsers(dest="domains_command", required=True, metavar="TASK")
-    load = domain_commands.add_parser("import", help="use a newer copy of a domain list, laid over the shipped one")
-    load.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="user_domains.json (with govuk_organisations.json for names), domains.yml "
-        "or the Jisc CSV; other files are skipped",
-    )
-    domain_commands.add_parser("info", help="where the list in use came from, and its date")
-    domain_commands.add_parser("reset", help="go back to the list shipped with this version")
+    _add_domains(commands)
 
     commands.add_parser(
         "check",
@@ -84,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_due.add_argument("--dry-run", action="store_true", help="print what would be sent and send nothing")
     return parser
+
+
+def _add_domains(commands) -> None:
+    domain_lists = commands.add_parser("domains", help="the list of public-sector email domains in use")
+    domain_commands = domain_lists.add_subparsers(dest="domains_command", required=True, metavar="TASK")
+    load = domain_commands.add_parser("import", help="use a newer copy of a domain list, laid over the shipped one")
+    load.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="user_domains.json (with govuk_organisations.json for names), domains.yml "
+        "or the Jisc CSV; other files are skipped",
+    )
+    domain_commands.add_parser("info", help="where the list in use came from, and its date")
+    domain_commands.add_parser("reset", help="go back to the list shipped with this version")
 
 
 def _configure_logging(settings: Settings | None) -> None:
@@ -127,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "purge":
             upgrade(db.engine)
             return _purge(settings, db)
+        if args.command == "stats":
+            upgrade(db.engine)
+            return _stats(args, settings, db)
         if args.command == "export":
             upgrade(db.engine)
             return _export(args, settings, db)
@@ -199,6 +210,18 @@ def _purge(settings: Settings, db) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def _stats(args, settings: Settings, db) -> int:
+    import json
+
+    from bot.meetups.stats import series_stats
+    from bot.meetups.stats_text import as_json, printed
+    from storage.models import utcnow
+
+    stats = series_stats(db, utcnow())
+    print(json.dumps(as_json(stats), indent=2) if args.json else printed(stats, settings.tz))
     return 0
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.common.pseudonyms import PersonKeys
 from bot.privacy.privacy import ShownInSlack, purge_due
 from bot.settings import Settings
 from bot.signups.export import file_deleted, files_to_delete
@@ -49,7 +50,9 @@ def purge(db: Database, client: WebClient, settings: Settings, *, now: datetime)
             queue_cleared_requests(session, shown.requests, purged=True, now=now)
         )
 
-    report.purged = purge_due(db, now, settings.purge_after_days, clear=clear)
+    report.purged = purge_due(
+        db, now, settings.purge_after_days, clear=clear, people=PersonKeys.from_settings(settings)
+    )
     for export in files_to_delete(db):
         assert export.file_id is not None  # files_to_delete lists only exports with a file
         try:

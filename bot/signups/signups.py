@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.common.pseudonyms import PersonKeys
 from bot.domains.lookup import SHIPPED, DomainMatch, DomainTable
 from bot.meetups.meetups import is_taking_signups
 from bot.signups.eligibility import CONTRACTOR, ROLES, Eligibility, decide
@@ -116,6 +117,7 @@ def sign_up(
     then: Callable[[object, SignupResult], None] | None = None,
     domains: DomainTable = SHIPPED,
     limits: SignupLimits = UNKEYED,
+    people: PersonKeys | None = None,
 ) -> SignupResult:
     """Decide and store a sign-up in one transaction.
 
@@ -153,7 +155,7 @@ def sign_up(
         if decision.outcome == Eligibility.NOT_ELIGIBLE:
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=decision.reason)
         registration = existing or Registration(meetup_id=meetup.id, slack_user_id=user_id, created_at=now)
-        _fill_in(registration, form, match, role=form.role, reason=decision.reason, now=now)
+        _fill_in(registration, form, match, role=form.role, reason=decision.reason, now=now, people=people)
         position = None
         if decision.outcome == Eligibility.NEEDS_APPROVAL:
             registration.set_status(PENDING, now)
@@ -168,9 +170,20 @@ def sign_up(
 
 
 def _fill_in(
-    registration: Registration, form: SignupForm, match: DomainMatch | None, *, role: str, reason: str, now: datetime
+    registration: Registration,
+    form: SignupForm,
+    match: DomainMatch | None,
+    *,
+    role: str,
+    reason: str,
+    now: datetime,
+    people: PersonKeys | None = None,
 ) -> None:
-    """What the person gave, over anything kept from an earlier sign-up."""
+    """What the person gave, over anything kept from an earlier sign-up.
+    With `people`, a person key, which outlives the purge for the series
+    figures (bot/meetups/stats.py)."""
+    if people is not None:
+        registration.person_key = people.of(registration.slack_user_id)
     registration.full_name = form.full_name
     registration.email = form.email
     registration.organisation = form.organisation

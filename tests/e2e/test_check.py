@@ -29,6 +29,7 @@ def test_a_good_set_up_passes_every_check(fake_slack, database_url, tmp_path):
         "PASS settings",
         "PASS token",
         "PASS mode",
+        "PASS pseudonym key",
         "PASS scopes",
         "PASS meetup channel",
         "PASS organisers",
@@ -51,6 +52,16 @@ def test_socket_mode_checks_the_app_token(fake_slack, sqlite_url, tmp_path):
         "FAIL mode: Socket Mode: Slack refused SLACK_APP_TOKEN (invalid_auth) — generate an app-level token with "
         "the connections:write scope (Basic Information, App-Level Tokens) and turn Socket Mode on, "
         "or unset SLACK_APP_TOKEN for HTTP mode"
+    ]
+
+
+def test_a_missing_pseudonym_key_is_a_warning_that_says_what_the_figures_fall_back_to(fake_slack, sqlite_url, tmp_path):
+    code, lines = check(fake_slack, sqlite_url, tmp_path, PSEUDONYM_KEY=None)
+    assert code == 0  # the bot works; the figures are at risk only if the secret changes
+    assert failures(lines) == [
+        "WARN pseudonym key: PSEUDONYM_KEY is not set, so the series figures count people by a hash keyed with "
+        "SLACK_SIGNING_SECRET: if that changes, everyone who signs up after the change counts as a new person "
+        "— set PSEUDONYM_KEY to a long random value (for example from `openssl rand -hex 32`) and never change it"
     ]
 
 

@@ -13,6 +13,7 @@ from tests.support.slack_requests import SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+PSEUDONYM_KEY = "test-pseudonym-key"
 CHANNEL = "C0MEETUP"
 ORGANISER = "U0ORGANISER"
 
@@ -38,6 +39,7 @@ def settings_env(fake, database_url: str, **overrides) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "MEETUP_CHANNEL_ID": CHANNEL,
         "ORGANISER_USER_IDS": ORGANISER,
+        "PSEUDONYM_KEY": PSEUDONYM_KEY,
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}

@@ -74,7 +74,8 @@ def test_series_stats_reads_the_database(db, clock):
     third = make_meetup(db, now=clock(), title="Third", starts_in=timedelta(days=120))
     for m in (first, second, third):
         sign_up(db, make_form(meetup_id=m.id), user_id="U1", now=clock(), contact="x")
-    sign_up(db, make_form(meetup_id=first.id, organisation="GCHQ"), user_id="U2", now=clock(), contact="x")
+    gchq = make_form(meetup_id=first.id, organisation="GCHQ", email="someone@gchq.gov.uk")
+    sign_up(db, gchq, user_id="U2", now=clock(), contact="x")
     cancel(db, meetup_id=second.id, user_id="U1", now=clock())
     cancel_meetup(db, third.id, now=clock())
     later = clock() + timedelta(days=60)  # the first has happened
@@ -82,3 +83,44 @@ def test_series_stats_reads_the_database(db, clock):
     assert (stats.meetups_held, stats.meetups_upcoming, stats.signups, stats.attended) == (1, 1, 3, 2)
     assert stats.repeat_attendees == 0  # U1 cancelled the second
     assert [(m.meetup.title, m.organisations) for m in stats.meetups] == [("First", 2), ("Second", 0)]
+    # The organisation the email address belongs to, over the one typed.
+    assert {o.name for o in stats.organisations} == {"Cabinet Office", "Government Communications Headquarters"}
+
+
+def keyed(meetup_id, user, key, organisation, matched=None, status=CONFIRMED):
+    r = reg(meetup_id, user, organisation, status)
+    r.person_key, r.domain_organisation = key, matched
+    return r
+
+
+def test_people_are_counted_by_their_key_after_the_purge():
+    meetups = [meetup(1, -60), meetup(2, -30), meetup(3, -10)]
+    registrations = [
+        keyed(1, "purged-1", "k-ada", "HO", "Home Office"),
+        reg(1, "purged-2", "GCHQ"),  # purged before keys existed: a person of its own
+        keyed(2, "purged-3", "k-ada", "Home Office", "Home Office"),
+        reg(2, "U0DAN", "MOJ"),  # made before keys existed, not purged yet
+        keyed(3, "U0DAN", "k-dan", "moj"),
+        keyed(3, "U0ADA", "k-ada", "home office"),
+    ]
+    stats = compute(meetups, registrations, NOW)
+    assert (stats.signups, stats.people, stats.repeat_attendees) == (6, 3, 2)  # Ada, Dan, someone from GCHQ
+    per = [(m.people, m.returning, m.organisations, m.new_organisations) for m in stats.meetups]
+    # The first meetup reached Home Office and GCHQ; the second MOJ for the first time; the third no one new.
+    assert per == [(2, 0, 2, 2), (2, 1, 2, 1), (2, 2, 2, 0)]
+    assert stats.organisations_reached == 3
+    # The organisation the email address belongs to, over what was typed ("HO").
+    assert {o.name for o in stats.organisations} == {"Home Office", "GCHQ", "MOJ"}
+
+
+def test_only_a_place_reaches_an_organisation_and_brings_someone_back():
+    meetups = [meetup(1, -60), meetup(2, -30)]
+    registrations = [
+        keyed(1, "U1", "k1", "GDS", status=WAITLISTED),
+        keyed(2, "U1", "k1", "GDS"),
+        keyed(2, "U2", "k2", "Acme", status=CANCELLED),
+    ]
+    stats = compute(meetups, registrations, NOW)
+    per = [(m.signups, m.attended, m.returning, m.organisations, m.new_organisations) for m in stats.meetups]
+    assert per == [(1, 0, 0, 0, 0), (2, 1, 0, 1, 1)]
+    assert (stats.people, stats.repeat_attendees, stats.organisations_reached) == (2, 0, 1)
