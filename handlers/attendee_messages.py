@@ -39,7 +39,7 @@ from handlers.blocks.attendee_messages import (
 from handlers.blocks.common import message_modal
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
-from storage.models import AUDIENCES
+from storage.models import MESSAGE_AUDIENCES
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _meetup(deps: Deps, data: dict):
 
 
 def _compose(deps: Deps, meetup, *, text: str = "", audience: str = "") -> dict:
-    counts = {a: count_recipients(deps.db, meetup.id, a) for a in AUDIENCES}
+    counts = {a: count_recipients(deps.db, meetup.id, a) for a in MESSAGE_AUDIENCES}
     metadata = json.dumps({"meetup_id": meetup.id})
     return compose_modal(meetup, deps.settings.tz, counts, metadata=metadata, text=text, audience=audience)
 

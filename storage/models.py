@@ -168,7 +168,7 @@ class Registration(Base):
 
 # AttendeeMessage.audience
 TO_CONFIRMED, TO_WAITLISTED, TO_BOTH = "confirmed", "waitlisted", "both"
-AUDIENCES = (TO_CONFIRMED, TO_WAITLISTED, TO_BOTH)
+MESSAGE_AUDIENCES = (TO_CONFIRMED, TO_WAITLISTED, TO_BOTH)
 
 
 class AttendeeMessage(Base):

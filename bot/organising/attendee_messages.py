@@ -10,16 +10,15 @@ from datetime import datetime
 
 from bot.common.formatting import escape
 from bot.common.outbox import enqueue_dm
-from bot.organising.organising import NotChangeable
+from bot.organising.organising import check_changeable
 from bot.signups.signups import clean_text
 from storage import attendee_messages as message_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
 from storage.models import (
-    AUDIENCES,
     CONFIRMED,
-    MEETUP_CANCELLED,
+    MESSAGE_AUDIENCES,
     TO_BOTH,
     TO_CONFIRMED,
     TO_WAITLISTED,
@@ -49,7 +48,7 @@ def message_problem(text: str, audience: str) -> dict[str, str]:
         errors["text"] = "Enter a message"
     elif len(text) > MAX_LENGTH or len(escape(text)) > MAX_ESCAPED:
         errors["text"] = f"Message must be {MAX_LENGTH} characters or fewer"
-    if audience not in AUDIENCES:
+    if audience not in MESSAGE_AUDIENCES:
         errors["audience"] = "Select who should get the message"
     return errors
 
@@ -57,13 +56,7 @@ def message_problem(text: str, audience: str) -> dict[str, str]:
 def check_messageable(meetup: Meetup | None, now: datetime) -> Meetup:
     """The meetup, while its attendees can still be sent news: until it ends
     (a room can change on the day)."""
-    if meetup is None:
-        raise NotChangeable("That meetup no longer exists.")
-    if meetup.status == MEETUP_CANCELLED:
-        raise NotChangeable(f"{escape(meetup.title)} has been cancelled, so you cannot message its attendees.")
-    if meetup.ends_at <= now:
-        raise NotChangeable(f"{escape(meetup.title)} has ended, so you cannot message its attendees.")
-    return meetup
+    return check_changeable(meetup, now, so="you cannot message its attendees", until_end=True)
 
 
 def _recipients(session, meetup_id: int, audience: str) -> list[Registration]:
