@@ -1,14 +1,14 @@
 """Messages from organisers to attendees, and the closing time the card has shown.
-Revision ID: 0011_attendee_messages
-Revises: 0010_erasure
+Revision ID: 0012_attendee_messages
+Revises: 0011_person_keys
 Create Date: 2026-12-10
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0011_attendee_messages"
-down_revision = "0010_erasure"
+revision = "0012_attendee_messages"
+down_revision = "0011_person_keys"
 branch_labels = None
 depends_on = None
 
