@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.common.outbox import cancel_queued, enqueue_dm
 from bot.meetups.meetups import is_taking_signups
 from bot.meetups.subscriptions import queue_for_subscribers, queue_for_subscribers_now
+from bot.organising.closing import cancel_card_updates
 from bot.organising.organising import card_state, places_text, record_announcement
 from handlers.blocks.announcement import card_blocks, card_text
 from handlers.blocks.common import context
@@ -26,14 +29,18 @@ log = logging.getLogger(__name__)
 CARD_REFRESH_SECONDS = 1.0
 
 
-def _card(deps: Deps, meetup, confirmed: int) -> tuple[list[dict], str]:
-    now = deps.clock()
+def card_message(meetup, confirmed: int, now: datetime, *, tz: ZoneInfo) -> tuple[list[dict], str]:
+    """The card as it should be at `now`: (blocks, fallback text). The worker
+    draws it with this too (bot.organising.closing.CardRenderer)."""
     places = places_text(meetup, confirmed, now)
-    tz = deps.settings.tz
     return (
         card_blocks(meetup, places, tz, taking_signups=is_taking_signups(meetup, now)),
         card_text(meetup, places, tz),
     )
+
+
+def _card(deps: Deps, meetup, confirmed: int) -> tuple[list[dict], str]:
+    return card_message(meetup, confirmed, deps.clock(), tz=deps.settings.tz)
 
 
 def refresh_card(client: WebClient, deps: Deps, meetup_id: int) -> None:
@@ -48,6 +55,8 @@ def refresh_card(client: WebClient, deps: Deps, meetup_id: int) -> None:
             client.chat_update(channel=meetup.announcement_channel, ts=meetup.announcement_ts, text=text, blocks=card)
         except SlackApiError as error:
             log.warning("Could not update the card for meetup %s: %s", meetup_id, error.response.get("error"))
+            return
+        cancel_card_updates(deps.db, meetup)
 
     deps.card_throttle.run(meetup_id, work)
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import rowcount
-from storage.models import TOPIC_OPEN, Delivery, Export, ForgottenPerson, Topic, VoteReaction
+from storage.models import TOPIC_OPEN, AttendeeMessage, Delivery, Export, ForgottenPerson, Topic, VoteReaction
 
 # What a topic shows as its proposer once their name is gone.
 NO_NAME = "someone who has since left"
@@ -79,4 +79,5 @@ def anonymise_meetup(session: Session, meetup_id: int) -> None:
     )
     session.execute(delete(Delivery).where(Delivery.meetup_id == meetup_id))
     session.execute(update(Export).where(Export.meetup_id == meetup_id).values(exported_by=None))
+    session.execute(update(AttendeeMessage).where(AttendeeMessage.meetup_id == meetup_id).values(sent_by=None))
     session.flush()

@@ -58,3 +58,25 @@ def list_meetups_to_purge(session: Session, ended_before: datetime) -> list[Meet
             .with_for_update()
         )
     )
+
+
+def list_closed_cards(session: Session, now: datetime, *, lock: bool = False, limit: int = 20) -> list[Meetup]:
+    """Open, announced meetups whose sign-up closed since their card last
+    said so. With `lock`, another worker skips the ones this one takes (FOR
+    UPDATE SKIP LOCKED; on SQLite the transaction holds the write lock)."""
+    shown = Meetup.closed_card_for
+    query = (
+        select(Meetup)
+        .where(
+            Meetup.status == MEETUP_OPEN,
+            Meetup.announcement_ts.is_not(None),
+            Meetup.signup_closes_at <= now,
+            Meetup.starts_at > now,
+            shown.is_(None) | (shown != Meetup.signup_closes_at),
+        )
+        .order_by(Meetup.id)
+        .limit(limit)
+    )
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))

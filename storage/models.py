@@ -92,6 +92,9 @@ class Meetup(Base):
     # The calendar file's SEQUENCE: raised on every change calendars show, so
     # a calendar that already has the meetup replaces it instead of ignoring it.
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The closing time whose passing the worker has shown on the card: a
+    # closing time moved later is shown again when it passes.
+    closed_card_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 
@@ -168,6 +171,29 @@ class Registration(Base):
             CANCELLED: "cancelled_at",
         }[status]
         setattr(self, column, when)
+
+
+# AttendeeMessage.audience
+TO_CONFIRMED, TO_WAITLISTED, TO_BOTH = "confirmed", "waitlisted", "both"
+MESSAGE_AUDIENCES = (TO_CONFIRMED, TO_WAITLISTED, TO_BOTH)
+
+
+class AttendeeMessage(Base):
+    """A message an organiser sent to a meetup's attendees: who sent it, when,
+    to whom and to how many. Not the text: it stays only in the outbox until
+    sent, so the record holds nothing an attendee wrote or needs purged."""
+
+    __tablename__ = "attendee_messages"
+    __table_args__ = (UniqueConstraint("message_key", name="uq_attendee_message_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Made when the preview is shown: pressing Send twice sends it once.
+    message_key: Mapped[str] = mapped_column(String(64))
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), index=True)
+    sent_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    audience: Mapped[str] = mapped_column(String(20))
+    recipient_count: Mapped[int] = mapped_column(Integer)
 
 
 class SeenRequest(Base):

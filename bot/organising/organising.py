@@ -308,14 +308,18 @@ class NotChangeable(Exception):
     """The meetup cannot be changed any more; the message says why."""
 
 
-def check_changeable(meetup: Meetup | None, now: datetime) -> Meetup:
-    """The meetup, when it can still be changed; NotChangeable otherwise."""
+def check_changeable(
+    meetup: Meetup | None, now: datetime, *, so: str = "it cannot be changed", until_end: bool = False
+) -> Meetup:
+    """The meetup, when it can still be changed (or, `until_end`, acted on
+    until it ends); NotChangeable otherwise, saying why and `so` what."""
     if meetup is None:
         raise NotChangeable("That meetup no longer exists.")
     if meetup.status == MEETUP_CANCELLED:
-        raise NotChangeable(f"{escape(meetup.title)} has been cancelled, so it cannot be changed.")
-    if meetup.starts_at <= now:
-        raise NotChangeable(f"{escape(meetup.title)} has already started, so it cannot be changed.")
+        raise NotChangeable(f"{escape(meetup.title)} has been cancelled, so {so}.")
+    if (meetup.ends_at if until_end else meetup.starts_at) <= now:
+        happened = "has ended" if until_end else "has already started"
+        raise NotChangeable(f"{escape(meetup.title)} {happened}, so {so}.")
     return meetup
 
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -27,6 +28,7 @@ from bot.signups.limits import SignupLimits
 from handlers import (
     announcement,
     approvals,
+    attendee_messages,
     commands,
     exporting,
     home,
@@ -67,6 +69,7 @@ FEATURES = (
     exporting,
     home,
     organising,
+    attendee_messages,
     stats,
     topics,
     votes,
@@ -168,6 +171,7 @@ def make_worker(
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
+    from handlers.announcement import card_message
     from handlers.blocks.reminders import ReminderBlocks
 
     return ReminderWorker(
@@ -178,4 +182,5 @@ def make_worker(
         plan=ReminderPlan.from_settings(settings),
         poll_seconds=settings.reminder_poll_seconds,
         clock=clock,
+        cards=partial(card_message, tz=settings.tz),
     )

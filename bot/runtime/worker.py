@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.common.outbox import describe_due
+from bot.organising.closing import CardRenderer, queue_closed_cards
 from bot.reminders.reminders import (
     ReminderMessages,
     ReminderPlan,
@@ -51,6 +52,8 @@ class ReminderWorker:
     channel: str
     poll_seconds: int = 30
     clock: Callable[[], datetime] = utcnow
+    # Draws the announcement card, so it says "Sign-up closed" when sign-up closes.
+    cards: CardRenderer | None = None
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -59,6 +62,8 @@ class ReminderWorker:
         now = self.clock()
         plan_missing(self.db, self.plan, now)
         queued = queue_due_reminders(self.db, now=now, plan=self.plan, channel=self.channel, messages=self.messages)
+        if self.cards is not None:
+            queue_closed_cards(self.db, now=now, render=self.cards)
         sent = self.outbox.deliver_due(stop=self._stop)
         return RunSummary(queued.queued, queued.skipped, sent)
 
