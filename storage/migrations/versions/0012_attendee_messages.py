@@ -1,7 +1,7 @@
 """Messages from organisers to attendees, and the closing time the card has shown.
 Revision ID: 0012_attendee_messages
 Revises: 0011_person_keys
-Create Date: 2026-12-10
+Create Date: 2026-12-02
 """
 from alembic import op
 import sqlalchemy as sa
