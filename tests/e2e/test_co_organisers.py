@@ -12,6 +12,8 @@ from handlers.blocks.organising import CO_ORGANISERS_BLOCK
 from storage.models import CONFIRMED, PENDING
 from tests.e2e.test_approval_limits import CONTRACTOR, SAM, request_shown, requests_posted
 from tests.e2e.test_approval_outbox import press
+from tests.e2e.test_attendee_messages import from_organisers, preview, records, send
+from tests.e2e.test_organising_outbox import ADA, SIGNUP, add_people
 from tests.support.app import ORGANISER
 from tests.support.organising import (
     create_meetup_in_modal,
@@ -126,3 +128,16 @@ def test_the_edit_form_keeps_the_co_organisers(bot):
     assert co_organisers_of(bot.db, hosted_id) == []
     refused = bot.slack.command(f"list {hosted_id}", user_id=CAROL).message()["text"]
     assert refused.startswith("Only organisers can use `/meetup list`")
+
+
+def test_a_co_organiser_messages_their_meetups_attendees(bot):
+    hosted, other = two_meetups(bot)
+    add_people(bot.fake)
+    sign_up_from_card(bot, ADA, {**SIGNUP, "full_name": "Ada Lovelace"}, hosted)
+    send(bot, preview(bot, user_id=CAROL), user_id=CAROL)
+    eventually(lambda: from_organisers(bot.fake, ADA))
+    [record] = records(bot)
+    assert (record.meetup_id, record.sent_by) == (meetup_id_of(hosted), CAROL)
+
+    refused = bot.slack.command(f"message {meetup_id_of(other)}", user_id=CAROL).message()["text"]
+    assert refused.startswith("You can use `/meetup message` only for a meetup you co-organise.")
