@@ -1,6 +1,7 @@
 """Approvals: each person waiting for approval is posted to the organisers
-(ORGANISER_CHANNEL_ID, or a DM to each organiser when it is unset) with
-*Approve* / *Decline* buttons. Every copy of the message is updated once
+(ORGANISER_CHANNEL_ID, or a DM to each organiser when it is unset), and by
+DM to each of the meetup's co-organisers, with *Approve* / *Decline*
+buttons. Every copy of the message is updated once
 someone decides, so two organisers never decide twice.
 
 Everything goes through the outbox (bot.common.outbox), queued in the
@@ -22,6 +23,7 @@ from slack_sdk import WebClient
 
 from bot.common.outbox import enqueue_channel_post, enqueue_dm, enqueue_update
 from bot.meetups.calendar import calendar_attachment
+from bot.organising.co_organisers import co_organiser_ids
 from bot.signups import approvals
 from handlers.blocks.approvals import (
     APPROVE_ACTION,
@@ -76,11 +78,14 @@ def queue_approval_messages(
     text = approval_text(meetup, registration)
     if not copies:
         channel = deps.settings.organiser_channel_id
-        if channel:
-            return [_queue_request(session, registration, message, text, to=channel, channel=True, now=now)]
-        return [
-            _queue_request(session, registration, message, text, to=organiser, channel=False, now=now)
-            for organiser in _organiser_dms(deps)
+        organisers = [] if channel else _organiser_dms(deps)
+        # The meetup's co-organisers decide for it too, wherever the organisers are asked.
+        people = organisers + [u for u in co_organiser_ids(session, meetup.id) if u not in organisers]
+        queued = (
+            [_queue_request(session, registration, message, text, to=channel, channel=True, now=now)] if channel else []
+        )
+        return queued + [
+            _queue_request(session, registration, message, text, to=person, channel=False, now=now) for person in people
         ]
     # One update a state of the registration: each is sent once.
     version = f"{registration.status}:{_stamp(registration.status_changed_at)}"
@@ -195,16 +200,24 @@ def _queue_decision(session, deps: Deps, result: approvals.ApprovalResult, *, no
     return [told, *queue_approval_messages(session, deps, meetup, registration, now=now)]
 
 
+def _may_decide(deps: Deps, user_id: str, registration_id: int | None) -> bool:
+    """Organisers decide every sign-up; co-organisers those for their meetup."""
+    if deps.organisers.is_organiser(user_id):
+        return True
+    meetup, _ = approvals.get_registration(deps.db, registration_id) if registration_id else (None, None)
+    return meetup is not None and deps.can_run(user_id, meetup.id)
+
+
 def on_decision(
     ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps, *, approve: bool
 ) -> None:
     ack()
     organiser_id = body["user"]["id"]
-    if not deps.organisers.is_organiser(organiser_id):
+    registration_id = parse_id(action.get("value"))
+    if not _may_decide(deps, organiser_id, registration_id):
         # Checked here, on the server: the button could be forged by anyone.
         tell(client, body, "Only organisers can approve or decline sign-ups.", respond)
         return
-    registration_id = parse_id(action.get("value"))
     if registration_id is None:
         tell(client, body, "That sign-up no longer exists.", respond)
         return

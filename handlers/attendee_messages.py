@@ -2,8 +2,9 @@
 attendees (everyone with a place, the waitlist, or both), checks a preview,
 then sends it through the outbox, once a person.
 
-Each step checks `deps.organisers.is_organiser` on the server: a forged
-submission by anyone else sends nothing. The preview's private metadata
+Each step checks on the server that the person is an organiser, or a
+co-organiser of that meetup (`deps.can_run`): a forged submission by anyone
+else sends nothing. The preview's private metadata
 holds the message and its key, made when the preview is shown, so Send
 pressed twice sends it once.
 """
@@ -56,6 +57,10 @@ def _metadata(view: dict) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _allowed(deps: Deps, body: dict, data: dict) -> bool:
+    return deps.can_run(body["user"]["id"], parse_id(str(data.get("meetup_id"))))
+
+
 def _meetup(deps: Deps, data: dict):
     """The meetup the form is about, while its attendees can be messaged."""
     meetup_id = parse_id(str(data.get("meetup_id")))
@@ -95,7 +100,7 @@ def _answers(view: dict) -> tuple[str, str]:
 
 def submit_compose(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     """The form, submitted: show the preview, or say what to fix."""
-    if not deps.organisers.is_organiser(body["user"]["id"]):
+    if not _allowed(deps, body, _metadata(view)):
         ack(response_action="update", view=message_modal(TITLE, "Only organisers can message attendees."))
         return
     try:
@@ -122,11 +127,10 @@ def submit_compose(ack: Ack, body: dict, view: dict, client: WebClient, deps: De
 
 def submit_preview(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     """Send pressed: queue the message to everyone, once, and say so."""
-    user_id = body["user"]["id"]
-    if not deps.organisers.is_organiser(user_id):
+    user_id, data = body["user"]["id"], _metadata(view)
+    if not _allowed(deps, body, data):
         ack(response_action="update", view=message_modal(TITLE, "Only organisers can message attendees."))
         return
-    data = _metadata(view)
     text, audience, key = clean_message(data.get("text")), str(data.get("audience", "")), str(data.get("key", ""))
     try:
         meetup = _meetup(deps, data)
@@ -157,9 +161,9 @@ def on_edit(ack: Ack, body: dict, client: WebClient, deps: Deps) -> None:
     """Back from the preview to the form, with what was typed."""
     ack()
     view = body.get("view") or {}
-    if not deps.organisers.is_organiser(body["user"]["id"]):
-        return
     data = _metadata(view)
+    if not _allowed(deps, body, data):
+        return
     try:
         meetup = _meetup(deps, data)
         new_view = _compose(deps, meetup, text=clean_message(data.get("text")), audience=str(data.get("audience", "")))
@@ -177,6 +181,7 @@ def register(app: App, deps: Deps) -> None:
         "send a message to a meetup's attendees or waitlist",
         message_command,
         organiser_only=True,
+        co_organisers=True,
         usage="[ID]",
     )
     on_view_submission(app, COMPOSE_CALLBACK, submit_compose, deps)

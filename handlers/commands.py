@@ -2,7 +2,9 @@
 
 Feature modules add their subcommands to `deps.subcommands` in their
 `register`; this module owns the dispatch, the organiser check and the help
-text, so every organiser-only subcommand is refused the same way.
+text, so every organiser-only subcommand is refused the same way. A
+meetup's co-organisers get through to the subcommands marked for them, for
+their meetup's ID only (bot.organising.co_organisers).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.common.formatting import escape
+from bot.organising.co_organisers import co_organiser_command
 from bot.signups.eligibility import WHO_CAN_COME
 from handlers.deps import CommandRequest, Deps, Subcommand, Subcommands
 
@@ -51,7 +54,17 @@ def register(app: App, deps: Deps) -> None:
                 + help_text(deps.subcommands, deps.organisers.is_organiser(user_id))
             )
             return
+        args = words[1:]
         if found.organiser_only and not deps.organisers.is_organiser(user_id):
-            ack(text=f"Only organisers can use `/meetup {found.name}`. Use `/meetup help` to see what you can do.")
-            return
-        found.run(CommandRequest(ack, client, deps, user_id, words[1:], command, respond))
+            refusal = f"Only organisers can use `/meetup {found.name}`. Use `/meetup help` to see what you can do."
+            if not found.co_organisers:
+                ack(text=refusal)
+                return
+            allowed = co_organiser_command(
+                deps.db, user_id, found.name, args, now=deps.clock(), tz=deps.settings.tz, refusal=refusal
+            )
+            if allowed.refusal:
+                ack(text=allowed.refusal)
+                return
+            args = allowed.args
+        found.run(CommandRequest(ack, client, deps, user_id, args, command, respond))

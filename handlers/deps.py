@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.domains.lookup import DomainTable
+from bot.organising.co_organisers import can_run
 from bot.settings import Settings
 from bot.signups.limits import SignupLimits
 from handlers.throttle import Throttle
@@ -102,6 +103,9 @@ class Subcommand:
     organiser_only: bool
     run: Callable[[CommandRequest], None]
     usage: str = ""
+    # Organiser-only, but also for a meetup's co-organisers, for that meetup:
+    # the subcommand's first argument is then the meetup's ID.
+    co_organisers: bool = False
 
 
 class Subcommands:
@@ -120,10 +124,11 @@ class Subcommands:
         *,
         organiser_only: bool = False,
         usage: str = "",
+        co_organisers: bool = False,
     ) -> None:
         if name in self._by_name:
             raise ValueError(f"`/meetup {name}` is added twice")
-        self._by_name[name] = Subcommand(name, summary, organiser_only, run, usage)
+        self._by_name[name] = Subcommand(name, summary, organiser_only, run, usage, co_organisers)
 
     def get(self, name: str) -> Subcommand | None:
         return self._by_name.get(name)
@@ -157,6 +162,11 @@ class Deps:
     registration_hooks: RegistrationHooks
     # Refreshes of the announcement card, at most one a second per meetup.
     card_throttle: Throttle
+
+    def can_run(self, user_id: str, meetup_id: int | None) -> bool:
+        """Whether this person may run organiser actions on this meetup:
+        organisers, and the meetup's co-organisers (bot.organising.co_organisers)."""
+        return can_run(self.db, user_id, meetup_id, is_organiser=self.organisers.is_organiser)
 
 
 # A modal's submission as the features handle it: submit(ack, body, view, client, deps).

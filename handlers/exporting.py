@@ -96,5 +96,6 @@ def register(app: App, deps: Deps) -> None:
         "get the visitor list for the building (CSV) in a direct message",
         export_command,
         organiser_only=True,
+        co_organisers=True,
         usage="[ID]",
     )

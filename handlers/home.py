@@ -70,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
         if not deps.organisers.is_organiser(body["user"]["id"]):
             tell(client, body, "Only organisers can create meetups.")
             return
-        open_meetup_modal(client, deps, body["trigger_id"])
+        open_meetup_modal(client, deps, body["trigger_id"], user_id=body["user"]["id"])
 
     @app.action(HOME_EDIT_ACTION)
     def on_edit(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -82,7 +82,7 @@ def register(app: App, deps: Deps) -> None:
         if problem:
             tell(client, body, problem)
             return
-        open_meetup_modal(client, deps, body["trigger_id"], meetup)
+        open_meetup_modal(client, deps, body["trigger_id"], meetup, user_id=body["user"]["id"])
 
     @app.action(HOME_EXPORT_ACTION)
     def on_export(ack: Ack, body: dict, action: dict, client: WebClient) -> None:

@@ -48,5 +48,10 @@ def list_command(request: CommandRequest) -> None:
 
 def register(app: App, deps: Deps) -> None:
     deps.subcommands.add(
-        "list", "see who has signed up, by status and organisation", list_command, organiser_only=True, usage="[ID]"
+        "list",
+        "see who has signed up, by status and organisation",
+        list_command,
+        organiser_only=True,
+        co_organisers=True,
+        usage="[ID]",
     )

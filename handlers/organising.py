@@ -2,8 +2,10 @@
 close / reopen sign-up and cancel), `/meetup announce`, and `/meetup
 subscribe` / `unsubscribe`. The card itself is in handlers/announcement.py.
 
-Every organiser action checks `deps.organisers.is_organiser` here, on the
-server: a forged click or submission by anyone else changes nothing.
+Every organiser action is checked here, on the server: a forged click or
+submission by anyone else changes nothing. A meetup's co-organisers can edit
+it, close or reopen its sign-up and cancel it (`deps.can_run`); only
+organisers create meetups and name co-organisers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.common.outbox import enqueue_dm
 from bot.meetups.calendar import CANCEL, REQUEST, calendar_attachment
 from bot.meetups.meetups import ValidationError, get_meetup
 from bot.meetups.subscriptions import subscribe, unsubscribe
+from bot.organising.co_organisers import clean_co_organisers, co_organisers_of, set_co_organisers
 from bot.organising.organising import (
     CancelMeetupResult,
     EditResult,
@@ -48,6 +51,7 @@ from handlers.blocks.common import message_modal, section
 from handlers.blocks.organising import (
     CANCEL_MEETUP_ACTION,
     CLOSE_SIGNUP_ACTION,
+    CO_ORGANISERS_BLOCK,
     EDIT_MEETUP_CALLBACK,
     NEW_MEETUP_CALLBACK,
     REOPEN_SIGNUP_ACTION,
@@ -65,10 +69,6 @@ from storage.models import CONFIRMED
 log = logging.getLogger(__name__)
 
 
-def is_organiser(deps: Deps, body: dict) -> bool:
-    return deps.organisers.is_organiser(body["user"]["id"])
-
-
 def _meetup_id(value: str | None) -> int | None:
     return parse_id(value)
 
@@ -76,13 +76,22 @@ def _meetup_id(value: str | None) -> int | None:
 # /meetup new and edit -------------------------------------------------------------
 
 
-def open_meetup_modal(client: WebClient, deps: Deps, trigger_id: str, meetup=None) -> None:
-    client.views_open(trigger_id=trigger_id, view=meetup_modal(tz=deps.settings.tz, meetup=meetup))
+def form_for(deps: Deps, user_id: str, meetup=None) -> dict:
+    """The meetup form as this person sees it: only organisers name the
+    co-organisers, so a co-organiser's form leaves the question out."""
+    co_organisers = None
+    if deps.organisers.is_organiser(user_id):
+        co_organisers = co_organisers_of(deps.db, meetup.id) if meetup is not None else []
+    return meetup_modal(tz=deps.settings.tz, meetup=meetup, co_organisers=co_organisers)
+
+
+def open_meetup_modal(client: WebClient, deps: Deps, trigger_id: str, meetup=None, *, user_id: str) -> None:
+    client.views_open(trigger_id=trigger_id, view=form_for(deps, user_id, meetup))
 
 
 def new_command(request: CommandRequest) -> None:
     request.ack()
-    open_meetup_modal(request.client, request.deps, request.command["trigger_id"])
+    open_meetup_modal(request.client, request.deps, request.command["trigger_id"], user_id=request.user_id)
 
 
 def edit_refusal(deps: Deps, args: list[str]):
@@ -102,7 +111,7 @@ def edit_command(request: CommandRequest) -> None:
         request.ack(text=problem)
         return
     request.ack()
-    open_meetup_modal(request.client, request.deps, request.command["trigger_id"], meetup)
+    open_meetup_modal(request.client, request.deps, request.command["trigger_id"], meetup, user_id=request.user_id)
 
 
 def announce_command(request: CommandRequest) -> None:
@@ -166,6 +175,15 @@ def parse_meetup_form(view: dict) -> MeetupForm:
     )
 
 
+def parse_co_organisers(view: dict) -> list[str] | None:
+    """The co-organisers chosen in the form; None when the form did not ask."""
+    values = view.get("state", {}).get("values", {})
+    if CO_ORGANISERS_BLOCK not in values:
+        return None
+    chosen = _state_value(values, CO_ORGANISERS_BLOCK).get("selected_users")
+    return clean_co_organisers(chosen if isinstance(chosen, list) else [])
+
+
 def _field_errors(view: dict, errors: dict[str, str]) -> dict[str, str]:
     # An error for a block the form does not have (a forged payload) would be
     # refused by Slack: show it on the title instead.
@@ -189,6 +207,7 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
     queued: list[int] = []
 
     def queue_cards(session, meetup) -> None:
+        set_co_organisers(session, meetup.id, parse_co_organisers(view) or [], now=now)
         queued.extend(queue_subscriber_cards(session, deps, meetup))
 
     try:
@@ -219,13 +238,13 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) 
 
 def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     user_id = body["user"]["id"]
-    if not deps.organisers.is_organiser(user_id):
-        ack(response_action="update", view=message_modal("Change the meetup", "Only organisers can change meetups."))
-        return
     try:
         meetup_id = _meetup_id(str(json.loads(view.get("private_metadata") or "{}").get("meetup_id")))
     except ValueError:
         meetup_id = None
+    if not deps.can_run(user_id, meetup_id):
+        ack(response_action="update", view=message_modal("Change the meetup", "Only organisers can change meetups."))
+        return
     meetup = get_meetup(deps.db, meetup_id) if meetup_id else None
     now, tz = deps.clock(), deps.settings.tz
     try:
@@ -238,15 +257,17 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
         ack(response_action="errors", errors=_field_errors(view, errors))
         return
     queued: list[int] = []
+    # A co-organiser's form has no such question; a forged one changes nothing.
+    co_organisers = parse_co_organisers(view) if deps.organisers.is_organiser(user_id) else None
+
+    def then(session, result: EditResult) -> None:
+        if co_organisers is not None:
+            set_co_organisers(session, result.meetup.id, co_organisers, now=now)
+        queued.extend(queue_edit_notices(session, result, tz, now=now))
+
     try:
         result = update_meetup(
-            deps.db,
-            meetup.id,
-            fields,
-            tz=tz,
-            now=now,
-            plan=ReminderPlan.from_settings(deps.settings),
-            then=lambda session, result: queued.extend(queue_edit_notices(session, result, tz, now=now)),
+            deps.db, meetup.id, fields, tz=tz, now=now, plan=ReminderPlan.from_settings(deps.settings), then=then
         )
     except ValidationError as error:
         ack(response_action="errors", errors=_field_errors(view, error.errors))
@@ -305,10 +326,10 @@ def _what_changed(changes: list[str]) -> str:
 
 def on_toggle_signup(ack: Ack, body: dict, action: dict, client: WebClient, deps: Deps, *, open_: bool) -> None:
     ack()
-    if not is_organiser(deps, body):
+    meetup_id = _meetup_id(action.get("value"))
+    if not deps.can_run(body["user"]["id"], meetup_id):
         tell(client, body, "Only organisers can close or reopen sign-up.")
         return
-    meetup_id = _meetup_id(action.get("value"))
     try:
         meetup = set_signup_open(deps.db, meetup_id or 0, open_=open_, now=deps.clock())
     except NotChangeable as error:
@@ -318,7 +339,7 @@ def on_toggle_signup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     if view.get("type") == "modal":
         # Same block and action ids: Slack keeps what the organiser has typed.
         try:
-            client.views_update(view_id=view["id"], view=meetup_modal(tz=deps.settings.tz, meetup=meetup))
+            client.views_update(view_id=view["id"], view=form_for(deps, body["user"]["id"], meetup))
         except SlackApiError as error:
             log.warning("Could not update the form: %s", error.response.get("error"))
     refresh_card(client, deps, meetup.id)
@@ -326,7 +347,8 @@ def on_toggle_signup(ack: Ack, body: dict, action: dict, client: WebClient, deps
 
 def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps: Deps) -> None:
     ack()
-    if not is_organiser(deps, body):
+    meetup_id = _meetup_id(action.get("value"))
+    if not deps.can_run(body["user"]["id"], meetup_id):
         tell(client, body, "Only organisers can cancel a meetup.")
         return
     tz, now = deps.settings.tz, deps.clock()
@@ -334,7 +356,7 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
     try:
         result = cancel_meetup(
             deps.db,
-            _meetup_id(action.get("value")) or 0,
+            meetup_id or 0,
             now=now,
             then=lambda session, result: queued.extend(
                 queue_cancel_notices(session, result, tz, deps.settings.organiser_contact, now=now)
@@ -441,6 +463,7 @@ def register(app: App, deps: Deps) -> None:
         "change a meetup, close or reopen sign-up, or cancel it",
         edit_command,
         organiser_only=True,
+        co_organisers=True,
         usage="[ID]",
     )
     deps.subcommands.add(

@@ -196,6 +196,25 @@ class AttendeeMessage(Base):
     recipient_count: Mapped[int] = mapped_column(Integer)
 
 
+class MeetupCoOrganiser(Base):
+    """Someone an organiser named to help run one meetup (the host
+    department's team): they can run its list, export, approvals, edit and
+    messages, and nothing of any other meetup."""
+
+    __tablename__ = "meetup_co_organisers"
+    __table_args__ = (
+        UniqueConstraint("meetup_id", "slack_user_id", name="uq_meetup_co_organiser"),
+        # Every organiser-only command by someone who is not an organiser asks
+        # which meetups they co-organise, by their user id alone.
+        Index("ix_meetup_co_organisers_slack_user_id", "slack_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(30))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SeenRequest(Base):
     """Signatures of Slack requests already handled, kept a few minutes: Slack
     signs each delivery afresh (retries too), so a signature seen twice is a

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.common.formatting import escape, format_when
 from bot.meetups.agenda import agenda_text, talks_from_json
 from bot.meetups.audience import OPTIONAL_SECTORS
+from bot.organising.co_organisers import MAX_CO_ORGANISERS
 from bot.organising.organising import closing_date
 from handlers.blocks.common import (
     button,
@@ -31,6 +32,7 @@ EDIT_MEETUP_CALLBACK = "meetup_edit"
 CLOSE_SIGNUP_ACTION = "close_signup"
 REOPEN_SIGNUP_ACTION = "reopen_signup"
 CANCEL_MEETUP_ACTION = "cancel_meetup"
+CO_ORGANISERS_BLOCK = "co_organisers"
 
 
 AUDIENCE_LABELS = {
@@ -52,9 +54,11 @@ def _sector_option(key: str) -> dict:
     return {"text": plain(label[0].upper() + label[1:]), "value": key}
 
 
-def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
+def meetup_modal(*, tz: ZoneInfo, meetup=None, co_organisers: list[str] | None = None) -> dict:
     """The form for `/meetup new`, or prefilled for `/meetup edit`, where it
-    also has the buttons to close or reopen sign-up and cancel the meetup."""
+    also has the buttons to close or reopen sign-up and cancel the meetup.
+    It asks for the co-organisers, chosen already, when given them (a list,
+    perhaps empty): only organisers name them."""
     editing = meetup is not None
     blocks: list[dict] = []
     if editing:
@@ -85,6 +89,8 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None) -> dict:
         _agenda_question(meetup),
         _closes_question(meetup, tz),
     ]
+    if co_organisers is not None:
+        blocks.append(_co_organisers_question(co_organisers))
     if editing:
         blocks += [{"type": "divider"}] + manage_blocks(meetup)
     return {
@@ -176,6 +182,25 @@ def _closes_question(meetup, tz: ZoneInfo) -> dict:
         closes,
         optional=True,
         hint="At the end of this day. Leave it empty to take sign-ups until the meetup starts.",
+    )
+
+
+def _co_organisers_question(chosen: list[str]) -> dict:
+    people: dict[str, Any] = {
+        "type": "multi_users_select",
+        "action_id": "value",
+        "placeholder": plain("Choose people"),
+        "max_selected_items": MAX_CO_ORGANISERS,
+    }
+    if chosen:
+        people["initial_users"] = chosen
+    return input_block(
+        CO_ORGANISERS_BLOCK,
+        "Co-organisers",
+        people,
+        optional=True,
+        hint="People who help run this meetup, such as the host department's team. They can see the list, "
+        "approve sign-ups, change the meetup and message attendees, for this meetup only.",
     )
 
 

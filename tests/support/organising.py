@@ -92,6 +92,8 @@ def form_answers(view: dict) -> dict:
             value = (element.get("initial_option") or {}).get("value")
         elif kind == "checkboxes":
             value = [o["value"] for o in element.get("initial_options", [])]
+        elif kind == "multi_users_select":
+            value = list(element.get("initial_users", []))
         else:
             value = element.get("initial_value")
         answers[block["block_id"]] = value

@@ -175,7 +175,8 @@ class SlackSender:
         """Submit a modal the app opened, filling its inputs as a person would.
 
         `values` maps block_id to the typed text or the chosen option's value
-        (a list of values for checkboxes, "2027-02-26" for a date, "13:00" for a time).
+        (a list of values for checkboxes or of user IDs for a users select,
+        "2027-02-26" for a date, "13:00" for a time).
         """
         state: dict = {}
         for block in view.get("blocks", []):
@@ -194,6 +195,8 @@ class SlackSender:
                 entry = {"type": kind, "selected_date": value}
             elif kind == "timepicker":  # value: "13:00"
                 entry = {"type": kind, "selected_time": value}
+            elif kind == "multi_users_select":  # value: a list of user IDs
+                entry = {"type": kind, "selected_users": list(value or [])}
             else:
                 entry = {"type": kind, "value": value}
             state[block["block_id"]] = {element["action_id"]: entry}
