@@ -14,7 +14,7 @@ from bot.common.formatting import escape
 from bot.common.outbox import enqueue_dm
 from bot.meetups.calendar import calendar_attachment
 from bot.meetups.meetups import get_meetup
-from bot.signups.details import DetailsChange, DetailsOutcome, DetailsResult, change_details, find_changeable
+from bot.signups.details import STARTED, DetailsResult, change_details, find_changeable
 from bot.signups.signups import (
     CancelOutcome,
     SignupForm,
@@ -406,8 +406,8 @@ def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_
 # Changing your details without losing your place -----------------------------------
 
 
-def details_refusal(deps: Deps, outcome: DetailsOutcome) -> str:
-    if outcome == DetailsOutcome.STARTED:
+def details_refusal(deps: Deps, refused: str | None) -> str:
+    if refused == STARTED:
         return (
             "This meetup has started, so your details can no longer be changed here. "
             f"Contact {escape(deps.settings.organiser_contact)}."
@@ -422,8 +422,8 @@ def open_details_modal(client: WebClient, deps: Deps, body: dict, meetup_id: int
     if not trigger_id:
         return  # nothing can be opened without one; Slack always sends it
     found = find_changeable(deps.db, meetup_id or 0, body["user"]["id"], deps.clock())
-    if found.outcome != DetailsOutcome.CHANGED:
-        tell(client, body, details_refusal(deps, found.outcome), respond)
+    if found.refused:
+        tell(client, body, details_refusal(deps, found.refused), respond)
         return
     assert found.meetup is not None and found.registration is not None  # a changeable sign-up has both
     view = details_modal(found.meetup, found.registration, deps.settings.tz, contact=deps.settings.organiser_contact)
@@ -432,18 +432,6 @@ def open_details_modal(client: WebClient, deps: Deps, body: dict, meetup_id: int
         (client.views_push if in_modal else client.views_open)(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
         log.warning("Could not open the form to change details: %s", error.response.get("error"))
-
-
-def parse_details(view: dict) -> DetailsChange:
-    form = parse_form(view)
-    return DetailsChange(
-        meetup_id=form.meetup_id,
-        full_name=form.full_name,
-        government_team=form.government_team,
-        dietary_needs=form.dietary_needs,
-        access_needs=form.access_needs,
-        needs_consent=form.needs_consent,
-    )
 
 
 def submit_details(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
@@ -469,12 +457,12 @@ def submit_details(ack: Ack, body: dict, view: dict, client: WebClient, deps: De
             )
         )
 
-    result = change_details(deps.db, parse_details(view), user_id=user_id, now=now, then=queue_messages)
-    if result.outcome == DetailsOutcome.INVALID:
+    result = change_details(deps.db, parse_form(view), user_id=user_id, now=now, then=queue_messages)
+    if result.errors:
         ack(response_action="errors", errors=_errors_on_shown_fields(result.errors, view))
         return
-    if result.outcome != DetailsOutcome.CHANGED:
-        ack(response_action="update", view=message_modal("Change my details", details_refusal(deps, result.outcome)))
+    if result.refused:
+        ack(response_action="update", view=message_modal("Change my details", details_refusal(deps, result.refused)))
         return
     ack()
     deps.outbox.deliver_soon(queued)
