@@ -14,6 +14,7 @@ from bot.common.formatting import escape
 from bot.common.outbox import enqueue_dm
 from bot.meetups.calendar import calendar_attachment
 from bot.meetups.meetups import get_meetup
+from bot.signups.details import STARTED, DetailsResult, change_details, find_changeable
 from bot.signups.signups import (
     CancelOutcome,
     SignupForm,
@@ -30,9 +31,13 @@ from handlers.approvals import queue_approval_messages
 from handlers.blocks.common import message_modal
 from handlers.blocks.signup import (
     CANCEL_ACTION,
+    CHANGE_DETAILS_ACTION,
+    DETAILS_CALLBACK,
     OPEN_SIGNUP_ACTION,
     SIGNUP_CALLBACK,
     cancelled_text,
+    details_modal,
+    details_saved_blocks,
     not_eligible_blocks,
     promoted_blocks,
     signup_modal,
@@ -40,7 +45,7 @@ from handlers.blocks.signup import (
 )
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id, view_metadata
-from handlers.replies import queue_dm
+from handlers.replies import queue_dm, tell
 from storage.models import CONFIRMED, Meetup, Registration
 
 log = logging.getLogger(__name__)
@@ -130,8 +135,8 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
     if already:
         meetup = already[0]
         return [], {
-            "text": f"You have already signed up for {escape(meetup.title)}.",
-            "blocks": status_blocks(meetup, registered[meetup.id], deps.settings.tz),
+            "text": f"You have already signed up for {escape(meetup.title)}. You can change your details or cancel.",
+            "blocks": status_blocks(meetup, registered[meetup.id], deps.settings.tz, change=True),
         }
     if meetup_id is not None:
         return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}
@@ -398,11 +403,82 @@ def after_cancel(client: WebClient, deps: Deps, result, queued: list[int], user_
     registration_changed(client, deps, result.meetup.id, user_id, body, result.registration)
 
 
+# Changing your details without losing your place -----------------------------------
+
+
+def details_refusal(deps: Deps, refused: str | None) -> str:
+    if refused == STARTED:
+        return (
+            "This meetup has started, so your details can no longer be changed here. "
+            f"Contact {escape(deps.settings.organiser_contact)}."
+        )
+    return "You do not have a place, a waitlist spot or a request for this meetup, so there are no details to change."
+
+
+def open_details_modal(client: WebClient, deps: Deps, body: dict, meetup_id: int | None, respond: Respond) -> None:
+    """The form prefilled with the person's answers, or one line saying why not.
+    From a modal (the sign-up button's answer) it goes on top of it."""
+    trigger_id = body.get("trigger_id")
+    if not trigger_id:
+        return  # nothing can be opened without one; Slack always sends it
+    found = find_changeable(deps.db, meetup_id or 0, body["user"]["id"], deps.clock())
+    if found.refused:
+        tell(client, body, details_refusal(deps, found.refused), respond)
+        return
+    assert found.meetup is not None and found.registration is not None  # a changeable sign-up has both
+    view = details_modal(found.meetup, found.registration, deps.settings.tz, contact=deps.settings.organiser_contact)
+    in_modal = (body.get("view") or {}).get("type") == "modal"
+    try:
+        (client.views_push if in_modal else client.views_open)(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        log.warning("Could not open the form to change details: %s", error.response.get("error"))
+
+
+def submit_details(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
+    user_id, now = body["user"]["id"], deps.clock()
+    queued: list[int] = []
+
+    def queue_messages(session, result: DetailsResult) -> None:
+        # In the change's transaction: a waiting request shows the organisers
+        # the new answers, and the person's confirmation is stored with the change.
+        meetup, registration = result.meetup, result.registration
+        assert meetup is not None and registration is not None  # a change has both
+        queued.extend(queue_approval_messages(session, deps, meetup, registration, now=now))
+        message = details_saved_blocks(meetup, registration)
+        queued.append(
+            enqueue_dm(
+                session,
+                user_id,
+                message,
+                message[0]["text"]["text"],
+                key=f"details:{registration.id}:{_stamp(now)}",
+                kind="details",
+                meetup_id=meetup.id,
+            )
+        )
+
+    result = change_details(deps.db, parse_form(view), user_id=user_id, now=now, then=queue_messages)
+    if result.errors:
+        ack(response_action="errors", errors=_errors_on_shown_fields(result.errors, view))
+        return
+    if result.refused:
+        ack(response_action="update", view=message_modal("Change my details", details_refusal(deps, result.refused)))
+        return
+    ack()
+    deps.outbox.deliver_soon(queued)
+
+
 def register(app: App, deps: Deps) -> None:
     deps.subcommands.add("signup", "sign up for a meetup", signup_command)
     deps.subcommands.add("cancel", "cancel your place, leave the waitlist or withdraw your request", cancel_command)
 
     on_view_submission(app, SIGNUP_CALLBACK, submit_signup, deps)
+    on_view_submission(app, DETAILS_CALLBACK, submit_details, deps)
+
+    @app.action(CHANGE_DETAILS_ACTION)
+    def on_change_details_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        open_details_modal(client, deps, body, parse_id(action.get("value")), respond)
 
     @app.action(OPEN_SIGNUP_ACTION)
     def on_signup_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:

@@ -11,7 +11,13 @@ from bot.common.formatting import escape, plural
 from bot.common.slack_limits import SECTION_TEXT, shorten
 from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, applicant_details
 from handlers.blocks.common import button, context, meetup_details, plain, section
-from handlers.blocks.signup import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION, STATUS_WORDS
+from handlers.blocks.signup import (
+    CANCEL_ACTION,
+    CANCEL_LABELS,
+    CHANGE_DETAILS_ACTION,
+    OPEN_SIGNUP_ACTION,
+    STATUS_WORDS,
+)
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED
 
 HOME_NEW_ACTION = "home_new_meetup"
@@ -25,9 +31,12 @@ def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organise
     blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz)), context(places)]
     value = str(meetup.id)
     if mine is not None and mine.status in CANCEL_LABELS:
-        status = section(STATUS_WORDS[mine.status] + ".")
-        status["accessory"] = button(CANCEL_LABELS[mine.status], CANCEL_ACTION, value)
-        blocks.append(status)
+        blocks.append(section(STATUS_WORDS[mine.status] + "."))
+        own = [
+            button("Change my details", CHANGE_DETAILS_ACTION, value),
+            button(CANCEL_LABELS[mine.status], CANCEL_ACTION, value),
+        ]
+        blocks.append({"type": "actions", "elements": own})
     elif mine is not None and mine.status == DECLINED:
         blocks.append(section(STATUS_WORDS[DECLINED] + "."))
     elif taking_signups:

@@ -26,6 +26,8 @@ from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Reg
 SIGNUP_CALLBACK = "signup"
 OPEN_SIGNUP_ACTION = "open_signup"
 CANCEL_ACTION = "cancel_place"
+DETAILS_CALLBACK = "change_details"
+CHANGE_DETAILS_ACTION = "change_details"
 
 
 STATUS_WORDS = {
@@ -112,21 +114,24 @@ def _about_you_questions(full_name: str, email: str, organisation: str) -> list[
     ]
 
 
-def _needs_questions() -> list[dict]:
+CONSENT_OPTION = {
+    "text": plain("I agree to the organisers keeping my dietary and access needs to arrange this meetup"),
+    "value": "yes",
+}
+
+
+def _needs_questions(
+    dietary: str = "", access: str = "", *, consented: bool = False, consent_hint: str | None = None
+) -> list[dict]:
     """Dietary and access needs, kept only with the person's consent (they are special category data)."""
-    consent = choice_element(
-        "checkboxes",
-        [
-            {
-                "text": plain("I agree to the organisers keeping my dietary and access needs to arrange this meetup"),
-                "value": "yes",
-            }
-        ],
-    )
+    consent = choice_element("checkboxes", [CONSENT_OPTION])
+    if consented:
+        consent["initial_options"] = [CONSENT_OPTION]
     return [
         text_input(
             "dietary_needs",
             "Dietary needs",
+            initial=dietary,
             optional=True,
             multiline=True,
             max_length=500,
@@ -135,6 +140,7 @@ def _needs_questions() -> list[dict]:
         text_input(
             "access_needs",
             "Access needs",
+            initial=access,
             optional=True,
             multiline=True,
             max_length=500,
@@ -145,10 +151,65 @@ def _needs_questions() -> list[dict]:
             "Dietary and access needs",
             consent,
             optional=True,
-            hint="These can reveal your health or religion, so we keep them only if you agree. "
+            hint=consent_hint
+            or "These can reveal your health or religion, so we keep them only if you agree. "
             "You can withdraw this with /meetup forget.",
         ),
     ]
+
+
+def details_modal(meetup: Meetup, registration: Registration, tz: ZoneInfo, *, contact: str) -> dict:
+    """The sign-up form again, filled in with the person's answers, for what
+    they may change without signing up again."""
+    matched = (
+        f"*Email address:* {escape(registration.email)}\n*Organisation:* {escape(registration.organisation)}\n"
+        "These decided whether you can come, so they cannot be changed here. "
+        f"If they are wrong, contact {escape(contact)}."
+    )
+    blocks = [
+        section(meetup_details(meetup, tz)),
+        context("Your place stays as it is when you change your details."),
+        text_input(
+            "full_name",
+            "Full name",
+            initial=registration.full_name,
+            hint="As on your photo ID: the building's security team checks it at the door.",
+        ),
+        context(matched),
+        text_input(
+            "government_team",
+            "Government team you work in",
+            initial=registration.government_team,
+            optional=True,
+            hint="Contractors only: the department and team you are placed in, so an organiser can confirm it.",
+        ),
+        *_needs_questions(
+            registration.dietary_needs,
+            registration.access_needs,
+            consented=registration.needs_consent_at is not None,
+            consent_hint="Untick this box to withdraw your agreement: we will delete your dietary and access needs.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": DETAILS_CALLBACK,
+        "title": plain("Change my details"),
+        "submit": plain("Save changes"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"meetup_id": meetup.id}),
+        "blocks": blocks,
+    }
+
+
+def details_saved_blocks(meetup: Meetup, registration: Registration) -> list[dict]:
+    """The confirmation after a change. It repeats none of the answers: the
+    outbox keeps a message until it is sent, and needs are special category data."""
+    kept = {
+        CONFIRMED: "You still have your place.",
+        WAITLISTED: "You keep your place on the waitlist.",
+        PENDING: "Your request is still waiting for an organiser's approval.",
+    }.get(registration.status, "")
+    return [section(f"We have saved the changes to your details for *{escape(meetup.title)}*. {kept}".strip())]
 
 
 def _privacy_text(privacy_url: str | None, purge_after_days: int) -> str:
@@ -161,9 +222,10 @@ def _privacy_text(privacy_url: str | None, purge_after_days: int) -> str:
 
 
 def status_blocks(
-    meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None = None
+    meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None = None, change: bool = False
 ) -> list[dict]:
-    """A person's current sign-up, with the button to give it up."""
+    """A person's current sign-up, with the button to give it up (and, with
+    `change`, the one to change their details)."""
     headline = STATUS_WORDS.get(registration.status, "You are not signed up")
     text = f"{headline} at *{escape(meetup.title)}*."
     if registration.status == WAITLISTED:
@@ -176,12 +238,10 @@ def status_blocks(
         text += " If you cannot come, cancel your place so someone on the waitlist can have it."
     blocks = [section(text), section(meetup_details(meetup, tz))]
     if registration.status in CANCEL_LABELS:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [button(CANCEL_LABELS[registration.status], CANCEL_ACTION, str(meetup.id), style="danger")],
-            }
-        )
+        elements = [button(CANCEL_LABELS[registration.status], CANCEL_ACTION, str(meetup.id), style="danger")]
+        if change:
+            elements.insert(0, button("Change my details", CHANGE_DETAILS_ACTION, str(meetup.id)))
+        blocks.append({"type": "actions", "elements": elements})
     return blocks
 
 
