@@ -63,7 +63,7 @@ def _stamp(moment: datetime | None) -> str:
 
 
 def queue_approval_messages(
-    session, deps: Deps, meetup: Meetup, registration: Registration, *, now: datetime
+    session, deps: Deps, meetup: Meetup, registration: Registration, *, now: datetime, details_changed: bool = False
 ) -> list[int]:
     """Queue, in the caller's transaction, what the organisers must see about
     this person: the request, when they newly wait and no copy of it exists
@@ -87,8 +87,11 @@ def queue_approval_messages(
         return queued + [
             _queue_request(session, registration, message, text, to=person, channel=False, now=now) for person in people
         ]
-    # One update a state of the registration: each is sent once.
+    # One update a state of the registration: each is sent once. A change of
+    # the person's details is a new state too, though their status is the same.
     version = f"{registration.status}:{_stamp(registration.status_changed_at)}"
+    if details_changed:
+        version += f":details:{_stamp(now)}"
     update = partial(enqueue_update, session, message, text, version=version, kind=UPDATE_KIND, now=now)
     return [
         update(message=copy.name, of_delivery=copy.delivery, posted_at=copy.posted_at, meetup_id=meetup.id)

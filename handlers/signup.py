@@ -443,7 +443,7 @@ def submit_details(ack: Ack, body: dict, view: dict, client: WebClient, deps: De
         # the new answers, and the person's confirmation is stored with the change.
         meetup, registration = result.meetup, result.registration
         assert meetup is not None and registration is not None  # a change has both
-        queued.extend(queue_approval_messages(session, deps, meetup, registration, now=now))
+        queued.extend(queue_approval_messages(session, deps, meetup, registration, now=now, details_changed=True))
         message = details_saved_blocks(meetup, registration)
         queued.append(
             enqueue_dm(

@@ -123,8 +123,13 @@ def test_the_export_and_a_waiting_request_show_the_new_values(bot):
     view = change_form_from_command(bot, SAM, meetup.id)
     bot.slack.submit_view(view, {**form_answers(view), "government_team": "HMRC, Making Tax Digital"}, user_id=SAM)
     eventually(lambda: "Making Tax Digital" in request_shown(bot.fake, organiser_dm))
+    # A second change reaches the request too.
+    bot.clock.advance(seconds=1)
+    view = change_form_from_command(bot, SAM, meetup.id)
+    bot.slack.submit_view(view, {**form_answers(view), "government_team": "HMRC, Self Assessment"}, user_id=SAM)
+    eventually(lambda: "Self Assessment" in request_shown(bot.fake, organiser_dm))
     listed = bot.slack.command("list", user_id=ORGANISER).message()
-    assert "team: HMRC, Making Tax Digital" in block_texts(listed.get("blocks"))
+    assert "team: HMRC, Self Assessment" in block_texts(listed.get("blocks"))
 
     view = change_form_from_home(bot, ADA, meetup.id)
     bot.slack.submit_view(view, {**form_answers(view), "full_name": "Augusta Ada King"}, user_id=ADA)
