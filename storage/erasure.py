@@ -10,7 +10,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import rowcount
-from storage.models import TOPIC_OPEN, AttendeeMessage, Delivery, Export, ForgottenPerson, Topic, VoteReaction
+from storage.models import (
+    TOPIC_OPEN,
+    AttendeeMessage,
+    Delivery,
+    Export,
+    ForgottenPerson,
+    MeetupCoOrganiser,
+    Topic,
+    VoteReaction,
+)
 
 # What a topic shows as its proposer once their name is gone.
 NO_NAME = "someone who has since left"
@@ -21,6 +30,10 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
     lose the proposer's name and ID."""
     votes = rowcount(session.execute(delete(VoteReaction).where(VoteReaction.slack_user_id == slack_user_id)))
     messages = rowcount(session.execute(delete(Delivery).where(Delivery.slack_user_id == slack_user_id)))
+    # Named to help run a meetup: their Slack user ID goes, and with it the role.
+    co_organising = rowcount(
+        session.execute(delete(MeetupCoOrganiser).where(MeetupCoOrganiser.slack_user_id == slack_user_id))
+    )
     topics = rowcount(
         session.execute(
             update(Topic)
@@ -28,7 +41,7 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
             .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
         )
     )
-    return {"votes": votes, "messages": messages, "topics": topics}
+    return {"votes": votes, "messages": messages, "topics": topics, "co_organising": co_organising}
 
 
 def cards_naming(session: Session, slack_user_id: str | None = None, *, meetup_id: int | None = None) -> list[Topic]:
@@ -80,4 +93,6 @@ def anonymise_meetup(session: Session, meetup_id: int) -> None:
     session.execute(delete(Delivery).where(Delivery.meetup_id == meetup_id))
     session.execute(update(Export).where(Export.meetup_id == meetup_id).values(exported_by=None))
     session.execute(update(AttendeeMessage).where(AttendeeMessage.meetup_id == meetup_id).values(sent_by=None))
+    # Its host team's roles end with it.
+    session.execute(delete(MeetupCoOrganiser).where(MeetupCoOrganiser.meetup_id == meetup_id))
     session.flush()

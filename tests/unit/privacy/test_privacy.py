@@ -139,3 +139,25 @@ def test_forget_and_purge_reach_topics_and_votes(db, clock):
         assert {v.slack_user_id[:7] for v in session.query(VoteReaction)} == {"purged-"}
         assert session.query(VoteReaction).count() == 2  # the counts stay
         assert {t.proposer_name for t in session.query(Topic)} == {NO_NAME}
+
+
+def test_forget_and_the_purge_end_co_organisers_roles(db, clock):
+    from bot.privacy.privacy import forget
+    from storage.co_organisers import list_co_organisers, replace_co_organisers
+
+    meetup = make_meetup(db, now=clock(), starts_in=timedelta(days=2))
+    later = make_meetup(db, now=clock(), title="Later", starts_in=timedelta(days=20))
+    with db.transaction() as session:
+        replace_co_organisers(session, meetup.id, ["U1", "U2"], now=clock())
+        replace_co_organisers(session, later.id, ["U1", "U2"], now=clock())
+
+    assert forget(db, "U1", clock()).anything  # being named is data held about them
+    with db.read() as session:
+        assert list_co_organisers(session, meetup.id) == ["U2"]
+        assert list_co_organisers(session, later.id) == ["U2"]
+
+    clock.advance(days=40)
+    purge_due(db, clock(), 30)
+    with db.read() as session:
+        assert list_co_organisers(session, meetup.id) == []  # purged: the role ended with the meetup
+        assert list_co_organisers(session, later.id) == ["U2"]
