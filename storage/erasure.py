@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage import stale_homes
 from storage.db import rowcount
 from storage.models import TOPIC_OPEN, AttendeeMessage, Delivery, Export, ForgottenPerson, Topic, VoteReaction
 
@@ -28,6 +29,7 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
             .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
         )
     )
+    stale_homes.forget(session, slack_user_id)
     return {"votes": votes, "messages": messages, "topics": topics}
 
 
