@@ -1,14 +1,14 @@
 """People whose Home tab the worker should publish again.
-Revision ID: 0015_timers
-Revises: 0012_attendee_messages
+Revision ID: 0014_timers
+Revises: 0013_co_organisers
 Create Date: 2026-12-03
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0015_timers"
-down_revision = "0012_attendee_messages"
+revision = "0014_timers"
+down_revision = "0013_co_organisers"
 branch_labels = None
 depends_on = None
 
