@@ -10,7 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.meetups.home import home_entries
+from bot.meetups.home import home_entries, refresh_stale_homes
 from bot.meetups.meetups import get_meetup, is_taking_signups
 from bot.meetups.subscriptions import is_subscribed
 from bot.organising.organising import places_text
@@ -27,7 +27,9 @@ from storage.models import CONFIRMED
 log = logging.getLogger(__name__)
 
 
-def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
+def publish_home(client: WebClient, deps: Deps, user_id: str) -> bool:
+    """Draw a person's Home tab; False if Slack did not take it. The client
+    waits out a 429 (its RateLimitErrorRetryHandler) before giving up."""
     now, tz = deps.clock(), deps.settings.tz
     organiser = deps.organisers.is_organiser(user_id)
     entries = home_entries(deps.db, user_id, now=now, organiser=organiser)
@@ -43,6 +45,16 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
         log.warning("Could not publish the Home tab: %s", error.response.get("error"))
+        return False
+    return True
+
+
+def publish_changed_homes(client: WebClient, deps: Deps, limit: int) -> int:
+    """For the worker: the Home tabs of up to `limit` people whose status
+    changed, so they are right before the person opens them."""
+    return refresh_stale_homes(
+        deps.db, now=deps.clock(), publish=lambda user_id: publish_home(client, deps, user_id), limit=limit
+    )
 
 
 def _home_hook(client: WebClient, deps: Deps, meetup_id: int, user_id: str, body: dict, registration) -> None:

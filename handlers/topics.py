@@ -148,6 +148,14 @@ def announce_carried(client: WebClient, deps: Deps, carried: list[CarriedOver]) 
     deps.outbox.deliver_soon(queued)
 
 
+def carry_over_now(client: WebClient, deps: Deps) -> int:
+    """For the worker: the topics of meetups that have ended move to the next
+    meetup, with nobody running a command. Returns how many moved."""
+    carried = carry_over_finished(deps.db, deps.clock())
+    announce_carried(client, deps, carried)
+    return len(carried)
+
+
 def _stamp(moment) -> str:
     # With the id in a key: a deleted topic's id may be given again.
     return f"{moment.timestamp():.6f}" if moment else "0"

@@ -13,6 +13,8 @@ from typing import TypeVar, cast
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.stale_homes import watch_registrations
+
 _READ_ONLY = "meetup_read_only"
 _HOLDS_WRITE_LOCK = "meetup_holds_write_lock"
 _SQLITE_BUSY_SECONDS = 30
@@ -180,6 +182,8 @@ class Database:
         self.engine = make_engine(url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A registration's new status marks the person's Home tab out of date.
+        watch_registrations(self._sessions)
         # At PostgreSQL's default isolation (READ COMMITTED) each statement
         # has its own snapshot even inside a transaction, so a read needs no
         # transaction around it: autocommit saves the BEGIN and ROLLBACK round

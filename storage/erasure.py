@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage import stale_homes
 from storage.db import rowcount
 from storage.models import (
     TOPIC_OPEN,
@@ -41,6 +42,7 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
             .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
         )
     )
+    stale_homes.forget(session, slack_user_id)
     return {"votes": votes, "messages": messages, "topics": topics, "co_organising": co_organising}
 
 

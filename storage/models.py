@@ -525,3 +525,21 @@ class Delivery(Base):
         # bot.common.outbox queues every delivery with a person or a channel.
         assert target is not None, f"delivery {self.id} has neither a person nor a channel"
         return target
+
+
+class StaleHome(Base):
+    """A person whose Home tab no longer shows their status: one of their
+    registrations changed status. The worker publishes it again and removes
+    the row (bot/meetups/home.py refresh_stale_homes)."""
+
+    __tablename__ = "stale_homes"
+    __table_args__ = (Index("ix_stale_homes_changed_at", "changed_at"),)
+
+    slack_user_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Goes up with every change, so a publish only clears the change it drew:
+    # one made while it was drawn stays for the next round.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # A worker publishing it holds it until then; another skips it meanwhile.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -120,13 +120,27 @@ def create_app(
     app.use(log_slack_calls)
     app.use(fit_replies)
     organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
+    deps = make_deps(settings, db, organisers, clock=clock, outbox=outbox or make_outbox(settings, db, clock=clock))
+    if not settings.socket_mode:
+        _refuse_replays(app, db)
+    for feature in FEATURES:
+        feature.register(app, deps)
+    # Ask Slack for the organiser group now, so the first request rarely waits.
+    organisers.start()
+    return app, deps
+
+
+def make_deps(
+    settings: Settings, db: Database, organisers: Organisers, *, clock: Callable[[], datetime], outbox: Outbox
+) -> Deps:
+    """What the listeners share; the worker draws with the same."""
     hash_key = settings.signing_secret or settings.bot_token
-    deps = Deps(
+    return Deps(
         settings=settings,
         db=db,
         organisers=organisers,
         clock=clock,
-        outbox=outbox or make_outbox(settings, db, clock=clock),
+        outbox=outbox,
         # Eligibility follows a list imported with `meetup-bot domains import`.
         domains=table_from(db),
         # The key of the hashes kept after `/meetup forget`: a decline that
@@ -138,13 +152,6 @@ def create_app(
         registration_hooks=RegistrationHooks(),
         card_throttle=Throttle(announcement.CARD_REFRESH_SECONDS),
     )
-    if not settings.socket_mode:
-        _refuse_replays(app, db)
-    for feature in FEATURES:
-        feature.register(app, deps)
-    # Ask Slack for the organiser group now, so the first request rarely waits.
-    organisers.start()
-    return app, deps
 
 
 def _refuse_replays(app: App, db: Database) -> None:
@@ -169,18 +176,27 @@ def make_worker(
     settings: Settings, db: Database, *, outbox: Outbox | None = None, clock: Callable[[], datetime] = utcnow
 ):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
+    from bot.meetups.home import home_batch
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
     from handlers.announcement import card_message
     from handlers.blocks.reminders import ReminderBlocks
 
+    outbox = outbox or make_outbox(settings, db, clock=clock)
+    # The worker posts topic cards and draws Home tabs as the app does.
+    client = make_client(settings)
+    organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
+    deps = make_deps(settings, db, organisers, clock=clock, outbox=outbox)
     return ReminderWorker(
         db=db,
-        outbox=outbox or make_outbox(settings, db, clock=clock),
+        outbox=outbox,
         messages=ReminderBlocks(),
         channel=settings.channel_id,
         plan=ReminderPlan.from_settings(settings),
         poll_seconds=settings.reminder_poll_seconds,
         clock=clock,
         cards=partial(card_message, tz=settings.tz),
+        topics=partial(topics.carry_over_now, client, deps),
+        homes=partial(home.publish_changed_homes, client, deps),
+        home_batch=home_batch(settings.reminder_poll_seconds),
     )

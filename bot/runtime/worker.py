@@ -31,6 +31,8 @@ class RunSummary:
     reminders_queued: int
     reminders_skipped: int
     deliveries: Summary
+    topics_carried: int = 0
+    homes_published: int = 0
 
     def __str__(self) -> str:
         d = self.deliveries
@@ -39,6 +41,8 @@ class RunSummary:
             (d.failed, "could not be sent (see /meetup list)"),
             (d.cancelled, "no longer needed"),
             (self.reminders_skipped, "reminders skipped as too late (see the log)"),
+            (self.topics_carried, "topics moved to the next meetup"),
+            (self.homes_published, "Home tabs brought up to date"),
         ]
         return ", ".join([f"{d.sent} messages sent"] + [f"{count} {what}" for count, what in others if count]) + "."
 
@@ -54,6 +58,11 @@ class ReminderWorker:
     clock: Callable[[], datetime] = utcnow
     # Draws the announcement card, so it says "Sign-up closed" when sign-up closes.
     cards: CardRenderer | None = None
+    # Moves the topics of meetups that have ended to the next meetup; returns how many.
+    topics: Callable[[], int] | None = None
+    # Publishes up to `home_batch` Home tabs of people whose status changed; returns how many.
+    homes: Callable[[int], int] | None = None
+    home_batch: int = 25
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -64,8 +73,21 @@ class ReminderWorker:
         queued = queue_due_reminders(self.db, now=now, plan=self.plan, channel=self.channel, messages=self.messages)
         if self.cards is not None:
             queue_closed_cards(self.db, now=now, render=self.cards)
+        # Before sending: the proposers' messages about moved topics go this round.
+        carried = self._timer("moving topics", self.topics) if self.topics else 0
         sent = self.outbox.deliver_due(stop=self._stop)
-        return RunSummary(queued.queued, queued.skipped, sent)
+        homes = self.homes
+        published = self._timer("publishing Home tabs", lambda: homes(self.home_batch)) if homes else 0
+        return RunSummary(queued.queued, queued.skipped, sent, carried, published)
+
+    def _timer(self, what: str, run: Callable[[], int]) -> int:
+        # One of these failing (Slack or the database away) must not stop the
+        # reminders and the outbox: it is tried again next round.
+        try:
+            return run()
+        except Exception:
+            log.exception("Reminder worker: %s failed; trying again next round", what)
+            return 0
 
     def dry_run(self) -> list[str]:
         """What run_due would do now. Reads only."""
@@ -91,7 +113,7 @@ class ReminderWorker:
         while not self._stop.is_set():
             try:
                 summary = self.run_due()
-                if summary.deliveries.total or summary.reminders_skipped:
+                if summary.deliveries.total or summary.reminders_skipped or summary.topics_carried:
                     log.info("Reminder worker: %s", summary)
             except Exception:
                 # The database or Slack being away must not end the worker:

@@ -298,7 +298,8 @@ def test_run_due_dry_run_says_what_would_go_and_sends_nothing_then_run_due_sends
 
     real = run_cli(["reminders", "run-due"], env, tmp_path)
     assert real.returncode == 0, real.stderr
-    assert "Reminders: 3 messages sent." in real.stdout
+    # The two sign-ups changed their Home tabs: the worker publishes them too.
+    assert "Reminders: 3 messages sent, 2 Home tabs brought up to date." in real.stdout
     assert len(dm_posts(fake_slack, "U0ADA")) == 1 and len(dm_posts(fake_slack, "U0BOB")) == 1
     assert len(channel_posts(fake_slack)) == 1
 
