@@ -57,6 +57,17 @@ def event_of(calendar: Calendar):
     return event
 
 
+def cancel_button_value(form: dict) -> str:
+    """The value of the edit form's *Cancel the meetup* button."""
+    [value] = [
+        element["value"]
+        for block in form["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id") == "cancel_meetup"
+    ]
+    return value
+
+
 def through_an_outage(bot, kind: str, count: int) -> None:
     """Slack is down when the messages are queued and for a while after: they
     wait, and go once Slack is back, whatever else tries them again."""
@@ -99,12 +110,7 @@ def test_a_new_time_reaches_everyone_once_through_an_outage_with_an_updated_cale
 def test_a_cancellation_reaches_everyone_once_through_an_outage_and_cancels_the_calendar_event(bot):
     meetup_with(bot, [ADA, BOB])
     form = open_form(bot, "edit")
-    [value] = [
-        element["value"]
-        for block in form["blocks"]
-        for element in block.get("elements", [])
-        if element.get("action_id") == "cancel_meetup"
-    ]
+    value = cancel_button_value(form)
 
     bot.fake.outage(60)
     bot.slack.block_action(user_id=ORGANISER, action_id="cancel_meetup", value=value, view=form)
@@ -167,12 +173,7 @@ def test_a_card_still_waiting_when_the_meetup_is_cancelled_is_never_sent(bot):
     eventually(lambda: [d for d in deliveries(bot.db, kind="new_meetup") if d.attempts >= 1])
 
     edit = open_form(bot, "edit")
-    [value] = [
-        element["value"]
-        for block in edit["blocks"]
-        for element in block.get("elements", [])
-        if element.get("action_id") == "cancel_meetup"
-    ]
+    value = cancel_button_value(edit)
     bot.slack.block_action(user_id=ORGANISER, action_id="cancel_meetup", value=value, view=edit)
     eventually(lambda: {d.state for d in deliveries(bot.db, kind="new_meetup")} == {DELIVERY_CANCELLED})
 
