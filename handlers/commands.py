@@ -13,12 +13,15 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.common.formatting import escape
-from bot.organising.co_organisers import co_organiser_command
+from bot.organising.co_organisers import co_organiser_command, upcoming_co_organised
 from bot.signups.eligibility import WHO_CAN_COME
 from handlers.deps import CommandRequest, Deps, Subcommand, Subcommands
 
 
-def help_text(subcommands: Subcommands, is_organiser: bool) -> str:
+def help_text(subcommands: Subcommands, is_organiser: bool, hosted: list[str] | None = None) -> str:
+    """The commands this person can use. `hosted` names the meetups they help
+    run (as co-organiser), for the commands they can use for those."""
+
     def line(sub: Subcommand) -> str:
         usage = f" {sub.usage}" if sub.usage else ""
         return f"`/meetup {sub.name}{usage}`: {sub.summary}"
@@ -30,13 +33,21 @@ def help_text(subcommands: Subcommands, is_organiser: bool) -> str:
     if is_organiser:
         lines.append("\n*For organisers*")
         lines += [line(s) for s in ordered if s.organiser_only]
+    elif hosted:
+        lines.append("\n*For the meetups you help run*: " + "; ".join(hosted))
+        lines += [line(s) for s in ordered if s.organiser_only and s.co_organisers]
     lines.append("\n" + WHO_CAN_COME)
     return "\n".join(lines)
 
 
 def help_command(request: CommandRequest) -> None:
     deps = request.deps
-    request.ack(text=help_text(deps.subcommands, deps.organisers.is_organiser(request.user_id)))
+    if deps.organisers.is_organiser(request.user_id):
+        request.ack(text=help_text(deps.subcommands, True))
+        return
+    hosted = upcoming_co_organised(deps.db, request.user_id, now=deps.clock())
+    names = [f"{escape(m.title)} (ID {m.id})" for m in hosted]
+    request.ack(text=help_text(deps.subcommands, False, names))
 
 
 def register(app: App, deps: Deps) -> None:

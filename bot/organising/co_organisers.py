@@ -86,6 +86,13 @@ def co_organiser_command(
     return CoOrganiserCommand(args, _which_meetup(name, upcoming or hosted, tz, named=bool(args)))
 
 
+def upcoming_co_organised(db: Database, user_id: str, *, now: datetime) -> list[Meetup]:
+    """The meetups this person helps run that have not ended, soonest first."""
+    with db.read() as session:
+        hosted = store.co_organised_meetups(session, user_id)
+    return [m for m in hosted if m.ends_at > now and m.status != MEETUP_CANCELLED]
+
+
 def _which_meetup(name: str, hosted: list[Meetup], tz, *, named: bool) -> str:
     first = (
         f"You can use `/meetup {name}` only for a meetup you co-organise."

@@ -61,6 +61,17 @@ def test_a_co_organiser_runs_the_list_for_their_meetup_but_not_for_another(bot):
         assert reply["text"].startswith(f"Only organisers can use `/meetup {name}`"), name
 
 
+def test_help_shows_a_co_organiser_the_commands_for_their_meetups(bot):
+    hosted, _ = two_meetups(bot)
+    shown = bot.slack.command("help", user_id=CAROL).message()["text"]
+    assert f"*For the meetups you help run*: Cross-government open source meetup (ID {meetup_id_of(hosted)})" in shown
+    for name in ("list", "export", "edit", "message"):
+        assert f"`/meetup {name} " in shown, name
+    assert "`/meetup new`" not in shown and "`/meetup stats`" not in shown and "For organisers" not in shown
+    # Someone who helps run nothing sees what they saw before.
+    assert "help run" not in bot.slack.command("help", user_id=EVE).message()["text"]
+
+
 def test_someone_who_co_organises_nothing_gets_the_same_refusal_as_before(bot):
     hosted, _ = two_meetups(bot)
     for command in (f"list {meetup_id_of(hosted)}", "list", f"export {meetup_id_of(hosted)}", "message"):
