@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -156,6 +157,14 @@ class Registration(Base):
     # Place in the queue, handed out under the meetup's lock: the waitlist order
     # is the order people reached the lock, whichever server or clock they used.
     waitlist_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Attendance on the day: set once, when the person is checked in at the
+    # door by an organiser (checked_in_by is their Slack user ID) or checks
+    # themselves in with the venue's code (checked_in_by is the person).
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    checked_in_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # True when the person was on the waitlist and let in at the door because
+    # there was room, so the figures can tell walk-ins from places.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meetup: Mapped[Meetup] = relationship(back_populates="registrations")
 
