@@ -54,6 +54,9 @@ class Settings:
     reminder_day_before_days: int = 1
     reminder_morning_time: time | None = time(8, 30)
     reminder_grace_hours: int = 6
+    # The local time, the day after a meetup, when the people who came are
+    # asked for feedback (bot/feedback/feedback.py). None: never.
+    feedback_time: time | None = time(10, 0)
     # Slack server errors: first wait before trying a message again (it
     # doubles each time), and how many tries before giving up.
     delivery_retry_seconds: int = 30
@@ -244,6 +247,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         reminder_day_before_days=day_before,
         reminder_morning_time=_time_of_day(env, "REMINDER_MORNING_TIME", time(8, 30), problems),
         reminder_grace_hours=_int(env, "REMINDER_GRACE_HOURS", 6, problems),
+        feedback_time=_time_of_day(env, "FEEDBACK_TIME", time(10, 0), problems),
         delivery_retry_seconds=_int(env, "DELIVERY_RETRY_SECONDS", 30, problems, minimum=1),
         delivery_max_attempts=_int(env, "DELIVERY_MAX_ATTEMPTS", 10, problems, minimum=1),
         pseudonym_key=get("PSEUDONYM_KEY") or None,

@@ -56,6 +56,8 @@ def mydata_command(request: CommandRequest) -> None:
             lines.append(f"Dietary needs: {escape(r.dietary_needs)}")
         if r.access_needs:
             lines.append(f"Access needs: {escape(r.access_needs)}")
+        if r.feedback_given:
+            lines.append("You gave feedback for this meetup. Your answers are kept without your name.")
         sections.append("\n".join(lines))
     if held.subscribed:
         sections.append("You are subscribed to messages about new meetups (`/meetup unsubscribe` to stop).")

@@ -96,6 +96,11 @@ class Meetup(Base):
     # The closing time whose passing the worker has shown on the card: a
     # closing time moved later is shown again when it passes.
     closed_card_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the worker asked the people who came for feedback (once a meetup,
+    # however many workers run), and how many it asked: the response rate's
+    # denominator, which stays when someone is forgotten or the data purged.
+    feedback_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    feedback_asked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 
@@ -165,6 +170,10 @@ class Registration(Base):
     # True when the person was on the waitlist and let in at the door because
     # there was room, so the figures can tell walk-ins from places.
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The person answered the feedback form, so they cannot answer twice. A
+    # flag and no time: the answers (FeedbackResponse) hold no one's identity,
+    # and a time here could be matched with theirs.
+    feedback_given: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meetup: Mapped[Meetup] = relationship(back_populates="registrations")
 
@@ -203,6 +212,27 @@ class AttendeeMessage(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     audience: Mapped[str] = mapped_column(String(20))
     recipient_count: Mapped[int] = mapped_column(Integer)
+
+
+class FeedbackResponse(Base):
+    """One person's answers to the feedback form after a meetup, kept without
+    their identity: no user or registration id, and no time, which could be
+    matched with the logs. The id is random, so not even the order of the
+    answers says anything. Kept after `/meetup forget` and the purge."""
+
+    __tablename__ = "feedback_responses"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), index=True)
+    usefulness: Mapped[int] = mapped_column(Integer)  # 1 (not useful) to 5 (very useful)
+    worked: Mapped[str] = mapped_column(Text, default="")
+    change: Mapped[str] = mapped_column(Text, default="")
+    # JSON list of the titles of the sessions that helped, as they were named then.
+    sessions: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def session_titles(self) -> list[str]:
+        return json.loads(self.sessions) if self.sessions else []
 
 
 class MeetupCoOrganiser(Base):

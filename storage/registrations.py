@@ -157,6 +157,8 @@ def anonymise_registrations(session: Session, meetup_id: int, key_of: Callable[[
         registration.needs_consent_at = None
         registration.reason = ""
         registration.decided_by = None
+        # Who answered the feedback form goes; the answers, which name nobody, stay.
+        registration.feedback_given = False
     session.flush()
     return len(rows)
 

@@ -31,6 +31,7 @@ from handlers import (
     attendee_messages,
     commands,
     exporting,
+    feedback,
     home,
     listing,
     organising,
@@ -74,6 +75,7 @@ FEATURES = (
     topics,
     votes,
     schedule,
+    feedback,
 )
 
 
@@ -176,10 +178,12 @@ def make_worker(
     settings: Settings, db: Database, *, outbox: Outbox | None = None, clock: Callable[[], datetime] = utcnow
 ):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
+    from bot.feedback.feedback import FeedbackPlan, ask_for_feedback
     from bot.meetups.home import home_batch
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
     from handlers.announcement import card_message
+    from handlers.blocks.feedback import feedback_request
     from handlers.blocks.reminders import ReminderBlocks
 
     outbox = outbox or make_outbox(settings, db, clock=clock)
@@ -199,4 +203,5 @@ def make_worker(
         topics=partial(topics.carry_over_now, client, deps),
         homes=partial(home.publish_changed_homes, client, deps),
         home_batch=home_batch(settings.reminder_poll_seconds),
+        feedback=partial(ask_for_feedback, db, plan=FeedbackPlan.from_settings(settings), render=feedback_request),
     )

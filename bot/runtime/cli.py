@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
     export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
+    feedback = commands.add_parser(
+        "feedback", help="print every feedback answer about a meetup as CSV, comments in full (they name nobody)"
+    )
+    feedback.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
 
     _add_domains(commands)
 
@@ -141,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             upgrade(db.engine)
             return _export(args, settings, db)
+        if args.command == "feedback":
+            upgrade(db.engine)
+            return _feedback(args, db)
         if args.command == "domains":
             upgrade(db.engine)
             return _domains(args, settings, db)
@@ -238,6 +245,21 @@ def _export(args, settings: Settings, db) -> int:
     sys.stdout.buffer.write(result.csv_text.encode("utf-8"))
     sys.stdout.flush()
     print(f"{result.row_count} confirmed for {result.meetup.title}.", file=sys.stderr)
+    return 0
+
+
+def _feedback(args, db) -> int:
+    from bot.feedback.feedback import feedback_csv, feedback_meetup
+
+    meetup = feedback_meetup(db, args.meetup, now=datetime.now().astimezone())
+    if meetup is None:
+        print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
+        return 2
+    csv_text, count = feedback_csv(db, meetup.id)
+    # Bytes, as for `export`: the rows already end in CRLF.
+    sys.stdout.buffer.write(csv_text.encode("utf-8"))
+    sys.stdout.flush()
+    print(f"{count} answers about {meetup.title}, of {meetup.feedback_asked} people asked.", file=sys.stderr)
     return 0
 
 

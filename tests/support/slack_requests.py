@@ -175,7 +175,7 @@ class SlackSender:
         """Submit a modal the app opened, filling its inputs as a person would.
 
         `values` maps block_id to the typed text or the chosen option's value
-        (a list of values for checkboxes or of user IDs for a users select,
+        (a list of values for checkboxes or a multi_static_select, of user IDs for a users select,
         "2027-02-26" for a date, "13:00" for a time).
         """
         state: dict = {}
@@ -188,6 +188,11 @@ class SlackSender:
             if kind in ("static_select", "radio_buttons"):
                 option = next((o for o in element["options"] if o["value"] == value), None)
                 entry = {"type": kind, "selected_option": option}
+            elif kind == "multi_static_select":  # value: a list of the chosen options' values
+                entry = {
+                    "type": kind,
+                    "selected_options": [o for o in element["options"] if o["value"] in (value or [])],
+                }
             elif kind == "checkboxes":
                 chosen = value if isinstance(value, list) else [value] if value else []
                 entry = {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in chosen]}
