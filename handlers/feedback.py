@@ -91,8 +91,9 @@ def submit_feedback(ack: Ack, body: dict, view: dict, client: WebClient, deps: D
 
     def say_thanks(session, meetup) -> None:
         channel, ts = data.get("channel"), data.get("ts")
-        if not (isinstance(channel, str) and isinstance(ts, str) and channel and ts):
-            return  # opened some other way: there is no button to change
+        # Only a direct message, where the button was: never another of the bot's messages.
+        if not (isinstance(channel, str) and isinstance(ts, str) and channel.startswith("D") and ts):
+            return
         text, blocks = feedback_thanks(meetup, deps.settings.tz)
         queued.append(
             enqueue_update(

@@ -17,7 +17,7 @@ from typing import TypedDict, Unpack
 
 from storage import deliveries as delivery_store
 from storage.db import Database
-from storage.models import DELIVERY_PENDING, Delivery, utcnow
+from storage.models import DELIVERY_PENDING, Delivery, Registration, utcnow
 
 
 class About(TypedDict, total=False):
@@ -57,6 +57,19 @@ def enqueue_dm(
         registration_id=registration_id,
         required_status=required_status,
         **about,
+    )
+
+
+def enqueue_dm_to_registration(
+    session, registration: Registration, blocks: list[dict], text: str, *, key: str, kind: str, **about: Unpack[About]
+) -> int:
+    """Queue a direct message to the person of a registration, sent only
+    while it keeps its status: someone who cancels, or is forgotten, before
+    it goes does not get it."""
+    person, status = registration.id, registration.status
+    user = registration.slack_user_id
+    return enqueue_dm(
+        session, user, blocks, text, key=key, kind=kind, registration_id=person, required_status=status, **about
     )
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.common.outbox import enqueue_dm
+from bot.common.outbox import enqueue_dm_to_registration
 from bot.signups.export import neutralise
 from storage import feedback as feedback_store
 from storage import meetups as meetup_store
@@ -122,18 +122,10 @@ def _ask(session, meetup: Meetup, *, now: datetime, tz: ZoneInfo, render: Feedba
         if not r.feedback_given and not r.slack_user_id.startswith("purged-")
     ]
     for registration in people:
-        # With the registration: someone forgotten before it goes is not asked.
-        enqueue_dm(
-            session,
-            registration.slack_user_id,
-            blocks,
-            text,
-            key=f"feedback:{meetup.id}:{registration.id}",
-            kind="feedback_request",
-            registration_id=registration.id,
-            required_status=registration.status,
-            meetup_id=meetup.id,
-            now=now,
+        # Someone forgotten before it goes is not asked: the registration goes with them.
+        key = f"feedback:{meetup.id}:{registration.id}"
+        enqueue_dm_to_registration(
+            session, registration, blocks, text, key=key, kind="feedback_request", meetup_id=meetup.id, now=now
         )
     meetup.feedback_asked_at, meetup.feedback_asked = now, len(people)
     log.info("Queued feedback requests for meetup %d: %d people", meetup.id, len(people))

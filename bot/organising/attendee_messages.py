@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.common.formatting import escape
-from bot.common.outbox import enqueue_dm
+from bot.common.outbox import enqueue_dm_to_registration
 from bot.organising.organising import check_changeable
 from bot.signups.signups import clean_text
 from storage import attendee_messages as message_store
@@ -113,17 +113,15 @@ def send_to_attendees(
             ),
         )
         queued = [
-            enqueue_dm(
+            # Someone who cancels before it goes does not get it.
+            enqueue_dm_to_registration(
                 session,
-                person.slack_user_id,
+                person,
                 blocks,
                 text,
                 key=f"attendee_message:{message_key}:{person.id}",
                 kind="attendee_message",
                 meetup_id=meetup.id,
-                # Someone who cancels before it goes does not get it.
-                registration_id=person.id,
-                required_status=person.status,
                 now=now,
             )
             for person in people

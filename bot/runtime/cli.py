@@ -250,8 +250,9 @@ def _export(args, settings: Settings, db) -> int:
 
 def _feedback(args, db) -> int:
     from bot.feedback.feedback import feedback_csv, feedback_meetup
+    from storage.models import utcnow
 
-    meetup = feedback_meetup(db, args.meetup, now=datetime.now().astimezone())
+    meetup = feedback_meetup(db, args.meetup, now=utcnow())
     if meetup is None:
         print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
         return 2
