@@ -64,10 +64,11 @@ class FeedbackPlan:
         return cls(time=settings.feedback_time, tz=settings.tz)
 
     def due_at(self, meetup: Meetup) -> datetime | None:
-        """FEEDBACK_TIME on the day after the meetup, in UTC."""
+        """FEEDBACK_TIME on the day after the meetup's date, in UTC (and not
+        before it ends: ask_for_feedback looks only at meetups that have)."""
         if self.time is None:
             return None
-        day = meetup.ends_at.astimezone(self.tz).date() + timedelta(days=1)
+        day = meetup.starts_at.astimezone(self.tz).date() + timedelta(days=1)
         return datetime.combine(day, self.time, tzinfo=self.tz).astimezone(UTC)
 
 

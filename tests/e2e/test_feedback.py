@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from bot.feedback.feedback import Answers, record_feedback
+from bot.organising.co_organisers import set_co_organisers
 from bot.privacy.privacy import forget, purge_due
 from storage import registrations as registration_store
 from tests.support.app import ORGANISER
@@ -134,6 +135,9 @@ def test_the_summary_shows_organisers_what_was_sent_and_refuses_others(bot):
     assert bot.slack.command("feedback", user_id=ORGANISER).message() == reply  # the latest meetup
     refused = bot.slack.command(f"feedback {meetup.id}", user_id=ADA).message()
     assert refused["text"].startswith("Only organisers can use `/meetup feedback`")
+    with bot.db.transaction() as session:  # Eve helps run this meetup
+        set_co_organisers(session, meetup.id, [EVE], now=bot.clock())
+    assert bot.slack.command(f"feedback {meetup.id}", user_id=EVE).message() == reply
 
 
 def test_comments_too_many_for_slack_say_how_to_read_them_all(bot, database_url, tmp_path):
