@@ -1,5 +1,5 @@
 """Feedback after the meetup: anonymous answers, who answered, who was asked.
-Revision ID: 0019_feedback
+Revision ID: 0016_feedback
 Revises: 0015_check_in
 Create Date: 2026-12-02
 """
@@ -7,7 +7,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0019_feedback"
+revision = "0016_feedback"
 down_revision = "0015_check_in"
 branch_labels = None
 depends_on = None
