@@ -96,6 +96,9 @@ class Meetup(Base):
     # The closing time whose passing the worker has shown on the card: a
     # closing time moved later is shown again when it passes.
     closed_card_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the worker queued the final visitor list to the organisers: once a
+    # meetup, however many workers run. Change lists follow it.
+    final_list_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 
@@ -222,6 +225,23 @@ class MeetupCoOrganiser(Base):
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
     slack_user_id: Mapped[str] = mapped_column(String(30))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VenueListEntry(Base):
+    """One person on the visitor list the organisers were last sent (the
+    final list, then each change list): the next change list is the
+    difference between this and who has a place now. Deleted with the
+    meetup's personal data, and with the person's registration."""
+
+    __tablename__ = "venue_list_entries"
+    __table_args__ = (UniqueConstraint("meetup_id", "registration_id", name="uq_venue_list_entry"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SeenRequest(Base):

@@ -11,17 +11,24 @@ from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.settings import Settings
 from bot.signups import approvals
 from bot.signups.approvals import PostedCopy
+from bot.signups.export import venue_list_holds
 from bot.signups.signups import fill_places
+from bot.signups.venue_lists import CHANGE_LIST_KIND, FINAL_LIST_KIND
 from storage import erasure
+from storage import exports as export_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage import signup_guards as guard_store
 from storage import subscriptions as subscription_store
 from storage import topics as topic_store
+from storage import venue_lists as venue_list_store
 from storage.db import Database
 from storage.models import CONFIRMED, Meetup, Registration, Topic
 
 ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
+# The outbox's deliveries that carry a visitor list file.
+LIST_KINDS = (FINAL_LIST_KIND, CHANGE_LIST_KIND)
+VIA_WORKER = "final list"
 
 
 def privacy_notice(settings: Settings) -> str:
@@ -52,8 +59,10 @@ def privacy_notice(settings: Settings) -> str:
         "had a place, and a coded form of your Slack user ID that cannot be turned back into it, so that we can "
         "report how many people and organisations the series reached, and how many people came back. "
         "`/meetup forget` removes this coded form too.\n"
-        "*Who sees it:* the organisers, and the host building's security team (your name, email address "
-        "and organisation). We share it with nobody else.\n"
+        "*Who sees it:* the organisers, including the host department's co-organisers of the meetup. The host "
+        f"building's security desk gets the venue list: {venue_list_holds(settings.venue_list_columns)} of "
+        "each person with a place, and changes to it. Your dietary and access needs go only to the organisers, "
+        "who see them as counts for catering and access, with no names. We share your data with nobody else.\n"
         "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
         "up again, and delete it with `/meetup forget`. This also changes the bot's messages in Slack that "
         "show you: your topics stay, without your name, and your requests to join a meetup say only that "
@@ -156,6 +165,7 @@ def forget(
             requests += [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id, registration.id)]
             approvals.drop_updates_of_unposted(session, registration)
             held_place = registration.status == CONFIRMED
+            venue_list_store.delete_for_registration(session, registration.id)
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:
                 for person in fill_places(session, meetup, now):
@@ -200,7 +210,10 @@ def purge_due(
             purged.append(
                 (meetup, registration_store.anonymise_registrations(session, meetup.id, people.of if people else None))
             )
+            # Before anonymise_meetup deletes the deliveries that know the files.
+            export_store.keep_delivery_files(session, meetup.id, LIST_KINDS, via=VIA_WORKER, now=now)
             erasure.anonymise_meetup(session, meetup.id)
+            venue_list_store.delete_for_meetup(session, meetup.id)
             guard_store.delete_guards(session, meetup.id)
             meetup.purged_at = now
             if clear is not None and (requests or cards):

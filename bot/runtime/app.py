@@ -181,6 +181,7 @@ def make_worker(
     from bot.runtime.worker import ReminderWorker
     from handlers.announcement import card_message
     from handlers.blocks.reminders import ReminderBlocks
+    from handlers.venue_lists import queue_venue_lists
 
     outbox = outbox or make_outbox(settings, db, clock=clock)
     # The worker posts topic cards and draws Home tabs as the app does.
@@ -199,4 +200,5 @@ def make_worker(
         topics=partial(topics.carry_over_now, client, deps),
         homes=partial(home.publish_changed_homes, client, deps),
         home_batch=home_batch(settings.reminder_poll_seconds),
+        venue_lists=partial(queue_venue_lists, deps),
     )

@@ -33,6 +33,7 @@ class RunSummary:
     deliveries: Summary
     topics_carried: int = 0
     homes_published: int = 0
+    lists_queued: int = 0
 
     def __str__(self) -> str:
         d = self.deliveries
@@ -43,6 +44,7 @@ class RunSummary:
             (self.reminders_skipped, "reminders skipped as too late (see the log)"),
             (self.topics_carried, "topics moved to the next meetup"),
             (self.homes_published, "Home tabs brought up to date"),
+            (self.lists_queued, "final or change lists queued for the organisers"),
         ]
         return ", ".join([f"{d.sent} messages sent"] + [f"{count} {what}" for count, what in others if count]) + "."
 
@@ -63,6 +65,8 @@ class ReminderWorker:
     # Publishes up to `home_batch` Home tabs of people whose status changed; returns how many.
     homes: Callable[[int], int] | None = None
     home_batch: int = 25
+    # Queues the final visitor lists now due and the change lists after them; returns how many.
+    venue_lists: Callable[[], int] | None = None
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -75,10 +79,11 @@ class ReminderWorker:
             queue_closed_cards(self.db, now=now, render=self.cards)
         # Before sending: the proposers' messages about moved topics go this round.
         carried = self._timer("moving topics", self.topics) if self.topics else 0
+        lists = self._timer("queueing venue lists", self.venue_lists) if self.venue_lists else 0
         sent = self.outbox.deliver_due(stop=self._stop)
         homes = self.homes
         published = self._timer("publishing Home tabs", lambda: homes(self.home_batch)) if homes else 0
-        return RunSummary(queued.queued, queued.skipped, sent, carried, published)
+        return RunSummary(queued.queued, queued.skipped, sent, carried, published, lists)
 
     def _timer(self, what: str, run: Callable[[], int]) -> int:
         # One of these failing (Slack or the database away) must not stop the
