@@ -223,3 +223,33 @@ def test_the_command_line_prints_the_venue_list(tmp_path):
     assert venue.stdout.splitlines() == ["Full name,Organisation", "Ada Lovelace,Cabinet Office"]
     full = run(["export", str(meetup.id)], {"DATABASE_URL": url}, tmp_path)
     assert "Halal" in full.stdout  # the full list, for organisers, as before
+
+
+def test_with_an_organiser_channel_the_lists_go_there_and_a_long_change_list_goes_as_a_file(
+    fake_slack, sqlite_url, clock
+):
+    fake_slack.add_channel("C0ORGANISERS", name="meetup-organisers")
+    bot, server, thread = start_bot(fake_slack, sqlite_url, clock, ORGANISER_CHANNEL_ID="C0ORGANISERS")
+    try:
+        meetup = make_meetup(bot.db, now=bot.clock(), capacity=200)
+        worker = worker_for(bot)
+        bot.clock.now = FINAL_LIST_DUE
+        worker.run_due()
+        [final] = [block_texts(m["blocks"]) for m in bot.fake.messages("C0ORGANISERS") if m.get("blocks")]
+        assert "nobody has a place, so there is no list to send" in final
+
+        for n in range(120):  # a busy hour: one change list, not 120
+            signed_up(bot, meetup, f"U0P{n:03d}", f"Person number {n:03d}", "Department for Education")
+        worker.run_due()
+        worker.run_due()
+        [_, change] = [block_texts(m["blocks"]) for m in bot.fake.messages("C0ORGANISERS") if m.get("blocks")]
+        assert "120 people to add and 0 people to remove" in change and "attached file" in change
+        [content] = eventually(
+            lambda: [c for f, c in bot.fake.uploads.items() if "changes" in bot.fake.files[f]["name"]]
+        )
+        rows = rows_of(content)
+        assert rows[0] == ["Change", "Full name", "Organisation"] and len(rows) == 121
+        assert rows[1] == ["Add", "Person number 000", "Department for Education"]
+        assert dms_to(bot.fake, ORGANISER) == []
+    finally:
+        stop_bot(bot, server, thread)
