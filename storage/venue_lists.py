@@ -56,5 +56,9 @@ def delete_for_meetup(session: Session, meetup_id: int) -> None:
     session.execute(delete(VenueListEntry).where(VenueListEntry.meetup_id == meetup_id))
 
 
+def entries_of_registration(session: Session, registration_id: int) -> list[VenueListEntry]:
+    return list(session.scalars(select(VenueListEntry).where(VenueListEntry.registration_id == registration_id)))
+
+
 def delete_for_registration(session: Session, registration_id: int) -> None:
     session.execute(delete(VenueListEntry).where(VenueListEntry.registration_id == registration_id))

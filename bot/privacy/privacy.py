@@ -23,7 +23,7 @@ from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage import venue_lists as venue_list_store
 from storage.db import Database
-from storage.models import CONFIRMED, Meetup, Registration, Topic
+from storage.models import CONFIRMED, Meetup, Registration, Topic, VenueListEntry
 
 ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
 # The outbox's deliveries that carry a visitor list file.
@@ -66,7 +66,8 @@ def privacy_notice(settings: Settings) -> str:
         "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
         "up again, and delete it with `/meetup forget`. This also changes the bot's messages in Slack that "
         "show you: your topics stay, without your name, and your requests to join a meetup say only that "
-        "a request was withdrawn. You can also object to how we use it or ask us to "
+        "a request was withdrawn. If the building's security desk already has your name, the organisers are told "
+        "to remove it. You can also object to how we use it or ask us to "
         "limit it: contact us.\n"
         f"*Complaints:* contact us first. You can also complain to the Information Commissioner's Office: "
         f"<{ICO_COMPLAINTS}|ico.org.uk/make-a-complaint>."
@@ -125,6 +126,10 @@ class ShownInSlack:
 
     cards: list[TopicCard] = field(default_factory=list)
     requests: list[tuple[Meetup, PostedCopy]] = field(default_factory=list)  # approval requests' copies
+    # The person as they were on a visitor list sent for a meetup not yet
+    # over: the organisers are told to remove them, so the building's copy
+    # goes too (UK GDPR article 19: tell those the data was given to).
+    lists: list[tuple[Meetup, VenueListEntry]] = field(default_factory=list)
 
 
 def forget(
@@ -155,6 +160,7 @@ def forget(
         others = erasure.forget_person(session, user_id)
         unkeyed = registration_store.drop_person_key(session, people.of(user_id)) if people is not None else 0
         requests: list[tuple[Meetup, PostedCopy]] = []
+        on_lists: list[tuple[Meetup, VenueListEntry]] = []
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
             # registrations.meetup_id is a non-null foreign key and meetups are
@@ -165,6 +171,11 @@ def forget(
             requests += [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id, registration.id)]
             approvals.drop_updates_of_unposted(session, registration)
             held_place = registration.status == CONFIRMED
+            if meetup.ends_at > now:
+                on_lists += [
+                    (meetup, _copy(entry))
+                    for entry in venue_list_store.entries_of_registration(session, registration.id)
+                ]
             venue_list_store.delete_for_registration(session, registration.id)
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:
@@ -173,11 +184,22 @@ def forget(
                     if then is not None:
                         then(session, meetup, person)
         if clear is not None:
-            clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests))
+            clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests, on_lists))
         forgotten = Forgotten(meetup_ids, promoted, unsubscribed or bool(unkeyed) or any(others.values()))
         if pseudonyms is not None and forgotten.anything:
             erasure.remember_forgotten(session, pseudonyms.of(user_id), now)
         return forgotten
+
+
+def _copy(entry: VenueListEntry) -> VenueListEntry:
+    """Kept apart from the session, which deletes the row."""
+    return VenueListEntry(
+        meetup_id=entry.meetup_id,
+        registration_id=entry.registration_id,
+        full_name=entry.full_name,
+        organisation=entry.organisation,
+        sent_at=entry.sent_at,
+    )
 
 
 def _card(session, topic: Topic) -> TopicCard:

@@ -80,14 +80,34 @@ def final_list_due(starts_at: datetime, working_days: int, tz: ZoneInfo) -> date
     return datetime.combine(day, FINAL_LIST_TIME, tzinfo=tz).astimezone(UTC)
 
 
-def _queue(session, meetup: Meetup, message: Message, recipients: Recipients, *, kind: str, key: str, now) -> int:
+def _queue(session, meetup: Meetup, message: Message, recipients: Recipients, *, kind: str, key: str, now) -> list[int]:
     blocks, text, attachment = message
+    queued = []
     for to, channel in recipients(session, meetup):
         enqueue = enqueue_channel_post if channel else enqueue_dm
-        enqueue(
-            session, to, blocks, text, key=f"{key}:{to}", kind=kind, attachment=attachment, meetup_id=meetup.id, now=now
+        queued.append(
+            enqueue(
+                session,
+                to,
+                blocks,
+                text,
+                key=f"{key}:{to}",
+                kind=kind,
+                attachment=attachment,
+                meetup_id=meetup.id,
+                now=now,
+            )
         )
-    return 1
+    return queued
+
+
+def queue_changes(
+    session, meetup: Meetup, changes: Changes, *, messages: ListMessages, recipients: Recipients, now: datetime
+) -> list[int]:
+    """Queue a change list, in the caller's transaction; returns the deliveries' ids."""
+    message = messages.changes(meetup, changes, registration_store.count_confirmed(session, meetup.id))
+    key = f"{CHANGE_LIST_KIND}:{meetup.id}:{now.timestamp():.6f}:{changes.digest()}"
+    return _queue(session, meetup, message, recipients, kind=CHANGE_LIST_KIND, key=key, now=now)
 
 
 def changes_since_sent(session, meetup_id: int) -> Changes:
@@ -140,7 +160,8 @@ def queue_final_lists(
                 continue  # another worker took it
             confirmed = registration_store.list_registrations(session, meetup_id, CONFIRMED)
             message = messages.final(meetup, confirmed, catering(confirmed))
-            queued += _queue(session, meetup, message, recipients, kind=FINAL_LIST_KIND, key=FINAL_LIST_KIND, now=now)
+            _queue(session, meetup, message, recipients, kind=FINAL_LIST_KIND, key=FINAL_LIST_KIND, now=now)
+            queued += 1
             _record_sent(session, meetup_id, Changes(confirmed, store.list_entries(session, meetup_id)), now)
             meetup.final_list_sent_at = now
     return queued
@@ -158,8 +179,7 @@ def queue_change_lists(db: Database, *, now: datetime, messages: ListMessages, r
             changes = changes_since_sent(session, meetup_id) if meetup is not None else None
             if meetup is None or not changes:
                 continue  # another worker sent it
-            message = messages.changes(meetup, changes, registration_store.count_confirmed(session, meetup_id))
-            key = f"{CHANGE_LIST_KIND}:{meetup_id}:{now.timestamp():.6f}:{changes.digest()}"
-            queued += _queue(session, meetup, message, recipients, kind=CHANGE_LIST_KIND, key=key, now=now)
+            queue_changes(session, meetup, changes, messages=messages, recipients=recipients, now=now)
             _record_sent(session, meetup_id, changes, now)
+            queued += 1
     return queued

@@ -191,18 +191,27 @@ def test_the_purge_deletes_the_final_list_and_who_was_on_it(bot):
         assert session.scalars(select(VenueListEntry)).all() == []
 
 
-def test_forget_removes_the_person_from_the_list_last_sent(bot):
+def test_forget_tells_the_organisers_to_remove_the_person_and_keeps_no_name(bot):
     three_people(bot)
     worker = worker_for(bot)
     bot.clock.now = FINAL_LIST_DUE
     worker.run_due()
     press_forget(bot, ADA)
 
+    # The building was given Ann's name: the organisers are told to remove it,
+    # with the erasure (UK GDPR article 19), and the bot keeps no copy.
+    [removal] = eventually(lambda: change_lists(bot))
+    assert "Remove Ann Lee (Cabinet Office)." in removal and "Sam" not in removal
+
     def names():
         with bot.db.read() as session:
             return {e.full_name for e in session.scalars(select(VenueListEntry))}
 
-    eventually(lambda: names() == {"Priya Shah"})
+    assert names() == {"Priya Shah"}
+    # Sam took Ann's place: the next round adds them.
+    worker.run_due()
+    assert "Add Sam Jones (Home Office)." in change_lists(bot)[-1]
+    assert names() == {"Priya Shah", "Sam Jones"}
 
 
 # meetup-bot export --venue ----------------------------------------------------------------------------------------
