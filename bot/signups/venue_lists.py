@@ -160,7 +160,8 @@ def queue_final_lists(
                 continue  # another worker took it
             confirmed = registration_store.list_registrations(session, meetup_id, CONFIRMED)
             message = messages.final(meetup, confirmed, catering(confirmed))
-            _queue(session, meetup, message, recipients, kind=FINAL_LIST_KIND, key=FINAL_LIST_KIND, now=now)
+            key = f"{FINAL_LIST_KIND}:{meetup_id}"
+            _queue(session, meetup, message, recipients, kind=FINAL_LIST_KIND, key=key, now=now)
             queued += 1
             _record_sent(session, meetup_id, Changes(confirmed, store.list_entries(session, meetup_id)), now)
             meetup.final_list_sent_at = now

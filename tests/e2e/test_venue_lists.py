@@ -126,6 +126,7 @@ def change_lists(bot):
 
 def test_the_final_list_goes_to_the_organisers_once_two_working_days_before(bot):
     meetup = three_people(bot)
+    make_meetup(bot.db, now=bot.clock(), title="Another meetup that day")  # its own final list
     workers = [worker_for(bot), worker_for(bot)]
     bot.clock.now = FINAL_LIST_DUE.replace(hour=8, minute=59)
     workers[0].run_due()
@@ -138,9 +139,10 @@ def test_the_final_list_goes_to_the_organisers_once_two_working_days_before(bot)
     bot.clock.advance(hours=3)
     workers[1].run_due()
 
-    [final] = final_lists(bot)
+    [final, other] = final_lists(bot)
     assert "2 people with a place" in final and "Vegetarian: 2" in final
-    assert len(deliveries(bot.db, kind=FINAL_LIST_KIND)) == 1
+    assert "Another meetup that day" in other and "nobody has a place" in other
+    assert len(deliveries(bot.db, kind=FINAL_LIST_KIND)) == 2
     [content] = csv_uploads(bot.fake)
     rows = rows_of(content)
     assert rows == [
