@@ -64,6 +64,11 @@ class Settings:
     # The key of the person keys kept after the purge for the series figures
     # (bot/common/pseudonyms.py PersonKeys). None: the signing secret is used.
     pseudonym_key: str | None = None
+    # The venue list for the building's security desk (bot/signups/export.py
+    # VENUE_COLUMNS), and how many working days before a meetup the final
+    # list goes to the organisers (0: never).
+    venue_list_columns: tuple[str, ...] = ("full_name", "organisation")
+    final_list_working_days: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -177,6 +182,25 @@ def _organisers(get: Callable[[str], str], problems: list[str]) -> frozenset[str
     return organisers
 
 
+# What a building may be given: never dietary or access needs (health data).
+VENUE_LIST_ALLOWED = ("full_name", "organisation", "email", "government_team")
+
+
+def _venue_columns(get: Callable[[str], str], problems: list[str]) -> tuple[str, ...]:
+    raw = get("VENUE_LIST_COLUMNS")
+    if not raw:
+        return ("full_name", "organisation")
+    columns = tuple(dict.fromkeys(c.strip().lower() for c in raw.split(",") if c.strip()))
+    wrong = [c for c in columns if c not in VENUE_LIST_ALLOWED]
+    if wrong or not columns:
+        problems.append(
+            f"VENUE_LIST_COLUMNS must be some of {', '.join(VENUE_LIST_ALLOWED)}, separated by commas "
+            f"(never dietary or access needs). It is '{raw}'."
+        )
+        return ("full_name", "organisation")
+    return columns
+
+
 # Not split: one line a setting, read top to bottom beside the operating contract's table.
 def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = True) -> Settings:
     """Build Settings from `env` (default: os.environ).
@@ -251,6 +275,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         delivery_retry_seconds=_int(env, "DELIVERY_RETRY_SECONDS", 30, problems, minimum=1),
         delivery_max_attempts=_int(env, "DELIVERY_MAX_ATTEMPTS", 10, problems, minimum=1),
         pseudonym_key=get("PSEUDONYM_KEY") or None,
+        venue_list_columns=_venue_columns(get, problems),
+        final_list_working_days=_int(env, "FINAL_LIST_WORKING_DAYS", 2, problems),
     )
     if problems:
         raise SettingsError(problems)

@@ -58,6 +58,15 @@ def _organiser_dms(deps: Deps) -> list[str]:
     return organisers
 
 
+def organiser_recipients(session, deps: Deps, meetup_id: int) -> tuple[str | None, list[str]]:
+    """Where the organisers hear about a meetup: ORGANISER_CHANNEL_ID, or
+    each organiser by DM when it is unset; and the meetup's co-organisers by
+    DM either way, as they run it too."""
+    channel = deps.settings.organiser_channel_id
+    organisers = [] if channel else _organiser_dms(deps)
+    return channel, organisers + [u for u in co_organiser_ids(session, meetup_id) if u not in organisers]
+
+
 def _stamp(moment: datetime | None) -> str:
     return f"{moment.timestamp():.6f}" if moment else "0"
 
@@ -77,10 +86,7 @@ def queue_approval_messages(
     message = approval_blocks(meetup, registration, deps.settings.tz)
     text = approval_text(meetup, registration)
     if not copies:
-        channel = deps.settings.organiser_channel_id
-        organisers = [] if channel else _organiser_dms(deps)
-        # The meetup's co-organisers decide for it too, wherever the organisers are asked.
-        people = organisers + [u for u in co_organiser_ids(session, meetup.id) if u not in organisers]
+        channel, people = organiser_recipients(session, deps, meetup.id)
         queued = (
             [_queue_request(session, registration, message, text, to=channel, channel=True, now=now)] if channel else []
         )

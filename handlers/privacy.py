@@ -17,6 +17,7 @@ from handlers.blocks.common import button, plain, section
 from handlers.blocks.topics import topic_card
 from handlers.deps import CommandRequest, Deps
 from handlers.signup import queue_promoted_message, registration_changed
+from handlers.venue_lists import queue_forgotten_removals
 
 FORGET_ACTION = "forget_confirm"
 # The outbox's updates of a forgotten person's topic cards.
@@ -137,6 +138,7 @@ def register(app: App, deps: Deps) -> None:
         def queue_clearing(session, shown: ShownInSlack) -> None:
             queued.extend(queue_nameless_cards(session, deps.settings, shown.cards, purged=False, now=now))
             queued.extend(queue_cleared_requests(session, shown.requests, purged=False, now=now))
+            queued.extend(queue_forgotten_removals(session, deps, shown.lists, now=now))
 
         result = forget(
             deps.db,

@@ -167,6 +167,7 @@ def open_signup_modal(
             privacy_url=deps.settings.privacy_notice_url,
             purge_after_days=deps.settings.purge_after_days,
             channel_id=channel_id,
+            venue_columns=deps.settings.venue_list_columns,
         )
     try:
         client.views_open(trigger_id=trigger_id, view=view)

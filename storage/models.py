@@ -101,6 +101,9 @@ class Meetup(Base):
     # denominator, which stays when someone is forgotten or the data purged.
     feedback_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     feedback_asked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the worker queued the final visitor list to the organisers: once a
+    # meetup, however many workers run. Change lists follow it.
+    final_list_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 
@@ -252,6 +255,23 @@ class MeetupCoOrganiser(Base):
     meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
     slack_user_id: Mapped[str] = mapped_column(String(30))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VenueListEntry(Base):
+    """One person on the visitor list the organisers were last sent (the
+    final list, then each change list): the next change list is the
+    difference between this and who has a place now. Deleted with the
+    meetup's personal data, and with the person's registration."""
+
+    __tablename__ = "venue_list_entries"
+    __table_args__ = (UniqueConstraint("meetup_id", "registration_id", name="uq_venue_list_entry"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SeenRequest(Base):

@@ -96,13 +96,14 @@ def enqueue_channel_post(
     kind: str = "post",
     registration_id: int | None = None,
     required_status: str | None = None,
+    attachment: dict | None = None,
     **about: Unpack[About],
 ) -> int:
     """Queue a message to a channel in the caller's transaction; returns its
-    id. `registration_id` and `required_status` as for enqueue_dm."""
+    id. `registration_id`, `required_status` and `attachment` as for enqueue_dm."""
     return _enqueue(
         session,
-        _payload(blocks, text),
+        _payload(blocks, text, attachment),
         kind=kind,
         key=key,
         channel=channel,

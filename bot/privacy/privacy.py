@@ -11,17 +11,24 @@ from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.settings import Settings
 from bot.signups import approvals
 from bot.signups.approvals import PostedCopy
+from bot.signups.export import venue_list_holds
 from bot.signups.signups import fill_places
+from bot.signups.venue_lists import CHANGE_LIST_KIND, FINAL_LIST_KIND
 from storage import erasure
+from storage import exports as export_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage import signup_guards as guard_store
 from storage import subscriptions as subscription_store
 from storage import topics as topic_store
+from storage import venue_lists as venue_list_store
 from storage.db import Database
-from storage.models import CONFIRMED, Meetup, Registration, Topic
+from storage.models import CONFIRMED, Meetup, Registration, Topic, VenueListEntry
 
 ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
+# The outbox's deliveries that carry a visitor list file.
+LIST_KINDS = (FINAL_LIST_KIND, CHANGE_LIST_KIND)
+VIA_WORKER = "final list"
 
 
 def privacy_notice(settings: Settings) -> str:
@@ -57,12 +64,15 @@ def privacy_notice(settings: Settings) -> str:
         "had a place, and a coded form of your Slack user ID that cannot be turned back into it, so that we can "
         "report how many people and organisations the series reached, and how many people came back. "
         "`/meetup forget` removes this coded form too.\n"
-        "*Who sees it:* the organisers, and the host building's security team (your name, email address "
-        "and organisation). We share it with nobody else.\n"
+        "*Who sees it:* the organisers, including the host department's co-organisers of the meetup. The host "
+        f"building's security desk gets the venue list: {venue_list_holds(settings.venue_list_columns)} of "
+        "each person with a place, and changes to it. Your dietary and access needs go only to the organisers, "
+        "who see them as counts for catering and access, with no names. We share your data with nobody else.\n"
         "*Your rights:* you can see your data with `/meetup mydata`, correct it by cancelling and signing "
         "up again, and delete it with `/meetup forget`. This also changes the bot's messages in Slack that "
         "show you: your topics stay, without your name, and your requests to join a meetup say only that "
-        "a request was withdrawn. You can also object to how we use it or ask us to "
+        "a request was withdrawn. If the building's security desk already has your name, the organisers are told "
+        "to remove it. You can also object to how we use it or ask us to "
         "limit it: contact us.\n"
         f"*Complaints:* contact us first. You can also complain to the Information Commissioner's Office: "
         f"<{ICO_COMPLAINTS}|ico.org.uk/make-a-complaint>."
@@ -121,6 +131,10 @@ class ShownInSlack:
 
     cards: list[TopicCard] = field(default_factory=list)
     requests: list[tuple[Meetup, PostedCopy]] = field(default_factory=list)  # approval requests' copies
+    # The person as they were on a visitor list sent for a meetup not yet
+    # over: the organisers are told to remove them, so the building's copy
+    # goes too (UK GDPR article 19: tell those the data was given to).
+    lists: list[tuple[Meetup, VenueListEntry]] = field(default_factory=list)
 
 
 def forget(
@@ -151,6 +165,7 @@ def forget(
         others = erasure.forget_person(session, user_id)
         unkeyed = registration_store.drop_person_key(session, people.of(user_id)) if people is not None else 0
         requests: list[tuple[Meetup, PostedCopy]] = []
+        on_lists: list[tuple[Meetup, VenueListEntry]] = []
         for registration in rows:
             meetup = meetup_store.lock_meetup(session, registration.meetup_id)
             # registrations.meetup_id is a non-null foreign key and meetups are
@@ -161,6 +176,12 @@ def forget(
             requests += [(meetup, copy) for copy in approvals.posted_copies(session, meetup.id, registration.id)]
             approvals.drop_updates_of_unposted(session, registration)
             held_place = registration.status == CONFIRMED
+            if meetup.ends_at > now:
+                on_lists += [
+                    (meetup, _copy(entry))
+                    for entry in venue_list_store.entries_of_registration(session, registration.id)
+                ]
+            venue_list_store.delete_for_registration(session, registration.id)
             registration_store.delete_registration(session, registration)
             if held_place and meetup.starts_at > now:
                 for person in fill_places(session, meetup, now):
@@ -168,11 +189,22 @@ def forget(
                     if then is not None:
                         then(session, meetup, person)
         if clear is not None:
-            clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests))
+            clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests, on_lists))
         forgotten = Forgotten(meetup_ids, promoted, unsubscribed or bool(unkeyed) or any(others.values()))
         if pseudonyms is not None and forgotten.anything:
             erasure.remember_forgotten(session, pseudonyms.of(user_id), now)
         return forgotten
+
+
+def _copy(entry: VenueListEntry) -> VenueListEntry:
+    """Kept apart from the session, which deletes the row."""
+    return VenueListEntry(
+        meetup_id=entry.meetup_id,
+        registration_id=entry.registration_id,
+        full_name=entry.full_name,
+        organisation=entry.organisation,
+        sent_at=entry.sent_at,
+    )
 
 
 def _card(session, topic: Topic) -> TopicCard:
@@ -205,7 +237,10 @@ def purge_due(
             purged.append(
                 (meetup, registration_store.anonymise_registrations(session, meetup.id, people.of if people else None))
             )
+            # Before anonymise_meetup deletes the deliveries that know the files.
+            export_store.keep_delivery_files(session, meetup.id, LIST_KINDS, via=VIA_WORKER, now=now)
             erasure.anonymise_meetup(session, meetup.id)
+            venue_list_store.delete_for_meetup(session, meetup.id)
             guard_store.delete_guards(session, meetup.id)
             meetup.purged_at = now
             if clear is not None and (requests or cards):

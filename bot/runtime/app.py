@@ -185,6 +185,7 @@ def make_worker(
     from handlers.announcement import card_message
     from handlers.blocks.feedback import feedback_request
     from handlers.blocks.reminders import ReminderBlocks
+    from handlers.venue_lists import queue_venue_lists
 
     outbox = outbox or make_outbox(settings, db, clock=clock)
     # The worker posts topic cards and draws Home tabs as the app does.
@@ -204,4 +205,5 @@ def make_worker(
         homes=partial(home.publish_changed_homes, client, deps),
         home_batch=home_batch(settings.reminder_poll_seconds),
         feedback=partial(ask_for_feedback, db, plan=FeedbackPlan.from_settings(settings), render=feedback_request),
+        venue_lists=partial(queue_venue_lists, deps),
     )

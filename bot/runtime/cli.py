@@ -59,8 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
         "stats", help="print participation across the series, as /meetup stats shows it; stays right after the purge"
     )
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
-    export = commands.add_parser("export", help="print a meetup's confirmed attendees as CSV (the visitor list)")
+    export = commands.add_parser(
+        "export",
+        help="print a meetup's confirmed attendees as CSV: the full list for organisers, or --venue",
+    )
     export.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
+    export.add_argument(
+        "--venue",
+        action="store_true",
+        help="only the venue list for the building's security desk (VENUE_LIST_COLUMNS; no dietary or access needs)",
+    )
     feedback = commands.add_parser(
         "feedback", help="print every feedback answer about a meetup as CSV, comments in full (they name nobody)"
     )
@@ -236,7 +244,10 @@ def _export(args, settings: Settings, db) -> int:
     from bot.signups.export import VIA_COMMAND_LINE, export_meetup
     from storage.models import utcnow
 
-    result = export_meetup(db, args.meetup, by=None, via=VIA_COMMAND_LINE, now=utcnow())
+    # Without --venue: the full list, dietary and access needs too, which the
+    # privacy notice lets organisers see; not for the building.
+    venue = settings.venue_list_columns if args.venue else None
+    result = export_meetup(db, args.meetup, by=None, via=VIA_COMMAND_LINE, now=utcnow(), venue=venue)
     if result.meetup is None:
         print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
         return 2

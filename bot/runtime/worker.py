@@ -34,6 +34,7 @@ class RunSummary:
     topics_carried: int = 0
     homes_published: int = 0
     feedback_asked: int = 0
+    lists_queued: int = 0
 
     def __str__(self) -> str:
         d = self.deliveries
@@ -45,6 +46,7 @@ class RunSummary:
             (self.topics_carried, "topics moved to the next meetup"),
             (self.homes_published, "Home tabs brought up to date"),
             (self.feedback_asked, "people asked for feedback"),
+            (self.lists_queued, "final or change lists queued for the organisers"),
         ]
         return ", ".join([f"{d.sent} messages sent"] + [f"{count} {what}" for count, what in others if count]) + "."
 
@@ -68,6 +70,8 @@ class ReminderWorker:
     # Queues the feedback requests due the morning after a meetup, given the
     # time (as feedback(now=...)); returns how many people it asked.
     feedback: Callable[..., int] | None = None
+    # Queues the final visitor lists now due and the change lists after them; returns how many.
+    venue_lists: Callable[[], int] | None = None
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -82,10 +86,11 @@ class ReminderWorker:
         carried = self._timer("moving topics", self.topics) if self.topics else 0
         feedback = self.feedback
         asked = self._timer("asking for feedback", lambda: feedback(now=now)) if feedback else 0
+        lists = self._timer("queueing venue lists", self.venue_lists) if self.venue_lists else 0
         sent = self.outbox.deliver_due(stop=self._stop)
         homes = self.homes
         published = self._timer("publishing Home tabs", lambda: homes(self.home_batch)) if homes else 0
-        return RunSummary(queued.queued, queued.skipped, sent, carried, published, asked)
+        return RunSummary(queued.queued, queued.skipped, sent, carried, published, asked, lists)
 
     def _timer(self, what: str, run: Callable[[], int]) -> int:
         # One of these failing (Slack or the database away) must not stop the

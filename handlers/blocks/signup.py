@@ -6,10 +6,12 @@ Pure functions of domain objects; anything a person typed goes through `escape`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape
 from bot.signups.eligibility import ROLES
+from bot.signups.export import venue_list_holds
 from handlers.blocks.common import (
     button,
     choice_element,
@@ -38,6 +40,9 @@ STATUS_WORDS = {
 }
 
 
+# As bot/settings.py's VENUE_LIST_COLUMNS default.
+DEFAULT_VENUE_COLUMNS = ("full_name", "organisation")
+
 CANCEL_LABELS = {CONFIRMED: "Cancel my place", WAITLISTED: "Leave the waitlist", PENDING: "Withdraw my request"}
 
 
@@ -51,6 +56,7 @@ def signup_modal(
     privacy_url: str | None,
     purge_after_days: int,
     channel_id: str | None = None,
+    venue_columns: Sequence[str] = DEFAULT_VENUE_COLUMNS,
 ) -> dict:
     """The sign-up form. With one meetup it names it; with several it asks which."""
     if len(meetups) == 1:
@@ -61,7 +67,7 @@ def signup_modal(
         which,
         *_about_you_questions(full_name, email, organisation),
         *_needs_questions(),
-        context(_privacy_text(privacy_url, purge_after_days)),
+        context(_privacy_text(privacy_url, purge_after_days, venue_columns)),
     ]
     return {
         "type": "modal",
@@ -135,7 +141,8 @@ def _needs_questions(
             optional=True,
             multiline=True,
             max_length=500,
-            hint="So the host can order food you can eat. Shared only with the organisers and caterers.",
+            hint="So the host can order food you can eat. Only the organisers see it: caterers get counts, "
+            "with no names.",
         ),
         text_input(
             "access_needs",
@@ -144,7 +151,7 @@ def _needs_questions(
             optional=True,
             multiline=True,
             max_length=500,
-            hint="So the venue can be ready for you. Shared only with the organisers and the venue.",
+            hint="So the venue can be ready for you. Only the organisers see it: the venue gets counts, with no names.",
         ),
         input_block(
             "needs_consent",
@@ -212,10 +219,11 @@ def details_saved_blocks(meetup: Meetup, registration: Registration) -> list[dic
     return [section(f"We have saved the changes to your details for *{escape(meetup.title)}*. {kept}".strip())]
 
 
-def _privacy_text(privacy_url: str | None, purge_after_days: int) -> str:
+def _privacy_text(privacy_url: str | None, purge_after_days: int, venue_columns: Sequence[str]) -> str:
     privacy = (
-        "We use your name, email address and organisation to run this meetup and to give the building's "
-        f"security team a visitor list. We delete them {purge_after_days} days after the meetup. "
+        "We use your name, email address and organisation to run this meetup. The building's security desk "
+        f"gets a visitor list with {venue_list_holds(venue_columns)}, and nothing else. "
+        f"We delete them {purge_after_days} days after the meetup. "
         "Use `/meetup privacy` to read the privacy notice"
     )
     return privacy + (f", or <{privacy_url}|read it on the web>." if privacy_url else ".")
