@@ -34,6 +34,27 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_commands.add_parser("upgrade", help="apply pending migrations")
 
+    _add_event(commands)
+
+    commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
+    _add_reports(commands)
+    _add_domains(commands)
+
+    commands.add_parser(
+        "check",
+        help="check the settings, the Slack app and the database; one line per check, exit status 1 if any fails",
+    )
+
+    reminders = commands.add_parser("reminders", help="reminders and queued messages")
+    reminder_commands = reminders.add_subparsers(dest="reminders_command", required=True, metavar="TASK")
+    run_due = reminder_commands.add_parser(
+        "run-due", help="send the reminders and messages that are due, then exit (for deployments that prefer cron)"
+    )
+    run_due.add_argument("--dry-run", action="store_true", help="print what would be sent and send nothing")
+    return parser
+
+
+def _add_event(commands) -> None:
     event = commands.add_parser("event", help="create and list meetups")
     event_commands = event.add_subparsers(dest="event_command", required=True, metavar="TASK")
     create = event_commands.add_parser("create", help="create a meetup and print its id")
@@ -54,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
     event_commands.add_parser("list", help="list meetups, one a line, id first")
 
-    commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
+
+def _add_reports(commands) -> None:
+    """What organisers read off a meetup: the figures, the lists and the feedback."""
     stats = commands.add_parser(
         "stats", help="print participation across the series, as /meetup stats shows it; stays right after the purge"
     )
@@ -73,21 +96,6 @@ def build_parser() -> argparse.ArgumentParser:
         "feedback", help="print every feedback answer about a meetup as CSV, comments in full (they name nobody)"
     )
     feedback.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
-
-    _add_domains(commands)
-
-    commands.add_parser(
-        "check",
-        help="check the settings, the Slack app and the database; one line per check, exit status 1 if any fails",
-    )
-
-    reminders = commands.add_parser("reminders", help="reminders and queued messages")
-    reminder_commands = reminders.add_subparsers(dest="reminders_command", required=True, metavar="TASK")
-    run_due = reminder_commands.add_parser(
-        "run-due", help="send the reminders and messages that are due, then exit (for deployments that prefer cron)"
-    )
-    run_due.add_argument("--dry-run", action="store_true", help="print what would be sent and send nothing")
-    return parser
 
 
 def _add_domains(commands) -> None:
