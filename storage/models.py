@@ -165,6 +165,9 @@ class Registration(Base):
     # True when the person was on the waitlist and let in at the door because
     # there was room, so the figures can tell walk-ins from places.
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Codes tried with `/meetup here`, right or wrong: a few, then no more,
+    # so the venue's code cannot be found by trying every one.
+    code_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     meetup: Mapped[Meetup] = relationship(back_populates="registrations")
 
