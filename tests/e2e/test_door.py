@@ -9,10 +9,11 @@ from datetime import timedelta
 from bot.organising.co_organisers import set_co_organisers
 from bot.signups.signups import sign_up
 from storage.models import Registration
+from storage.registrations import count_waitlisted_before
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts, buttons
 from tests.support.factories import make_form, make_meetup
-from tests.support.organising import eventually, open_form
+from tests.support.organising import open_form
 
 HOST = "U0HOST"
 ADA, BOB, CY = "U0ADA", "U0BOB", "U0CY"
@@ -152,7 +153,8 @@ def test_self_check_in_is_refused_before_the_day_and_after_too_many_wrong_codes(
 
 def test_someone_on_the_waitlist_is_let_in_only_when_there_is_room(bot):
     meetup = meetup_on_the_day(
-        bot, [(ADA, "Ada Lovelace", "Cabinet Office"), (BOB, "Bob Brown", "Home Office"), (CY, "Cy Young", "DWP")],
+        bot,
+        [(ADA, "Ada Lovelace", "Cabinet Office"), (BOB, "Bob Brown", "Home Office"), (CY, "Cy Young", "DWP")],
         capacity=1,
     )
     bob, cy = str(registration(bot, meetup.id, BOB).id), str(registration(bot, meetup.id, CY).id)
@@ -171,8 +173,6 @@ def test_someone_on_the_waitlist_is_let_in_only_when_there_is_room(bot):
     assert registration(bot, meetup.id, CY).status == "waitlisted"
     # Cy is now first on the waitlist.
     with bot.db.read() as session:
-        from storage.registrations import count_waitlisted_before
-
         assert count_waitlisted_before(session, registration(bot, meetup.id, CY)) == 0
     # Ada still has her place, and can be checked in.
     ada = str(registration(bot, meetup.id, ADA).id)
