@@ -177,3 +177,40 @@ def test_someone_on_the_waitlist_is_let_in_only_when_there_is_room(bot):
     # Ada still has her place, and can be checked in.
     ada = str(registration(bot, meetup.id, ADA).id)
     assert "Ada Lovelace is checked in." in block_texts(press(bot, view, "door_check_in", ada)["blocks"])
+
+
+def test_the_list_and_the_stats_show_who_came_and_the_no_show_rate(bot):
+    meetup = meetup_on_the_day(
+        bot, [(ADA, "Ada Lovelace", "Cabinet Office"), (BOB, "Bob Brown", "Home Office")], capacity=2
+    )
+    earlier = make_meetup(bot.db, now=bot.clock() - timedelta(days=90), title="Before check-in")
+    sign_up(bot.db, make_form(meetup_id=earlier.id), user_id=CY, now=earlier.created_at, contact="x")
+    code = the_code(open_door(bot))
+    bot.slack.command(f"here {code}", user_id=ADA)
+
+    listed = block_texts(bot.slack.command("list", user_id=ORGANISER).message()["blocks"])
+    assert "1 of 2 people with a place checked in." in listed
+    assert "*Came (1)*\n• Ada Lovelace (<@U0ADA>), Cabinet Office: came at 10am" in listed
+    assert "*Have a place and have not come (1)*\n• Bob Brown (<@U0BOB>), Home Office" in listed
+
+    bot.clock.advance(days=1)
+    stats = block_texts(bot.slack.command("stats", user_id=ORGANISER).message()["blocks"])
+    assert "1 person came to the 1 meetup where attendance was recorded." in stats
+    assert "1 of 2 people with a place did not come: a no-show rate of 50%." in stats
+    assert "1 came, 1 with a place did not (no-show rate 50%)" in stats
+    assert "Before check-in" in stats and "attendance not recorded" in stats
+    # After the day, `/meetup list ID` still shows who came and who did not.
+    after = block_texts(bot.slack.command(f"list {meetup.id}", user_id=ORGANISER).message()["blocks"])
+    assert "*Came (1)*" in after and "*Have a place and have not come (1)*" in after
+
+
+def test_a_long_list_of_who_came_stays_within_slacks_limits(bot):
+    people = [(f"U0P{i:03d}", f"Person {i:03d} " + "x" * 60, "Department " + "y" * 60) for i in range(300)]
+    meetup = meetup_on_the_day(bot, people, capacity=300)
+    with bot.db.transaction() as session:
+        for r in session.query(Registration).filter_by(meetup_id=meetup.id).limit(150):
+            r.checked_in_at, r.checked_in_by = bot.clock(), ORGANISER
+    reply = bot.slack.command("list", user_id=ORGANISER)  # the sender fails on what Slack would refuse
+    listed = block_texts(reply.message()["blocks"])
+    assert "150 of 300 people with a place checked in." in listed
+    assert "more who came" in listed and "more who have not come" in listed
