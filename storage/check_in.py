@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import CONFIRMED, WAITLISTED, Registration
 
 
-def door_registrations(session: Session, meetup_id: int) -> list[Registration]:
-    """Everyone with a place or on the waitlist, by name: the door list."""
-    return list(
-        session.scalars(
-            select(Registration)
-            .where(Registration.meetup_id == meetup_id, Registration.status.in_((CONFIRMED, WAITLISTED)))
-            .order_by(func.lower(Registration.full_name), Registration.id)
-        )
+def door_rows(session: Session, meetup_id: int) -> list[Row]:
+    """Everyone with a place or on the waitlist, by name: the door list.
+    Only the columns it shows, as plain rows: each search reads them all,
+    and building hundreds of full objects cost most of its time."""
+    return list(session.execute(_DOOR_ROWS, {"meetup_id": meetup_id}))
+
+
+# Built once: every search of the door list runs it.
+_DOOR_ROWS = (
+    select(
+        Registration.id,
+        Registration.full_name,
+        Registration.organisation,
+        Registration.domain_organisation,
+        Registration.status,
+        Registration.checked_in_at,
+        Registration.walk_in,
     )
+    .where(Registration.meetup_id == bindparam("meetup_id"), Registration.status.in_((CONFIRMED, WAITLISTED)))
+    .order_by(func.lower(Registration.full_name), Registration.id)
+)
 
 
 def count_checked_in(session: Session, meetup_id: int) -> int:

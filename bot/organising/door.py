@@ -85,15 +85,14 @@ class DoorList:
         return self.on_the_day and self.checked_in < self.meetup.capacity
 
 
-def _matches(registration: Registration, words: list[str]) -> bool:
-    text = " ".join(
-        [registration.full_name, registration.organisation, registration.domain_organisation or ""]
-    ).casefold()
+def _matches(row, words: list[str]) -> bool:
+    text = " ".join([row.full_name, row.organisation, row.domain_organisation or ""]).casefold()
     return all(word in text for word in words)
 
 
-def _person(r: Registration) -> DoorPerson:
-    return DoorPerson(r.id, r.full_name, r.domain_organisation or r.organisation, r.status, r.checked_in_at, r.walk_in)
+def _person(row) -> DoorPerson:
+    organisation = row.domain_organisation or row.organisation
+    return DoorPerson(row.id, row.full_name, organisation, row.status, row.checked_in_at, row.walk_in)
 
 
 def door_list(
@@ -101,7 +100,7 @@ def door_list(
 ) -> DoorList:
     """Who is on the door list of this meetup, searched by name or organisation."""
     with db.read() as session:
-        everyone = store.door_registrations(session, meetup.id)
+        everyone = store.door_rows(session, meetup.id)
     words = query.casefold().split()
     matching = [r for r in everyone if _matches(r, words)]
     return DoorList(
