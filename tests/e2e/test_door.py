@@ -214,3 +214,9 @@ def test_a_long_list_of_who_came_stays_within_slacks_limits(bot):
     listed = block_texts(reply.message()["blocks"])
     assert "150 of 300 people with a place checked in." in listed
     assert "more who came" in listed and "more who have not come" in listed
+
+
+def test_help_shows_the_new_commands(bot):
+    assert "`/meetup here CODE`: check yourself in" in bot.slack.command("help", user_id=ADA).body
+    organisers = bot.slack.command("help", user_id=ORGANISER).body
+    assert "`/meetup door [ID]`: check people in at the door" in organisers
