@@ -157,6 +157,9 @@ def anonymise_registrations(session: Session, meetup_id: int, key_of: Callable[[
         registration.needs_consent_at = None
         registration.reason = ""
         registration.decided_by = None
+        # Who checked them in is a user ID (their own, when they used the
+        # venue's code); when is kept, for the attendance figures.
+        registration.checked_in_by = None
     session.flush()
     return len(rows)
 
