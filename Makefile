@@ -51,6 +51,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
+	$(BIN)/python -m bench.door
 
 clean:
 	rm -rf $(VENV) *.egg-info

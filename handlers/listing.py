@@ -8,7 +8,7 @@ from bot.common.formatting import escape
 from bot.common.ids import parse_id
 from bot.common.outbox import failed_deliveries
 from bot.common.slack_limits import SECTION_TEXT
-from bot.meetups.meetups import upcoming_meetups
+from bot.meetups.meetups import get_meetup, upcoming_meetups
 from bot.signups.signups import overview
 from handlers.blocks.common import context
 from handlers.blocks.listing import failed_delivery_blocks, overview_blocks
@@ -25,8 +25,12 @@ def list_command(request: CommandRequest) -> None:
             ack(text=f"Use `/meetup list` or `/meetup list ID` with a meetup's number, not '{escape(args[0][:30])}'.")
             return
         meetups = [m for m in meetups if m.id == wanted]
+        # One that has ended too: who came and who did not, until the purge.
+        past = None if meetups else get_meetup(deps.db, wanted)
+        if past is not None:
+            meetups = [past]
         if not meetups:
-            ack(text=f"There is no upcoming meetup number {wanted}. Use `/meetup list` to see them all.")
+            ack(text=f"There is no meetup number {wanted}. Use `/meetup list` to see the upcoming ones.")
             return
     if not meetups:
         ack(text="There are no upcoming meetups. Create one with `/meetup new`.")

@@ -177,6 +177,9 @@ class Registration(Base):
     # flag and no time: the answers (FeedbackResponse) hold no one's identity,
     # and a time here could be matched with theirs.
     feedback_given: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Codes tried with `/meetup here`, right or wrong: a few, then no more,
+    # so the venue's code cannot be found by trying every one.
+    code_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     meetup: Mapped[Meetup] = relationship(back_populates="registrations")
 

@@ -159,6 +159,9 @@ def anonymise_registrations(session: Session, meetup_id: int, key_of: Callable[[
         registration.decided_by = None
         # Who answered the feedback form goes; the answers, which name nobody, stay.
         registration.feedback_given = False
+        # Who checked them in is a user ID (their own, when they used the
+        # venue's code); when is kept, for the attendance figures.
+        registration.checked_in_by = None
     session.flush()
     return len(rows)
 

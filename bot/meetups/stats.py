@@ -2,8 +2,13 @@
 
 - a *sign-up* is anyone who signed up (whatever happened next), at a meetup
   that was not cancelled;
-- someone *attended* when they held a place at a meetup that has ended (the
-  bot does not take a register at the door);
+- someone *attended* when they were checked in, at the door by an organiser
+  or with the venue's code (bot/organising/door.py); a meetup where nobody
+  was checked in (those before check-in existed) has its attendance *not
+  recorded*, and counts in no attendance figure;
+- a *no-show* had a place before the day (not let in at the door) at a
+  meetup that has happened with attendance recorded, and was not checked in;
+  the *no-show rate* is no-shows over those places;
 - a *person* is counted by the person key kept on each sign-up (a keyed hash
   of their Slack user ID, bot/common/pseudonyms.py PersonKeys), which the
   purge keeps, so the figures stay right once names and user IDs are gone;
@@ -52,10 +57,23 @@ class MeetupStats:
     people: int = 0  # different people who signed up
     returning: int = 0  # people with a place who had one at an earlier meetup
     new_organisations: int = 0  # reached here for the first time in the series
+    checked_in: int = 0
+    booked: int = 0  # places held before the day: not walk-ins
+    no_shows: int = 0  # of those booked, not checked in (counted once held)
 
     @property
-    def attended(self) -> int:
-        return self.places_taken if self.held else 0
+    def recorded(self) -> bool:
+        """Whether attendance was taken: anyone checked in."""
+        return self.checked_in > 0
+
+    @property
+    def attended(self) -> int | None:
+        """Who came, or None when attendance was not recorded."""
+        return self.checked_in if self.recorded else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return _rate(self.no_shows, self.booked) if self.held and self.recorded else None
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,18 @@ class SeriesStats:
     meetups: list[MeetupStats]
     repeat_attendees: int
     organisations_reached: int = 0  # those of the people who had a place
+    places_taken: int = 0  # at meetups that have happened
+    meetups_recorded: int = 0  # held, with attendance recorded
+    no_shows: int = 0  # at those meetups
+    booked: int = 0  # places held before the day at those meetups
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return _rate(self.no_shows, self.booked) if self.meetups_recorded else None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 def _organisation_key(name: str) -> str:
@@ -98,7 +128,7 @@ def _organisations(registrations: list[Registration], held: set[int]) -> list[Or
         spellings[key][_organisation(r)] += 1
         signups[key] += 1
         org_meetups[key].add(r.meetup_id)
-        if r.status == CONFIRMED and r.meetup_id in held:
+        if r.checked_in_at is not None:
             attended[key] += 1
     organisations = [
         OrganisationStats(spellings[key].most_common(1)[0][0], signups[key], attended[key], len(org_meetups[key]))
@@ -122,6 +152,7 @@ def _each_meetup(
         with_place = [r for r in rows[meetup.id] if r.status == CONFIRMED]
         people_here = {person(r) for r in with_place}
         organisations_here = {_organisation_key(_organisation(r)) for r in with_place}
+        booked = [r for r in with_place if not r.walk_in]
         result.append(
             MeetupStats(
                 meetup,
@@ -132,6 +163,9 @@ def _each_meetup(
                 people=len({person(r) for r in rows[meetup.id]}),
                 returning=len(people_here & came_before),
                 new_organisations=len(organisations_here - reached),
+                checked_in=sum(1 for r in with_place if r.checked_in_at is not None),
+                booked=len(booked),
+                no_shows=sum(1 for r in booked if r.checked_in_at is None),
             )
         )
         came_before |= people_here
@@ -146,6 +180,7 @@ def compute(meetups: list[Meetup], registrations: list[Registration], now: datet
     person = _people(registrations)
     in_order = sorted(counted.values(), key=lambda m: (m.starts_at, m.id))
     per_meetup, reached = _each_meetup(in_order, registrations, person, held)
+    recorded = [m for m in per_meetup if m.held and m.recorded]
     places_by_person: dict[str, set[int]] = defaultdict(set)
     for r in registrations:
         if r.status == CONFIRMED:
@@ -155,11 +190,15 @@ def compute(meetups: list[Meetup], registrations: list[Registration], now: datet
         meetups_upcoming=len(counted) - len(held),
         signups=len(registrations),
         people=len({person(r) for r in registrations}),
-        attended=sum(m.attended for m in per_meetup),
+        attended=sum(m.checked_in for m in recorded),
         organisations=_organisations(registrations, held),
         meetups=per_meetup,
         repeat_attendees=sum(1 for places in places_by_person.values() if len(places) > 1),
         organisations_reached=len(reached),
+        places_taken=sum(m.places_taken for m in per_meetup if m.held),
+        meetups_recorded=len(recorded),
+        no_shows=sum(m.no_shows for m in recorded),
+        booked=sum(m.booked for m in recorded),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.common.formatting import escape, format_when, plural
+from bot.common.formatting import escape, format_time, format_when, plural
 from bot.common.slack_limits import SECTION_TEXT, lines_within, shorten
 from handlers.blocks.common import section
 from storage.models import CONFIRMED, PENDING, WAITLISTED, Delivery, Registration
@@ -24,6 +24,29 @@ def _person(r: Registration) -> str:
     return line
 
 
+def _checked_in(r: Registration, tz: ZoneInfo) -> str:
+    if r.checked_in_at is None:
+        return _person(r)
+    walked_in = ", let in from the waitlist" if r.walk_in else ""
+    return f"{_person(r)}: came at {format_time(r.checked_in_at, tz)}{walked_in}"
+
+
+def _who_came(overview, tz: ZoneInfo, room: int) -> list[dict]:
+    """Once anyone is checked in: who came, and who has a place and has not
+    (yet), each in half the room the list of places has."""
+    came = [r for r in overview.confirmed if r.checked_in_at is not None]
+    not_yet = [r for r in overview.confirmed if r.checked_in_at is None]
+    blocks = []
+    for title, people, more in (
+        (f"Came ({len(came)})", came, "and {n} more who came"),
+        (f"Have a place and have not come ({len(not_yet)})", not_yet, "and {n} more who have not come"),
+    ):
+        if people:
+            lines = [f"• {_checked_in(r, tz)}" for r in people]
+            blocks.append(section(lines_within([f"*{title}*"] + lines, room // 2, more)))
+    return blocks
+
+
 def overview_blocks(overview, tz: ZoneInfo, *, room: int = SECTION_TEXT) -> list[dict]:
     """The counts, then one section each for organisations, confirmed, waitlist
     and awaiting approval, each within `room` characters and saying how many
@@ -37,12 +60,18 @@ def overview_blocks(overview, tz: ZoneInfo, *, room: int = SECTION_TEXT) -> list
         f"{plural(counts.get(WAITLISTED, 0), 'person', 'people')} on the waitlist, "
         f"{counts.get(PENDING, 0)} waiting for approval, {counts.get('cancelled', 0)} cancelled."
     )
+    came = sum(1 for r in overview.confirmed if r.checked_in_at is not None)
+    if came:
+        summary += f" {came} of {plural(confirmed, 'person', 'people')} with a place checked in."
     blocks = [section(summary)]
     if overview.by_organisation:
         organisations = [f"{shorten(escape(name), FIELD)}: {count}" for name, count in overview.by_organisation]
         blocks.append(section(lines_within(["*By organisation*"] + organisations, room // 2, "and {n} more")))
+    if came:
+        blocks += _who_came(overview, tz, room)
+    confirmed_list = [] if came else overview.confirmed
     for title, people, numbered, more in (
-        ("Confirmed", overview.confirmed, False, f"and {{n}} more: `/meetup export {m.id}` has everyone"),
+        ("Confirmed", confirmed_list, False, f"and {{n}} more: `/meetup export {m.id}` has everyone"),
         ("Waitlist, in order", overview.waitlisted, True, "and {n} more on the waitlist"),
         ("Waiting for approval", overview.pending, False, "and {n} more waiting for approval"),
     ):

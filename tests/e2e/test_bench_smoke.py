@@ -38,3 +38,13 @@ def test_the_benchmark_runs_at_a_tiny_scale():
     header, rule, *rows = outcome.table.splitlines()
     assert header == "| scenario | figure | SQLite | floor (bare Bolt) | target |"
     assert any(row.startswith("| burst: 20 submissions for 2 places") for row in rows)
+
+
+def test_the_door_benchmark_runs_at_a_tiny_scale():
+    from bench.door import run, table
+
+    results = run(people=12, searches=3, databases=["sqlite"])
+    assert results["sqlite"]["count"] == 3
+    header, rule, *rows = table(results, people=12).splitlines()
+    assert header == "| scenario | figure | SQLite | target |"
+    assert [row.split(" | ")[1] for row in rows] == ["p50 of 3", "p99 of 3"]

@@ -532,7 +532,7 @@ def test_stats_show_participation_across_the_series(bot):
     assert "3 sign-ups from 2 people in 2 organisations." in text
     assert "1 person has had a place at more than one meetup." in text
     assert "2 organisations reached: people from them had a place." in text
-    assert "• Cabinet Office: 2 sign-ups, 0 attended, 2 meetups" in text
+    assert "• Cabinet Office: 2 sign-ups, 2 meetups" in text
     assert (
         "• Cross-government open source meetup, Friday 26 February 2027: 2 places taken so far, "
         "2 organisations brought together (2 new), 0 people back from an earlier meetup, 2 sign-ups from 2 people"
