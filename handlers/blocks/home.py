@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, plural
 from bot.common.slack_limits import SECTION_TEXT, shorten
+from bot.meetups.agenda import timed_agenda
 from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, applicant_details
-from handlers.blocks.common import button, context, meetup_details, plain, section
+from handlers.blocks.common import AGENDA_REST, agenda_text, button, context, meetup_details, plain, section
 from handlers.blocks.signup import (
     CANCEL_ACTION,
     CANCEL_LABELS,
@@ -20,6 +21,7 @@ from handlers.blocks.signup import (
 )
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED
 
+HOME_AGENDA = 1500
 HOME_NEW_ACTION = "home_new_meetup"
 HOME_EDIT_ACTION = "home_edit_meetup"
 HOME_EXPORT_ACTION = "home_export"
@@ -28,7 +30,12 @@ SIGNUP_SHORTCUT = "signup_shortcut"
 
 def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organiser: bool) -> list[dict]:
     meetup, mine = entry.meetup, entry.mine
-    blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz)), context(places)]
+    blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz))]
+    agenda = timed_agenda(meetup, tz, entry.grid)
+    if agenda:
+        # Ten meetups share the tab: each agenda gets a short part of it.
+        blocks.append(section("*Agenda*\n" + agenda_text(agenda, tz, limit=HOME_AGENDA, rest=AGENDA_REST)))
+    blocks.append(context(places))
     value = str(meetup.id)
     if mine is not None and mine.status in CANCEL_LABELS:
         blocks.append(section(STATUS_WORDS[mine.status] + "."))
