@@ -387,19 +387,7 @@ def update_meetup(
             "title": meetup.title,
             "online_link": meetup.online_link,
         }
-        meetup.title = fields.title
-        meetup.starts_at = fields.starts
-        meetup.ends_at = fields.ends
-        meetup.venue = fields.venue
-        meetup.host_organisation = fields.host_organisation
-        meetup.capacity = fields.capacity
-        meetup.audience = fields.audience
-        meetup.extra_sectors = ",".join(sorted(fields.extra_sectors))
-        meetup.description = fields.description
-        meetup.agenda = agenda_to_json(fields.agenda)
-        meetup.online_link = fields.online_link
-        meetup.signup_closes_at = fields.signup_closes
-        meetup.updated_at = now
+        _apply(meetup, fields, now)
         session.flush()
         if (meetup.starts_at, meetup.ends_at) != (before["starts_at"], before["ends_at"]):
             reschedule_reminders(session, meetup, plan, now=now)  # raises the calendar SEQUENCE too
@@ -412,25 +400,42 @@ def update_meetup(
             bump_calendar_sequence(meetup)
         # A bigger meetup gives places to the people who have waited longest.
         promoted = fill_places(session, meetup, now)
-        changes = describe_changes(before, meetup, tz)
-        promoted_ids = {r.id for r in promoted}
-        to_tell = (
-            [
-                r
-                for r in registration_store.list_registrations(session, meetup.id)
-                if r.status in ACTIVE_STATUSES and r.id not in promoted_ids
-            ]
-            if changes
-            else []
-        )
-        new_link_for = (
-            registration_store.list_registrations(session, meetup.id, CONFIRMED)
-            if meetup.online_link and meetup.online_link != before["online_link"]
-            else []
-        )
-        result = EditResult(meetup, changes, to_tell, promoted, [r for r in new_link_for if r.id not in promoted_ids])
+        result = _edit_result(session, meetup, before, promoted, tz)
         then(session, result)
         return result
+
+
+def _apply(meetup: Meetup, fields: MeetupFields, now: datetime) -> None:
+    meetup.title = fields.title
+    meetup.starts_at = fields.starts
+    meetup.ends_at = fields.ends
+    meetup.venue = fields.venue
+    meetup.host_organisation = fields.host_organisation
+    meetup.capacity = fields.capacity
+    meetup.audience = fields.audience
+    meetup.extra_sectors = ",".join(sorted(fields.extra_sectors))
+    meetup.description = fields.description
+    meetup.agenda = agenda_to_json(fields.agenda)
+    meetup.online_link = fields.online_link
+    meetup.signup_closes_at = fields.signup_closes
+    meetup.updated_at = now
+
+
+def _edit_result(session, meetup: Meetup, before: dict, promoted: list[Registration], tz: ZoneInfo) -> EditResult:
+    """Who hears about an edit: everyone registered, of a change of date, time
+    or venue; everyone with a place, of a new online joining link. Those just
+    promoted get the promotion message instead, which has it all."""
+    changes = describe_changes(before, meetup, tz)
+    promoted_ids = {r.id for r in promoted}
+    registered = [
+        r
+        for r in registration_store.list_registrations(session, meetup.id)
+        if r.status in ACTIVE_STATUSES and r.id not in promoted_ids
+    ]
+    to_tell = registered if changes else []
+    new_link = bool(meetup.online_link) and meetup.online_link != before["online_link"]
+    new_link_for = [r for r in registered if r.status == CONFIRMED] if new_link else []
+    return EditResult(meetup, changes, to_tell, promoted, new_link_for)
 
 
 def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime) -> Meetup:

@@ -120,14 +120,14 @@ AGENDA_REST = "in the calendar file sent with each place"
 
 
 def agenda_line(item: AgendaItem, tz: ZoneInfo) -> str:
-    """One item of the agenda in mrkdwn: "*1:30pm to 2pm* Title, Speaker (Organisation)"."""
+    """One item of the agenda in mrkdwn: "• 1:30pm to 2pm: *Title*, Speaker (Organisation)"."""
     when = item_time(item, tz)
-    title = shorten(escape(item.title), 200)
+    title = f"*{shorten(escape(item.title), 200)}*"
     if item.is_session:
         what = f"{title} (open-space session, {shorten(escape(item.room), 100)})"
     else:
         what = f"{title}, {shorten(escape(item.speaker), 200)} ({shorten(escape(item.organisation), 200)})"
-    return f"• *{when}* {what}" if when else f"• {what}"
+    return f"• {when}: {what}" if when else f"• {what}"
 
 
 def agenda_text(items: list[AgendaItem], tz: ZoneInfo, *, limit: int, rest: str) -> str:

@@ -28,13 +28,17 @@ HOME_EXPORT_ACTION = "home_export"
 SIGNUP_SHORTCUT = "signup_shortcut"
 
 
+def _agenda(entry, tz: ZoneInfo) -> list[dict]:
+    agenda = timed_agenda(entry.meetup, tz, entry.grid)
+    if not agenda:
+        return []
+    # Ten meetups share the tab: each agenda gets a short part of it.
+    return [section("*Agenda*\n" + agenda_text(agenda, tz, limit=HOME_AGENDA, rest=AGENDA_REST))]
+
+
 def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organiser: bool) -> list[dict]:
     meetup, mine = entry.meetup, entry.mine
-    blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz))]
-    agenda = timed_agenda(meetup, tz, entry.grid)
-    if agenda:
-        # Ten meetups share the tab: each agenda gets a short part of it.
-        blocks.append(section("*Agenda*\n" + agenda_text(agenda, tz, limit=HOME_AGENDA, rest=AGENDA_REST)))
+    blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz)), *_agenda(entry, tz)]
     blocks.append(context(places))
     value = str(meetup.id)
     if mine is not None and mine.status in CANCEL_LABELS:
