@@ -484,10 +484,15 @@ def unsubscribe_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add("new", "create a meetup and announce it", new_command, organiser_only=True)
+    deps.subcommands.add(
+        "new",
+        "create a meetup and announce it, with its talks and their times and an online joining link if it has one",
+        new_command,
+        organiser_only=True,
+    )
     deps.subcommands.add(
         "edit",
-        "change a meetup, close or reopen sign-up, or cancel it",
+        "change a meetup (its talks and online joining link too), close or reopen sign-up, or cancel it",
         edit_command,
         organiser_only=True,
         co_organisers=True,

@@ -435,5 +435,8 @@ def describe_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, c
                     f" and send direct messages to {counts.get(CONFIRMED, 0)} people with a place "
                     f"(with a calendar file) and {counts.get(WAITLISTED, 0)} on the waitlist"
                 )
+            elif reminder.kind == MORNING and meetup.online_link:
+                confirmed = registration_store.count_by_status(session, meetup.id).get(CONFIRMED, 0)
+                line += f" and send the online joining link to {confirmed} people with a place"
             lines.append(line)
     return lines

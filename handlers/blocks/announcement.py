@@ -12,7 +12,7 @@ from bot.common.slack_limits import SECTION_TEXT, shorten
 from bot.meetups.agenda import timed_agenda
 from bot.organising.organising import closing_date
 from bot.signups.eligibility import audience_sentence
-from handlers.blocks.common import AGENDA_REST, agenda_text, button, context, plain, section
+from handlers.blocks.common import AGENDA_REST, agenda_mrkdwn, button, context, plain, section
 from handlers.blocks.signup import OPEN_SIGNUP_ACTION
 from storage.models import MEETUP_CANCELLED
 
@@ -35,7 +35,7 @@ def card_blocks(meetup, places: str, tz: ZoneInfo, *, taking_signups: bool) -> l
     agenda = timed_agenda(meetup, tz)
     if agenda:
         heading = "*Agenda*\n"
-        blocks.append(section(heading + agenda_text(agenda, tz, limit=SECTION_TEXT - len(heading), rest=AGENDA_REST)))
+        blocks.append(section(heading + agenda_mrkdwn(agenda, tz, limit=SECTION_TEXT - len(heading), rest=AGENDA_REST)))
     blocks.append(section(f"*{places}*"))
     if taking_signups:
         if meetup.signup_closes_at:

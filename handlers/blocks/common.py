@@ -130,7 +130,7 @@ def agenda_line(item: AgendaItem, tz: ZoneInfo) -> str:
     return f"• {when}: {what}" if when else f"• {what}"
 
 
-def agenda_text(items: list[AgendaItem], tz: ZoneInfo, *, limit: int, rest: str) -> str:
+def agenda_mrkdwn(items: list[AgendaItem], tz: ZoneInfo, *, limit: int, rest: str) -> str:
     """The agenda in mrkdwn within `limit` characters; when it is longer,
     the last line says how many more there are and `rest`, where to see them."""
     return lines_within([agenda_line(item, tz) for item in items], limit, "and {n} more " + rest)

@@ -11,7 +11,7 @@ from bot.common.formatting import escape, plural
 from bot.common.slack_limits import SECTION_TEXT, shorten
 from bot.meetups.agenda import timed_agenda
 from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, applicant_details
-from handlers.blocks.common import AGENDA_REST, agenda_text, button, context, meetup_details, plain, section
+from handlers.blocks.common import AGENDA_REST, agenda_mrkdwn, button, context, meetup_details, plain, section
 from handlers.blocks.signup import (
     CANCEL_ACTION,
     CANCEL_LABELS,
@@ -33,7 +33,7 @@ def _agenda(entry, tz: ZoneInfo) -> list[dict]:
     if not agenda:
         return []
     # Ten meetups share the tab: each agenda gets a short part of it.
-    return [section("*Agenda*\n" + agenda_text(agenda, tz, limit=HOME_AGENDA, rest=AGENDA_REST))]
+    return [section("*Agenda*\n" + agenda_mrkdwn(agenda, tz, limit=HOME_AGENDA, rest=AGENDA_REST))]
 
 
 def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organiser: bool) -> list[dict]:

@@ -13,7 +13,7 @@ from bot.meetups.agenda import agenda_lines
 from bot.reminders.reminders import Agenda
 from handlers.blocks.common import (
     AGENDA_REST,
-    agenda_text,
+    agenda_mrkdwn,
     button,
     meetup_details,
     online_link_text,
@@ -41,7 +41,7 @@ def _agenda(agenda: Agenda, tz: ZoneInfo) -> list[dict]:
     if not agenda:
         return []
     heading = "*Agenda*\n"
-    return [section(heading + agenda_text(list(agenda), tz, limit=SECTION_TEXT - len(heading), rest=AGENDA_REST))]
+    return [section(heading + agenda_mrkdwn(list(agenda), tz, limit=SECTION_TEXT - len(heading), rest=AGENDA_REST))]
 
 
 def _agenda_fallback(agenda: Agenda, tz: ZoneInfo) -> str:

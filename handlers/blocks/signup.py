@@ -12,7 +12,7 @@ from bot.common.formatting import escape
 from bot.meetups.agenda import timed_agenda
 from bot.signups.eligibility import ROLES
 from handlers.blocks.common import (
-    agenda_text,
+    agenda_mrkdwn,
     button,
     choice_element,
     context,
@@ -62,7 +62,7 @@ def signup_modal(
         agenda = timed_agenda(meetups[0], tz)
         if agenda:
             # Short: the form is for the person's answers.
-            which.append(context("*Agenda*\n" + agenda_text(agenda, tz, limit=SIGNUP_AGENDA, rest="on the card")))
+            which.append(context("*Agenda*\n" + agenda_mrkdwn(agenda, tz, limit=SIGNUP_AGENDA, rest="on the card")))
     else:
         which = [meetup_choice(meetups, tz, with_times=True)]
     blocks = [
