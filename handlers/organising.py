@@ -59,6 +59,7 @@ from handlers.blocks.organising import (
     created_blocks,
     meetup_cancelled_blocks,
     meetup_modal,
+    online_link_changed_blocks,
 )
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
@@ -171,6 +172,7 @@ def parse_meetup_form(view: dict) -> MeetupForm:
         extra_sectors=frozenset(o.get("value", "") for o in sectors),
         description=text("description"),
         agenda=text("agenda"),
+        online_link=text("online_link"),
         signup_closes_date=_state_value(values, "signup_closes").get("selected_date"),
     )
 
@@ -281,6 +283,11 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
             f" We are sending a message about the new {_what_changed(result.changes)} to "
             f"{plural(len(result.to_tell), 'person', 'people')} signed up."
         )
+    if result.new_link_for:
+        text += (
+            f" We are sending the new online joining link to {plural(len(result.new_link_for), 'person', 'people')}"
+            " with a place."
+        )
     ack(response_action="update", view=message_modal("Changes saved", text))
     deps.outbox.deliver_soon(queued)
     refresh_card(client, deps, result.meetup.id)
@@ -293,22 +300,42 @@ def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: dateti
     change raises the calendar SEQUENCE, which keys its notices: one a person."""
     meetup = result.meetup
     queued = [queue_promoted_message(session, meetup, person, tz, now=now) for person in result.promoted]
+    new_link = {r.id for r in result.new_link_for}
     for registration in result.to_tell:
         has_place = registration.status == CONFIRMED
+        changes = result.changes + (["The online joining link has changed."] if registration.id in new_link else [])
         queued.append(
             _queue_notice(
                 session,
                 registration,
-                changed_blocks(meetup, result.changes, registration, tz),
+                changed_blocks(meetup, changes, registration, tz),
                 f"{escape(meetup.title)} has changed.",
                 meetup=meetup,
                 kind="meetup_changed",
-                attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST) if has_place else None,
+                attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST, session=session)
+                if has_place
+                else None,
                 # Sent only while they still hold what the notice describes.
                 required_status=registration.status,
                 now=now,
             )
         )
+    told = {r.id for r in result.to_tell}
+    for registration in result.new_link_for:
+        if registration.id not in told:
+            queued.append(
+                _queue_notice(
+                    session,
+                    registration,
+                    online_link_changed_blocks(meetup, registration, tz),
+                    f"The online joining link for {escape(meetup.title)} has changed.",
+                    meetup=meetup,
+                    kind="online_link_changed",
+                    attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST, session=session),
+                    required_status=CONFIRMED,
+                    now=now,
+                )
+            )
     return queued
 
 
@@ -457,10 +484,15 @@ def unsubscribe_command(request: CommandRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add("new", "create a meetup and announce it", new_command, organiser_only=True)
+    deps.subcommands.add(
+        "new",
+        "create a meetup and announce it, with its talks and their times and an online joining link if it has one",
+        new_command,
+        organiser_only=True,
+    )
     deps.subcommands.add(
         "edit",
-        "change a meetup, close or reopen sign-up, or cancel it",
+        "change a meetup (its talks and online joining link too), close or reopen sign-up, or cancel it",
         edit_command,
         organiser_only=True,
         co_organisers=True,

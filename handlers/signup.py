@@ -102,7 +102,7 @@ def _queue_dm(
 ) -> int:
     """Queue a message about one registration, sent only while it still has
     `status`; one about a place comes with the calendar file."""
-    attachment = calendar_attachment(meetup, tz, now=now) if status == CONFIRMED else None
+    attachment = calendar_attachment(meetup, tz, now=now, session=session) if status == CONFIRMED else None
     return enqueue_dm(
         session,
         registration.slack_user_id,

@@ -83,8 +83,11 @@ class Meetup(Base):
     status: Mapped[str] = mapped_column(String(20), default=MEETUP_OPEN)
     announcement_channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
     announcement_ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    # The talks, as a JSON list of {"title", "speaker", "organisation"}.
+    # The talks, as a JSON list of {"title", "speaker", "organisation"}, with
+    # "start" and "end" ("13:30", local time) when the organiser gave them.
     agenda: Mapped[str] = mapped_column(Text, default="")
+    # An https:// link to join online: only people with a place are sent it.
+    online_link: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.db import added
-from storage.models import Schedule
+from storage.models import Schedule, ScheduledSession, Topic
 
 
 def add_schedule(session: Session, schedule: Schedule) -> Schedule:
@@ -26,3 +26,22 @@ def latest_schedule(session: Session, meetup_id: int) -> Schedule | None:
         .order_by(Schedule.created_at.desc(), Schedule.id.desc())
         .limit(1)
     ).first()
+
+
+def current_sessions(session: Session, meetup_id: int) -> list[tuple[ScheduledSession, str]]:
+    """The sessions of the current grid with their topics' titles, in time
+    order, then by room; empty before the first grid."""
+    latest = (
+        select(Schedule.id)
+        .where(Schedule.meetup_id == meetup_id)
+        .order_by(Schedule.created_at.desc(), Schedule.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(ScheduledSession, Topic.title)
+        .join(Topic, Topic.id == ScheduledSession.topic_id)
+        .where(ScheduledSession.schedule_id == latest)
+        .order_by(ScheduledSession.starts_at, ScheduledSession.room_name, ScheduledSession.id)
+    )
+    return [(row[0], row[1]) for row in rows]

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 
@@ -26,7 +27,11 @@ def format_date(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def format_time(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
+    return format_clock(moment.astimezone(tz).time())
+
+
+def format_clock(local: time) -> str:
+    """A time of day in GOV.UK style: "1:30pm", "1pm", "midday"."""
     if local.hour == 12 and local.minute == 0:
         return "midday"
     if local.hour == 0 and local.minute == 0:
@@ -48,3 +53,36 @@ def format_when(starts: datetime, ends: datetime, tz: ZoneInfo) -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+# What people type for a time of day: "1:30pm", "13:30", "1pm", "midday".
+_TIME = re.compile(r"(?:(midday|noon|midnight)|(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?)", re.IGNORECASE)
+_RANGE = re.compile(r"^(.+?)\s*(?:\bto\b|-|–|—)\s*(.+)$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time | None:
+    """A time of day as typed, like "1:30pm", "13:30" or "midday"; None if it is not one."""
+    match = _TIME.fullmatch(text.strip())
+    if not match:
+        return None
+    word, hour, minute, half = match.groups()
+    if word:
+        return time(0) if word.lower() == "midnight" else time(12)
+    hour, minute = int(hour), int(minute or 0)
+    if minute > 59:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
+    elif hour > 23:
+        return None
+    return time(hour, minute)
+
+
+def parse_time_range(text: str) -> tuple[time | None, time | None]:
+    """A start and end as typed, like "2pm to 2:45pm" or "14:00-14:45"; (None, None) if it is not one."""
+    match = _RANGE.match(text.strip())
+    if not match:
+        return None, None
+    return parse_time(match.group(1)), parse_time(match.group(2))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from bot.meetups.agenda import AgendaItem, agenda_in, agenda_lines, timed_agenda
 from storage.models import MEETUP_CANCELLED, Meetup
 
 FILENAME = "meetup.ics"
@@ -39,9 +40,19 @@ _made: dict[tuple, tuple[datetime, str]] = {}
 _made_lock = threading.Lock()
 
 
-def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUBLISH) -> str:
+def meetup_ics(
+    meetup: Meetup,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    method: str = PUBLISH,
+    agenda: tuple[AgendaItem, ...] | None = None,
+) -> str:
     """An iCalendar file for the meetup, in local time with its VTIMEZONE, so
-    it shows the right time in any calendar, across daylight saving changes."""
+    it shows the right time in any calendar, across daylight saving changes.
+    Its description has the `agenda` (bot.meetups.agenda), or the talks alone
+    when not given; only people with a place get it, so it has the online link."""
+    agenda = agenda if agenda is not None else tuple(timed_agenda(meetup, tz))
     key = (
         method,
         meetup.id,
@@ -54,13 +65,15 @@ def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUB
         meetup.starts_at,
         meetup.ends_at,
         meetup.status,
+        meetup.online_link,
+        agenda,
         str(tz),
     )
     with _made_lock:
         made = _made.get(key)
     if made is not None and timedelta(0) <= now - made[0] < MAX_AGE:
         return made[1]
-    text = _make_ics(meetup, tz, now=now, method=method)
+    text = _make_ics(meetup, tz, now=now, method=method, agenda=agenda)
     with _made_lock:
         if len(_made) >= 100:
             _made.clear()
@@ -68,7 +81,7 @@ def meetup_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUB
     return text
 
 
-def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str) -> str:
+def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str, agenda: tuple[AgendaItem, ...]) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -82,10 +95,17 @@ def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str) -> st
     event.add("dtstart", meetup.starts_at.astimezone(tz))
     event.add("dtend", meetup.ends_at.astimezone(tz))
     event.add("summary", meetup.title)
+    # LOCATION stays the venue, where people go; the link is the event's URL.
     event.add("location", meetup.venue)
+    if meetup.online_link:
+        event.add("url", meetup.online_link)
     description = [meetup.description] if meetup.description else []
     if meetup.host_organisation:
         description.append(f"Hosted by {meetup.host_organisation}.")
+    if agenda:
+        description.append("Agenda:\n" + "\n".join(agenda_lines(agenda, tz)))
+    if meetup.online_link:
+        description.append(f"Join online: {meetup.online_link}")
     description.append("Bring photo ID: the building's security team checks it at the door.")
     event.add("description", "\n\n".join(description))
     event.add("status", "CANCELLED" if meetup.status == MEETUP_CANCELLED else "CONFIRMED")
@@ -112,12 +132,14 @@ _COMMENTS = {
 }
 
 
-def calendar_attachment(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUBLISH) -> dict:
+def calendar_attachment(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUBLISH, session=None) -> dict:
     """The outbox's description of the file to upload beside a message:
-    PUBLISH with a new place, REQUEST with a change, CANCEL with a cancellation."""
+    PUBLISH with a new place, REQUEST with a change, CANCEL with a cancellation.
+    Given the `session`, the agenda in it has the grid's sessions too."""
+    agenda = tuple(agenda_in(session, meetup, tz)) if session is not None else None
     return {
         "filename": FILENAME,
         "title": f"{meetup.title[:80]} (calendar file)",
-        "content": meetup_ics(meetup, tz, now=now, method=method),
+        "content": meetup_ics(meetup, tz, now=now, method=method, agenda=agenda),
         "comment": _COMMENTS[method],
     }

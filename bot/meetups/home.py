@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.meetups.agenda import GridSession, grid_in
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage import stale_homes as stale_store
@@ -40,6 +41,7 @@ class HomeEntry:
     counts: dict[str, int]
     mine: Registration | None  # this person's registration, whatever its status
     pending: list[Registration] = field(default_factory=list)  # organisers only
+    grid: list[GridSession] = field(default_factory=list)  # the open-space sessions, for the agenda
 
 
 def home_entries(db: Database, user_id: str, *, now: datetime, organiser: bool, limit: int = 10) -> list[HomeEntry]:
@@ -53,6 +55,7 @@ def home_entries(db: Database, user_id: str, *, now: datetime, organiser: bool, 
                 counts=registration_store.count_by_status(session, m.id),
                 mine=registration_store.get_registration(session, m.id, user_id),
                 pending=registration_store.list_registrations(session, m.id, PENDING) if organiser else [],
+                grid=grid_in(session, m.id),
             )
             for m in meetups
         ]

@@ -42,6 +42,7 @@ class MeetupFields:
     description: str
     agenda: list[Talk]
     signup_closes: datetime | None
+    online_link: str = ""
 
 
 def validate_meetup(fields: MeetupFields, *, now: datetime) -> dict[str, str]:
@@ -69,7 +70,29 @@ def validate_meetup(fields: MeetupFields, *, now: datetime) -> dict[str, str]:
         errors["extra_sectors"] = "Extra sectors can only be " + ", ".join(OPTIONAL_SECTORS)
     if fields.signup_closes is not None and fields.signup_closes > fields.starts:
         errors["signup_closes"] = "Sign-up must close before the meetup starts"
+    link_problem = online_link_problem(fields.online_link)
+    if link_problem:
+        errors["online_link"] = link_problem
     return errors
+
+
+MAX_LINK = 500
+
+
+def online_link_problem(link: str) -> str | None:
+    """What is wrong with an online joining link, or None. Empty is fine (no
+    link). It goes into Slack as <link>, so it may hold no space, < > or |."""
+    if not link:
+        return None
+    if len(link) > MAX_LINK:
+        return f"The online joining link must be {MAX_LINK} characters or fewer"
+    if (
+        not link.lower().startswith("https://")
+        or len(link) <= len("https://")
+        or any(c.isspace() or c in "<>|" for c in link)
+    ):
+        return "Enter the online joining link as a web address starting https://, like https://meet.example.gov.uk/abc"
+    return None
 
 
 def is_taking_signups(meetup: Meetup, now: datetime) -> bool:

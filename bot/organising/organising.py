@@ -95,6 +95,7 @@ class MeetupForm:
     description: str = ""
     agenda: str = ""
     signup_closes_date: str | None = None
+    online_link: str = ""
 
 
 # The form's fields for each error bot.meetups.validate_meetup can give.
@@ -180,6 +181,7 @@ def read_form(
         description=description,
         agenda=talks,
         signup_closes=closes,
+        online_link=(form.online_link or "").strip(),
     )
     for name, message in validate_meetup(fields, now=now).items():
         errors.setdefault(_FORM_FIELD.get(name, name), _FORM_MESSAGE.get(name, message))
@@ -234,6 +236,7 @@ def create_meetup(
     description: str = "",
     signup_closes: datetime | None = None,
     agenda: Sequence[Talk] = (),
+    online_link: str = "",
     tz: ZoneInfo,
     now: datetime,
     created_by: str | None = None,
@@ -256,6 +259,7 @@ def create_meetup(
         description=description,
         agenda=list(agenda),
         signup_closes=_aware(signup_closes, tz) if signup_closes else None,
+        online_link=online_link.strip(),
     )
     return create_from_form(
         db, fields, tz=tz, now=now, created_by=created_by, plan=reminder_plan or ReminderPlan(tz=tz), then=then
@@ -291,6 +295,7 @@ def create_from_form(
             extra_sectors=",".join(sorted(fields.extra_sectors)),
             signup_closes_at=fields.signup_closes,
             agenda=agenda_to_json(fields.agenda),
+            online_link=fields.online_link,
             status=MEETUP_OPEN,
             created_by=created_by,
             created_at=now,
@@ -329,6 +334,8 @@ class EditResult:
     changes: list[str]  # what changed about when and where, in words for attendees
     to_tell: list[Registration]  # everyone registered who should hear about the changes
     promoted: list[Registration] = field(default_factory=list)  # moved up by a bigger capacity
+    # Everyone with a place, when the online joining link changed to a new one: they had the old.
+    new_link_for: list[Registration] = field(default_factory=list)
 
 
 def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list[str]:
@@ -378,40 +385,57 @@ def update_meetup(
             "ends_at": meetup.ends_at,
             "venue": meetup.venue,
             "title": meetup.title,
+            "online_link": meetup.online_link,
         }
-        meetup.title = fields.title
-        meetup.starts_at = fields.starts
-        meetup.ends_at = fields.ends
-        meetup.venue = fields.venue
-        meetup.host_organisation = fields.host_organisation
-        meetup.capacity = fields.capacity
-        meetup.audience = fields.audience
-        meetup.extra_sectors = ",".join(sorted(fields.extra_sectors))
-        meetup.description = fields.description
-        meetup.agenda = agenda_to_json(fields.agenda)
-        meetup.signup_closes_at = fields.signup_closes
-        meetup.updated_at = now
+        _apply(meetup, fields, now)
         session.flush()
         if (meetup.starts_at, meetup.ends_at) != (before["starts_at"], before["ends_at"]):
             reschedule_reminders(session, meetup, plan, now=now)  # raises the calendar SEQUENCE too
-        elif meetup.venue != before["venue"] or meetup.title != before["title"]:
+        elif (meetup.venue, meetup.title, meetup.online_link) != (
+            before["venue"],
+            before["title"],
+            before["online_link"],
+        ):
+            # The calendar file shows the link too; the SEQUENCE also keys the notices of the change.
             bump_calendar_sequence(meetup)
         # A bigger meetup gives places to the people who have waited longest.
         promoted = fill_places(session, meetup, now)
-        changes = describe_changes(before, meetup, tz)
-        promoted_ids = {r.id for r in promoted}
-        to_tell = (
-            [
-                r
-                for r in registration_store.list_registrations(session, meetup.id)
-                if r.status in ACTIVE_STATUSES and r.id not in promoted_ids
-            ]
-            if changes
-            else []
-        )
-        result = EditResult(meetup, changes, to_tell, promoted)
+        result = _edit_result(session, meetup, before, promoted, tz)
         then(session, result)
         return result
+
+
+def _apply(meetup: Meetup, fields: MeetupFields, now: datetime) -> None:
+    meetup.title = fields.title
+    meetup.starts_at = fields.starts
+    meetup.ends_at = fields.ends
+    meetup.venue = fields.venue
+    meetup.host_organisation = fields.host_organisation
+    meetup.capacity = fields.capacity
+    meetup.audience = fields.audience
+    meetup.extra_sectors = ",".join(sorted(fields.extra_sectors))
+    meetup.description = fields.description
+    meetup.agenda = agenda_to_json(fields.agenda)
+    meetup.online_link = fields.online_link
+    meetup.signup_closes_at = fields.signup_closes
+    meetup.updated_at = now
+
+
+def _edit_result(session, meetup: Meetup, before: dict, promoted: list[Registration], tz: ZoneInfo) -> EditResult:
+    """Who hears about an edit: everyone registered, of a change of date, time
+    or venue; everyone with a place, of a new online joining link. Those just
+    promoted get the promotion message instead, which has it all."""
+    changes = describe_changes(before, meetup, tz)
+    promoted_ids = {r.id for r in promoted}
+    registered = [
+        r
+        for r in registration_store.list_registrations(session, meetup.id)
+        if r.status in ACTIVE_STATUSES and r.id not in promoted_ids
+    ]
+    to_tell = registered if changes else []
+    new_link = bool(meetup.online_link) and meetup.online_link != before["online_link"]
+    new_link_for = [r for r in registered if r.status == CONFIRMED] if new_link else []
+    return EditResult(meetup, changes, to_tell, promoted, new_link_for)
 
 
 def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime) -> Meetup:

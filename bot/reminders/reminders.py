@@ -4,7 +4,9 @@ due into messages in the outbox (bot/common/outbox.py); bot/runtime/sender.py se
 Each meetup has up to three reminders: a week before (a channel post with
 places left and a Sign up button), the day before (a channel post, and a
 direct message to each person with a place, with the calendar file, and to
-each person on the waitlist), and on the morning (a channel post). The offsets
+each person on the waitlist), and on the morning (a channel post, and, when
+the meetup has an online joining link, a direct message with it to each
+person with a place). Each shows the timed agenda. The offsets
 are settings. A reminder that fell due while the bot was not running is sent
 late if it is no more than REMINDER_GRACE_HOURS late and the meetup has not
 begun; otherwise it is skipped, with a log line.
@@ -13,12 +15,14 @@ begun; otherwise it is skipped, with a log line.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.common.outbox import About, enqueue_channel_post, enqueue_dm
+from bot.meetups.agenda import AgendaItem, agenda_in
 from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
 from bot.meetups.meetups import is_taking_signups
 from storage import deliveries as delivery_store
@@ -45,6 +49,9 @@ from storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# The timed agenda, with the grid's sessions (bot.meetups.agenda).
+Agenda = Sequence[AgendaItem]
 
 KIND_NAMES = {WEEK_BEFORE: "week-before", DAY_BEFORE: "day-before", MORNING: "morning"}
 
@@ -227,14 +234,18 @@ class ReminderMessages(Protocol):
     handlers/blocks/reminders.py: bot/ decides, handlers/ draws."""
 
     def week_before(
-        self, meetup: Meetup, *, places_left: int, taking_signups: bool, tz: ZoneInfo
+        self, meetup: Meetup, *, places_left: int, taking_signups: bool, tz: ZoneInfo, agenda: Agenda = ()
     ) -> tuple[str, list[dict]]: ...
 
-    def day_before(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]: ...
+    def day_before(self, meetup: Meetup, *, tz: ZoneInfo, agenda: Agenda = ()) -> tuple[str, list[dict]]: ...
 
-    def morning(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]: ...
+    def morning(self, meetup: Meetup, *, tz: ZoneInfo, agenda: Agenda = ()) -> tuple[str, list[dict]]: ...
 
     def day_before_confirmed(
+        self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo, agenda: Agenda = ()
+    ) -> tuple[str, list[dict]]: ...
+
+    def morning_confirmed(
         self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo
     ) -> tuple[str, list[dict]]: ...
 
@@ -304,37 +315,70 @@ def _queue_messages(
     # The due time is in the keys: a reminder that goes again after the meetup
     # moved sends new messages rather than matching the old ones.
     key = f"reminder:{reminder.id}:{reminder.due_at:%Y%m%dT%H%M}"
-    text, blocks = _channel_message(session, reminder, meetup, now=now, tz=plan.tz, messages=messages)
+    agenda = tuple(agenda_in(session, meetup, plan.tz))
+    text, blocks = _channel_message(session, reminder, meetup, now=now, tz=plan.tz, messages=messages, agenda=agenda)
     enqueue_channel_post(
         session, channel, blocks, text, key=f"{key}:channel", kind=f"reminder_{reminder.kind}", **about
     )
+    if reminder.kind == MORNING:
+        return 1 + _queue_morning_dms(session, meetup, key=key, tz=plan.tz, messages=messages, about=about)
     if reminder.kind != DAY_BEFORE:
         return 1
-    return 1 + _queue_day_before_dms(session, meetup, key=key, now=now, tz=plan.tz, messages=messages, about=about)
+    return 1 + _queue_day_before_dms(
+        session, meetup, key=key, now=now, tz=plan.tz, messages=messages, about=about, agenda=agenda
+    )
 
 
 def _channel_message(
-    session, reminder: Reminder, meetup: Meetup, *, now: datetime, tz: ZoneInfo, messages: ReminderMessages
+    session,
+    reminder: Reminder,
+    meetup: Meetup,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    messages: ReminderMessages,
+    agenda: Agenda,
 ) -> tuple[str, list[dict]]:
     if reminder.kind == WEEK_BEFORE:
         places_left = max(meetup.capacity - registration_store.count_confirmed(session, meetup.id), 0)
         return messages.week_before(
-            meetup, places_left=places_left, taking_signups=is_taking_signups(meetup, now), tz=tz
+            meetup, places_left=places_left, taking_signups=is_taking_signups(meetup, now), tz=tz, agenda=agenda
         )
     if reminder.kind == MORNING:
-        return messages.morning(meetup, tz=tz)
-    return messages.day_before(meetup, tz=tz)
+        return messages.morning(meetup, tz=tz, agenda=agenda)
+    return messages.day_before(meetup, tz=tz, agenda=agenda)
+
+
+def _queue_morning_dms(
+    session, meetup: Meetup, *, key: str, tz: ZoneInfo, messages: ReminderMessages, about: About
+) -> int:
+    """On the morning, the online joining link to everyone with a place, by
+    direct message: the channel post must not show it."""
+    if not meetup.online_link:
+        return 0
+    confirmed = registration_store.list_registrations(session, meetup.id, CONFIRMED)
+    for registration in confirmed:
+        _queue_dm(session, registration, messages.morning_confirmed(meetup, registration, tz=tz), key=key, about=about)
+    return len(confirmed)
 
 
 def _queue_day_before_dms(
-    session, meetup: Meetup, *, key: str, now: datetime, tz: ZoneInfo, messages: ReminderMessages, about: About
+    session,
+    meetup: Meetup,
+    *,
+    key: str,
+    now: datetime,
+    tz: ZoneInfo,
+    messages: ReminderMessages,
+    about: About,
+    agenda: Agenda,
 ) -> int:
     """The day before, everyone with a place gets the details and a calendar
     file, and everyone waiting is told where they are on the waitlist."""
-    attachment = calendar_attachment(meetup, tz, now=now)
+    attachment = calendar_attachment(meetup, tz, now=now, session=session)
     count = 0
     for registration in registration_store.list_registrations(session, meetup.id, CONFIRMED):
-        message = messages.day_before_confirmed(meetup, registration, tz=tz)
+        message = messages.day_before_confirmed(meetup, registration, tz=tz, agenda=agenda)
         _queue_dm(session, registration, message, key=key, attachment=attachment, about=about)
         count += 1
     waiting = sorted(
@@ -391,5 +435,8 @@ def describe_due_reminders(db: Database, *, now: datetime, plan: ReminderPlan, c
                     f" and send direct messages to {counts.get(CONFIRMED, 0)} people with a place "
                     f"(with a calendar file) and {counts.get(WAITLISTED, 0)} on the waitlist"
                 )
+            elif reminder.kind == MORNING and meetup.online_link:
+                confirmed = registration_store.count_by_status(session, meetup.id).get(CONFIRMED, 0)
+                line += f" and send the online joining link to {confirmed} people with a place"
             lines.append(line)
     return lines

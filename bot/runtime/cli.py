@@ -73,6 +73,9 @@ def _add_event(commands) -> None:
     create.add_argument("--host", default="", help="host organisation")
     create.add_argument("--description", default="")
     create.add_argument("--signup-closes", type=_parse_local, default=None, help="local time sign-up closes")
+    create.add_argument(
+        "--online-link", default="", help="https:// link to join online, sent only to people with a place"
+    )
     event_commands.add_parser("list", help="list meetups, one a line, id first")
 
 
@@ -202,6 +205,7 @@ def _event(args, settings: Settings, db) -> int:
             host_organisation=args.host,
             description=args.description,
             signup_closes=args.signup_closes,
+            online_link=args.online_link,
             tz=settings.tz,
             now=utcnow(),
             reminder_plan=ReminderPlan.from_settings(settings),

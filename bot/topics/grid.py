@@ -21,14 +21,13 @@ are moved or swapped between slots while that lowers the number of clashes.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.common.formatting import format_time
+from bot.common.formatting import format_time, parse_time_range
 from bot.common.ids import parse_whole_number
 
 
@@ -419,29 +418,6 @@ def parse_rooms(text: str) -> list[Room]:
     return rooms
 
 
-_TIME = re.compile(r"(?:(midday|noon|midnight)|(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?)", re.IGNORECASE)
-_RANGE = re.compile(r"^(.+?)\s*(?:\bto\b|-|–|—)\s*(.+)$", re.IGNORECASE)
-
-
-def _parse_time(text: str) -> time | None:
-    match = _TIME.fullmatch(text.strip())
-    if not match:
-        return None
-    word, hour, minute, half = match.groups()
-    if word:
-        return time(0) if word.lower() == "midnight" else time(12)
-    hour, minute = int(hour), int(minute or 0)
-    if minute > 59:
-        return None
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
-    elif hour > 23:
-        return None
-    return time(hour, minute)
-
-
 def parse_slots(text: str, *, day: date, tz: ZoneInfo, within: Slot | None = None) -> list[Slot]:
     """One slot a line, like "2pm to 2:45pm" or "14:00-14:45", on `day` in
     `tz`; in time order, not overlapping, and inside `within` when given."""
@@ -452,9 +428,7 @@ def parse_slots(text: str, *, day: date, tz: ZoneInfo, within: Slot | None = Non
         raise GridInputError(f"Enter {MAX_SLOTS} time slots or fewer")
     slots: list[Slot] = []
     for line in lines:
-        match = _RANGE.match(line)
-        start = _parse_time(match.group(1)) if match else None
-        end = _parse_time(match.group(2)) if match else None
+        start, end = parse_time_range(line)
         if start is None or end is None:
             raise GridInputError(
                 f"Enter each time slot on its own line as a start and end time, for example {SLOT_EXAMPLE}. "

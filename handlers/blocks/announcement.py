@@ -9,18 +9,12 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when
 from bot.common.slack_limits import SECTION_TEXT, shorten
-from bot.meetups.agenda import talks_from_json
+from bot.meetups.agenda import timed_agenda
 from bot.organising.organising import closing_date
 from bot.signups.eligibility import audience_sentence
-from handlers.blocks.common import button, context, plain, section
+from handlers.blocks.common import AGENDA_REST, agenda_mrkdwn, button, context, plain, section
 from handlers.blocks.signup import OPEN_SIGNUP_ACTION
 from storage.models import MEETUP_CANCELLED
-
-
-def _talk_lines(meetup) -> str:
-    return "\n".join(
-        f"• *{escape(t.title)}*, {escape(t.speaker)} ({escape(t.organisation)})" for t in talks_from_json(meetup.talks)
-    )
 
 
 def card_blocks(meetup, places: str, tz: ZoneInfo, *, taking_signups: bool) -> list[dict]:
@@ -38,9 +32,10 @@ def card_blocks(meetup, places: str, tz: ZoneInfo, *, taking_signups: bool) -> l
     ]
     if meetup.description:
         blocks.append(section(shorten(escape(meetup.description), SECTION_TEXT)))
-    talks = _talk_lines(meetup)
-    if talks:
-        blocks.append(section(shorten("*Talks*\n" + talks, SECTION_TEXT)))
+    agenda = timed_agenda(meetup, tz)
+    if agenda:
+        heading = "*Agenda*\n"
+        blocks.append(section(heading + agenda_mrkdwn(agenda, tz, limit=SECTION_TEXT - len(heading), rest=AGENDA_REST)))
     blocks.append(section(f"*{places}*"))
     if taking_signups:
         if meetup.signup_closes_at:

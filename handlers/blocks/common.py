@@ -8,7 +8,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date, format_when
-from bot.common.slack_limits import VIEW_TITLE, shorten
+from bot.common.slack_limits import VIEW_TITLE, lines_within, shorten
+from bot.meetups.agenda import AgendaItem, item_time
 from bot.signups.eligibility import audience_sentence
 from storage.models import Meetup
 
@@ -112,3 +113,35 @@ def message_modal(title: str, text: str) -> dict:
         "close": plain("Close"),
         "blocks": [section(text)],
     }
+
+
+# Where a cut agenda can be read in full.
+AGENDA_REST = "in the calendar file sent with each place"
+
+
+def agenda_line(item: AgendaItem, tz: ZoneInfo) -> str:
+    """One item of the agenda in mrkdwn: "• 1:30pm to 2pm: *Title*, Speaker (Organisation)"."""
+    when = item_time(item, tz)
+    title = f"*{shorten(escape(item.title), 200)}*"
+    if item.is_session:
+        what = f"{title} (open-space session, {shorten(escape(item.room), 100)})"
+    else:
+        what = f"{title}, {shorten(escape(item.speaker), 200)} ({shorten(escape(item.organisation), 200)})"
+    return f"• {when}: {what}" if when else f"• {what}"
+
+
+def agenda_mrkdwn(items: list[AgendaItem], tz: ZoneInfo, *, limit: int, rest: str) -> str:
+    """The agenda in mrkdwn within `limit` characters; when it is longer,
+    the last line says how many more there are and `rest`, where to see them."""
+    return lines_within([agenda_line(item, tz) for item in items], limit, "and {n} more " + rest)
+
+
+def online_link_text(meetup: Meetup) -> str:
+    """The joining link, for people with a place only: never on the card or in the channel."""
+    return f"*Join online:* <{escape(meetup.online_link)}>" if meetup.online_link else ""
+
+
+def place_details(meetup: Meetup, tz: ZoneInfo) -> str:
+    """The meetup's details for someone with a place: with the online joining link, when there is one."""
+    link = online_link_text(meetup)
+    return meetup_details(meetup, tz) + ("\n" + link if link else "")

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, plural
 from bot.common.slack_limits import SECTION_TEXT, shorten
+from bot.meetups.agenda import timed_agenda
 from handlers.blocks.approvals import APPROVE_ACTION, DECLINE_ACTION, applicant_details
-from handlers.blocks.common import button, context, meetup_details, plain, section
+from handlers.blocks.common import AGENDA_REST, agenda_mrkdwn, button, context, meetup_details, plain, section
 from handlers.blocks.signup import (
     CANCEL_ACTION,
     CANCEL_LABELS,
@@ -20,15 +21,25 @@ from handlers.blocks.signup import (
 )
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED
 
+HOME_AGENDA = 1500
 HOME_NEW_ACTION = "home_new_meetup"
 HOME_EDIT_ACTION = "home_edit_meetup"
 HOME_EXPORT_ACTION = "home_export"
 SIGNUP_SHORTCUT = "signup_shortcut"
 
 
+def _agenda(entry, tz: ZoneInfo) -> list[dict]:
+    agenda = timed_agenda(entry.meetup, tz, entry.grid)
+    if not agenda:
+        return []
+    # Ten meetups share the tab: each agenda gets a short part of it.
+    return [section("*Agenda*\n" + agenda_mrkdwn(agenda, tz, limit=HOME_AGENDA, rest=AGENDA_REST))]
+
+
 def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organiser: bool) -> list[dict]:
     meetup, mine = entry.meetup, entry.mine
-    blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz)), context(places)]
+    blocks: list[dict] = [{"type": "divider"}, section(meetup_details(meetup, tz)), *_agenda(entry, tz)]
+    blocks.append(context(places))
     value = str(meetup.id)
     if mine is not None and mine.status in CANCEL_LABELS:
         blocks.append(section(STATUS_WORDS[mine.status] + "."))

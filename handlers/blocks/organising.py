@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_when
-from bot.meetups.agenda import agenda_text, talks_from_json
+from bot.meetups.agenda import EXAMPLE, agenda_text, talks_from_json
 from bot.meetups.audience import OPTIONAL_SECTORS
 from bot.organising.co_organisers import MAX_CO_ORGANISERS
 from bot.organising.organising import closing_date
@@ -62,7 +62,12 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None, co_organisers: list[str] | None =
     editing = meetup is not None
     blocks: list[dict] = []
     if editing:
-        blocks.append(context("Changing the date, time or venue sends a message to everyone signed up."))
+        blocks.append(
+            context(
+                "Changing the date, time or venue sends a message to everyone signed up. "
+                "Changing the online joining link sends the new link to everyone with a place."
+            )
+        )
     blocks += [
         input_block("title", "Title", text_element(meetup.title if editing else "")),
         *_when_questions(meetup, tz),
@@ -87,6 +92,13 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None, co_organisers: list[str] | None =
             optional=True,
         ),
         _agenda_question(meetup),
+        input_block(
+            "online_link",
+            "Online joining link",
+            text_element(meetup.online_link if editing else "", max_length=500, placeholder="https://"),
+            optional=True,
+            hint="For people joining online. Only people with a place see it. Leave it empty if there is none.",
+        ),
         _closes_question(meetup, tz),
     ]
     if co_organisers is not None:
@@ -165,10 +177,15 @@ def _agenda_question(meetup) -> dict:
         agenda_text(talks_from_json(meetup.talks)) if meetup is not None else "",
         multiline=True,
         max_length=3000,
-        placeholder="Open source in government | Ada Lovelace | GDS",
+        placeholder=EXAMPLE,
     )
     return input_block(
-        "agenda", "Talks", talks, optional=True, hint="One talk a line: title | speaker | speaker's organisation"
+        "agenda",
+        "Talks",
+        talks,
+        optional=True,
+        hint="One talk a line: start time | title | speaker | speaker's organisation. "
+        'The time is like "1:30pm" or "13:30", or a start and end like "1:30pm to 2pm".',
     )
 
 
@@ -239,6 +256,13 @@ def created_blocks(meetup, *, channel_id: str | None, tz: ZoneInfo) -> list[dict
 def changed_blocks(meetup, changes: list[str], registration, tz: ZoneInfo) -> list[dict]:
     lines = "\n".join(f"• {escape(change)}" for change in changes)
     return [section(f"*{escape(meetup.title)}* has changed.\n{lines}")] + status_blocks(meetup, registration, tz)[1:]
+
+
+def online_link_changed_blocks(meetup, registration, tz: ZoneInfo) -> list[dict]:
+    """To everyone with a place, when the link they were sent is no longer the one."""
+    return [
+        section(f"The online joining link for *{escape(meetup.title)}* has changed. Use the new one below.")
+    ] + status_blocks(meetup, registration, tz)[1:]
 
 
 def meetup_cancelled_blocks(meetup, tz: ZoneInfo, contact: str) -> list[dict]:

@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_time, format_when
 from bot.common.slack_limits import SECTION_TEXT, shorten
-from handlers.blocks.common import button, meetup_details, section
+from bot.meetups.agenda import agenda_lines
+from bot.reminders.reminders import Agenda
+from handlers.blocks.common import (
+    AGENDA_REST,
+    agenda_mrkdwn,
+    button,
+    meetup_details,
+    online_link_text,
+    place_details,
+    section,
+)
 from handlers.blocks.signup import CANCEL_ACTION, CANCEL_LABELS, OPEN_SIGNUP_ACTION
 from storage.models import CONFIRMED, Meetup, Registration
 
@@ -26,12 +36,25 @@ def _with_topics(lines: list[str]) -> list[str]:
     return lines + [TOPICS_LINE]
 
 
+def _agenda(agenda: Agenda, tz: ZoneInfo) -> list[dict]:
+    """The agenda as a section, or nothing when there is none."""
+    if not agenda:
+        return []
+    heading = "*Agenda*\n"
+    return [section(heading + agenda_mrkdwn(list(agenda), tz, limit=SECTION_TEXT - len(heading), rest=AGENDA_REST))]
+
+
+def _agenda_fallback(agenda: Agenda, tz: ZoneInfo) -> str:
+    """The agenda in the notification text, for where blocks are not shown."""
+    return "".join("\n" + escape(line) for line in agenda_lines(agenda, tz))
+
+
 class ReminderBlocks:
     """bot.reminders.reminders.ReminderMessages: what each reminder says. No @channel:
     reminders must not ping a busy shared channel."""
 
     def week_before(
-        self, meetup: Meetup, *, places_left: int, taking_signups: bool, tz: ZoneInfo
+        self, meetup: Meetup, *, places_left: int, taking_signups: bool, tz: ZoneInfo, agenda: Agenda = ()
     ) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
@@ -45,15 +68,20 @@ class ReminderBlocks:
                 "It is full. Sign up to join the waitlist: if someone cancels, "
                 "their place goes to the person who has waited longest."
             )
-        result = [section(headline), section(meetup_details(meetup, tz)), section("\n".join(_with_topics([places])))]
+        result = [
+            section(headline),
+            section(meetup_details(meetup, tz)),
+            *_agenda(agenda, tz),
+            section("\n".join(_with_topics([places]))),
+        ]
         if taking_signups:
             label = "Sign up" if places_left else "Join the waitlist"
             result.append(
                 {"type": "actions", "elements": [button(label, OPEN_SIGNUP_ACTION, str(meetup.id), style="primary")]}
             )
-        return f"Coming up: {title}, {when}. {places}", result
+        return f"Coming up: {title}, {when}. {places}{_agenda_fallback(agenda, tz)}", result
 
-    def day_before(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]:
+    def day_before(self, meetup: Meetup, *, tz: ZoneInfo, agenda: Agenda = ()) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
         lines = _with_topics([PHOTO_ID])
@@ -68,27 +96,37 @@ class ReminderBlocks:
         result = [
             section(f"Reminder: *{title}* is on {when}."),
             section(meetup_details(meetup, tz)),
+            *_agenda(agenda, tz),
             section("\n\n".join(lines)),
         ]
-        return f"Reminder: {title} is on {when}.", result
+        return f"Reminder: {title} is on {when}.{_agenda_fallback(agenda, tz)}", result
 
-    def morning(self, meetup: Meetup, *, tz: ZoneInfo) -> tuple[str, list[dict]]:
+    def morning(self, meetup: Meetup, *, tz: ZoneInfo, agenda: Agenda = ()) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         times = f"{format_time(meetup.starts_at, tz)} to {format_time(meetup.ends_at, tz)}"
         text = (
             f"*{title}* is today, {times}, at {escape(meetup.venue)}. "
             "Remember your photo ID for the building's security."
         )
-        return f"{title} is today, {times}.", [section(text)]
+        return f"{title} is today, {times}.{_agenda_fallback(agenda, tz)}", [section(text), *_agenda(agenda, tz)]
+
+    def morning_confirmed(self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo) -> tuple[str, list[dict]]:
+        title = escape(meetup.title)
+        times = f"{format_time(meetup.starts_at, tz)} to {format_time(meetup.ends_at, tz)}"
+        text = f"*{title}* is today, {times}. You have a place. To join online, use this link.\n"
+        return f"{title} is today, {times}. Your online joining link is in this message.", [
+            section(text + online_link_text(meetup))
+        ]
 
     def day_before_confirmed(
-        self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo
+        self, meetup: Meetup, registration: Registration, *, tz: ZoneInfo, agenda: Agenda = ()
     ) -> tuple[str, list[dict]]:
         title = escape(meetup.title)
         when = format_when(meetup.starts_at, meetup.ends_at, tz)
         result = [
             section(f"You have a place at *{title}* on {when}."),
-            section(meetup_details(meetup, tz)),
+            section(place_details(meetup, tz)),
+            *_agenda(agenda, tz),
             section(PHOTO_ID + "\nThe calendar file below adds the meetup to your calendar."),
             section("If you cannot come, cancel so someone on the waitlist can."),
             {

@@ -10,21 +10,25 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape
+from bot.meetups.agenda import timed_agenda
 from bot.signups.eligibility import ROLES
 from bot.signups.export import venue_list_holds
 from handlers.blocks.common import (
+    agenda_mrkdwn,
     button,
     choice_element,
     context,
     input_block,
     meetup_choice,
     meetup_details,
+    place_details,
     plain,
     section,
     text_input,
 )
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
 
+SIGNUP_AGENDA = 600
 SIGNUP_CALLBACK = "signup"
 OPEN_SIGNUP_ACTION = "open_signup"
 CANCEL_ACTION = "cancel_place"
@@ -60,11 +64,15 @@ def signup_modal(
 ) -> dict:
     """The sign-up form. With one meetup it names it; with several it asks which."""
     if len(meetups) == 1:
-        which = section(meetup_details(meetups[0], tz))
+        which = [section(meetup_details(meetups[0], tz))]
+        agenda = timed_agenda(meetups[0], tz)
+        if agenda:
+            # Short: the form is for the person's answers.
+            which.append(context("*Agenda*\n" + agenda_mrkdwn(agenda, tz, limit=SIGNUP_AGENDA, rest="on the card")))
     else:
-        which = meetup_choice(meetups, tz, with_times=True)
+        which = [meetup_choice(meetups, tz, with_times=True)]
     blocks = [
-        which,
+        *which,
         *_about_you_questions(full_name, email, organisation),
         *_needs_questions(),
         context(_privacy_text(privacy_url, purge_after_days, venue_columns)),
@@ -244,7 +252,8 @@ def status_blocks(
         text += " " + escape(registration.reason) + " We will send you a message when they have decided."
     elif registration.status == CONFIRMED:
         text += " If you cannot come, cancel your place so someone on the waitlist can have it."
-    blocks = [section(text), section(meetup_details(meetup, tz))]
+    details = place_details(meetup, tz) if registration.status == CONFIRMED else meetup_details(meetup, tz)
+    blocks = [section(text), section(details)]
     if registration.status in CANCEL_LABELS:
         elements = [button(CANCEL_LABELS[registration.status], CANCEL_ACTION, str(meetup.id), style="danger")]
         if change:

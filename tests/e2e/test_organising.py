@@ -186,8 +186,8 @@ def test_the_form_refuses_impossible_values_field_by_field_and_stores_nothing(bo
             "capacity": "Capacity must be 1 or more",
             "end_time": "The end time must be after the start time",
             "date": "The date and start time must be in the future",
-            "agenda": "Line 2 needs a title, a speaker and their organisation separated by |, "
-            "like: Open source in government | Ada Lovelace | GDS",
+            "agenda": "Line 2 needs a start time, a title, a speaker and their organisation separated by |, "
+            "like: 1:30pm | Open source in government | Ada Lovelace | GDS",
         },
     }
     assert bot.fake.messages(CHANNEL) == []

@@ -91,8 +91,8 @@ def test_summer_time_is_applied():
         (
             {"agenda": "Fine | A | B\nMissing the rest"},
             {
-                "agenda": "Line 2 needs a title, a speaker and their organisation separated by |, "
-                "like: Open source in government | Ada Lovelace | GDS"
+                "agenda": "Line 2 needs a start time, a title, a speaker and their organisation separated by |, "
+                "like: 1:30pm | Open source in government | Ada Lovelace | GDS"
             },
         ),
     ],
