@@ -1,14 +1,14 @@
 """An online joining link on meetups (the agenda's talk times live in the agenda's JSON).
-Revision ID: 0018_online_agenda
-Revises: 0015_check_in
+Revision ID: 0019_online_agenda
+Revises: 0018_door
 Create Date: 2026-12-02
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0018_online_agenda"
-down_revision = "0015_check_in"
+revision = "0019_online_agenda"
+down_revision = "0018_door"
 branch_labels = None
 depends_on = None
 
