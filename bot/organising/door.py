@@ -78,11 +78,20 @@ class DoorList:
     places: int
     on_the_day: bool
 
+    started: bool
+
     @property
     def room(self) -> bool:
-        """Whether someone from the waitlist can be let in: fewer people have
-        come than the meetup has places (those who have not come free theirs)."""
-        return self.on_the_day and self.checked_in < self.meetup.capacity
+        """Whether someone from the waitlist can be let in (see has_room)."""
+        return self.on_the_day and has_room(self.meetup, came=self.checked_in, places=self.places, started=self.started)
+
+
+def has_room(meetup: Meetup, *, came: int, places: int, started: bool) -> bool:
+    """Until the meetup starts, a place is kept for everyone who has one, so
+    the waitlist gets in only where a place is free. Once it has started,
+    those who have not come free theirs: room is fewer people checked in than
+    there are places."""
+    return (came if started else places) < meetup.capacity
 
 
 def _matches(row, words: list[str]) -> bool:
@@ -113,6 +122,7 @@ def door_list(
         checked_in=sum(1 for r in everyone if r.checked_in_at is not None),
         places=sum(1 for r in everyone if r.status == CONFIRMED),
         on_the_day=is_meetup_day(meetup, now, tz),
+        started=now >= meetup.starts_at,
     )
 
 
@@ -152,7 +162,15 @@ def let_in(db: Database, meetup_id: int, registration_id: int, *, by: str, now: 
         if registration.status != WAITLISTED:
             return f"{name} is no longer on the waitlist."
         came = store.count_checked_in(session, meetup_id)
-        if came >= meetup.capacity:
+        places = registration_store.count_confirmed(session, meetup_id)
+        started = now >= meetup.starts_at
+        if not has_room(meetup, came=came, places=places, started=started):
+            if not started:
+                return (
+                    f"There is no room to let {name} in yet: all {meetup.capacity} places are taken. "
+                    f"Places of people who have not come are free once the meetup starts, "
+                    f"at {format_time(meetup.starts_at, tz)}."
+                )
             return (
                 f"There is no room to let {name} in: "
                 f"{came} people have checked in and there are {meetup.capacity} places."

@@ -184,6 +184,7 @@ def make_worker(
     from bot.meetups.home import home_batch
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
+    from bot.signups.venue_lists import describe_due_lists
     from handlers.announcement import card_message
     from handlers.blocks.feedback import feedback_request
     from handlers.blocks.reminders import ReminderBlocks
@@ -208,4 +209,5 @@ def make_worker(
         home_batch=home_batch(settings.reminder_poll_seconds),
         feedback=partial(ask_for_feedback, db, plan=FeedbackPlan.from_settings(settings), render=feedback_request),
         venue_lists=partial(queue_venue_lists, deps),
+        describe_lists=partial(describe_due_lists, db, working_days=settings.final_list_working_days, tz=settings.tz),
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.common.formatting import plural
 from bot.common.outbox import describe_due
 from bot.organising.closing import CardRenderer, queue_closed_cards
 from bot.reminders.reminders import (
@@ -39,16 +40,21 @@ class RunSummary:
     def __str__(self) -> str:
         d = self.deliveries
         others = [
-            (d.retrying, "to try again later"),
-            (d.failed, "could not be sent (see /meetup list)"),
-            (d.cancelled, "no longer needed"),
-            (self.reminders_skipped, "reminders skipped as too late (see the log)"),
-            (self.topics_carried, "topics moved to the next meetup"),
-            (self.homes_published, "Home tabs brought up to date"),
-            (self.feedback_asked, "people asked for feedback"),
-            (self.lists_queued, "final or change lists queued for the organisers"),
+            (d.retrying, "message to try again later", "messages to try again later"),
+            (d.failed, "message could not be sent (see /meetup list)", "messages could not be sent (see /meetup list)"),
+            (d.cancelled, "message no longer needed", "messages no longer needed"),
+            (
+                self.reminders_skipped,
+                "reminder skipped as too late (see the log)",
+                "reminders skipped as too late (see the log)",
+            ),
+            (self.topics_carried, "topic moved to the next meetup", "topics moved to the next meetup"),
+            (self.homes_published, "Home tab brought up to date", "Home tabs brought up to date"),
+            (self.feedback_asked, "person asked for feedback", "people asked for feedback"),
+            (self.lists_queued, "visitor list queued for the organisers", "visitor lists queued for the organisers"),
         ]
-        return ", ".join([f"{d.sent} messages sent"] + [f"{count} {what}" for count, what in others if count]) + "."
+        done = [plural(d.sent, "message sent", "messages sent")]
+        return ", ".join(done + [plural(count, one, many) for count, one, many in others if count]) + "."
 
 
 @dataclass(kw_only=True, eq=False)
@@ -72,6 +78,8 @@ class ReminderWorker:
     feedback: Callable[..., int] | None = None
     # Queues the final visitor lists now due and the change lists after them; returns how many.
     venue_lists: Callable[[], int] | None = None
+    # Says which visitor lists are due, given the time (as describe_lists(now=...)), for the dry run.
+    describe_lists: Callable[..., list[str]] | None = None
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -105,6 +113,8 @@ class ReminderWorker:
         """What run_due would do now. Reads only."""
         now = self.clock()
         lines = describe_due_reminders(self.db, now=now, plan=self.plan, channel=self.channel)
+        if self.describe_lists is not None:
+            lines += self.describe_lists(now=now)
         lines += describe_due(self.db, now)
         return lines
 

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.common.formatting import plural
 from bot.common.outbox import enqueue_channel_post, enqueue_dm
 from bot.signups.export import Catering, catering
 from storage import meetups as meetup_store
@@ -145,14 +146,8 @@ def queue_final_lists(
 ) -> int:
     """Queue the final list of every meetup whose time for it has come, once
     each; returns how many. 0 working days: final lists are off."""
-    if not working_days:
-        return 0
-    # Generous: N working days never span more than 2N + 4 calendar days.
-    horizon = now + timedelta(days=2 * working_days + 4)
-    with db.read() as session:  # most polls find none: no write lock
-        candidates = store.list_final_list_candidates(session, now, horizon)
-        due = [m.id for m in candidates if final_list_due(m.starts_at, working_days, tz) <= now]
     queued = 0
+    due = [m.id for m in _final_lists_due(db, now=now, working_days=working_days, tz=tz)]
     for meetup_id in due:
         with db.transaction() as session:
             meetup = meetup_store.lock_meetup(session, meetup_id)
@@ -166,6 +161,34 @@ def queue_final_lists(
             _record_sent(session, meetup_id, Changes(confirmed, store.list_entries(session, meetup_id)), now)
             meetup.final_list_sent_at = now
     return queued
+
+
+def _final_lists_due(db: Database, *, now: datetime, working_days: int, tz: ZoneInfo) -> list[Meetup]:
+    if not working_days:
+        return []
+    # Generous: N working days never span more than 2N + 4 calendar days.
+    horizon = now + timedelta(days=2 * working_days + 4)
+    with db.read() as session:  # most polls find none: no write lock
+        candidates = store.list_final_list_candidates(session, now, horizon)
+    return [m for m in candidates if final_list_due(m.starts_at, working_days, tz) <= now]
+
+
+def describe_due_lists(db: Database, *, now: datetime, working_days: int, tz: ZoneInfo) -> list[str]:
+    """What queue_final_lists and queue_change_lists would send now, for
+    `meetup-bot reminders run-due --dry-run`. Reads only."""
+    lines = [
+        f"Would send the final visitor list for meetup {m.id} ({m.title}) to the organisers"
+        for m in _final_lists_due(db, now=now, working_days=working_days, tz=tz)
+    ]
+    with db.read() as session:
+        for meetup in store.list_meetups_with_final_list(session, now):
+            changes = changes_since_sent(session, meetup.id)
+            if changes:
+                lines.append(
+                    f"Would send a change list for meetup {meetup.id} ({meetup.title}) to the organisers: "
+                    f"{plural(len(changes.added), 'person', 'people')} to add, {len(changes.removed)} to remove"
+                )
+    return lines
 
 
 def queue_change_lists(db: Database, *, now: datetime, messages: ListMessages, recipients: Recipients) -> int:

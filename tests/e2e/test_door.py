@@ -158,6 +158,15 @@ def test_someone_on_the_waitlist_is_let_in_only_when_there_is_room(bot):
         capacity=1,
     )
     bob, cy = str(registration(bot, meetup.id, BOB).id), str(registration(bot, meetup.id, CY).id)
+    # Before the start, Ada's place is kept for her, although she has not come yet.
+    early = open_door(bot)
+    assert "door_let_in" not in [b[1] for b in buttons(early["blocks"])]
+    too_early = press(bot, early, "door_let_in", bob)
+    assert "There is no room to let Bob Brown in yet" in block_texts(too_early["blocks"])
+    assert registration(bot, meetup.id, BOB).status == "waitlisted"
+
+    # Once it has started, the place of someone who has not come is free.
+    bot.clock.now = meetup.starts_at + timedelta(minutes=10)
     view = open_door(bot)
     assert ("Let in from the waitlist", "door_let_in", bob) in buttons(view["blocks"])
 

@@ -131,7 +131,9 @@ def test_the_day_before_each_person_gets_one_message_and_the_channel_one_post(bo
 
     clock.now = reminders_of(bot.db, meetup.id)[DAY_BEFORE].due_at + timedelta(minutes=1)
     summary = worker_for(bot).run_due()
-    assert summary.deliveries.sent == 4 and summary.deliveries.failed == 0
+    # Four reminders, and the final visitor list to the organiser (due 2 working days before).
+    assert summary.lists_queued == 1
+    assert summary.deliveries.sent == 5 and summary.deliveries.failed == 0
 
     [post] = channel_posts(fake)
     text = block_texts(post.args["blocks"])
@@ -153,7 +155,10 @@ def test_the_day_before_each_person_gets_one_message_and_the_channel_one_post(bo
     assert "You are still on the waitlist" in dan and "You are number 1." in dan
 
     # The calendar file goes with each place, into that person's DM, and nowhere else.
-    shared = {share["channel"]: share for share in fake.file_shares}
+    # (The organiser's DM holds the final visitor list, a CSV.)
+    shared = {
+        share["channel"]: share for share in fake.file_shares if share["channel"] != fake.dm_channel("U0ORGANISER")
+    }
     assert set(shared) == {fake.dm_channel("U0ADA"), fake.dm_channel("U0CAT")}
     ics = fake.uploads[shared[fake.dm_channel("U0ADA")]["file_ids"][0]].decode()
     assert "BEGIN:VEVENT" in ics and "TZID=Europe/London" in ics and "LOCATION:102 Petty France\\, London" in ics
@@ -161,7 +166,7 @@ def test_the_day_before_each_person_gets_one_message_and_the_channel_one_post(bo
     # Running again sends nothing more.
     again = worker_for(bot).run_due()
     assert again.deliveries.total == 0
-    assert len(dm_posts(fake)) == 3 and len(channel_posts(fake)) == 1
+    assert len(dm_posts(fake)) == 4 and len(channel_posts(fake)) == 1
 
 
 def test_a_week_before_the_channel_hears_how_many_places_are_left_with_a_sign_up_button(bot):
@@ -294,12 +299,19 @@ def test_run_due_dry_run_says_what_would_go_and_sends_nothing_then_run_due_sends
         "in the meetup channel and send direct messages to 1 people with a place (with a calendar file) "
         "and 1 on the waitlist"
     ) in dry.stdout
+    assert (
+        f"Would send the final visitor list for meetup {meetup.id} (Cross-government open source meetup)" in dry.stdout
+    )
     assert fake_slack.calls == []
 
     real = run_cli(["reminders", "run-due"], env, tmp_path)
     assert real.returncode == 0, real.stderr
     # The two sign-ups changed their Home tabs: the worker publishes them too.
-    assert "Reminders: 3 messages sent, 2 Home tabs brought up to date." in real.stdout
+    # The final list to the organisers is due too (2 working days before).
+    assert (
+        "Reminders: 4 messages sent, 2 Home tabs brought up to date, 1 visitor list queued for the organisers."
+        in real.stdout
+    )
     assert len(dm_posts(fake_slack, "U0ADA")) == 1 and len(dm_posts(fake_slack, "U0BOB")) == 1
     assert len(channel_posts(fake_slack)) == 1
 
