@@ -1,0 +1,251 @@
+"""The public website over HTTP, as a browser or a cache sees it: status
+codes, security headers, ETags, 404s for anything unknown, PUBLIC_PAGES=off,
+and no personal data on any page. (tests/e2e/test_public_pages_browser.py
+loads the same pages in a real browser.)"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import Message
+
+import pytest
+from icalendar import Calendar
+
+from bot.meetups.agenda import Talk
+from bot.organising.organising import cancel_meetup
+from storage.models import CONFIRMED, WAITLISTED, Registration
+from tests.support.app import start_bot, stop_bot
+from tests.support.factories import LONDON, make_meetup
+
+CONTACT = "meetups@digital.cabinet-office.gov.uk"
+JOIN = "https://join.example.test/slack"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: Message  # names in any case
+    body: str
+
+
+def get(url: str, **headers: str) -> Answer:
+    request = urllib.request.Request(url, headers={k.replace("_", "-"): v for k, v in headers.items()})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Answer(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.headers, error.read().decode())
+
+
+@pytest.fixture
+def site(fake_slack, sqlite_url, clock):
+    running, server, thread = start_bot(fake_slack, sqlite_url, clock, ORGANISER_CONTACT=CONTACT, SLACK_JOIN_URL=JOIN)
+    yield running
+    stop_bot(running, server, thread)
+
+
+def add_people(db, meetup_id: int, people: list[tuple[str, str, str, str]], status: str = CONFIRMED) -> None:
+    """Sign-ups straight into the database: (user id, name, email, organisation)."""
+    with db.transaction() as session:
+        for user_id, name, email, organisation in people:
+            session.add(
+                Registration(
+                    meetup_id=meetup_id,
+                    slack_user_id=user_id,
+                    full_name=name,
+                    email=email,
+                    organisation=organisation,
+                    role="civil_servant",
+                    status=status,
+                )
+            )
+
+
+PEOPLE = [
+    ("U0GRACEHOPPER", "Grace Hopper", "grace.hopper@justice.gov.uk", "Ministry of Justice"),
+    ("U0ALANTURING", "Alan Turing", "alan.turing@hmrc.gov.uk", "HMRC"),
+    ("U0KATHERINEJ", "Katherine Johnson", "katherine.johnson@dwp.gov.uk", "DWP"),
+]
+
+
+def test_the_front_page_lists_meetups_to_come_soonest_first_and_those_held_with_their_organisations(site):
+    now = site.clock.now
+    later = make_meetup(site.db, now=now, title="Later meetup", starts_in=timedelta(days=60))
+    sooner = make_meetup(
+        site.db,
+        now=now,
+        title="Sooner meetup",
+        starts_in=timedelta(days=10),
+        extra_sectors={"nhs", "local_authority"},
+        agenda=[Talk("Publishing code in the open", "Ada Lovelace", "GDS")],
+    )
+    held = make_meetup(site.db, now=now - timedelta(days=90), title="Held meetup")
+    add_people(site.db, held.id, PEOPLE)
+
+    page = get(site.url + "/")
+    assert page.status == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    text = page.body
+    assert text.index("Sooner meetup") < text.index("Later meetup") < text.index("Past meetups")
+    assert text.index("Past meetups") < text.index("Held meetup")
+    sooner_date = sooner.starts_at.astimezone(LONDON)
+    assert f"{sooner_date:%A} {sooner_date.day} {sooner_date:%B %Y}, 1pm to 5pm" in text
+    assert "102 Petty France, London" in text
+    assert "NHS and local authorities" in text
+    assert "Suppliers of contracted services cannot come" in text
+    assert "Publishing code in the open" in text
+    assert "Places available" in text
+    assert "People from 3 organisations" in text
+    assert f'href="/meetups/{later.id}"' in text
+
+
+def test_places_show_as_a_band_never_as_a_figure(site):
+    now = site.clock.now
+    few = make_meetup(site.db, now=now, title="Nearly full", capacity=20)
+    full = make_meetup(site.db, now=now, title="Full up", capacity=3)
+    closed = make_meetup(site.db, now=now, title="Closed", signup_closes=now + timedelta(hours=1))
+    add_people(site.db, few.id, [(f"U0P{i}", f"Person {i}", f"p{i}@hmrc.gov.uk", "HMRC") for i in range(18)])
+    add_people(site.db, full.id, PEOPLE)
+    site.clock.advance(hours=2)
+
+    assert "Few places left" in get(f"{site.url}/meetups/{few.id}").body
+    assert "Full: join the waitlist" in get(f"{site.url}/meetups/{full.id}").body
+    page = get(f"{site.url}/meetups/{closed.id}").body
+    assert "Sign-up closed" in page
+    assert "How to sign up" not in page
+    assert not re.search(r"\b(18|20|3) (places|people)\b", get(site.url + "/").body)
+
+
+def test_a_meetup_page_says_how_to_sign_up_with_the_slack_link_and_the_organisers_contact(site):
+    meetup = make_meetup(site.db, now=site.clock.now)
+    page = get(f"{site.url}/meetups/{meetup.id}")
+    assert page.status == 200
+    assert "How to sign up" in page.body
+    assert f'href="{JOIN}"' in page.body
+    assert "/meetup signup" in page.body
+    # The fake Slack's team and app (auth.test, then bots.info).
+    assert 'href="slack://app?team=T0TEST&amp;id=A123&amp;tab=home"' in page.body
+    assert 'href="https://slack.com/app_redirect?app=A123&amp;team=T0TEST"' in page.body
+    assert f'href="mailto:{CONTACT}"' in page.body
+    assert f'href="/meetups/{meetup.id}.ics"' in page.body
+
+
+def test_the_calendar_file_is_the_one_the_bot_sends(site):
+    meetup = make_meetup(site.db, now=site.clock.now, title="Calendar meetup")
+    answer = get(f"{site.url}/meetups/{meetup.id}.ics")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert f'filename="meetup-{meetup.id}.ics"' in answer.headers["Content-Disposition"]
+    [event] = Calendar.from_ical(answer.body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Calendar meetup"
+    assert str(event["UID"]).startswith(f"meetup-{meetup.id}-")
+
+
+def test_every_answer_carries_the_security_headers(site):
+    meetup = make_meetup(site.db, now=site.clock.now)
+    for path in ("/", f"/meetups/{meetup.id}", f"/meetups/{meetup.id}.ics", "/nowhere", "/assets/app/app.css"):
+        headers = get(site.url + path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+        assert "unsafe-inline" not in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_no_page_has_an_inline_script(site):
+    meetup = make_meetup(site.db, now=site.clock.now)
+    for path in ("/", f"/meetups/{meetup.id}", "/nowhere"):
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", get(site.url + path).body, re.S)
+        assert scripts
+        assert all('src="/assets/' in attributes and not body.strip() for attributes, body in scripts)
+
+
+def test_every_asset_a_page_uses_is_served(site):
+    body = get(site.url + "/").body
+    paths = re.findall(r'(?:href|src)="(/assets/[^"]+)"', body)
+    assert len(paths) == 4
+    for path in paths:
+        answer = get(site.url + path)
+        assert answer.status == 200, path
+        assert answer.headers["Content-Type"].startswith(("text/css", "text/javascript")), path
+    init = get(site.url + "/assets/app/init.mjs").body
+    [imported] = re.findall(r"from '([^']+)'", init)
+    assert get(site.url + imported).status == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meetups/abc",
+        "/meetups/-1",
+        "/meetups/0",
+        "/meetups/007",
+        "/meetups/99999999999999999999999",
+        "/meetups/12345",
+        "/meetups/12345.ics",
+        "/meetups/1/../..",
+        "/nowhere",
+        "/assets/../settings.py",
+        "/assets/govuk-frontend-6.3.0/SOURCE.md",
+    ],
+)
+def test_a_bad_or_unknown_address_gets_the_not_found_page(site, path):
+    make_meetup(site.db, now=site.clock.now)
+    answer = get(site.url + path)
+    assert answer.status == 404
+    assert "Page not found" in answer.body
+    assert answer.headers["Content-Security-Policy"]
+
+
+def test_a_page_is_not_sent_again_until_a_meetup_changes(site):
+    meetup = make_meetup(site.db, now=site.clock.now)
+    for path in ("/", f"/meetups/{meetup.id}"):
+        first = get(site.url + path)
+        etag = first.headers["ETag"]
+        again = get(site.url + path, If_None_Match=etag)
+        assert again.status == 304 and again.body == ""
+        assert again.headers["ETag"] == etag
+
+    before = get(site.url + "/").headers["ETag"]
+    add_people(site.db, meetup.id, PEOPLE[:1])  # the band stays "Places available"
+    assert get(site.url + "/", If_None_Match=before).status == 200  # places taken changed, so did the tag
+    quiet = get(site.url + "/").headers["ETag"]
+    cancel_meetup(site.db, meetup.id, now=site.clock.now)
+    changed = get(site.url + "/", If_None_Match=quiet)
+    assert changed.status == 200
+    assert "Cancelled" in changed.body
+
+
+def test_no_page_shows_who_signed_up(site):
+    meetup = make_meetup(site.db, now=site.clock.now, capacity=3)
+    held = make_meetup(site.db, now=site.clock.now - timedelta(days=90))
+    add_people(site.db, meetup.id, PEOPLE[:2])
+    add_people(site.db, meetup.id, PEOPLE[2:], status=WAITLISTED)
+    add_people(site.db, held.id, PEOPLE)
+    pages = [get(site.url + path).body for path in ("/", f"/meetups/{meetup.id}", f"/meetups/{held.id}")]
+    pages.append(get(f"{site.url}/meetups/{meetup.id}.ics").body)
+    for page in pages:
+        for user_id, name, email, _ in PEOPLE:
+            assert user_id not in page and name not in page and email not in page
+        assert set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", page)) <= {CONTACT}
+        assert not re.search(r"\b[UW][A-Z0-9]{8,}\b", page)
+
+
+def test_pages_off_leaves_only_slack_and_the_health_check(fake_slack, sqlite_url, clock):
+    running, server, thread = start_bot(fake_slack, sqlite_url, clock, PUBLIC_PAGES="off")
+    try:
+        meetup = make_meetup(running.db, now=clock.now)
+        for path in ("/", f"/meetups/{meetup.id}", f"/meetups/{meetup.id}.ics", "/assets/app/app.css"):
+            assert get(running.url + path).status == 404, path
+        assert get(running.url + "/healthz").status == 200
+    finally:
+        stop_bot(running, server, thread)
+
+
+def test_the_health_check_and_slack_route_are_unchanged(site):
+    assert get(site.url + "/healthz").status == 200
+    assert get(site.url + "/slack/events").status == 405
