@@ -5,74 +5,37 @@ loads the same pages in a real browser.)"""
 
 from __future__ import annotations
 
+import os
 import re
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
+import subprocess
 from datetime import timedelta
-from email.message import Message
 
 import pytest
 from icalendar import Calendar
 
 from bot.meetups.agenda import Talk
 from bot.organising.organising import cancel_meetup
-from storage.models import CONFIRMED, WAITLISTED, Registration
-from tests.support.app import start_bot, stop_bot
+from storage.db import Database
+from storage.models import WAITLISTED, utcnow
+from tests.support.app import settings_env, start_bot, stop_bot
 from tests.support.factories import LONDON, make_meetup
-
-CONTACT = "meetups@digital.cabinet-office.gov.uk"
-JOIN = "https://join.example.test/slack"
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: Message  # names in any case
-    body: str
-
-
-def get(url: str, **headers: str) -> Answer:
-    request = urllib.request.Request(url, headers={k.replace("_", "-"): v for k, v in headers.items()})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return Answer(response.status, response.headers, response.read().decode())
-    except urllib.error.HTTPError as error:
-        return Answer(error.code, error.headers, error.read().decode())
+from tests.support.processes import BIN, free_port, run, stop, wait_for_health
+from tests.support.public_pages import CONTACT, JOIN, PEOPLE, add_people, get, running_site
 
 
 @pytest.fixture
 def site(fake_slack, sqlite_url, clock):
-    running, server, thread = start_bot(fake_slack, sqlite_url, clock, ORGANISER_CONTACT=CONTACT, SLACK_JOIN_URL=JOIN)
-    yield running
-    stop_bot(running, server, thread)
+    yield from running_site(fake_slack, sqlite_url, clock)
 
 
-def add_people(db, meetup_id: int, people: list[tuple[str, str, str, str]], status: str = CONFIRMED) -> None:
-    """Sign-ups straight into the database: (user id, name, email, organisation)."""
-    with db.transaction() as session:
-        for user_id, name, email, organisation in people:
-            session.add(
-                Registration(
-                    meetup_id=meetup_id,
-                    slack_user_id=user_id,
-                    full_name=name,
-                    email=email,
-                    organisation=organisation,
-                    role="civil_servant",
-                    status=status,
-                )
-            )
+@pytest.fixture
+def any_site(fake_slack, database_url, clock):
+    """On SQLite and PostgreSQL: for the tests whose queries matter."""
+    yield from running_site(fake_slack, database_url, clock)
 
 
-PEOPLE = [
-    ("U0GRACEHOPPER", "Grace Hopper", "grace.hopper@justice.gov.uk", "Ministry of Justice"),
-    ("U0ALANTURING", "Alan Turing", "alan.turing@hmrc.gov.uk", "HMRC"),
-    ("U0KATHERINEJ", "Katherine Johnson", "katherine.johnson@dwp.gov.uk", "DWP"),
-]
-
-
-def test_the_front_page_lists_meetups_to_come_soonest_first_and_those_held_with_their_organisations(site):
+def test_the_front_page_lists_meetups_to_come_soonest_first_and_those_held_with_their_organisations(any_site):
+    site = any_site
     now = site.clock.now
     later = make_meetup(site.db, now=now, title="Later meetup", starts_in=timedelta(days=60))
     sooner = make_meetup(
@@ -220,7 +183,8 @@ def test_a_page_is_not_sent_again_until_a_meetup_changes(site):
     assert "Cancelled" in changed.body
 
 
-def test_no_page_shows_who_signed_up(site):
+def test_no_page_shows_who_signed_up(any_site):
+    site = any_site
     meetup = make_meetup(site.db, now=site.clock.now, capacity=3)
     held = make_meetup(site.db, now=site.clock.now - timedelta(days=90))
     add_people(site.db, meetup.id, PEOPLE[:2])
@@ -249,3 +213,36 @@ def test_pages_off_leaves_only_slack_and_the_health_check(fake_slack, sqlite_url
 def test_the_health_check_and_slack_route_are_unchanged(site):
     assert get(site.url + "/healthz").status == 200
     assert get(site.url + "/slack/events").status == 405
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pages", ["on", "off"])
+def test_socket_mode_serves_the_pages_and_the_health_check_on_port(fake_slack, tmp_path, pages):
+    db_url = f"sqlite:///{tmp_path / 'meetup.db'}"
+    assert run(["db", "upgrade"], {"DATABASE_URL": db_url}, tmp_path).returncode == 0
+    database = Database(db_url)
+    meetup = make_meetup(database, now=utcnow(), title="Socket Mode meetup")
+    database.dispose()
+    port = free_port()
+    env = settings_env(fake_slack, db_url, SLACK_APP_TOKEN="xapp-test-token", SLACK_SIGNING_SECRET=None, PORT=str(port))
+    process = subprocess.Popen(
+        [str(BIN), "serve"],
+        env={"PATH": os.environ["PATH"], **env, "PUBLIC_PAGES": pages},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert wait_for_health(url, process)["status"] == "ok"
+        front = get(url + "/")
+        if pages == "on":
+            assert front.status == 200 and "Socket Mode meetup" in front.body
+            assert get(f"{url}/meetups/{meetup.id}").status == 200
+        else:
+            assert front.status == 404
+        # Socket Mode checks no signatures, so nothing is taken over HTTP.
+        assert get(url + "/slack/events").status == 404
+    finally:
+        stop(process)
