@@ -102,6 +102,13 @@ def _static(path: Path) -> tuple[bytes, str]:
     return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
+# Seconds the meetups read for one page view serve the next ones too: the
+# two queries cost more than the rest of a view, and 200 views a second
+# beside a sign-up rush would otherwise take a core from the sign-ups. A page
+# is at most this late with a change, and its ETag with it.
+FRESH_FOR = 1.0
+
+
 class PublicPages:
     """The website as a WSGI app. `clock` gives the time that decides which
     meetups are still to come."""
@@ -113,11 +120,15 @@ class PublicPages:
         *,
         slack_link: Callable[[], SlackLink | None],
         clock: Callable[[], datetime] = utcnow,
+        fresh_for: float = FRESH_FOR,
     ):
         self.settings = settings
         self.db = db
         self.slack_link = slack_link
         self.clock = clock
+        self.fresh_for = fresh_for
+        self._site: tuple[float, Site] | None = None
+        self._site_lock = threading.Lock()
         self.renderer = Renderer()
         # Read once: together they are a few hundred kilobytes.
         self.files = {name: _static(path) for name, path in static_files().items()}
@@ -143,7 +154,7 @@ class PublicPages:
         match = _MEETUP.fullmatch(path)
         if path != "/" and match is None:
             return self._not_found(start_response)
-        site = read_site(self.db, self.clock())
+        site = self._read_site()
         link = self.slack_link() if match else None
         etag = site.version(path, self.settings.slack_join_url or "", self.settings.organiser_contact, repr(link))
         headers = [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
@@ -164,6 +175,14 @@ class PublicPages:
         if match and match.group(2):
             extra = [("Content-Disposition", f'attachment; filename="meetup-{match.group(1)}.ics"')]
         return _reply(start_response, 200, body, [("Content-Type", content_type), *headers, *extra])
+
+    def _read_site(self) -> Site:
+        with self._site_lock:
+            if self._site is not None and time.monotonic() - self._site[0] < self.fresh_for:
+                return self._site[1]
+            site = read_site(self.db, self.clock())
+            self._site = (time.monotonic(), site)
+            return site
 
     def _make(self, site: Site, match: re.Match | None, link: SlackLink | None) -> tuple[bytes, str] | None:
         tz = self.settings.tz
@@ -204,9 +223,14 @@ class PublicPages:
 
 
 def make_pages(
-    settings: Settings, db: Database, client: WebClient, *, clock: Callable[[], datetime] = utcnow
+    settings: Settings,
+    db: Database,
+    client: WebClient,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    fresh_for: float = FRESH_FOR,
 ) -> PublicPages | None:
     """The website, or None when PUBLIC_PAGES=off."""
     if not settings.public_pages:
         return None
-    return PublicPages(settings, db, slack_link=SlackLinks(client), clock=clock)
+    return PublicPages(settings, db, slack_link=SlackLinks(client), clock=clock, fresh_for=fresh_for)

@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import format_date, format_time, format_when, plural
@@ -65,15 +66,22 @@ class Site:
     def find(self, meetup_id: int) -> Meetup | None:
         return next((m for m in self.meetups if m.id == meetup_id), None)
 
-    def version(self, *extra: str) -> str:
-        """Changes whenever anything a page shows changes: a meetup edited
-        (updated_at), cancelled (status), its band or, once held, its places."""
+    @cached_property
+    def _state(self) -> bytes:
+        """What a page can show of every meetup: edited (updated_at),
+        cancelled (status), its band, and once held, its places."""
         digest = hashlib.sha256()
-        for part in extra:
-            digest.update(part.encode() + b"\0")
         for m in self.meetups:
             state = (m.id, m.updated_at.isoformat(), m.status, self.band(m), self.ended(m), self.confirmed.get(m.id, 0))
             digest.update(repr(state).encode())
+        return digest.digest()
+
+    def version(self, *extra: str) -> str:
+        """Changes whenever anything a page shows changes: the meetups, and
+        `extra` (the page's path and the settings it shows)."""
+        digest = hashlib.sha256(self._state)
+        for part in extra:
+            digest.update(part.encode() + b"\0")
         return digest.hexdigest()[:32]
 
 

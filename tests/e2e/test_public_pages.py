@@ -15,6 +15,8 @@ from icalendar import Calendar
 
 from bot.meetups.agenda import Talk
 from bot.organising.organising import cancel_meetup
+from bot.runtime.web import FRESH_FOR, PublicPages
+from bot.settings import load_settings
 from storage.db import Database
 from storage.models import WAITLISTED, utcnow
 from tests.support.app import settings_env, start_bot, stop_bot
@@ -56,14 +58,17 @@ def test_the_front_page_lists_meetups_to_come_soonest_first_and_those_held_with_
     assert text.index("Sooner meetup") < text.index("Later meetup") < text.index("Past meetups")
     assert text.index("Past meetups") < text.index("Held meetup")
     sooner_date = sooner.starts_at.astimezone(LONDON)
-    assert f"{sooner_date:%A} {sooner_date.day} {sooner_date:%B %Y}, 1pm to 5pm" in text
-    assert "102 Petty France, London" in text
-    assert "NHS and local authorities" in text
-    assert "Suppliers of contracted services cannot come" in text
-    assert "Publishing code in the open" in text
-    assert "Places available" in text
-    assert "People from 3 organisations" in text
-    assert f'href="/meetups/{later.id}"' in text
+    shown = [
+        f"{sooner_date:%A} {sooner_date.day} {sooner_date:%B %Y}, 1pm to 5pm",
+        "102 Petty France, London",
+        "NHS and local authorities",
+        "Suppliers of contracted services cannot come",
+        "Publishing code in the open",
+        "Places available",
+        "People from 3 organisations",
+        f'href="/meetups/{later.id}"',
+    ]
+    assert [words for words in shown if words not in text] == []
 
 
 def test_places_show_as_a_band_never_as_a_figure(site):
@@ -246,3 +251,28 @@ def test_socket_mode_serves_the_pages_and_the_health_check_on_port(fake_slack, t
         assert get(url + "/slack/events").status == 404
     finally:
         stop(process)
+
+
+def test_views_close_together_share_one_read_of_the_meetups(sqlite_url, clock):
+    """In production a read serves the views of the next second (FRESH_FOR):
+    a change shows, with a new ETag, once it has passed."""
+    db = Database(sqlite_url)
+    try:
+        pages = PublicPages(
+            load_settings({"DATABASE_URL": sqlite_url}, need_slack=False), db, slack_link=lambda: None, clock=clock
+        )
+        assert pages.fresh_for == FRESH_FOR == 1.0
+        pages.fresh_for = 60
+
+        def etag() -> str:
+            answer: dict = {}
+            pages({"PATH_INFO": "/", "REQUEST_METHOD": "GET"}, lambda status, headers: answer.update(headers))
+            return answer["ETag"]
+
+        first = etag()
+        make_meetup(db, now=clock.now)
+        assert etag() == first
+        pages.fresh_for = 0
+        assert etag() != first
+    finally:
+        db.dispose()

@@ -88,7 +88,8 @@ def start_bot(fake, database_url: str, clock: Clock, **overrides):
     settings = load_settings(settings_env(fake, database_url, **overrides))
     database = Database(settings.database_url)
     app, deps = create_app(settings, database, clock=clock)
-    pages = make_pages(settings, database, app.client, clock=clock)
+    # Read afresh on every view, so a test sees its change at once.
+    pages = make_pages(settings, database, app.client, clock=clock, fresh_for=0)
     server = make_http_server(app, database, host="127.0.0.1", port=0, threads=8, pages=pages)
     thread = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
     thread.start()
