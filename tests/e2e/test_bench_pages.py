@@ -10,17 +10,8 @@ from bench.run import Options, run_bench
 
 @pytest.mark.slow
 def test_the_burst_with_page_views_runs_at_a_tiny_scale():
-    outcome = run_bench(
-        Options(
-            scale=0.005,
-            databases=["sqlite"],
-            slack_latency=0,
-            in_process_load=True,
-            quiet=True,
-            quiet_period=0.2,
-            scenarios=["burst_with_pages"],
-        )
-    )
+    tiny = {"scale": 0.005, "slack_latency": 0, "quiet_period": 0.2, "in_process_load": True, "quiet": True}
+    outcome = run_bench(Options(databases=["sqlite"], scenarios=["burst_with_pages"], **tiny))
     figures = outcome.results["burst_with_pages"]["sqlite"]
     assert figures["confirmed_both"] is True
     assert figures["pages_per_s"] > 0
