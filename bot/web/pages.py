@@ -130,6 +130,7 @@ class MeetupView:
     who_can_come: str
     talks: list[TalkView]
     band: str
+    held: bool = False
 
     @property
     def timed(self) -> bool:
@@ -155,6 +156,7 @@ def meetup_view(site: Site, meetup: Meetup, tz: ZoneInfo) -> MeetupView:
         who_can_come=audience_sentence(meetup.audience, meetup.sectors),
         talks=talks,
         band=site.band(meetup),
+        held=site.ended(meetup) and meetup.status != MEETUP_CANCELLED,
     )
 
 

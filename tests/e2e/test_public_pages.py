@@ -276,3 +276,10 @@ def test_views_close_together_share_one_read_of_the_meetups(sqlite_url, clock):
         assert etag() != first
     finally:
         db.dispose()
+
+
+def test_a_held_meetup_says_it_has_taken_place(site):
+    held = make_meetup(site.db, now=site.clock.now - timedelta(days=90), title="Held meetup")
+    page = get(f"{site.url}/meetups/{held.id}").body
+    assert "This meetup has taken place." in page
+    assert "How to sign up" not in page and ".ics" not in page
