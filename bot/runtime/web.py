@@ -133,7 +133,7 @@ class PublicPages:
         # Read once: together they are a few hundred kilobytes.
         self.files = {name: _static(path) for name, path in static_files().items()}
         # Rendered answers by ETag: a page view that finds nothing changed
-        # costs two small queries and no rendering.
+        # costs no rendering.
         self._made: dict[str, tuple[bytes, str]] = {}
         self._made_lock = threading.Lock()
 
@@ -155,6 +155,8 @@ class PublicPages:
         if path != "/" and match is None:
             return self._not_found(start_response)
         site = self._read_site()
+        if match and site.find(int(match.group(1))) is None:
+            return self._not_found(start_response)  # before any ETag: a missing page has none
         link = self.slack_link() if match else None
         etag = site.version(path, self.settings.slack_join_url or "", self.settings.organiser_contact, repr(link))
         headers = [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
