@@ -221,18 +221,19 @@ def test_the_health_check_and_slack_route_are_unchanged(site):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("pages", ["on", "off"])
-def test_socket_mode_serves_the_pages_and_the_health_check_on_port(fake_slack, tmp_path, pages):
+@pytest.mark.parametrize(("mode", "pages"), [("socket", "on"), ("socket", "off"), ("http", "on")])
+def test_serve_serves_the_pages_and_the_health_check_on_port(fake_slack, tmp_path, mode, pages):
     db_url = f"sqlite:///{tmp_path / 'meetup.db'}"
     assert run(["db", "upgrade"], {"DATABASE_URL": db_url}, tmp_path).returncode == 0
     database = Database(db_url)
-    meetup = make_meetup(database, now=utcnow(), title="Socket Mode meetup")
+    meetup = make_meetup(database, now=utcnow(), title="Served meetup")
     database.dispose()
     port = free_port()
-    env = settings_env(fake_slack, db_url, SLACK_APP_TOKEN="xapp-test-token", SLACK_SIGNING_SECRET=None, PORT=str(port))
+    socket_mode = {"SLACK_APP_TOKEN": "xapp-test-token", "SLACK_SIGNING_SECRET": None} if mode == "socket" else {}
+    env = settings_env(fake_slack, db_url, PORT=str(port), PUBLIC_PAGES=pages, **socket_mode)
     process = subprocess.Popen(
         [str(BIN), "serve"],
-        env={"PATH": os.environ["PATH"], **env, "PUBLIC_PAGES": pages},
+        env={"PATH": os.environ["PATH"], **env},
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -243,12 +244,12 @@ def test_socket_mode_serves_the_pages_and_the_health_check_on_port(fake_slack, t
         assert wait_for_health(url, process)["status"] == "ok"
         front = get(url + "/")
         if pages == "on":
-            assert front.status == 200 and "Socket Mode meetup" in front.body
+            assert front.status == 200 and "Served meetup" in front.body
             assert get(f"{url}/meetups/{meetup.id}").status == 200
         else:
             assert front.status == 404
-        # Socket Mode checks no signatures, so nothing is taken over HTTP.
-        assert get(url + "/slack/events").status == 404
+        # Socket Mode checks no signatures, so it takes nothing from Slack over HTTP.
+        assert get(url + "/slack/events").status == (404 if mode == "socket" else 405)
     finally:
         stop(process)
 
