@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench.scenarios import OPEN_RATE, Sizes
+from bench.scenarios import OPEN_RATE, PAGE_RATE, Sizes
 
 COLUMNS = {"sqlite": "SQLite", "postgres": "PostgreSQL", "floor": "floor (bare Bolt)"}
 P99_TARGET = {"sqlite": 0.050, "postgres": 0.075}  # seconds, open loop
@@ -123,6 +123,18 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
                 late,
             ],
         ),
+        "burst_with_pages": (
+            f"burst with the public pages: the burst alone, then with {PAGE_RATE} page views a second beside it",
+            [
+                ("p99 ack, burst alone", "p99_alone", _ms, "", None),
+                ("p99 ack, with the page views", "p99", _ms, "", None),
+                ("confirmed exactly the places, both times", "confirmed_both", _yes, "yes", lambda db, v, f: v),
+                ("page views served a second", "pages_per_s", _rate, f"{PAGE_RATE}", None),
+                ("p99 page view (from when it was due)", "page_p99", _ms, "", None),
+                ("page views failed", "pages_failed", _count, "0", _equals(0)),
+                late,
+            ],
+        ),
         "votes": (
             f"reaction votes: {sizes.votes:,} events over {sizes.topics} topics, 50 clients",
             [
@@ -178,7 +190,7 @@ def render_table(results: dict, sizes: Sizes, targets: list[str]) -> str:
             cells = []
             for column in columns:
                 figures = outcome.get(column)
-                if figures is None or (column == "floor" and name in ("reminders", "grid")):
+                if figures is None or (column == "floor" and name in ("reminders", "grid", "burst_with_pages")):
                     cells.append("—")
                     continue
                 if "error" in figures:

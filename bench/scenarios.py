@@ -22,6 +22,7 @@ from sqlalchemy import MetaData, func, select, true, update
 
 from bench import payloads
 from bench.load import _Client, run_load
+from bench.pages import PageViews
 from bench.procs import BIN, FakeSlackProcess, ServerProcess, _python_env, run_load_process
 from storage.db import Database
 from storage.models import CONFIRMED, MEETUP_CLOSED, MEETUP_OPEN, WAITLISTED, Meetup, Registration, utcnow
@@ -321,6 +322,36 @@ def burst(bench: Bench, target: Target) -> dict:
     return figures
 
 
+# The public pages (issue 18): page views a second beside the burst.
+PAGE_RATE = 200
+
+
+def burst_with_pages(bench: Bench, target: Target) -> dict:
+    """The burst twice: on its own, then with PAGE_RATE views a second of
+    the public pages (the list and the meetup's page) beside it. What the
+    page views cost the sign-ups is the difference in their acks. The floor
+    has no pages: not run there."""
+    if target.is_floor:
+        return {}
+    alone = burst(bench, target)
+    with target.database.read() as session:
+        latest = session.scalar(select(func.max(Meetup.id)))
+    views = PageViews(target.server.url, ["/", f"/meetups/{latest}"], rate=PAGE_RATE, seconds=600)
+    started = time.perf_counter()
+    beside = views.run_while(lambda: burst(bench, target))
+    elapsed = time.perf_counter() - started
+    return {
+        "p99_alone": alone["p99"],
+        "p99": beside["p99"],
+        "late": (alone["late"] or 0) + (beside["late"] or 0),
+        "failed": (alone["failed"] or 0) + (beside["failed"] or 0),
+        "confirmed_both": alone.get("confirmed") == beside.get("confirmed") == bench.sizes.burst_places,
+        "page_p99": percentile(views.latencies, 99),
+        "pages_per_s": views.served / elapsed if elapsed else None,
+        "pages_failed": views.failed,
+    }
+
+
 # ---------------------------------------------------------------- reaction votes (issue 4)
 
 
@@ -603,6 +634,7 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "submissions_open": submissions_open,
     "submissions_closed": submissions_closed,
     "burst": burst,
+    "burst_with_pages": burst_with_pages,
     "votes": votes,
     "reminders": reminders,
     "grid": grid,

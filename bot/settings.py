@@ -69,6 +69,10 @@ class Settings:
     # list goes to the organisers (0: never).
     venue_list_columns: tuple[str, ...] = ("full_name", "organisation")
     final_list_working_days: int = 2
+    # The public website (bot/web): where to join the cross-government Slack,
+    # and whether the pages are served at all.
+    slack_join_url: str | None = None
+    public_pages: bool = True
 
     @property
     def socket_mode(self) -> bool:
@@ -163,6 +167,18 @@ def _urls(get: Callable[[str], str], problems: list[str]) -> tuple[str, str]:
     return api_url, database_url
 
 
+def _public_pages(get: Callable[[str], str], problems: list[str]) -> tuple[str | None, bool]:
+    """SLACK_JOIN_URL and PUBLIC_PAGES, for the public website."""
+    join_url = get("SLACK_JOIN_URL") or None
+    if join_url and not re.fullmatch(r"https://[^\s\"'<>]+", join_url):
+        problems.append(f"SLACK_JOIN_URL must be a web address starting https://, or unset. It is '{join_url}'.")
+        join_url = None
+    pages = (get("PUBLIC_PAGES") or "on").lower()
+    if pages not in ("on", "off"):
+        problems.append(f"PUBLIC_PAGES must be on or off. It is '{pages}'.")
+    return join_url, pages != "off"
+
+
 def _organisers(get: Callable[[str], str], problems: list[str]) -> frozenset[str]:
     """ORGANISER_CHANNEL_ID checked, and ORGANISER_USER_IDS read."""
     organiser_channel = get("ORGANISER_CHANNEL_ID")
@@ -245,6 +261,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
             "or 0 to send no week-before reminder."
         )
 
+    join_url, public_pages = _public_pages(get, problems)
     emoji = tuple(e.strip(": ") for e in (get("VOTE_EMOJI") or "+1").split(",") if e.strip(": "))
 
     settings = Settings(
@@ -277,6 +294,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         pseudonym_key=get("PSEUDONYM_KEY") or None,
         venue_list_columns=_venue_columns(get, problems),
         final_list_working_days=_int(env, "FINAL_LIST_WORKING_DAYS", 2, problems),
+        slack_join_url=join_url,
+        public_pages=public_pages,
     )
     if problems:
         raise SettingsError(problems)

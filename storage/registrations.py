@@ -184,3 +184,14 @@ def find_meetup_id(session: Session, registration_id: int) -> int | None:
 
 def list_all_registrations(session: Session) -> list[Registration]:
     return list(session.scalars(select(Registration).order_by(Registration.meetup_id, Registration.id)))
+
+
+def confirmed_by_meetup(session: Session) -> dict[int, int]:
+    """Places taken at every meetup, in one query: the public pages show each
+    meetup's places as a band."""
+    rows = session.execute(
+        select(Registration.meetup_id, func.count())
+        .where(Registration.status == CONFIRMED)
+        .group_by(Registration.meetup_id)
+    )
+    return {meetup_id: count for meetup_id, count in rows}

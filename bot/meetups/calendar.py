@@ -47,11 +47,13 @@ def meetup_ics(
     now: datetime,
     method: str = PUBLISH,
     agenda: tuple[AgendaItem, ...] | None = None,
+    public: bool = False,
 ) -> str:
     """An iCalendar file for the meetup, in local time with its VTIMEZONE, so
     it shows the right time in any calendar, across daylight saving changes.
     Its description has the `agenda` (bot.meetups.agenda), or the talks alone
-    when not given; only people with a place get it, so it has the online link."""
+    when not given. The bot sends it only to people with a place, so it has
+    the online link; the `public` copy (the public pages) never has it."""
     agenda = agenda if agenda is not None else tuple(timed_agenda(meetup, tz))
     key = (
         method,
@@ -65,7 +67,7 @@ def meetup_ics(
         meetup.starts_at,
         meetup.ends_at,
         meetup.status,
-        meetup.online_link,
+        None if public else meetup.online_link,
         agenda,
         str(tz),
     )
@@ -73,7 +75,7 @@ def meetup_ics(
         made = _made.get(key)
     if made is not None and timedelta(0) <= now - made[0] < MAX_AGE:
         return made[1]
-    text = _make_ics(meetup, tz, now=now, method=method, agenda=agenda)
+    text = _make_ics(meetup, tz, now=now, method=method, agenda=agenda, link=None if public else meetup.online_link)
     with _made_lock:
         if len(_made) >= 100:
             _made.clear()
@@ -81,7 +83,9 @@ def meetup_ics(
     return text
 
 
-def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str, agenda: tuple[AgendaItem, ...]) -> str:
+def _make_ics(
+    meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str, agenda: tuple[AgendaItem, ...], link: str | None
+) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -97,15 +101,15 @@ def _make_ics(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str, agend
     event.add("summary", meetup.title)
     # LOCATION stays the venue, where people go; the link is the event's URL.
     event.add("location", meetup.venue)
-    if meetup.online_link:
-        event.add("url", meetup.online_link)
+    if link:
+        event.add("url", link)
     description = [meetup.description] if meetup.description else []
     if meetup.host_organisation:
         description.append(f"Hosted by {meetup.host_organisation}.")
     if agenda:
         description.append("Agenda:\n" + "\n".join(agenda_lines(agenda, tz)))
-    if meetup.online_link:
-        description.append(f"Join online: {meetup.online_link}")
+    if link:
+        description.append(f"Join online: {link}")
     description.append("Bring photo ID: the building's security team checks it at the door.")
     event.add("description", "\n\n".join(description))
     event.add("status", "CANCELLED" if meetup.status == MEETUP_CANCELLED else "CONFIRMED")

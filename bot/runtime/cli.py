@@ -361,7 +361,8 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     from slack_sdk.errors import SlackApiError
 
     from bot.runtime.app import create_app, make_outbox, make_worker
-    from bot.runtime.server import serve_http, serve_socket_mode, start_housekeeping
+    from bot.runtime.server import make_http_server, serve_http, serve_socket_mode, start_housekeeping
+    from bot.runtime.web import make_pages
 
     try:
         outbox = make_outbox(settings, db)
@@ -381,12 +382,19 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     else:
         # The worker process sends every message: this one only answers Slack.
         outbox.send_soon = False
+    pages = make_pages(settings, db, app.client)
     try:
         if settings.socket_mode:
             assert settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen
-            serve_socket_mode(app, settings.app_token)
+            # No Bolt app on this server: Socket Mode checks no signatures.
+            try:
+                http = make_http_server(None, db, port=settings.port, pages=pages, slack_events=False)
+            except OSError as error:
+                print(f"Cannot listen on PORT {settings.port}: {error.strerror}. Choose another PORT.", file=sys.stderr)
+                return 2
+            serve_socket_mode(app, settings.app_token, http=http)
         else:
-            serve_http(app, db, port=settings.port, sock=sock)
+            serve_http(app, db, port=settings.port, sock=sock, pages=pages)
     finally:
         if worker is not None:
             worker.stop()

@@ -35,9 +35,12 @@ def _reply(start_response, status: int, body: bytes, headers: Mapping[str, Seque
     return [body]
 
 
-def make_wsgi_app(app: App, db: Database):
+def make_wsgi_app(app: App | None, db: Database, pages: Callable | None = None, *, slack_events: bool = True):
     """POST /slack/events goes to Bolt; GET /healthz says whether the
-    database answers, for load balancers and container health checks.
+    database answers, for load balancers and container health checks; any
+    other path goes to the public pages (bot/runtime/web.py), when they are on.
+    Without `slack_events` (Socket Mode, where events arrive over the
+    WebSocket and no signature is checked) there is no /slack/events.
 
     The Slack route is written out here rather than through Bolt's WSGI
     adapter so that malformed bodies (not UTF-8, too large) get a 400, not a 500.
@@ -54,7 +57,9 @@ def make_wsgi_app(app: App, db: Database):
                 log.warning("Health check failed: %s", type(error).__name__)
                 status, body = 503, {"status": "unavailable", "database": "error"}
             return _reply(start_response, status, json.dumps(body).encode(), {"Content-Type": ["application/json"]})
-        if path != "/slack/events":
+        if path != "/slack/events" or not slack_events:
+            if pages is not None:
+                return pages(environ, start_response)
             return _reply(start_response, 404, b"Not found\n")
         if method != "POST":
             return _reply(start_response, 405, b"Use POST\n", {"Allow": ["POST"]})
@@ -79,6 +84,7 @@ def make_wsgi_app(app: App, db: Database):
         request = read_request(body, headers=headers, query=environ.get("QUERY_STRING", ""))
         if request is None:
             return _reply(start_response, 400, b"Not a Slack request\n")
+        assert app is not None  # only Socket Mode's server has none, and it has no /slack/events
         response = app.dispatch(request)
         return _reply(start_response, response.status, response.body.encode("utf-8"), response.headers)
 
@@ -86,9 +92,11 @@ def make_wsgi_app(app: App, db: Database):
 
 
 def make_http_server(
-    app: App,
+    app: App | None,
     db: Database,
     *,
+    pages: Callable | None = None,
+    slack_events: bool = True,
     port: int = 0,
     host: str = "0.0.0.0",
     threads: int = 16,
@@ -108,7 +116,7 @@ def make_http_server(
     # MAX_BODY (or a chunked body passes it), without reading the rest; its
     # check is ">=", hence the + 1. Bodies within the limit stay in memory.
     return create_server(
-        make_wsgi_app(app, db),
+        make_wsgi_app(app, db, pages, slack_events=slack_events),
         threads=threads,
         ident="meetup-bot",
         clear_untrusted_proxy_headers=True,
@@ -118,8 +126,10 @@ def make_http_server(
     )
 
 
-def serve_http(app: App, db: Database, *, port: int, sock: socket.socket | None = None) -> None:
-    server = make_http_server(app, db, port=port, sock=sock)
+def serve_http(
+    app: App, db: Database, *, port: int, sock: socket.socket | None = None, pages: Callable | None = None
+) -> None:
+    server = make_http_server(app, db, port=port, sock=sock, pages=pages)
     log.info("Listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)
     server.run()
 
@@ -233,7 +243,10 @@ def serve_forked(run_one: Callable[[int], int], *, processes: int) -> int:
     return exit_code
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def serve_socket_mode(app: App, app_token: str, *, http=None) -> None:
+    """Slack's events over the WebSocket; with `http` (a server from
+    make_http_server without /slack/events), /healthz and the public pages on
+    PORT beside it."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token=app_token)
@@ -242,8 +255,15 @@ def serve_socket_mode(app: App, app_token: str) -> None:
         signal.signal(sig, lambda *_: stop.set())
     handler.connect()
     log.info("Connected to Slack in Socket Mode")
+    if http is not None:
+        threading.Thread(target=http.run, name="http", daemon=True).start()
+        log.info(
+            "Listening on http://%s:%s/ for the public pages and /healthz", http.effective_host, http.effective_port
+        )
     stop.wait()
     handler.close()
+    if http is not None:
+        http.close()
 
 
 def start_housekeeping(db: Database, settings, *, every_seconds: int = 3600) -> threading.Event:

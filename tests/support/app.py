@@ -83,11 +83,14 @@ def start_bot(fake, database_url: str, clock: Clock, **overrides):
     """The real app behind the real HTTP server, on a free loopback port."""
     from bot.runtime.app import create_app
     from bot.runtime.server import make_http_server
+    from bot.runtime.web import make_pages
 
     settings = load_settings(settings_env(fake, database_url, **overrides))
     database = Database(settings.database_url)
     app, deps = create_app(settings, database, clock=clock)
-    server = make_http_server(app, database, host="127.0.0.1", port=0, threads=8)
+    # Read afresh on every view, so a test sees its change at once.
+    pages = make_pages(settings, database, app.client, clock=clock, fresh_for=0)
+    server = make_http_server(app, database, host="127.0.0.1", port=0, threads=8, pages=pages)
     thread = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"

@@ -722,6 +722,7 @@ class FakeSlack:
         return {
             "api.test": lambda args, call: {"args": args},
             "auth.test": self._auth_test,
+            "bots.info": self._bots_info,
             "apps.connections.open": lambda args, call: {"url": self.socket_mode.issue_url()},
             "users.info": self._users_info,
             "users.list": lambda args, call: {
@@ -767,6 +768,12 @@ class FakeSlack:
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
         }
+
+    def _bots_info(self, args: dict, call: Call) -> dict:
+        if args.get("bot") != self.bot_id:
+            raise SlackError("bot_not_found")
+        bot = {"id": self.bot_id, "deleted": False, "name": self.bot_name, "updated": 1700000000}
+        return {"bot": {**bot, "app_id": self.app_id, "user_id": self.bot_user_id, "icons": {}}}
 
     # --- users
 

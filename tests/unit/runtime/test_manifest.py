@@ -36,6 +36,7 @@ SCOPES_FOR = {
     "chat_update": "chat:write",
     "conversations_open": "im:write",
     "users_info": "users:read",
+    "bots_info": "users:read",  # the app's id, for the public pages' "Open in Slack" button
     "usergroups_users_list": "usergroups:read",
     "reactions_get": "reactions:read",
     "reactions_add": "reactions:write",
