@@ -61,6 +61,8 @@ class Settings:
     # The key of the person keys kept after the purge for the series figures
     # (bot/common/pseudonyms.py PersonKeys). None: the signing secret is used.
     pseudonym_key: str | None = None
+    # Days before a meetup when people who asked are introduced (bot/introductions); 0: never.
+    introductions_days_before: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -247,6 +249,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         delivery_retry_seconds=_int(env, "DELIVERY_RETRY_SECONDS", 30, problems, minimum=1),
         delivery_max_attempts=_int(env, "DELIVERY_MAX_ATTEMPTS", 10, problems, minimum=1),
         pseudonym_key=get("PSEUDONYM_KEY") or None,
+        introductions_days_before=_int(env, "INTRODUCTIONS_DAYS_BEFORE", 2, problems),
     )
     if problems:
         raise SettingsError(problems)

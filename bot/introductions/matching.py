@@ -43,14 +43,17 @@ WORD_WEIGHT = 0.1
 MAX_WORDS = 4
 
 STOP_WORDS = frozenset(
-    """
-    a about above after again all also am an and any are as at be been being but by can could did do does
-    doing for from had has have having he her here hers him his how i if in into is it its itself just me
-    more most my no nor not now of off on once only or other our ours out over own same she should so some
-    such than that the their theirs them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    work working team teams project projects government department new using use how way ways looking
-    """.split()
+    word
+    for line in (
+        "a about above after again all also am an and any are as at be been being but by can could did do does",
+        "doing for from had has have having he her here hers him his how i if in into is it its itself just me",
+        "more most my no nor not now of off on once only or other our ours out over own same she should so some",
+        "such than that the their theirs them then there these they this those through to too under until up",
+        "very was we were what when where which while who whom why will with would you your yours",
+        # Words nearly everyone here would write: they say nothing about what.
+        "work working team teams project projects government department new using use way ways looking",
+    )
+    for word in line.split()
 )
 
 
@@ -77,7 +80,7 @@ class Group:
 
 
 def normalise_organisation(name: str | None) -> str:
-    """"The Home Office" and "home  office" are one organisation."""
+    """ "The Home Office" and "home  office" are one organisation."""
     words = re.findall(r"[a-z0-9]+", (name or "").casefold().replace("&", " and "))
     if words and words[0] == "the":
         words = words[1:]
@@ -114,11 +117,7 @@ class _Pool:
         self.topic_weight = {topic: math.log(1 + count / len(keys)) for topic, keys in voters.items()}
 
     def can_meet(self, a: str, b: str) -> bool:
-        return (
-            a != b
-            and not same_organisation(self.people[a], self.people[b])
-            and frozenset((a, b)) not in self.met
-        )
+        return a != b and not same_organisation(self.people[a], self.people[b]) and frozenset((a, b)) not in self.met
 
     def weight(self, a: str, b: str) -> float:
         topics = self.people[a].topics & self.people[b].topics
@@ -149,13 +148,13 @@ def plan_groups(
 ) -> list[Group]:
     """The introductions to make, heaviest first."""
     pool = _Pool(people, already_met)
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     for key in pool.people:
         for negative, other in pool.best_partners(key, candidates):
             if -negative > 0:
                 graph.add_edge(*sorted((key, other)), weight=-negative)
     # Sorted edges: the matching then depends only on the inputs.
-    ordered = nx.Graph()
+    ordered: nx.Graph[str] = nx.Graph()
     ordered.add_nodes_from(sorted(graph.nodes))
     ordered.add_weighted_edges_from(sorted((a, b, d["weight"]) for a, b, d in graph.edges(data=True)))
     pairs = sorted(tuple(sorted(pair)) for pair in nx.max_weight_matching(ordered, weight="weight"))
@@ -200,9 +199,7 @@ def greedy_groups(people: Iterable[Person], *, already_met: Iterable[frozenset[s
     matching is measured against in the tests and the benchmark."""
     pool = _Pool(people, already_met)
     keys = list(pool.people)
-    edges = sorted(
-        (-pool.weight(a, b), a, b) for i, a in enumerate(keys) for b in keys[i + 1 :] if pool.can_meet(a, b)
-    )
+    edges = sorted((-pool.weight(a, b), a, b) for i, a in enumerate(keys) for b in keys[i + 1 :] if pool.can_meet(a, b))
     taken: set[str] = set()
     groups = []
     for negative, a, b in edges:

@@ -32,6 +32,7 @@ from handlers import (
     commands,
     exporting,
     home,
+    introductions,
     listing,
     organising,
     privacy,
@@ -68,6 +69,7 @@ FEATURES = (
     approvals,
     exporting,
     home,
+    introductions,
     organising,
     attendee_messages,
     stats,
@@ -176,10 +178,12 @@ def make_worker(
     settings: Settings, db: Database, *, outbox: Outbox | None = None, clock: Callable[[], datetime] = utcnow
 ):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
+    from bot.introductions.introductions import queue_due_introductions
     from bot.meetups.home import home_batch
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
     from handlers.announcement import card_message
+    from handlers.blocks.introductions import introduction_message
     from handlers.blocks.reminders import ReminderBlocks
 
     outbox = outbox or make_outbox(settings, db, clock=clock)
@@ -199,4 +203,11 @@ def make_worker(
         topics=partial(topics.carry_over_now, client, deps),
         homes=partial(home.publish_changed_homes, client, deps),
         home_batch=home_batch(settings.reminder_poll_seconds),
+        introductions=lambda now: queue_due_introductions(
+            db,
+            now=now,
+            days_before=settings.introductions_days_before,
+            people=deps.person_keys,
+            render=partial(introduction_message, tz=settings.tz),
+        ),
     )

@@ -455,10 +455,12 @@ class Outbox:
             self._update(delivery, payload, progress)
             return
         attachment = payload.get("attachment")
-        if progress.channel is None and progress.unsure:
-            # The DM's channel id, to read its history.
+        group = payload.get("open_users")
+        if progress.channel is None and (progress.unsure or group):
+            # The DM's channel id, to read its history; a group DM is opened
+            # first to post into it at all (a user id posts only into a DM).
             with _slack_errors("conversations.open", posts=False):
-                opened = self.client.conversations_open(users=delivery.slack_user_id)
+                opened = self.client.conversations_open(users=",".join(group or []) or delivery.slack_user_id)
             progress.channel = opened["channel"]["id"]
         if progress.unsure:
             self._look_for_earlier_attempt(delivery, progress, want_file=bool(attachment))

@@ -63,6 +63,8 @@ class ReminderWorker:
     # Publishes up to `home_batch` Home tabs of people whose status changed; returns how many.
     homes: Callable[[int], int] | None = None
     home_batch: int = 25
+    # Plans and queues the introductions of meetups now due (bot/introductions); returns the queued ids.
+    introductions: Callable[[datetime], list[int]] | None = None
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -75,6 +77,9 @@ class ReminderWorker:
             queue_closed_cards(self.db, now=now, render=self.cards)
         # Before sending: the proposers' messages about moved topics go this round.
         carried = self._timer("moving topics", self.topics) if self.topics else 0
+        introduce = self.introductions
+        if introduce is not None:
+            self._timer("planning introductions", lambda: len(introduce(now)))
         sent = self.outbox.deliver_due(stop=self._stop)
         homes = self.homes
         published = self._timer("publishing Home tabs", lambda: homes(self.home_batch)) if homes else 0

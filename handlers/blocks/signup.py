@@ -21,6 +21,7 @@ from handlers.blocks.common import (
     section,
     text_input,
 )
+from handlers.blocks.introductions import introduction_questions
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
 
 SIGNUP_CALLBACK = "signup"
@@ -61,6 +62,7 @@ def signup_modal(
         which,
         *_about_you_questions(full_name, email, organisation),
         *_needs_questions(),
+        *introduction_questions(),
         context(_privacy_text(privacy_url, purge_after_days)),
     ]
     return {
