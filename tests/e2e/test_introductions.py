@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from bot.introductions.introductions import describe_plan, queue_due_introductions
 from bot.meetups.meetups import all_meetups
-from handlers.blocks.introductions import introduction_message
+from handlers.blocks.introductions import QUESTION, introduction_message
 from storage.models import DELIVERY_CANCELLED, DELIVERY_SENT, IntroductionConsent
 from tests.e2e.test_topics import react
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts
-from tests.support.organising import create_meetup_in_modal, eventually, sign_up_from_card
+from tests.support.organising import create_meetup_in_modal, eventually, open_home, opened_view, sign_up_from_card
 from tests.support.reminders import deliveries, worker_for
 from tests.support.topics import propose
 
@@ -61,6 +61,12 @@ def introductions(bot) -> list[dict]:
 def members(post: dict) -> set[str]:
     text = block_texts(post["blocks"])
     return {user for user in [*PEOPLE, SHY] if f"<@{user}>" in text}
+
+
+def queue_now(bot, meetup) -> list[int]:
+    """Plan the introductions as the worker does, without sending anything else."""
+    render = lambda planned: introduction_message(planned, tz=bot.deps.settings.tz)  # noqa: E731
+    return queue_due_introductions(bot.db, now=bot.clock(), days_before=2, people=bot.deps.person_keys, render=render)
 
 
 def run_worker_at(bot, meetup, before: timedelta):
@@ -143,10 +149,9 @@ def test_forget_removes_what_you_wrote(bot):
 
 def test_a_place_cancelled_after_planning_cancels_the_unsent_introduction(bot):
     meetup = set_up(bot)
-    render = lambda planned: introduction_message(planned, tz=bot.deps.settings.tz)  # noqa: E731
     now = meetup.starts_at - timedelta(days=1)
-    queued = queue_due_introductions(bot.db, now=now, days_before=2, people=bot.deps.person_keys, render=render)
-    assert len(queued) == 3
+    bot.clock.now = now
+    assert len(queue_now(bot, meetup)) == 3
     reply = bot.slack.command("cancel", user_id="U0BEN")
     assert "cancelled your place" in reply.body
     bot.clock.now = now
@@ -159,3 +164,36 @@ def test_a_place_cancelled_after_planning_cancels_the_unsent_introduction(bot):
 def _consent(bot, user_id: str) -> IntroductionConsent | None:
     with bot.db.read() as session:
         return session.get(IntroductionConsent, user_id)
+
+
+def test_a_server_error_sends_each_introduction_once_after_looking_in_the_group(bot):
+    meetup = set_up(bot, opted_in=("U0AMY", "U0BEN"))
+    bot.clock.now = meetup.starts_at - timedelta(days=1)
+    queued = queue_now(bot, meetup)
+    bot.fake.fail_next("chat.postMessage", status=500)
+    bot.deps.outbox.deliver(queued)
+    [delivery] = deliveries(bot.db, kind="introduction")
+    assert delivery.state != DELIVERY_SENT and delivery.channel.startswith("G")  # opened, then Slack failed
+    bot.clock.advance(minutes=5)
+    bot.deps.outbox.deliver_due()
+    [post] = introductions(bot)
+    assert members(post) == {"U0AMY", "U0BEN"}
+    # The retry looked in the group first (it might have posted), then posted once.
+    assert bot.fake.calls_to("conversations.history")
+
+
+def test_the_home_tab_asks_and_stops(bot):
+    bot.fake.add_user("U0AMY", real_name="Amy Adams", email="amy@digital.cabinet-office.gov.uk")
+    home = open_home(bot, "U0AMY")
+    assert QUESTION in block_texts(home["blocks"])
+    before = len(bot.fake.calls_to("views.open"))
+    bot.slack.block_action(user_id="U0AMY", action_id="home_introductions_on", value="on")
+    form = opened_view(bot, before + 1)
+    assert form["callback_id"] == "introductions"
+    reply = bot.slack.submit_view(form, {"introductions": ["yes"], "working_on": "Open data"}, user_id="U0AMY")
+    assert reply.status == 200
+    consent = eventually(lambda: _consent(bot, "U0AMY"))
+    assert consent.working_on == "Open data"
+    eventually(lambda: "Stop introductions" in str(open_home(bot, "U0AMY")["blocks"]))
+    bot.slack.block_action(user_id="U0AMY", action_id="home_introductions_off", value="off")
+    eventually(lambda: _consent(bot, "U0AMY") is None)
