@@ -11,9 +11,10 @@ from bot.meetups.meetups import all_meetups
 from handlers.blocks.introductions import QUESTION, introduction_message
 from storage.models import DELIVERY_CANCELLED, DELIVERY_SENT, IntroductionConsent
 from tests.e2e.test_topics import react
-from tests.support.app import ORGANISER
+from tests.support.app import ORGANISER, PSEUDONYM_KEY
 from tests.support.blocks import block_texts
 from tests.support.organising import create_meetup_in_modal, eventually, open_home, opened_view, sign_up_from_card
+from tests.support.processes import run
 from tests.support.reminders import deliveries, worker_for
 from tests.support.topics import propose
 
@@ -29,6 +30,12 @@ PEOPLE = {
 SHY = "U0SHY"  # signs up and votes, but does not ask for introductions
 TOPICS = {"Open source licences": ["U0AMY", "U0BEN"], "Publishing APIs": ["U0ANN", "U0CAL"]}
 TOPICS["Accessibility testing"] = ["U0BEA", "U0DEE"]
+# The organisers' preview of the pairs: organisations and topics, no names.
+PLAN = [
+    "Cabinet Office and Home Office: Open source licences",
+    "Cabinet Office and Ministry of Justice: Publishing APIs",
+    "Home Office and HM Revenue & Customs: Accessibility testing",
+]
 WORKING_ON = {"U0DEE": "Tax <!channel> open data & APIs"}
 
 
@@ -110,11 +117,7 @@ def test_six_people_from_four_organisations_are_introduced_in_pairs_with_a_reaso
 def test_the_organisers_preview_names_organisations_and_topics_but_nobody(bot):
     meetup = set_up(bot)
     lines = describe_plan(bot.db, meetup.id, bot.deps.person_keys)
-    assert sorted(lines) == [
-        "Cabinet Office and Home Office: Open source licences",
-        "Cabinet Office and Ministry of Justice: Publishing APIs",
-        "Home Office and HM Revenue & Customs: Accessibility testing",
-    ]
+    assert sorted(lines) == PLAN
     assert not any(name.split()[0] in "".join(lines) for name, _, _ in PEOPLE.values())
     assert deliveries(bot.db, kind="introduction") == []
 
@@ -197,3 +200,14 @@ def test_the_home_tab_asks_and_stops(bot):
     eventually(lambda: "Stop introductions" in str(open_home(bot, "U0AMY")["blocks"]))
     bot.slack.block_action(user_id="U0AMY", action_id="home_introductions_off", value="off")
     eventually(lambda: _consent(bot, "U0AMY") is None)
+
+
+def test_meetup_bot_introductions_plan_dry_run_prints_organisations_and_topics(sqlite_bot, sqlite_url, tmp_path):
+    meetup = set_up(sqlite_bot)
+    env = {"DATABASE_URL": sqlite_url, "PSEUDONYM_KEY": PSEUDONYM_KEY}
+    result = run(["introductions", "plan", str(meetup.id), "--dry-run"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.splitlines()) == PLAN
+    assert deliveries(sqlite_bot.db, kind="introduction") == []
+    refused = run(["introductions", "plan", str(meetup.id)], env, tmp_path)
+    assert refused.returncode == 2 and "--dry-run" in refused.stderr
