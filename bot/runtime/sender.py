@@ -40,6 +40,9 @@ How "exactly once" is kept, and where it cannot be:
   bot.common.outbox.enqueue_update). That is idempotent, so it is retried
   without looking first; one that updates a message the outbox has yet to
   post waits for it, and is dropped if that message is never posted.
+- A delivery queued with enqueue_group_dm (an introduction) opens the
+  group direct message first (conversations.open with its people), records
+  the conversation with the attempt, and then posts like any other.
 - A feature can ask to hear of its messages failing for good
   (Outbox.on_failed, e.g. handlers/approvals.py asks each organiser
   directly when their channel refuses): the callback runs in the
