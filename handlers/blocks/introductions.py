@@ -88,11 +88,11 @@ def introduction_message(planned: PlannedIntroduction, *, tz: ZoneInfo) -> tuple
         for p in planned.people
     )
     if planned.topics:
-        why = "You all voted for: " if len(planned.people) > 2 else "You both voted for: "
+        why = "Between you, you voted for: " if len(planned.people) > 2 else "You both voted for: "
         why += "; ".join(f"*{escape(title)}*" for title in planned.topics) + "."
     else:
         why = "You wrote about similar things: " + ", ".join(escape(w) for w in planned.words) + "."
-    text = f"Meet someone from another organisation at {meetup.title}"
+    text = f"Meet someone from another organisation at {escape(meetup.title)}"
     blocks = [
         section(
             shorten(
