@@ -73,6 +73,8 @@ class Settings:
     # and whether the pages are served at all.
     slack_join_url: str | None = None
     public_pages: bool = True
+    # Days before a meetup when people who asked are introduced (bot/introductions); 0: never.
+    introductions_days_before: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -296,6 +298,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         final_list_working_days=_int(env, "FINAL_LIST_WORKING_DAYS", 2, problems),
         slack_join_url=join_url,
         public_pages=public_pages,
+        introductions_days_before=_int(env, "INTRODUCTIONS_DAYS_BEFORE", 2, problems),
     )
     if problems:
         raise SettingsError(problems)

@@ -10,12 +10,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.introductions.introductions import consent_of
 from bot.meetups.home import home_entries, refresh_stale_homes
 from bot.meetups.meetups import get_meetup, is_taking_signups
 from bot.meetups.subscriptions import is_subscribed
 from bot.organising.organising import places_text
 from handlers.blocks.common import message_modal
 from handlers.blocks.home import HOME_EDIT_ACTION, HOME_EXPORT_ACTION, HOME_NEW_ACTION, SIGNUP_SHORTCUT, home_view
+from handlers.blocks.introductions import home_introductions
 from handlers.deps import Deps
 from handlers.exporting import send_export, start_export
 from handlers.organising import edit_refusal, open_meetup_modal
@@ -40,6 +42,7 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> bool:
         tz=tz,
         organiser=organiser,
         subscribed=is_subscribed(deps.db, user_id),
+        introductions=home_introductions(consent_of(deps.db, user_id)),
     )
     try:
         client.views_publish(user_id=user_id, view=view)

@@ -7,7 +7,7 @@ from datetime import datetime
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.common.formatting import escape, format_when
+from bot.common.formatting import escape, format_date, format_when
 from bot.common.outbox import enqueue_update
 from bot.common.slack_limits import SECTION_TEXT, shorten
 from bot.privacy.privacy import ShownInSlack, TopicCard, data_held, forget, privacy_notice
@@ -62,6 +62,13 @@ def mydata_command(request: CommandRequest) -> None:
         sections.append("\n".join(lines))
     if held.subscribed:
         sections.append("You are subscribed to messages about new meetups (`/meetup unsubscribe` to stop).")
+    if held.introductions is not None:
+        wrote = held.introductions.working_on
+        sections.append(
+            f"You asked for introductions on {format_date(held.introductions.given_at, tz)}"
+            + (f". What you are working on: {escape(wrote)}" if wrote else "")
+            + ". `/meetup introductions off` withdraws it."
+        )
     if held.topics or held.votes:
         sections.append(f"Discussion topics you proposed: {held.topics}. Topics you voted for: {held.votes}.")
     sections.append("To delete all of it, use `/meetup forget`.")

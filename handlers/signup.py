@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape
 from bot.common.outbox import enqueue_dm
+from bot.introductions.introductions import give_consent, leave_meetup
 from bot.meetups.calendar import calendar_attachment
 from bot.meetups.meetups import get_meetup
 from bot.signups.details import STARTED, DetailsResult, change_details, find_changeable
@@ -29,6 +30,7 @@ from bot.signups.signups import (
 )
 from handlers.approvals import queue_approval_messages
 from handlers.blocks.common import message_modal
+from handlers.blocks.introductions import wants_introduction
 from handlers.blocks.signup import (
     CANCEL_ACTION,
     CHANGE_DETAILS_ACTION,
@@ -232,7 +234,7 @@ def submit_signup(ack: Ack, body: dict, view: dict, client: WebClient, deps: Dep
     if errors:
         ack(response_action="errors", errors=_errors_on_shown_fields(errors, view))
         return
-    result, queued = _sign_up_and_queue(deps, form, user_id)
+    result, queued = _sign_up_and_queue(deps, form, user_id, wants_introduction(view))
     if result.outcome == SignupOutcome.CLOSED:
         ack(
             response_action="update",
@@ -259,10 +261,13 @@ def _errors_on_shown_fields(errors: dict[str, str], view: dict) -> dict[str, str
     return {(k if k in present else "full_name"): v for k, v in errors.items()}
 
 
-def _sign_up_and_queue(deps: Deps, form: SignupForm, user_id: str) -> tuple[SignupResult, list[int]]:
+def _sign_up_and_queue(
+    deps: Deps, form: SignupForm, user_id: str, introduction: tuple[bool, str] = (False, "")
+) -> tuple[SignupResult, list[int]]:
     """Sign up, queueing the message about the outcome in the same
     transaction. Returns the result and the queued messages, which the caller
-    delivers after acknowledging."""
+    delivers after acknowledging. `introduction`: whether they asked for
+    introductions, and what they work on, kept with the sign-up, not in it."""
     tz, now = deps.settings.tz, deps.clock()
     queued: list[int] = []
 
@@ -276,6 +281,8 @@ def _sign_up_and_queue(deps: Deps, form: SignupForm, user_id: str) -> tuple[Sign
             queued.append(
                 queue_signup_message(session, result.meetup, result.registration, tz, position=position, now=now)
             )
+            if introduction[0]:
+                give_consent(session, user_id, introduction[1], now)
 
     result = sign_up(
         deps.db,
@@ -384,6 +391,8 @@ def cancel_and_queue(deps: Deps, *, meetup_id: int, user_id: str):
             queued.append(queue_promoted_message(session, result.meetup, person, deps.settings.tz, now=now))
         # A withdrawn request: its copies say so.
         queued.extend(queue_approval_messages(session, deps, result.meetup, result.registration, now=now))
+        # Introductions not sent yet never go: they would name someone not coming.
+        leave_meetup(session, result.meetup.id, user_id, deps.person_keys)
 
     result = cancel(deps.db, meetup_id=meetup_id, user_id=user_id, now=now, then=queue_promotions)
     return result, queued

@@ -585,8 +585,8 @@ class Delivery(Base):
     @property
     def conversation(self) -> str:
         """The person for a direct message (their user id posts into the DM),
-        otherwise the channel."""
-        target = self.slack_user_id or self.channel
+        otherwise the channel; for a group DM not yet opened, its people."""
+        target = self.slack_user_id or self.channel or ",".join((self.payload or {}).get("open_users") or []) or None
         # bot.common.outbox queues every delivery with a person or a channel.
         assert target is not None, f"delivery {self.id} has neither a person nor a channel"
         return target
@@ -608,3 +608,57 @@ class StaleHome(Base):
     # A worker publishing it holds it until then; another skips it meanwhile.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Introductions ------------------------------------------------------------------
+
+
+class IntroductionConsent(Base):
+    """Someone who asked to be introduced to people from other organisations
+    working on similar things, when, and what they said they work on. Kept
+    apart from any sign-up: given and withdrawn on its own (`/meetup
+    introductions on|off`), erased by `/meetup forget` and by the purge once
+    none of the person's sign-ups is left unpurged."""
+
+    __tablename__ = "introduction_consents"
+
+    slack_user_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    working_on: Mapped[str] = mapped_column(Text, default="")
+
+
+class IntroductionRound(Base):
+    """The introductions of one meetup were planned (at most once: the primary
+    key stops a second worker), when, and how many groups were made."""
+
+    __tablename__ = "introduction_rounds"
+
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"), primary_key=True)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    groups: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Introduction(Base):
+    """Two or three people introduced at a meetup, by person key
+    (bot/common/pseudonyms.py PersonKeys), not Slack user ID: it outlives the
+    purge, so nobody is introduced to the same person twice across the series,
+    and the series figures count introductions. `/meetup forget` blanks the
+    person's key."""
+
+    __tablename__ = "introductions"
+    __table_args__ = (Index("ix_introductions_meetup", "meetup_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meetup_id: Mapped[int] = mapped_column(ForeignKey("meetups.id", ondelete="CASCADE"))
+    first_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    second_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    third_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Whether the organisations differed when it was made (the rule says they
+    # always do; the figure shows it held).
+    cross_organisation: Mapped[bool] = mapped_column(Boolean, default=True)
+    shared_topics: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k in (self.first_key, self.second_key, self.third_key) if k)

@@ -113,6 +113,25 @@ def enqueue_channel_post(
     )
 
 
+def enqueue_group_dm(
+    session,
+    user_ids: list[str],
+    blocks: list[dict],
+    text: str,
+    *,
+    key: str,
+    kind: str,
+    **about: Unpack[About],
+) -> int:
+    """Queue a message to a group direct message with these people (and the
+    bot), in the caller's transaction; returns its id. The sender opens the
+    conversation (conversations.open) before posting; the user IDs stay in
+    the payload only until it is sent."""
+    payload = _payload(blocks, text)
+    payload["open_users"] = sorted(user_ids)
+    return _enqueue(session, payload, kind=kind, key=key, **about)
+
+
 def enqueue_update(
     session,
     blocks: list[dict],
@@ -224,11 +243,10 @@ def describe_due(db: Database, now: datetime) -> list[str]:
     with db.read() as session:
         lines = []
         for delivery in delivery_store.list_due_deliveries(session, now):
-            to = (
-                f"direct message to {delivery.slack_user_id}"
-                if delivery.slack_user_id
-                else f"post in {delivery.channel}"
-            )
+            if delivery.slack_user_id:
+                to = f"direct message to {delivery.slack_user_id}"
+            else:
+                to = f"post in {delivery.channel}" if delivery.channel else "group direct message"
             extra = " with a calendar file" if (delivery.payload or {}).get("attachment") else ""
             retry = f" (try {delivery.attempts + 1})" if delivery.attempts else ""
             first_line = ((delivery.payload or {}).get("text") or "").splitlines()[0:1]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.common.pseudonyms import PersonKeys, Pseudonyms
+from bot.introductions import introductions
 from bot.settings import Settings
 from bot.signups import approvals
 from bot.signups.approvals import PostedCopy
@@ -23,7 +24,7 @@ from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage import venue_lists as venue_list_store
 from storage.db import Database
-from storage.models import CONFIRMED, Meetup, Registration, Topic, VenueListEntry
+from storage.models import CONFIRMED, IntroductionConsent, Meetup, Registration, Topic, VenueListEntry
 
 ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
 # The outbox's deliveries that carry a visitor list file.
@@ -44,6 +45,9 @@ def privacy_notice(settings: Settings) -> str:
         "*What we keep:* your Slack user ID, your name, your email address and organisation, how you work "
         "in government and, if you choose to tell us, your dietary and access needs. We also keep the "
         "discussion topics you propose, your votes, and when you were checked in at a meetup. "
+        "If you ask for introductions, we keep that you asked, "
+        "when, and what you wrote about your work, and share your name, organisation, what you wrote and the "
+        "topics you both voted for with the people we introduce you to. "
         "So that organisers are not flooded with requests, "
         "and a decision to decline someone stands, we also keep, for each meetup you sign up for, a coded "
         "form of your Slack user ID that cannot be turned back into it, whether an organiser declined you, "
@@ -90,10 +94,12 @@ class HeldData:
     subscribed: bool
     votes: int = 0
     topics: int = 0
+    # Their consent to introductions, and what they wrote they work on.
+    introductions: IntroductionConsent | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.registrations or self.subscribed or self.votes or self.topics)
+        return not (self.registrations or self.subscribed or self.votes or self.topics or self.introductions)
 
 
 def data_held(db: Database, user_id: str) -> HeldData:
@@ -102,6 +108,7 @@ def data_held(db: Database, user_id: str) -> HeldData:
         return HeldData(
             [(r.meetup, r) for r in rows],
             subscribed=subscription_store.get_subscription(session, user_id) is not None,
+            introductions=introductions.consent_in(session, user_id),
             **erasure.has_person(session, user_id),
         )
 
@@ -165,6 +172,7 @@ def forget(
         cards = erasure.cards_naming(session, user_id)
         unsubscribed = subscription_store.delete_subscription(session, user_id)
         others = erasure.forget_person(session, user_id)
+        introduced = introductions.forget_person(session, user_id, people)
         unkeyed = registration_store.drop_person_key(session, people.of(user_id)) if people is not None else 0
         requests: list[tuple[Meetup, PostedCopy]] = []
         on_lists: list[tuple[Meetup, VenueListEntry]] = []
@@ -192,7 +200,8 @@ def forget(
                         then(session, meetup, person)
         if clear is not None:
             clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests, on_lists))
-        forgotten = Forgotten(meetup_ids, promoted, unsubscribed or bool(unkeyed) or any(others.values()))
+        other_data = unsubscribed or introduced or bool(unkeyed) or any(others.values())
+        forgotten = Forgotten(meetup_ids, promoted, other_data)
         if pseudonyms is not None and forgotten.anything:
             erasure.remember_forgotten(session, pseudonyms.of(user_id), now)
         return forgotten
@@ -250,4 +259,8 @@ def purge_due(
                 for topic in cards:
                     session.refresh(topic)  # as anonymise_meetup left it: no name
                 clear(session, ShownInSlack([_card(session, topic) for topic in cards], requests))
+        session.flush()
+        # Consent to introductions outlives no sign-up: once the person's
+        # meetups are all purged, it goes too.
+        introductions.purge_consents(session, now, days)
     return purged

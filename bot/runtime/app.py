@@ -34,6 +34,7 @@ from handlers import (
     exporting,
     feedback,
     home,
+    introductions,
     listing,
     organising,
     privacy,
@@ -70,6 +71,7 @@ FEATURES = (
     approvals,
     exporting,
     home,
+    introductions,
     organising,
     attendee_messages,
     door,
@@ -181,12 +183,14 @@ def make_worker(
 ):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
     from bot.feedback.feedback import FeedbackPlan, ask_for_feedback
+    from bot.introductions.introductions import queue_due_introductions
     from bot.meetups.home import home_batch
     from bot.reminders.reminders import ReminderPlan
     from bot.runtime.worker import ReminderWorker
     from bot.signups.venue_lists import describe_due_lists
     from handlers.announcement import card_message
     from handlers.blocks.feedback import feedback_request
+    from handlers.blocks.introductions import introduction_message
     from handlers.blocks.reminders import ReminderBlocks
     from handlers.venue_lists import queue_venue_lists
 
@@ -210,4 +214,11 @@ def make_worker(
         feedback=partial(ask_for_feedback, db, plan=FeedbackPlan.from_settings(settings), render=feedback_request),
         venue_lists=partial(queue_venue_lists, deps),
         describe_lists=partial(describe_due_lists, db, working_days=settings.final_list_working_days, tz=settings.tz),
+        introductions=lambda now: queue_due_introductions(
+            db,
+            now=now,
+            days_before=settings.introductions_days_before,
+            people=deps.person_keys,
+            render=partial(introduction_message, tz=settings.tz),
+        ),
     )

@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("purge", help="remove personal data of meetups that ended over PURGE_AFTER_DAYS ago")
     _add_reports(commands)
     _add_domains(commands)
+    _add_introductions(commands)
 
     commands.add_parser(
         "check",
@@ -99,6 +100,16 @@ def _add_reports(commands) -> None:
         "feedback", help="print every feedback answer about a meetup as CSV, comments in full (they name nobody)"
     )
     feedback.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
+
+
+def _add_introductions(commands) -> None:
+    introductions = commands.add_parser("introductions", help="introductions between people at a meetup")
+    introduction_commands = introductions.add_subparsers(dest="introductions_command", required=True, metavar="TASK")
+    plan = introduction_commands.add_parser(
+        "plan", help="show the introductions the worker would make at a meetup: organisations and topics, no names"
+    )
+    plan.add_argument("meetup", type=_positive_int, metavar="MEETUP", help="the meetup's id (see `event list`)")
+    plan.add_argument("--dry-run", action="store_true", help="print the plan and send nothing (required)")
 
 
 def _add_domains(commands) -> None:
@@ -170,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "domains":
             upgrade(db.engine)
             return _domains(args, settings, db)
+        if args.command == "introductions":
+            upgrade(db.engine)
+            return _introductions(args, settings, db)
         if args.command == "serve":
             return _serve(settings, db)
         if args.command == "reminders":
@@ -249,6 +263,31 @@ def _stats(args, settings: Settings, db) -> int:
 
     stats = series_stats(db, utcnow())
     print(json.dumps(as_json(stats), indent=2) if args.json else printed(stats, settings.tz))
+    return 0
+
+
+def _introductions(args, settings: Settings, db) -> int:
+    from bot.common.pseudonyms import PersonKeys
+    from bot.introductions.introductions import describe_plan
+
+    if not args.dry_run:
+        print(
+            "The bot's worker makes the introductions INTRODUCTIONS_DAYS_BEFORE days before the meetup. "
+            "Add --dry-run to see them now.",
+            file=sys.stderr,
+        )
+        return 2
+    people = PersonKeys.from_settings(settings)
+    if people is None:
+        print("Set PSEUDONYM_KEY (or SLACK_SIGNING_SECRET) as the bot has it, to know who met before.", file=sys.stderr)
+        return 2
+    lines = describe_plan(db, args.meetup, people)
+    if lines is None:
+        print(f"There is no meetup {args.meetup}. Use `meetup-bot event list` to see their ids.", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    print(f"{len(lines)} introductions.", file=sys.stderr)
     return 0
 
 

@@ -40,6 +40,9 @@ How "exactly once" is kept, and where it cannot be:
   bot.common.outbox.enqueue_update). That is idempotent, so it is retried
   without looking first; one that updates a message the outbox has yet to
   post waits for it, and is dropped if that message is never posted.
+- A delivery queued with enqueue_group_dm (an introduction) opens the
+  group direct message first (conversations.open with its people), records
+  the conversation with the attempt, and then posts like any other.
 - A feature can ask to hear of its messages failing for good
   (Outbox.on_failed, e.g. handlers/approvals.py asks each organiser
   directly when their channel refuses): the callback runs in the
@@ -455,10 +458,12 @@ class Outbox:
             self._update(delivery, payload, progress)
             return
         attachment = payload.get("attachment")
-        if progress.channel is None and progress.unsure:
-            # The DM's channel id, to read its history.
+        group = payload.get("open_users")
+        if progress.channel is None and (progress.unsure or group):
+            # The DM's channel id, to read its history; a group DM is opened
+            # first to post into it at all (a user id posts only into a DM).
             with _slack_errors("conversations.open", posts=False):
-                opened = self.client.conversations_open(users=delivery.slack_user_id)
+                opened = self.client.conversations_open(users=",".join(group or []) or delivery.slack_user_id)
             progress.channel = opened["channel"]["id"]
         if progress.unsure:
             self._look_for_earlier_attempt(delivery, progress, want_file=bool(attachment))

@@ -36,6 +36,7 @@ class RunSummary:
     homes_published: int = 0
     feedback_asked: int = 0
     lists_queued: int = 0
+    introductions_queued: int = 0
 
     def __str__(self) -> str:
         d = self.deliveries
@@ -52,6 +53,7 @@ class RunSummary:
             (self.homes_published, "Home tab brought up to date", "Home tabs brought up to date"),
             (self.feedback_asked, "person asked for feedback", "people asked for feedback"),
             (self.lists_queued, "visitor list queued for the organisers", "visitor lists queued for the organisers"),
+            (self.introductions_queued, "introduction queued", "introductions queued"),
         ]
         done = [plural(d.sent, "message sent", "messages sent")]
         return ", ".join(done + [plural(count, one, many) for count, one, many in others if count]) + "."
@@ -80,6 +82,8 @@ class ReminderWorker:
     venue_lists: Callable[[], int] | None = None
     # Says which visitor lists are due, given the time (as describe_lists(now=...)), for the dry run.
     describe_lists: Callable[..., list[str]] | None = None
+    # Plans and queues the introductions of meetups now due (bot/introductions); returns the queued ids.
+    introductions: Callable[[datetime], list[int]] | None = None
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -95,10 +99,12 @@ class ReminderWorker:
         feedback = self.feedback
         asked = self._timer("asking for feedback", lambda: feedback(now=now)) if feedback else 0
         lists = self._timer("queueing venue lists", self.venue_lists) if self.venue_lists else 0
+        introduce = self.introductions
+        introduced = self._timer("planning introductions", lambda: len(introduce(now))) if introduce else 0
         sent = self.outbox.deliver_due(stop=self._stop)
         homes = self.homes
         published = self._timer("publishing Home tabs", lambda: homes(self.home_batch)) if homes else 0
-        return RunSummary(queued.queued, queued.skipped, sent, carried, published, asked, lists)
+        return RunSummary(queued.queued, queued.skipped, sent, carried, published, asked, lists, introduced)
 
     def _timer(self, what: str, run: Callable[[], int]) -> int:
         # One of these failing (Slack or the database away) must not stop the

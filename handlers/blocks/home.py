@@ -5,6 +5,7 @@ Pure functions of domain objects; anything a person typed goes through `escape`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, plural
@@ -96,7 +97,16 @@ def _home_entry(entry, places: str, taking_signups: bool, tz: ZoneInfo, organise
     return blocks
 
 
-def home_view(entries: list, *, places, taking, tz: ZoneInfo, organiser: bool, subscribed: bool) -> dict:
+def home_view(
+    entries: list,
+    *,
+    places,
+    taking,
+    tz: ZoneInfo,
+    organiser: bool,
+    subscribed: bool,
+    introductions: Sequence[dict] = (),
+) -> dict:
     """`places(entry)` and `taking(entry)` give the card's places text and
     whether sign-up is open, so the Home says what the card says."""
     blocks: list[dict] = [{"type": "header", "text": plain("Cross-government meetups")}]
@@ -120,6 +130,9 @@ def home_view(entries: list, *, places, taking, tz: ZoneInfo, organiser: bool, s
                 f"{len(entries) - shown} more upcoming meetups: use `/meetup signup` or `/meetup list` to see them."
             )
         )
+    # The optional introductions part, if the 100 blocks leave room for it.
+    if len(blocks) + len(introductions) <= 98:
+        blocks += list(introductions)
     blocks.append({"type": "divider"})
     blocks.append(
         context(

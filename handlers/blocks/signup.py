@@ -26,6 +26,7 @@ from handlers.blocks.common import (
     section,
     text_input,
 )
+from handlers.blocks.introductions import introduction_questions
 from storage.models import CONFIRMED, DECLINED, PENDING, WAITLISTED, Meetup, Registration
 
 SIGNUP_AGENDA = 600
@@ -75,6 +76,7 @@ def signup_modal(
         *which,
         *_about_you_questions(full_name, email, organisation),
         *_needs_questions(),
+        *introduction_questions(),
         context(_privacy_text(privacy_url, purge_after_days, venue_columns)),
     ]
     return {

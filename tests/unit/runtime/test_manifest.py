@@ -64,6 +64,13 @@ def test_manifest_asks_for_every_scope_the_code_uses():
     assert "users:read.email" in scopes and "commands" in scopes
 
 
+def test_manifest_asks_to_open_group_direct_messages_for_introductions():
+    # conversations.open with several users needs mpim:write; reading the
+    # group DM's history after an unsure attempt needs mpim:history.
+    scopes = set(load_manifest()["oauth_config"]["scopes"]["bot"])
+    assert {"mpim:write", "mpim:history"} <= scopes
+
+
 def test_manifest_command_is_the_one_the_app_listens_for():
     commands = [c["command"] for c in load_manifest()["features"]["slash_commands"]]
     assert commands == ["/meetup"]

@@ -1,0 +1,1 @@
+"""Rules for introducing people from different organisations working on similar things."""
