@@ -156,7 +156,7 @@ def test_home_buttons_from_organisers_open_the_forms_and_send_the_list(bot):
     assert "Cross-government open source meetup" in str(edit["blocks"])
     press_on_home(bot, ORGANISER, "home_export", meetup_id)
     told = opened_view(bot, before + 3)
-    assert "Sending you the visitor list" in block_texts(told["blocks"])
+    assert "Sending you 2 lists for" in block_texts(told["blocks"])
     bot.fake.wait_for("files.completeUploadExternal")
     assert [(e.exported_by, e.row_count) for e in list_exports(bot.db)] == [(ORGANISER, 1)]
 
