@@ -9,6 +9,7 @@ the smoke test (tests/test_bench_smoke.py) fails.
 from __future__ import annotations
 
 import random
+import statistics
 import subprocess
 import time
 import uuid
@@ -39,7 +40,7 @@ VOTE_CLIENTS = 50
 
 @dataclass
 class Target:
-    key: str  # "sqlite", "postgres" or "floor"
+    key: str  # "sqlite", "postgres", "fair_sqlite", "fair_postgres" or "floor"
     label: str
     code: str  # one letter, so each target's people have their own ids
     server: ServerProcess
@@ -597,6 +598,22 @@ def grid(bench: Bench, target: Target) -> dict:
     return {} if target.is_floor else measure()
 
 
+def median_figures(runs: list[dict]) -> dict:
+    """One round's figures as they are; of several, the median of each
+    number (the first round's for anything else). A round that failed is
+    reported as failed."""
+    failed = [run for run in runs if "error" in run]
+    if failed or len(runs) == 1:
+        return (failed or runs)[0]
+    merged = dict(runs[0])
+    for key in runs[0]:
+        numbers = [run.get(key) for run in runs]
+        if all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+            merged[key] = statistics.median(numbers)
+    merged["rounds"] = len(runs)
+    return merged
+
+
 SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "commands_open": commands_open,
     "commands_closed": commands_closed,
@@ -607,3 +624,6 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "reminders": reminders,
     "grid": grid,
 }
+
+# Run against the fair floors too, and repeated (bench.run --repeat).
+COMPARED = ("commands_open", "commands_closed", "submissions_open", "submissions_closed")
