@@ -56,6 +56,7 @@ class Options:
     quiet: bool = False
     quiet_period: float = 1.0  # see Bench.quiet_period
     profile_dir: Path | None = None  # py-spy flame graphs of each server, written here
+    profile_format: str = "svg"  # or "txt": collapsed stacks, to add up
     # Server processes (WEB_CONCURRENCY) for the bot and the floor alike: one
     # per core, as docs/deploying.md advises.
     web_concurrency: int = field(default_factory=report.cores)
@@ -128,7 +129,9 @@ def run_bench(options: Options) -> Outcome:
 
         if options.profile_dir is not None:
             for target in targets:
-                profiler = Profiler(target.server.process.pid, options.profile_dir / f"{target.key}.svg")
+                profiler = Profiler(
+                    target.server.process.pid, options.profile_dir / f"{target.key}.{options.profile_format}"
+                )
                 stack.callback(profiler.stop)  # before the servers stop: callbacks run last-in, first-out
             say(f"Profiling each server into {options.profile_dir}")
 
@@ -224,6 +227,12 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         metavar="N",
         help="rounds of each comparison with the floors, bot and floor back to back; reports the median (default 3)",
     )
+    parser.add_argument(
+        "--profile-format",
+        choices=("svg", "txt"),
+        default="svg",
+        help="svg: flame graphs; txt: py-spy's collapsed stacks, one a line, to add up (default svg)",
+    )
     parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -246,6 +255,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         scenarios=scenarios,
         slack_latency=args.slack_latency,
         profile_dir=args.profile,
+        profile_format=args.profile_format,
         web_concurrency=args.web_concurrency,
         repeat=args.repeat,
     ), args
