@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench.scenarios import OPEN_RATE, Sizes
+from bench.scenarios import FANOUT_TIME_SCALE, OPEN_RATE, TIER_4_PER_MINUTE, Sizes
 
 COLUMNS = {
     "sqlite": "SQLite",
@@ -165,6 +165,25 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
                 ("answered 429", "rate_limited", _count, "", None),
             ],
         ),
+        "fanout": (
+            f"fan-out: {sizes.fanout:,} confirmations (a DM and its calendar file), fake Slack allowing 1 post a "
+            f"second per conversation and the file's Tier 4 methods {TIER_4_PER_MINUTE} a minute, "
+            f"{FANOUT_TIME_SCALE}× faster",
+            [
+                ("wall time", "wall", _seconds, "", None),
+                (
+                    f"at Slack's real Tier 4 rate, at least ({TIER_4_PER_MINUTE} file calls a minute)",
+                    "real_wall",
+                    _seconds,
+                    "",
+                    None,
+                ),
+                ("sent", "sent", _count, f"{sizes.fanout:,}", _equals(sizes.fanout)),
+                ("duplicated", "duplicated", _count, "0", _equals(0)),
+                ("lost", "lost", _count, "0", _equals(0)),
+                ("answered 429", "rate_limited", _count, "", None),
+            ],
+        ),
         "memory": (
             "memory",
             [
@@ -187,7 +206,7 @@ _FLOOR_ONLY_EMPTY = ("confirmed", "waitlist_in_order", "applied_per_s", "tallies
 
 def _cell(name: str, column: str, figures, index: int, row: tuple, outcome: dict) -> str:
     _figure, key, show, _target, check = row
-    if figures is None or (column == "floor" and name in ("reminders", "grid")):
+    if figures is None or (column == "floor" and name in ("reminders", "grid", "fanout")):
         return "—"
     if "error" in figures:
         return "failed: " + figures["error"].splitlines()[0][:80].replace("|", "/") if index == 0 else "—"

@@ -89,6 +89,10 @@ class Sizes:
     def reminders(self) -> int:
         return self._n(1000, 10)
 
+    @property
+    def fanout(self) -> int:
+        return self._n(5000, 10)  # confirmations after a rush
+
 
 @dataclass
 class Bench:
@@ -503,9 +507,40 @@ def reminders(bench: Bench, target: Target) -> dict:
     the issue asks for no duplicates across them."""
     if target.is_floor:
         return {}
-    n = bench.sizes.reminders
+    return _day_before_dms(bench, target, bench.sizes.reminders, prefix="URM")
+
+
+# Slack's Web API tiers for the calendar file's two calls: Tier 4, "100+ per
+# minute" with generous bursts (api.slack.com/methods/files.getUploadURLExternal,
+# files.completeUploadExternal). FANOUT_TIME_SCALE times faster in the fake,
+# so 5,000 confirmations fit in a benchmark; docs/performance.md scales back.
+TIER_4_PER_MINUTE = 100
+TIER_4_BURST = 20
+FANOUT_TIME_SCALE = 10
+
+
+def fanout(bench: Bench, target: Target) -> dict:
+    """The messages after a rush: `fanout` people each get a direct message
+    and its calendar file (the calls a confirmation makes), from a fake Slack
+    that takes one post a second into each conversation and the calendar
+    file's Tier 4 methods at TIER_4_PER_MINUTE a minute (sped up
+    FANOUT_TIME_SCALE times), answering 429 with Retry-After beyond that."""
+    if target.is_floor:
+        return {}
+    rate = TIER_4_PER_MINUTE / 60 * FANOUT_TIME_SCALE
+    limits = {m: [rate, TIER_4_BURST] for m in ("files.getUploadURLExternal", "files.completeUploadExternal")}
+    figures = _day_before_dms(bench, target, bench.sizes.fanout, prefix="UFO", method_limits=limits)
+    # Each confirmation calls each Tier 4 method once: at Slack's own rate,
+    # after the first burst, that alone takes this long, however fast the bot.
+    n = bench.sizes.fanout
+    floor = max(0, n - TIER_4_BURST) * 60 / TIER_4_PER_MINUTE
+    figures["real_wall"] = max(figures["wall"] or 0, floor) if figures["wall"] else None
+    return figures
+
+
+def _day_before_dms(bench: Bench, target: Target, n: int, *, prefix: str, method_limits: dict | None = None) -> dict:
     now = utcnow()
-    people = [f"URM{target.code}{k:05d}" for k in range(n)]
+    people = [f"{prefix}{target.code}{k:05d}" for k in range(n)]
     with target.database.transaction() as session:
         session.execute(update(Meetup).where(Meetup.status == MEETUP_OPEN).values(status=MEETUP_CLOSED))
         # Starts a day (less ten minutes) from now: the day-before reminder fell due ten minutes ago.
@@ -539,7 +574,7 @@ def reminders(bench: Bench, target: Target) -> dict:
             registration.set_status(CONFIRMED, now)
             session.add(registration)
     bench.fake.control("reset", {})
-    bench.fake.control("config", {"rate_limit_interval": 1.0})
+    bench.fake.control("config", {"rate_limit_interval": 1.0, "method_limits": method_limits})
     started = time.monotonic()
     run_due = subprocess.Popen(
         [str(BIN), "reminders", "run-due"],
@@ -575,7 +610,7 @@ def reminders(bench: Bench, target: Target) -> dict:
         except subprocess.TimeoutExpired:
             run_due.kill()
             run_due.wait()
-        bench.fake.control("config", {"rate_limit_interval": None})
+        bench.fake.control("config", {"rate_limit_interval": None, "method_limits": None})
     reached, duplicated = _dm_outcome(bench.fake.control("dms")["dms"], people)
     stats = bench.fake.control("stats")
     # Still sending at the time limit: the rest are late, not known to be lost.
@@ -622,6 +657,7 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "burst": burst,
     "votes": votes,
     "reminders": reminders,
+    "fanout": fanout,
     "grid": grid,
 }
 
