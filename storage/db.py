@@ -234,22 +234,27 @@ class Database:
         than the statement itself (docs/performance.md). On SQLite it holds
         the queue of writers, as transaction() does."""
         queue = _WRITER_QUEUES.get(self.engine)
+        # The connection first, then the lock, as transaction() takes them: a
+        # writer holding the lock while it waits for a connection could wait
+        # for one held by a writer waiting for the lock.
         raw = self.engine.raw_connection()
+        if queue is not None and not queue.acquire(timeout=_SQLITE_BUSY_SECONDS):
+            raw.close()
+            raise TimeoutError("waited too long for this process's other SQLite writers")
+        driver: Any = raw.driver_connection
         try:
-            if queue is not None:
-                if not queue.acquire(timeout=_SQLITE_BUSY_SECONDS):
-                    raise TimeoutError("waited too long for this process's other SQLite writers")
-                try:
-                    yield raw.driver_connection  # in autocommit: see _on_connect
-                finally:
-                    queue.release()
-                return
-            raw.driver_connection.autocommit = True
-            try:
-                yield raw.driver_connection
-            finally:
-                raw.driver_connection.autocommit = False
+            if queue is None:  # PostgreSQL; SQLite's connections are in autocommit already (_on_connect)
+                driver.autocommit = True
+            yield driver
+            if queue is None:
+                driver.autocommit = False
+        except BaseException:
+            # In an unknown state (a dropped connection, a failed statement): never reused.
+            raw.invalidate()
+            raise
         finally:
+            if queue is not None:
+                queue.release()
             raw.close()
 
     @contextmanager
