@@ -244,6 +244,9 @@ class Database:
         driver: Any = raw.driver_connection
         try:
             if queue is None:  # PostgreSQL; SQLite's connections are in autocommit already (_on_connect)
+                # The check of a connection idle a while (make_engine) leaves
+                # its SELECT 1's transaction open; ends it (nothing is sent otherwise).
+                driver.rollback()
                 driver.autocommit = True
             yield driver
             if queue is None:
