@@ -51,18 +51,20 @@ FLOOR_TABLE = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+
+def _plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text}
+
+
+# A small sign-up form: the floor opens a modal, not the bot's.
 FLOOR_MODAL = {
     "type": "modal",
     "callback_id": "signup",
-    "title": {"type": "plain_text", "text": "Sign up"},
-    "submit": {"type": "plain_text", "text": "Sign up"},
+    "title": _plain("Sign up"),
+    "submit": _plain("Sign up"),
     "blocks": [
-        {
-            "type": "input",
-            "block_id": "organisation",
-            "label": {"type": "plain_text", "text": "Organisation"},
-            "element": {"type": "plain_text_input", "action_id": "value"},
-        }
+        {"type": "input", "block_id": "organisation", "label": _plain("Organisation")}
+        | {"element": {"type": "plain_text_input", "action_id": "value"}}
     ],
 }
 
