@@ -4,9 +4,10 @@
                         [--scenarios commands_open,burst,...] [--docs docs/performance.md]
 
 Starts, all on 127.0.0.1: the fake Slack (its own process), the real server
-once per database (`meetup-bot serve`, HTTP mode, as in production), the
-floor (a bare Bolt app that only acks, served the same way), and a throwaway
-PostgreSQL cluster. The load comes from separate processes (bench/load.py).
+once per database (`meetup-bot serve`, HTTP mode, as in production), beside
+it the fair floor on the same kind of database (a bare Bolt app making the
+same Slack calls and the same transaction, served the same way), the
+ack-only floor, and a throwaway PostgreSQL cluster. The load comes from separate processes (bench/load.py).
 Everything is stopped at the end. Progress goes to standard error, the table
 to standard output.
 """
