@@ -54,6 +54,9 @@ class BenchFakeSlack(FakeSlack):
         self._last_post: dict[str, float] = {}
         self.rate_limited = 0
         self._views_by_trigger: dict[str, dict] = {}
+        # Web API tiers: calls a second per method, each with a bucket of
+        # `burst` calls (method -> [rate, burst, tokens, last refill]).
+        self._method_limits: dict[str, list[float]] = {}
 
     def start(self) -> BenchFakeSlack:
         handler = type("_BoundHandler", (_Handler,), {"fake": self})
@@ -90,6 +93,9 @@ class BenchFakeSlack(FakeSlack):
     def _answer_api(self, method, request, query):
         if self.latency:
             time.sleep(self.latency)  # outside the fake's lock: calls wait side by side, as at Slack
+        tier_wait = self._tier_wait(method)
+        if tier_wait:
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(math.ceil(tier_wait))}
         if self.rate_limit_interval and method in POSTING_METHODS:
             length = int(request.headers.get("Content-Length") or 0)
             raw = request.rfile.read(length) if length else b""
@@ -118,6 +124,22 @@ class BenchFakeSlack(FakeSlack):
             self._last_post[channel] = now
             return 0
 
+    def _tier_wait(self, method: str) -> float:
+        """Seconds until this method may be called again under its tier; 0 means now (and counts it)."""
+        with self._lock:
+            limit = self._method_limits.get(method)
+            if limit is None:
+                return 0
+            rate, burst, tokens, last = limit
+            now = time.monotonic()
+            tokens = min(burst, tokens + (now - last) * rate)
+            if tokens >= 1:
+                limit[2:] = [tokens - 1, now]
+                return 0
+            limit[2:] = [tokens, now]
+            self.rate_limited += 1
+            return (1 - tokens) / rate
+
     # ---------------------------------------------------------------- control
 
     def _answer_control(self, request, name: str, query: dict) -> None:
@@ -130,6 +152,11 @@ class BenchFakeSlack(FakeSlack):
                     interval = body["rate_limit_interval"]
                     self.rate_limit_interval = float(interval) if interval else None
                     self._last_post.clear()
+                if "method_limits" in body:  # {method: [calls a second, burst]}, or null for none
+                    self._method_limits = {
+                        m: [float(rate), float(burst), float(burst), time.monotonic()]
+                        for m, (rate, burst) in (body["method_limits"] or {}).items()
+                    }
                 if "latency" in body:
                     self.latency = float(body["latency"] or 0)
                 answer = {"ok": True}

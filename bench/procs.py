@@ -248,6 +248,8 @@ class Profiler:
     process costs it little, but record figures from a run without it."""
 
     def __init__(self, pid: int, output: Path):
+        # raw: collapsed stacks, one a line, to add up by function; flamegraph: an SVG to look at.
+        kind = "raw" if output.suffix == ".txt" else "flamegraph"
         py_spy = Path(sys.executable).parent / "py-spy"
         if not py_spy.exists():
             raise RuntimeError("py-spy is not installed: `make bench` installs it (the bench extra)")
@@ -264,7 +266,7 @@ class Profiler:
                 "--nonblocking",
                 "--subprocesses",
                 "--format",
-                "flamegraph",
+                kind,
                 "--output",
                 str(output),
             ],

@@ -4,9 +4,10 @@
                         [--scenarios commands_open,burst,...] [--docs docs/performance.md]
 
 Starts, all on 127.0.0.1: the fake Slack (its own process), the real server
-once per database (`meetup-bot serve`, HTTP mode, as in production), the
-floor (a bare Bolt app that only acks, served the same way), and a throwaway
-PostgreSQL cluster. The load comes from separate processes (bench/load.py).
+once per database (`meetup-bot serve`, HTTP mode, as in production), beside
+it the fair floor on the same kind of database (a bare Bolt app making the
+same Slack calls and the same transaction, served the same way), the
+ack-only floor, and a throwaway PostgreSQL cluster. The load comes from separate processes (bench/load.py).
 Everything is stopped at the end. Progress goes to standard error, the table
 to standard output.
 """
@@ -32,7 +33,7 @@ from bench.procs import (
     start_floor,
     start_real_server,
 )
-from bench.scenarios import SCENARIOS, Bench, Sizes, Target
+from bench.scenarios import COMPARED, SCENARIOS, Bench, Sizes, Target, median_figures
 from storage.db import Database
 from tests.support.pg import find_pg_bin
 
@@ -40,7 +41,8 @@ SECRET = "bench-signing-secret"
 TOKEN = "xoxb-test-token"  # the fake Slack's bot token
 CHANNEL = "C0MEETUP"
 ORGANISER = "U0ORGANISER"
-LABELS = {"sqlite": ("SQLite", "S"), "postgres": ("PostgreSQL", "P")}
+# The label, then one letter for the bot's people and one for its fair floor's.
+LABELS = {"sqlite": ("SQLite", "S", "T"), "postgres": ("PostgreSQL", "P", "Q")}
 
 
 @dataclass
@@ -55,9 +57,13 @@ class Options:
     quiet: bool = False
     quiet_period: float = 1.0  # see Bench.quiet_period
     profile_dir: Path | None = None  # py-spy flame graphs of each server, written here
+    profile_format: str = "svg"  # or "txt": collapsed stacks, to add up
     # Server processes (WEB_CONCURRENCY) for the bot and the floor alike: one
     # per core, as docs/deploying.md advises.
     web_concurrency: int = field(default_factory=report.cores)
+    # Rounds of each comparison with the floors (COMPARED): the machine's
+    # other work moves one round's figures; the median of three less so.
+    repeat: int = 1
 
 
 @dataclass
@@ -87,20 +93,19 @@ def run_bench(options: Options) -> Outcome:
         stack.callback(fake.stop)
         fake.control("config", {"latency": options.slack_latency})
         targets: list[Target] = []
+        floor_env = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "WEB_CONCURRENCY": str(options.web_concurrency),
+        }
         for name in options.databases:
-            if name == "postgres":
-                if pg_bin is None:
-                    say("PostgreSQL is not installed (no initdb): skipping it. Install the postgresql package.")
-                    continue
-                cluster = DurablePostgres(pg_bin).start()
-                stack.callback(cluster.stop)
-                cluster.execute("CREATE DATABASE bench")
-                url = cluster.url("bench")
-            else:
-                url = f"sqlite:///{workdir / 'bench.db'}"
+            urls = _database_urls(name, pg_bin, workdir, stack, say)
+            if urls is None:
+                continue
             env = server_env(
                 fake=fake,
-                database_url=url,
+                database_url=urls[0],
                 secret=SECRET,
                 token=TOKEN,
                 channel=CHANNEL,
@@ -110,25 +115,24 @@ def run_bench(options: Options) -> Outcome:
             say(f"Starting the server on {LABELS[name][0]}")
             server = start_real_server(name, env, workdir / name)
             stack.callback(server.stop)
-            database = Database(url)
+            database = Database(urls[0])
             stack.callback(database.dispose)
             targets.append(Target(name, LABELS[name][0], LABELS[name][1], server, database, env))
-        say("Starting the floor")
-        floor = start_floor(
-            {
-                "SLACK_BOT_TOKEN": TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": fake.api_url,
-                "WEB_CONCURRENCY": str(options.web_concurrency),
-            },
-            workdir / "floor",
-        )
+            say(f"Starting the fair floor on {LABELS[name][0]}")
+            fair = start_floor({**floor_env, "FLOOR_KIND": "fair", "DATABASE_URL": urls[1]}, workdir / f"fair_{name}")
+            stack.callback(fair.stop)
+            # Beside its bot in the list, so each comparison runs back to back.
+            targets.append(Target(f"fair_{name}", f"fair floor ({LABELS[name][0]})", LABELS[name][2], fair))
+        say("Starting the ack-only floor")
+        floor = start_floor(floor_env, workdir / "floor")
         stack.callback(floor.stop)
-        targets.append(Target("floor", "floor (bare Bolt)", "F", floor))
+        targets.append(Target("floor", "ack-only floor", "F", floor))
 
         if options.profile_dir is not None:
             for target in targets:
-                profiler = Profiler(target.server.process.pid, options.profile_dir / f"{target.key}.svg")
+                profiler = Profiler(
+                    target.server.process.pid, options.profile_dir / f"{target.key}.{options.profile_format}"
+                )
                 stack.callback(profiler.stop)  # before the servers stop: callbacks run last-in, first-out
             say(f"Profiling each server into {options.profile_dir}")
 
@@ -144,15 +148,15 @@ def run_bench(options: Options) -> Outcome:
         results: dict = {}
         for name in options.scenarios:
             results[name] = {}
-            for target in targets:
-                say(f"{name} on {target.label}")
-                try:
-                    results[name][target.key] = SCENARIOS[name](bench, target)
-                except Exception as error:  # report it in the table, carry on with the rest
-                    say(traceback.format_exc())
-                    if target.server.process.poll() is not None:
-                        say(f"{target.label} has stopped: {target.server.log_tail()}")
-                    results[name][target.key] = {"error": f"{type(error).__name__}: {error}"}
+            rounds = options.repeat if name in COMPARED else 1
+            for round_number in range(rounds):
+                for target in targets:
+                    if target.key.startswith("fair_") and name not in COMPARED:
+                        continue
+                    say(f"{name} on {target.label}" + (f", round {round_number + 1} of {rounds}" if rounds > 1 else ""))
+                    figures = _run_scenario(name, bench, target, say)
+                    results[name].setdefault(target.key, []).append(figures)
+            results[name] = {key: median_figures(runs) for key, runs in results[name].items()}
         results["memory"] = {
             t.key: dict(zip(("peak_rss", "total_peak_rss"), t.server.peak_rss(), strict=False)) for t in targets
         }
@@ -160,6 +164,30 @@ def run_bench(options: Options) -> Outcome:
         table = report.render_table(results, sizes, [t.key for t in targets])
         info = report.machine(pg_bin, load_before)
     return Outcome(results, table, info, violations)
+
+
+def _database_urls(name: str, pg_bin, workdir: Path, stack: contextlib.ExitStack, say) -> tuple[str, str] | None:
+    """The bot's database and the fair floor's, of the same kind (None: skip it)."""
+    if name == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", f"sqlite:///{workdir / 'floor.db'}"
+    if pg_bin is None:
+        say("PostgreSQL is not installed (no initdb): skipping it. Install the postgresql package.")
+        return None
+    cluster = DurablePostgres(pg_bin).start()
+    stack.callback(cluster.stop)
+    cluster.execute("CREATE DATABASE bench")
+    cluster.execute("CREATE DATABASE floor")
+    return cluster.url("bench"), cluster.url("floor")
+
+
+def _run_scenario(name: str, bench: Bench, target: Target, say) -> dict:
+    try:
+        return SCENARIOS[name](bench, target)
+    except Exception as error:  # report it in the table, carry on with the rest
+        say(traceback.format_exc())
+        if target.server.process.poll() is not None:
+            say(f"{target.label} has stopped: {target.server.log_tail()}")
+        return {"error": f"{type(error).__name__}: {error}"}
 
 
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
@@ -193,6 +221,19 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         metavar="DIR",
         help="record a py-spy flame graph of each server into DIR (then do not record the figures)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="rounds of each comparison with the floors, bot and floor back to back; reports the median (default 3)",
+    )
+    parser.add_argument(
+        "--profile-format",
+        choices=("svg", "txt"),
+        default="svg",
+        help="svg: flame graphs; txt: py-spy's collapsed stacks, one a line, to add up (default svg)",
+    )
     parser.add_argument("--docs", type=Path, help="also write the results into this file (docs/performance.md)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -205,6 +246,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         parser.error("--scale must be more than 0 and at most 10")
     if not 1 <= args.web_concurrency <= 16:
         parser.error("--web-concurrency must be between 1 and 16")
+    if not 1 <= args.repeat <= 9:
+        parser.error("--repeat must be between 1 and 9")
     if not 0 <= args.slack_latency <= 2:
         parser.error("--slack-latency must be between 0 and 2 seconds")
     return Options(
@@ -213,7 +256,9 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         scenarios=scenarios,
         slack_latency=args.slack_latency,
         profile_dir=args.profile,
+        profile_format=args.profile_format,
         web_concurrency=args.web_concurrency,
+        repeat=args.repeat,
     ), args
 
 

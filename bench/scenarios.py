@@ -9,6 +9,7 @@ the smoke test (tests/test_bench_smoke.py) fails.
 from __future__ import annotations
 
 import random
+import statistics
 import subprocess
 import time
 import uuid
@@ -40,7 +41,7 @@ VOTE_CLIENTS = 50
 
 @dataclass
 class Target:
-    key: str  # "sqlite", "postgres" or "floor"
+    key: str  # "sqlite", "postgres", "fair_sqlite", "fair_postgres" or "floor"
     label: str
     code: str  # one letter, so each target's people have their own ids
     server: ServerProcess
@@ -88,6 +89,10 @@ class Sizes:
     @property
     def reminders(self) -> int:
         return self._n(1000, 10)
+
+    @property
+    def fanout(self) -> int:
+        return self._n(5000, 10)  # confirmations after a rush
 
 
 @dataclass
@@ -533,9 +538,40 @@ def reminders(bench: Bench, target: Target) -> dict:
     the issue asks for no duplicates across them."""
     if target.is_floor:
         return {}
-    n = bench.sizes.reminders
+    return _day_before_dms(bench, target, bench.sizes.reminders, prefix="URM")
+
+
+# Slack's Web API tiers for the calendar file's two calls: Tier 4, "100+ per
+# minute" with generous bursts (api.slack.com/methods/files.getUploadURLExternal,
+# files.completeUploadExternal). FANOUT_TIME_SCALE times faster in the fake,
+# so 5,000 confirmations fit in a benchmark; docs/performance.md scales back.
+TIER_4_PER_MINUTE = 100
+TIER_4_BURST = 20
+FANOUT_TIME_SCALE = 10
+
+
+def fanout(bench: Bench, target: Target) -> dict:
+    """The messages after a rush: `fanout` people each get a direct message
+    and its calendar file (the calls a confirmation makes), from a fake Slack
+    that takes one post a second into each conversation and the calendar
+    file's Tier 4 methods at TIER_4_PER_MINUTE a minute (sped up
+    FANOUT_TIME_SCALE times), answering 429 with Retry-After beyond that."""
+    if target.is_floor:
+        return {}
+    rate = TIER_4_PER_MINUTE / 60 * FANOUT_TIME_SCALE
+    limits = {m: [rate, TIER_4_BURST] for m in ("files.getUploadURLExternal", "files.completeUploadExternal")}
+    figures = _day_before_dms(bench, target, bench.sizes.fanout, prefix="UFO", method_limits=limits)
+    # Each confirmation calls each Tier 4 method once: at Slack's own rate,
+    # after the first burst, that alone takes this long, however fast the bot.
+    n = bench.sizes.fanout
+    floor = max(0, n - TIER_4_BURST) * 60 / TIER_4_PER_MINUTE
+    figures["real_wall"] = max(figures["wall"] or 0, floor) if figures["wall"] else None
+    return figures
+
+
+def _day_before_dms(bench: Bench, target: Target, n: int, *, prefix: str, method_limits: dict | None = None) -> dict:
     now = utcnow()
-    people = [f"URM{target.code}{k:05d}" for k in range(n)]
+    people = [f"{prefix}{target.code}{k:05d}" for k in range(n)]
     with target.database.transaction() as session:
         session.execute(update(Meetup).where(Meetup.status == MEETUP_OPEN).values(status=MEETUP_CLOSED))
         # Starts a day (less ten minutes) from now: the day-before reminder fell due ten minutes ago.
@@ -569,7 +605,7 @@ def reminders(bench: Bench, target: Target) -> dict:
             registration.set_status(CONFIRMED, now)
             session.add(registration)
     bench.fake.control("reset", {})
-    bench.fake.control("config", {"rate_limit_interval": 1.0})
+    bench.fake.control("config", {"rate_limit_interval": 1.0, "method_limits": method_limits})
     started = time.monotonic()
     run_due = subprocess.Popen(
         [str(BIN), "reminders", "run-due"],
@@ -605,7 +641,7 @@ def reminders(bench: Bench, target: Target) -> dict:
         except subprocess.TimeoutExpired:
             run_due.kill()
             run_due.wait()
-        bench.fake.control("config", {"rate_limit_interval": None})
+        bench.fake.control("config", {"rate_limit_interval": None, "method_limits": None})
     reached, duplicated = _dm_outcome(bench.fake.control("dms")["dms"], people)
     stats = bench.fake.control("stats")
     # Still sending at the time limit: the rest are late, not known to be lost.
@@ -628,6 +664,22 @@ def grid(bench: Bench, target: Target) -> dict:
     return {} if target.is_floor else measure()
 
 
+def median_figures(runs: list[dict]) -> dict:
+    """One round's figures as they are; of several, the median of each
+    number (the first round's for anything else). A round that failed is
+    reported as failed."""
+    failed = [run for run in runs if "error" in run]
+    if failed or len(runs) == 1:
+        return (failed or runs)[0]
+    merged = dict(runs[0])
+    for key in runs[0]:
+        numbers = [run.get(key) for run in runs]
+        if all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+            merged[key] = statistics.median(numbers)
+    merged["rounds"] = len(runs)
+    return merged
+
+
 SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "commands_open": commands_open,
     "commands_closed": commands_closed,
@@ -637,5 +689,9 @@ SCENARIOS: dict[str, Callable[[Bench, Target], dict]] = {
     "burst_with_pages": burst_with_pages,
     "votes": votes,
     "reminders": reminders,
+    "fanout": fanout,
     "grid": grid,
 }
+
+# Run against the fair floors too, and repeated (bench.run --repeat).
+COMPARED = ("commands_open", "commands_closed", "submissions_open", "submissions_closed")

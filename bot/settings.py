@@ -92,6 +92,20 @@ def load_dotenv_file(path: str = ".env") -> None:
     load_dotenv(path, override=False)
 
 
+# More server processes than this by default would each hold a database pool
+# (up to 20 PostgreSQL connections) and about 100 MB, for little more speed.
+MOST_DEFAULT_PROCESSES = 4
+
+
+def default_web_concurrency() -> int:
+    """One server process per core this process may use, up to
+    MOST_DEFAULT_PROCESSES: Python runs one thread at a time in a process,
+    and one process alone cannot keep up with a rush of 100 sign-ups a
+    second (docs/performance.md)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MOST_DEFAULT_PROCESSES))
+
+
 def _ids(value: str) -> frozenset[str]:
     return frozenset(part.strip() for part in value.split(",") if part.strip())
 
@@ -277,7 +291,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         organiser_usergroup_id=get("ORGANISER_USERGROUP_ID") or None,
         organiser_channel_id=get("ORGANISER_CHANNEL_ID") or None,
         port=_int(env, "PORT", 3000, problems, minimum=1),
-        web_concurrency=_int(env, "WEB_CONCURRENCY", 1, problems, minimum=1),
+        web_concurrency=_int(env, "WEB_CONCURRENCY", default_web_concurrency(), problems, minimum=1),
         timezone=timezone,
         reminder_poll_seconds=_int(env, "REMINDER_POLL_SECONDS", 30, problems, minimum=1),
         vote_emoji=emoji or ("+1",),

@@ -8,12 +8,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.stale_homes import watch_registrations
+
+# Each SQLite engine's queue of writers, for single statements that bypass
+# SQLAlchemy's transactions (Database.single_write).
+_WRITER_QUEUES: WeakKeyDictionary[Engine, _WriterQueue] = WeakKeyDictionary()
 
 _READ_ONLY = "meetup_read_only"
 _HOLDS_WRITE_LOCK = "meetup_holds_write_lock"
@@ -76,6 +81,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     write_lock = _WriterQueue(engine.url.database)
+    _WRITER_QUEUES[engine] = write_lock
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -219,6 +225,40 @@ class Database:
         Statements that must succeed or fail together belong in transaction()."""
         with self._autocommit_on_postgres.begin() as connection:
             yield connection
+
+    @contextmanager
+    def single_write(self) -> Iterator[Any]:
+        """A pooled driver connection (DBAPI) on which each statement commits
+        on its own, for the one statement run before every ack (the replay
+        guard): SQLAlchemy's connection, transaction and events cost more CPU
+        than the statement itself (docs/performance.md). On SQLite it holds
+        the queue of writers, as transaction() does."""
+        queue = _WRITER_QUEUES.get(self.engine)
+        # The connection first, then the lock, as transaction() takes them: a
+        # writer holding the lock while it waits for a connection could wait
+        # for one held by a writer waiting for the lock.
+        raw = self.engine.raw_connection()
+        if queue is not None and not queue.acquire(timeout=_SQLITE_BUSY_SECONDS):
+            raw.close()
+            raise TimeoutError("waited too long for this process's other SQLite writers")
+        driver: Any = raw.driver_connection
+        try:
+            if queue is None:  # PostgreSQL; SQLite's connections are in autocommit already (_on_connect)
+                # The check of a connection idle a while (make_engine) leaves
+                # its SELECT 1's transaction open; ends it (nothing is sent otherwise).
+                driver.rollback()
+                driver.autocommit = True
+            yield driver
+            if queue is None:
+                driver.autocommit = False
+        except BaseException:
+            # In an unknown state (a dropped connection, a failed statement): never reused.
+            raw.invalidate()
+            raise
+        finally:
+            if queue is not None:
+                queue.release()
+            raw.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -6,7 +6,7 @@ every request, where an ORM session's bookkeeping is pure cost.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Connection, Table, delete
@@ -27,6 +27,28 @@ def record_request(connection: Connection, signature: str, seen_at: datetime) ->
     # upserts on every driver.
     added = connection.execute(_RECORD[connection.dialect.name], {"signature": signature, "seen_at": seen_at})
     return added.first() is not None
+
+
+# The same insert as driver SQL, for Database.single_write. Times are stored
+# as naive UTC, in SQLite as SQLAlchemy writes them (storage/models.py UTCDateTime).
+_RECORD_SQL = {
+    "sqlite": "INSERT INTO seen_requests (signature, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
+    "postgresql": (
+        "INSERT INTO seen_requests (signature, seen_at) VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING signature"
+    ),
+}
+
+
+def record_request_directly(driver_connection, dialect: str, signature: str, seen_at: datetime) -> bool:
+    """record_request on a driver connection that commits each statement."""
+    naive = seen_at.astimezone(UTC).replace(tzinfo=None)
+    value = naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
+    cursor = driver_connection.execute(_RECORD_SQL[dialect], (signature, value))
+    try:
+        # All of it: SQLite commits once the statement has run to its end.
+        return bool(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def forget_requests(connection: Connection, *, seen_before: datetime) -> int:

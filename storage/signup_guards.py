@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, case, delete, false, select
 from sqlalchemy.orm import Session
 
 from storage.db import added
 from storage.models import SignupGuard
+from storage.upserts import for_each_dialect
+
+_TABLE = cast(Table, SignupGuard.__table__)
 
 
 def get_guard(session: Session, meetup_id: int, person: str) -> SignupGuard | None:
@@ -21,3 +27,35 @@ def add_guard(session: Session, guard: SignupGuard) -> SignupGuard:
 
 def delete_guards(session: Session, meetup_id: int) -> None:
     session.execute(delete(SignupGuard).where(SignupGuard.meetup_id == meetup_id))
+
+
+def _count(insert):
+    statement = insert(_TABLE).values(
+        meetup_id=bindparam("meetup_id"),
+        person=bindparam("person"),
+        declined=false(),
+        window_started_at=bindparam("now"),
+        signups=1,
+    )
+    # A day that has ended starts again at this sign-up. Every SET sees the
+    # row as it was, on SQLite and PostgreSQL alike.
+    ended = _TABLE.c.window_started_at <= bindparam("window_start", type_=_TABLE.c.window_started_at.type)
+    return statement.on_conflict_do_update(
+        index_elements=["meetup_id", "person"],
+        set_={
+            "signups": case((ended, 1), else_=_TABLE.c.signups + 1),
+            "window_started_at": case((ended, statement.excluded.window_started_at), else_=_TABLE.c.window_started_at),
+        },
+    )
+
+
+# Built once: one statement under the meetup's lock instead of a read and an
+# ORM insert (docs/performance.md).
+_COUNT = for_each_dialect(_count)
+
+
+def count_signup(session: Session, meetup_id: int, person: str, *, now: datetime, window_start: datetime) -> None:
+    """One more sign-up in the person's day, which starts again if it began
+    at or before `window_start`."""
+    statement = _COUNT[session.get_bind().dialect.name]
+    session.execute(statement, {"meetup_id": meetup_id, "person": person, "now": now, "window_start": window_start})

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, CursorResult, delete, event, inspect, select,
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Registration, StaleHome, utcnow
-from storage.upserts import insert_for
+from storage.upserts import for_each_dialect
 
 _TABLE = StaleHome.__table__
 
@@ -35,10 +35,9 @@ def _record_changes(session: Session, _flush_context, _instances) -> None:
         mark_stale(session.connection(), people, now=utcnow())
 
 
-def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
-    rows = [{"slack_user_id": u, "changed_at": now, "version": 1, "attempts": 0} for u in sorted(set(user_ids))]
-    statement = insert_for(connection.dialect.name)(_TABLE).values(rows)
-    statement = statement.on_conflict_do_update(
+def _mark(insert):
+    statement = insert(_TABLE)
+    return statement.on_conflict_do_update(
         index_elements=["slack_user_id"],
         set_={
             "changed_at": statement.excluded.changed_at,
@@ -47,7 +46,16 @@ def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime
             "attempts": 0,
         },
     )
-    connection.execute(statement)
+
+
+# Built once, given its rows at each run: building it cost a sign-up more
+# CPU than its insert of the registration (docs/performance.md).
+_MARK = for_each_dialect(_mark)
+
+
+def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
+    rows = [{"slack_user_id": u, "changed_at": now, "version": 1, "attempts": 0} for u in sorted(set(user_ids))]
+    connection.execute(_MARK[connection.dialect.name], rows)
 
 
 def _unclaimed(now: datetime):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
-from storage.seen_requests import forget_requests, record_request
+from storage.seen_requests import forget_requests, record_request_directly
 
 # Longer than Slack's 5-minute timestamp window, so no replay outlives its record.
 KEEP = timedelta(minutes=10)
@@ -36,8 +36,8 @@ class ReplayGuard:
             seen_at = datetime.fromtimestamp(int(timestamp), tz=UTC)
         except (TypeError, ValueError, OverflowError, OSError):
             return False
-        with self.db.connection() as connection:
-            first = record_request(connection, signature, seen_at)
+        with self.db.single_write() as connection:
+            first = record_request_directly(connection, self.db.engine.dialect.name, signature, seen_at)
         if self._purge_is_due():
             # Slack refuses to sign for a timestamp this old, so a replay of
             # these fails Bolt's timestamp check anyway.

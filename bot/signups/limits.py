@@ -54,10 +54,8 @@ class SignupLimits:
 
     def count_signup(self, session, meetup_id: int, user_id: str, now: datetime) -> None:
         """Count a stored sign-up towards the day's limit."""
-        guard = _guard(session, meetup_id, self.person_key(meetup_id, user_id), now)
-        if guard.window_started_at <= now - WINDOW:
-            guard.window_started_at, guard.signups = now, 0
-        guard.signups += 1
+        person = self.person_key(meetup_id, user_id)
+        guard_store.count_signup(session, meetup_id, person, now=now, window_start=now - WINDOW)
 
     def record_decline(self, session, meetup_id: int, user_id: str, now: datetime) -> None:
         _guard(session, meetup_id, self.person_key(meetup_id, user_id), now).declined = True

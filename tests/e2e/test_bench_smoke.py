@@ -36,7 +36,7 @@ def test_the_benchmark_runs_at_a_tiny_scale():
     assert outcome.violations == []
 
     header, rule, *rows = outcome.table.splitlines()
-    assert header == "| scenario | figure | SQLite | floor (bare Bolt) | target |"
+    assert header == "| scenario | figure | SQLite | fair floor (SQLite) | ack-only floor | target |"
     assert any(row.startswith("| burst: 20 submissions for 2 places") for row in rows)
 
 

@@ -40,6 +40,8 @@ def settings_env(fake, database_url: str, **overrides) -> dict[str, str]:
         "MEETUP_CHANNEL_ID": CHANNEL,
         "ORGANISER_USER_IDS": ORGANISER,
         "PSEUDONYM_KEY": PSEUDONYM_KEY,
+        # One process unless a test asks for more (the default follows the cores).
+        "WEB_CONCURRENCY": "1",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}

@@ -67,3 +67,17 @@ def test_forgetting_does_not_run_on_every_request(db):
     guard.is_first_delivery("v0=new", str(start + int(KEEP.total_seconds()) + 60))
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(SeenRequest)) == 3
+
+
+def test_the_guard_works_on_a_connection_checked_after_idling(db, monkeypatch):
+    # Checking a connection that sat idle (storage/db.py) leaves its SELECT 1's
+    # transaction open on PostgreSQL; the guard's own statement commits on its own.
+    import storage.db
+
+    monkeypatch.setattr(storage.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    guard = ReplayGuard(db)
+    now = str(int(time.time()))
+    for signature in ("v0=one", "v0=two", "v0=three"):
+        assert guard.is_first_delivery(signature, now) is True
+    assert guard.is_first_delivery("v0=two", now) is False
+    assert stored(db) == {"v0=one", "v0=two", "v0=three"}
