@@ -167,7 +167,7 @@ def let_in(db: Database, meetup_id: int, registration_id: int, *, by: str, now: 
         if not has_room(meetup, came=came, places=places, started=started):
             if not started:
                 return (
-                    f"There is no room to let {name} in yet: all {meetup.capacity} places are taken. "
+                    f"There is no room to let {name} in yet: every place is taken. "
                     f"Places of people who have not come are free once the meetup starts, "
                     f"at {format_time(meetup.starts_at, tz)}."
                 )

@@ -57,9 +57,11 @@ def test_presses_at_the_same_moment_record_one_check_in(db, clock):
 
 
 def test_letting_two_in_at_once_with_room_for_one_lets_in_one(db, clock):
-    # Ada and Bob have the two places; Cy and Dee wait. Ada comes: room for one more.
+    # Ada and Bob have the two places; Cy and Dee wait. Ada comes; once the
+    # meetup has started, Bob's place is free for one more.
     meetup, ids = on_the_day(db, clock, ["U0ADA", "U0BOB", "U0CY", "U0DEE"], capacity=2)
     check_in(db, meetup, ids["U0ADA"], by="U0ORG", now=clock(), tz=LONDON)
+    clock.now = meetup.starts_at + timedelta(minutes=15)
     answers = at_once(
         [
             lambda who=who: let_in(db, meetup.id, ids[who], by="U0ORG", now=clock(), tz=LONDON)
@@ -68,6 +70,15 @@ def test_letting_two_in_at_once_with_room_for_one_lets_in_one(db, clock):
     )
     assert sum(1 for a in answers if "has been let in" in a) == 1
     assert sum(1 for a in answers if a.startswith("There is no room")) == 1
+
+
+def test_before_the_start_the_places_are_kept_for_the_people_who_have_them(db, clock):
+    meetup, ids = on_the_day(db, clock, ["U0ADA", "U0BOB"], capacity=1)
+    answer = let_in(db, meetup.id, ids["U0BOB"], by="U0ORG", now=clock(), tz=LONDON)
+    assert answer.startswith("There is no room to let U0BOB in yet: every place is taken.")
+    clock.now = meetup.starts_at + timedelta(minutes=1)
+    answer = let_in(db, meetup.id, ids["U0BOB"], by="U0ORG", now=clock(), tz=LONDON)
+    assert answer == "U0BOB has been let in from the waitlist and is checked in."
 
 
 def test_nothing_is_checked_in_before_the_day(db, clock):
