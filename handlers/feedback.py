@@ -127,8 +127,13 @@ def feedback_command(request: CommandRequest) -> None:
         request.ack(text=f"Use `/meetup feedback ID` with a meetup's number, not '{escape(args[0][:30])}'.")
         return
     meetup = feedback_meetup(deps.db, wanted, now=deps.clock())
+    if meetup is None and wanted is None:
+        request.ack(text="No meetup has ended yet, so there is no feedback to show.")
+        return
     if meetup is None:
-        request.ack(text="There is no such meetup. Use `/meetup feedback ID` with a meetup's number.")
+        request.ack(
+            text=f"There is no meetup number {wanted}. Use `/meetup list` to see the meetups and their numbers."
+        )
         return
     # Co-organisers reach here for their own meetups only (handlers/commands.py); checked again all the same.
     if not deps.can_run(request.user_id, meetup.id):
