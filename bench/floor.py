@@ -114,12 +114,17 @@ def create_floor_app(*, token: str, signing_secret: str, api_url: str, database:
 
 
 def _fair_listeners(app: App, database: Database) -> None:
-    def signup_command(ack: Ack, command: dict, client: WebClient) -> None:
+    # The app's own client, with kept connections, as the bot's listeners
+    # have: the `client` Bolt hands a listener is a plain WebClient made for
+    # each request, which opens a connection for every call.
+    client = app.client
+
+    def signup_command(ack: Ack, command: dict) -> None:
         ack()
         client.users_info(user=command["user_id"])
         client.views_open(trigger_id=command["trigger_id"], view=FLOOR_MODAL)
 
-    def signup_submission(ack: Ack, body: dict, client: WebClient) -> None:
+    def signup_submission(ack: Ack, body: dict) -> None:
         user_id = body["user"]["id"]
         with database.transaction() as session:
             session.execute(

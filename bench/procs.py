@@ -265,6 +265,7 @@ class Profiler:
                 "100",
                 "--nonblocking",
                 "--subprocesses",
+                "--gil",  # only the thread running Python: CPU, not waiting
                 "--format",
                 kind,
                 "--output",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import tempfile
 import threading
@@ -34,6 +35,7 @@ SECRET = "bench-single-secret"
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0MEETUP"
 VIEW_FILE = Path("bench-single-view.json")
+SELF = resource.RUSAGE_SELF
 
 
 def _bot(fake: FakeSlackProcess, url: str):
@@ -48,7 +50,7 @@ def _bot(fake: FakeSlackProcess, url: str):
     env |= {"DATABASE_URL": url, "MEETUP_CHANNEL_ID": CHANNEL, "ORGANISER_USER_IDS": "U0ORGANISER"}
     settings = load_settings(env)
     # Its log lines as in production (one per request and per Slack call), written nowhere.
-    logs.configure("text", stream=open(os.devnull, "w"))  # noqa: SIM115 (for the life of the process)
+    logs.configure("text", stream=open(os.environ.get("BENCH_LOG", os.devnull), "w"))  # noqa: SIM115 (for the life of the process)
     db = Database(url)
     upgrade(db.engine)
     app, _ = create_app(settings, db, outbox=make_outbox(settings, db))
@@ -68,7 +70,9 @@ def _signup_view(fake: FakeSlackProcess, port: int) -> dict:
     trigger = f"bench-{uuid.uuid4().hex}"
     client = _Client("127.0.0.1", port, SECRET, 10)
     client.send(
-        payloads.command("signup", user_id="UVIEW0001", channel_id=CHANNEL, response_url="", trigger_id=trigger)
+        payloads.command(
+            "signup", user_id="UVIEW0001", channel_id=CHANNEL, response_url=fake.response_url, trigger_id=trigger
+        )
     )
     client.close()
     for _ in range(200):
@@ -109,18 +113,21 @@ def main(which: str, scenario: str, count: int) -> dict:
         run_load_process(
             {**spec, "max_count": 60, "duration": 60, "source": {**source, "user_prefix": "UWARM"}}, timeout=120
         )
-        calls_before, cpu_before = _calls_when_quiet(fake), time.process_time()
+        calls_before, cpu_before, usage_before = _calls_when_quiet(fake), time.process_time(), resource.getrusage(SELF)
         done = run_load_process(
             {**spec, "max_count": count, "duration": 300, "source": {**source, "user_prefix": "UMEASURE"}}, timeout=400
         )
         calls = _calls_when_quiet(fake) - calls_before
         cpu = time.process_time() - cpu_before
+        usage = resource.getrusage(SELF)
         return {
             "which": which,
             "scenario": scenario,
             "count": done["count"],
             "statuses": done["statuses"],
             "cpu_ms_per_request": round(cpu / done["count"] * 1000, 2),
+            # The kernel's share (system calls: sockets, file locks, SQLite's writes) of that CPU.
+            "system_ms_per_request": round((usage.ru_stime - usage_before.ru_stime) / done["count"] * 1000, 2),
             "calls_per_request": round(calls / done["count"], 2),
         }
     finally:

@@ -112,6 +112,15 @@ class _BrokenLimits:
 
 
 @pytest.fixture(autouse=True)
+def _calendar_files_made_afresh():
+    """Files and agendas are reused within a process (bot.meetups.calendar),
+    keyed by ids that each test's own database gives again."""
+    from bot.meetups.calendar import forget_made
+
+    forget_made()
+
+
+@pytest.fixture(autouse=True)
 def fail_on_broken_slack_limits():
     """A message the app fitted that Slack would still refuse is a bug in a
     builder: bot/common/slack_limits.py logs it, and here the test fails."""

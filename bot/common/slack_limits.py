@@ -93,49 +93,60 @@ def lines_within(lines: list[str], limit: int, more: str) -> str:
     return "\n".join(kept + [more.format(n=len(lines) - len(kept))])
 
 
-def _text(obj: Any, limit: int) -> None:
-    if isinstance(obj, dict) and isinstance(obj.get("text"), str):
+def _text(obj: Any, limit: int, fix: bool) -> bool:
+    """Whether the object's text is over `limit`; with `fix`, shortened to fit."""
+    if not (isinstance(obj, dict) and isinstance(obj.get("text"), str) and len(obj["text"]) > limit):
+        return False
+    if fix:
         obj["text"] = shorten(obj["text"], limit)
+    return True
 
 
-def _element(element: Any) -> None:
+def _element(element: Any, fix: bool) -> bool:
     if not isinstance(element, dict):
-        return
-    if element.get("type") == "button":
-        _text(element.get("text"), BUTTON_TEXT)
-    _text(element.get("placeholder"), PLACEHOLDER)
+        return False
+    over = element.get("type") == "button" and _text(element.get("text"), BUTTON_TEXT, fix)
+    over = _text(element.get("placeholder"), PLACEHOLDER, fix) or over
     options = list(element.get("options") or [])
     for group in element.get("option_groups") or []:
         options += group.get("options") or []
     for option in options:
-        _text(option.get("text") if isinstance(option, dict) else None, OPTION_TEXT)
+        over = _text(option.get("text") if isinstance(option, dict) else None, OPTION_TEXT, fix) or over
+    return over
 
 
-def _block(block: Any) -> None:
+def _block(block: Any, fix: bool) -> bool:
+    """Whether any text in the block is over its limit; with `fix`, each is shortened."""
     if not isinstance(block, dict):
-        return
+        return False
     kind = block.get("type")
+    over = False
     if kind == "section":
-        _text(block.get("text"), SECTION_TEXT)
+        over = _text(block.get("text"), SECTION_TEXT, fix)
         for field in block.get("fields") or []:
-            _text(field, SECTION_FIELD)
-        _element(block.get("accessory"))
+            over = _text(field, SECTION_FIELD, fix) or over
+        over = _element(block.get("accessory"), fix) or over
     elif kind == "header":
-        _text(block.get("text"), HEADER_TEXT)
+        over = _text(block.get("text"), HEADER_TEXT, fix)
     elif kind == "context":
         for element in block.get("elements") or []:
-            _text(element, CONTEXT_TEXT)
+            over = _text(element, CONTEXT_TEXT, fix) or over
     elif kind == "actions":
         for element in block.get("elements") or []:
-            _element(element)
+            over = _element(element, fix) or over
     elif kind == "input":
-        _text(block.get("label"), INPUT_LABEL)
-        _text(block.get("hint"), INPUT_LABEL)
-        _element(block.get("element"))
+        over = _text(block.get("label"), INPUT_LABEL, fix)
+        over = _text(block.get("hint"), INPUT_LABEL, fix) or over
+        over = _element(block.get("element"), fix) or over
+    return over
 
 
 def _fit_blocks(blocks: Any, most: int) -> Any:
     if not isinstance(blocks, list):
+        return blocks
+    # Most messages fit as built: checked without copying them, as copying a
+    # modal's blocks cost more CPU than the rest of opening it (docs/performance.md).
+    if len(blocks) <= most and not any(_block(block, fix=False) for block in blocks):
         return blocks
     blocks = copy.deepcopy(blocks)
     if len(blocks) > most:
@@ -145,7 +156,7 @@ def _fit_blocks(blocks: Any, most: int) -> Any:
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{hidden} more parts are not shown."}]}
         ]
     for block in blocks:
-        _block(block)
+        _block(block, fix=True)
     return blocks
 
 
@@ -169,7 +180,7 @@ def fit_view(view: Any) -> Any:
     for key, limit in (("title", VIEW_TITLE), ("submit", VIEW_BUTTON), ("close", VIEW_BUTTON)):
         if isinstance(fitted.get(key), dict):
             fitted[key] = dict(fitted[key])
-            _text(fitted[key], limit)
+            _text(fitted[key], limit, fix=True)
     fitted["blocks"] = _fit_blocks(fitted.get("blocks"), VIEW_BLOCKS)
     check(problems_in_view(fitted))
     return fitted

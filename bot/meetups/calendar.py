@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from bot.meetups.agenda import AgendaItem, agenda_in, agenda_lines, timed_agenda
+from bot.meetups.agenda import AgendaItem, agenda_lines, grid_in, timed_agenda
+from storage import schedules as schedule_store
 from storage.models import MEETUP_CANCELLED, Meetup
 
 FILENAME = "meetup.ics"
@@ -129,6 +130,37 @@ def bump_calendar_sequence(meetup: Meetup) -> None:
     meetup.ics_sequence = (meetup.ics_sequence or 0) + 1
 
 
+# Agendas read lately, by meetup, talks and grid: a rush of sign-ups would
+# otherwise read the same grid for every calendar file. A grid is never
+# changed once stored (a new one replaces it), so only its id is read each
+# time; GRID_MAX_AGE bounds how long a topic's title, deleted meanwhile,
+# could stay in the files.
+GRID_MAX_AGE = timedelta(minutes=1)
+_agendas: dict[tuple, tuple[datetime, tuple[AgendaItem, ...]]] = {}
+
+
+def _agenda(session, meetup: Meetup, tz: ZoneInfo, now: datetime) -> tuple[AgendaItem, ...]:
+    key = (meetup.id, meetup.agenda, meetup.starts_at, schedule_store.latest_schedule_id(session, meetup.id), str(tz))
+    with _made_lock:
+        made = _agendas.get(key)
+    if made is not None and timedelta(0) <= now - made[0] < GRID_MAX_AGE:
+        return made[1]
+    agenda = tuple(timed_agenda(meetup, tz, grid_in(session, meetup.id) if key[3] is not None else ()))
+    with _made_lock:
+        if len(_agendas) >= 100:
+            _agendas.clear()
+        _agendas[key] = (now, agenda)
+    return agenda
+
+
+def forget_made() -> None:
+    """Drop the files and agendas made so far: for tests, each of which has a
+    database of its own where the same ids mean other things."""
+    with _made_lock:
+        _made.clear()
+        _agendas.clear()
+
+
 _COMMENTS = {
     PUBLISH: "To add the meetup to your calendar, open this file.",
     REQUEST: "To update the meetup in your calendar, open this file.",
@@ -140,7 +172,7 @@ def calendar_attachment(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: 
     """The outbox's description of the file to upload beside a message:
     PUBLISH with a new place, REQUEST with a change, CANCEL with a cancellation.
     Given the `session`, the agenda in it has the grid's sessions too."""
-    agenda = tuple(agenda_in(session, meetup, tz)) if session is not None else None
+    agenda = _agenda(session, meetup, tz, now) if session is not None else None
     return {
         "filename": FILENAME,
         "title": f"{meetup.title[:80]} (calendar file)",

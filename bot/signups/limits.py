@@ -37,7 +37,7 @@ class SignupLimits:
 
     def refusal(self, session, meetup_id: int, user_id: str, now: datetime, contact: str) -> str:
         """Why this person cannot sign up for this meetup now, or "". Call with the meetup locked."""
-        guard = guard_store.get_guard(session, meetup_id, self.person_key(meetup_id, user_id))
+        guard = guard_store.guard_state(session, meetup_id, self.person_key(meetup_id, user_id))
         if guard is None:
             return ""
         if guard.declined:

@@ -91,3 +91,28 @@ def test_a_view_is_fitted_to_slacks_limits():
     assert len(fitted["title"]["text"]) == 24
     assert len(fitted["blocks"][0]["text"]["text"]) == 150
     assert len(fitted["blocks"][1]["elements"][0]["text"]["text"]) == 75
+
+
+def test_each_kind_of_text_over_its_limit_is_shortened_and_the_callers_blocks_are_kept():
+    button = {"type": "button", "text": {"type": "plain_text", "text": "b" * 80}}
+    select = {
+        "type": "static_select",
+        "placeholder": {"type": "plain_text", "text": "p" * 200},
+        "options": [{"text": {"type": "plain_text", "text": "o" * 100}, "value": "1"}],
+    }
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "ok"}, "accessory": button},
+        {"type": "input", "label": {"type": "plain_text", "text": "l" * 3000}, "element": select},
+    ]
+    fitted = fit_message({"text": "t", "blocks": blocks})
+    assert len(fitted["blocks"][0]["accessory"]["text"]["text"]) == 75
+    assert len(fitted["blocks"][1]["label"]["text"]) == 2000
+    assert len(fitted["blocks"][1]["element"]["placeholder"]["text"]) == 150
+    assert len(fitted["blocks"][1]["element"]["options"][0]["text"]["text"]) == 75
+    assert len(button["text"]["text"]) == 80  # the caller's blocks are left as they were
+    assert len(select["options"][0]["text"]["text"]) == 100
+
+
+def test_blocks_that_fit_are_sent_as_built_without_a_copy():
+    blocks = [section("x")] * 10
+    assert fit_message({"text": "t", "blocks": blocks})["blocks"] is blocks

@@ -17,7 +17,7 @@ NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _no_files_made_before():
     # Files are reused across calls (bot.meetups.calendar._made): start each test without any.
-    bot.meetups.calendar._made.clear()
+    bot.meetups.calendar.forget_made()
 
 
 def a_meetup(**fields) -> Meetup:
