@@ -89,8 +89,11 @@ def _sqlite_engine(url: str) -> Engine:
         # BEGIN would let two sign-ups both read "9 confirmed" and both take the
         # last place; IMMEDIATE makes the second wait until the first commits.
         # Read-only work (Database.read) needs no lock: WAL readers never wait.
+        # BEGIN goes straight to the driver: through exec_driver_sql it cost
+        # more CPU than most of the statements it begins (docs/performance.md).
+        driver = connection.connection.driver_connection
         if connection.get_execution_options().get(_READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
+            driver.execute("BEGIN")
             return
         # Writers queue on a lock of our own first. SQLite's busy handler
         # polls with growing sleeps (up to 100 ms) however soon the lock
@@ -100,7 +103,7 @@ def _sqlite_engine(url: str) -> Engine:
             if not write_lock.acquire(timeout=_SQLITE_BUSY_SECONDS):
                 raise TimeoutError("waited too long for this process's other SQLite writers")
             connection.info[_HOLDS_WRITE_LOCK] = True
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        driver.execute("BEGIN IMMEDIATE")
 
     # Released when the connection goes back to the pool, which is after
     # its COMMIT or ROLLBACK (SQLAlchemy's commit and rollback events come
@@ -199,9 +202,8 @@ class Database:
         self._autocommit_on_postgres = (
             self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.is_postgres else self.engine
         )
-        self._read_sessions = sessionmaker(
-            self._autocommit_on_postgres.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
-        )
+        self._read_only = self._autocommit_on_postgres.execution_options(**{_READ_ONLY: True})
+        self._read_sessions = sessionmaker(self._read_only, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -259,6 +261,14 @@ class Database:
             if queue is not None:
                 queue.release()
             raw.close()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A bare connection for reads on hot paths (the outbox's check before
+        each message): an ORM session's bookkeeping costs more CPU than such
+        a statement. Never holds SQLite's write lock."""
+        with self._read_only.connect() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

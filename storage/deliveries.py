@@ -63,10 +63,10 @@ class SendingState:
 
 
 def sending_state(
-    session: Session, *, meetup_id: int | None, reminder_id: int | None, registration_id: int | None
+    connection: Connection, *, meetup_id: int | None, reminder_id: int | None, registration_id: int | None
 ) -> SendingState:
     """One statement, looked up just before each message is sent."""
-    row = session.execute(
+    row = connection.execute(
         _SENDING_STATE, {"meetup_id": meetup_id, "reminder_id": reminder_id, "registration_id": registration_id}
     ).one()
     return SendingState(*row)
@@ -182,8 +182,8 @@ def cancel_pending_for_reminders(session: Session, reminder_ids: list[int], note
     return rowcount(result)
 
 
-def has_due_deliveries(session: Session, now: datetime) -> bool:
-    return session.scalar(select(Delivery.id).where(_due(now)).limit(1)) is not None
+def has_due_deliveries(connection: Connection, now: datetime) -> bool:
+    return connection.scalar(select(Delivery.id).where(_due(now)).limit(1)) is not None
 
 
 def list_due_deliveries(session: Session, now: datetime) -> list[Delivery]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storage.db import added
-from storage.models import ACTIVE_STATUSES, CONFIRMED, WAITLISTED, Meetup, Registration
+from storage.models import ACTIVE_STATUSES, CONFIRMED, MEETUP_OPEN, WAITLISTED, Meetup, Registration
 
 
 def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Registration | None:
@@ -119,6 +120,31 @@ _ACTIVE_FOR_USER = (
     .join(Meetup)
     .where(Registration.slack_user_id == bindparam("user_id"), Registration.status.in_(ACTIVE_STATUSES))
     .order_by(Meetup.starts_at)
+)
+
+
+def list_upcoming_with_own_registration(
+    session: Session, slack_user_id: str, now: datetime
+) -> list[tuple[Meetup, Registration | None]]:
+    """Open meetups still to come, each with this person's active
+    registration for it, if any: one statement (every `/meetup signup` runs it)."""
+    rows = session.execute(_UPCOMING_WITH_MINE, {"user_id": slack_user_id, "now": now})
+    return [(meetup, mine) for meetup, mine in rows]
+
+
+# Built once, as _ACTIVE_FOR_USER.
+_UPCOMING_WITH_MINE = (
+    select(Meetup, Registration)
+    .outerjoin(
+        Registration,
+        and_(
+            Registration.meetup_id == Meetup.id,
+            Registration.slack_user_id == bindparam("user_id"),
+            Registration.status.in_(ACTIVE_STATUSES),
+        ),
+    )
+    .where(Meetup.ends_at > bindparam("now"), Meetup.status == MEETUP_OPEN)
+    .order_by(Meetup.starts_at, Meetup.id)
 )
 
 

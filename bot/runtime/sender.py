@@ -299,8 +299,8 @@ class Outbox:
         if ids is None:
             # Look before taking the write lock: most polls find nothing to do,
             # and SQLite's lock would make sign-ups wait meanwhile.
-            with self.db.read() as session:
-                if not delivery_store.has_due_deliveries(session, now):
+            with self.db.read_connection() as connection:
+                if not delivery_store.has_due_deliveries(connection, now):
                     return []
         token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
         with self.db.transaction() as session:
@@ -590,9 +590,9 @@ class Outbox:
         sending: the person cancelled, the meetup was cancelled or has begun."""
         if delivery.registration_id is None and delivery.reminder_id is None:
             return None
-        with self.db.read() as session:
+        with self.db.read_connection() as connection:
             state = delivery_store.sending_state(
-                session,
+                connection,
                 meetup_id=delivery.meetup_id,
                 reminder_id=delivery.reminder_id,
                 registration_id=delivery.registration_id,

@@ -291,12 +291,14 @@ def current_registrations(db: Database, user_id: str) -> list[tuple[Meetup, Regi
 
 
 def signup_choices(db: Database, user_id: str, now: datetime) -> tuple[list[Meetup], dict[int, Registration]]:
-    """The meetups taking sign-ups, and this person's active registrations by
-    meetup id: what `/meetup signup` needs before its modal, in one read (a
-    trigger_id lives 3 seconds, and every request pays for each read)."""
+    """The meetups taking sign-ups, and this person's active registrations
+    for them by meetup id: what `/meetup signup` needs before its modal, in
+    one statement (a trigger_id lives 3 seconds, and every request pays for
+    each read)."""
     with db.read() as session:
-        meetups = [m for m in meetup_store.list_upcoming_meetups(session, now) if is_taking_signups(m, now)]
-        mine = {r.meetup_id: r for r in registration_store.list_active_registrations_for_user(session, user_id)}
+        rows = registration_store.list_upcoming_with_own_registration(session, user_id, now)
+    meetups = [meetup for meetup, _ in rows if is_taking_signups(meetup, now)]
+    mine = {meetup.id: registration for meetup, registration in rows if registration is not None}
     return meetups, mine
 
 

@@ -30,6 +30,21 @@ def test_redact_blanks_slack_tokens_and_email_addresses():
     )
 
 
+def test_each_kind_of_secret_is_redacted_on_its_own_and_a_plain_line_is_kept():
+    """redact() skips lines that hold none of the patterns' markers: each
+    pattern must still catch its kind when it is alone on a line."""
+    assert redact("DETAIL: Key (slack_user_id)=(U0ADA) already exists.") == (
+        "DETAIL: Key (slack_user_id)=([values redacted])"
+    )
+    assert redact("Failing row contains (7, Ada Lovelace, halal).") == "Failing row contains ([values redacted])"
+    assert redact("[SQL: INSERT ...]\n[parameters: ('Ada', 'halal')]") == "[SQL: INSERT ...]\n[parameters redacted]"
+    assert redact("token xoxb-1-2") == "token xox?-[redacted]"
+    assert redact("app xapp-1-2") == "app xapp-[redacted]"
+    assert redact("from ada@example.gov.uk") == "from [email redacted]"
+    plain = "request kind=command name=/meetup signup status=200 outcome=ok duration_ms=4"
+    assert redact(plain) is plain
+
+
 def test_every_route_into_a_line_is_redacted(tmp_path):
     """Message arguments, structured fields and tracebacks all pass the filter."""
     stream = io.StringIO()
