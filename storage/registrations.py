@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, and_, bindparam, func, insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from storage.db import added
-from storage.models import ACTIVE_STATUSES, CONFIRMED, MEETUP_OPEN, WAITLISTED, Meetup, Registration
+from storage.models import (
+    ACTIVE_STATUSES,
+    CONFIRMED,
+    MEETUP_OPEN,
+    WAITLISTED,
+    Meetup,
+    Registration,
+    SignupGuard,
+    utcnow,
+)
+from storage.signup_guards import GuardState
+from storage.stale_homes import mark_stale
 
 
 def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Registration | None:
@@ -18,12 +29,19 @@ def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Re
     ).one_or_none()
 
 
-def registration_and_confirmed(session: Session, meetup_id: int, slack_user_id: str) -> tuple[Registration | None, int]:
-    """A person's registration for a meetup, and how many people have a place
-    there, in one round trip: sign-up runs this while it holds the meetup's
-    lock, which every other sign-up is waiting for."""
-    registration, count = session.execute(_MINE_AND_CONFIRMED, {"meetup_id": meetup_id, "user_id": slack_user_id}).one()
-    return registration, count
+def registration_and_confirmed(
+    session: Session, meetup_id: int, slack_user_id: str, person: str
+) -> tuple[Registration | None, int, GuardState | None]:
+    """A person's registration for a meetup, how many people have a place
+    there, and the person's sign-up guard (`person` is its key,
+    bot/signups/limits.py), in one round trip: sign-up runs this while it
+    holds the meetup's lock, which every other sign-up is waiting for."""
+    registration, count, declined, window_started_at, signups = session.execute(
+        _MINE_AND_CONFIRMED, {"meetup_id": meetup_id, "user_id": slack_user_id, "person": person}
+    ).one()
+    # `declined` is never NULL in a guard's row: NULL says there is none.
+    guard = None if declined is None else GuardState(declined, window_started_at, signups)
+    return registration, count, guard
 
 
 def _mine_and_confirmed():
@@ -36,14 +54,17 @@ def _mine_and_confirmed():
         .scalar_subquery()
     )
     mine = and_(Registration.meetup_id == Meetup.id, Registration.slack_user_id == bindparam("user_id"))
+    guard = and_(_GUARDS.c.meetup_id == Meetup.id, _GUARDS.c.person == bindparam("person"))
     return (
-        select(Registration, confirmed)
+        select(Registration, confirmed, _GUARDS.c.declined, _GUARDS.c.window_started_at, _GUARDS.c.signups)
         .select_from(Meetup)
         .outerjoin(Registration, mine)
+        .outerjoin(_GUARDS, guard)
         .where(Meetup.id == bindparam("meetup_id"))
     )
 
 
+_GUARDS = cast(Table, SignupGuard.__table__)
 # Built once: building it cost more CPU than running it, under the lock.
 _MINE_AND_CONFIRMED = _mine_and_confirmed()
 
@@ -53,7 +74,28 @@ def get_registration_by_id(session: Session, registration_id: int) -> Registrati
 
 
 def add_registration(session: Session, registration: Registration) -> Registration:
-    return added(session, registration)
+    """Store a registration, new or signing up again, and set its id and
+    defaults for the caller."""
+    if inspect(registration).persistent:  # a cancelled sign-up's row, reused
+        session.flush()
+        return registration
+    # A new one goes in with one INSERT … RETURNING rather than the ORM's
+    # flush: this runs under the meetup's lock for every sign-up, where the
+    # flush's bookkeeping cost more CPU than the insert (docs/performance.md).
+    given = {key: value for key, value in vars(registration).items() if key in _TABLE.c}
+    row = session.execute(_INSERT, given).one()
+    for key, value in row._mapping.items():
+        setattr(registration, key, value)
+    # Now the stored row: its history reset, so nothing is written again.
+    make_transient_to_detached(registration)
+    session.add(registration)
+    # What the flush's hook (storage/stale_homes.py) would have done.
+    mark_stale(session.connection(), [registration.slack_user_id], now=utcnow())
+    return registration
+
+
+_TABLE = cast(Table, Registration.__table__)  # declarative types it as any FromClause
+_INSERT = insert(_TABLE).returning(*_TABLE.c)
 
 
 def count_by_status(session: Session, meetup_id: int) -> dict[str, int]:

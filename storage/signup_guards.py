@@ -22,22 +22,12 @@ def get_guard(session: Session, meetup_id: int, person: str) -> SignupGuard | No
 
 
 class GuardState(NamedTuple):
+    """A guard's figures alone, as a plain row: every sign-up reads them
+    under the meetup's lock (storage/registrations.py)."""
+
     declined: bool
     window_started_at: datetime
     signups: int
-
-
-def guard_state(session: Session, meetup_id: int, person: str) -> GuardState | None:
-    """The guard's figures alone, for the check under the meetup's lock: a
-    plain row, not an ORM object, as every sign-up reads it."""
-    row = session.execute(_STATE, {"meetup_id": meetup_id, "person": person}).one_or_none()
-    return GuardState(*row) if row is not None else None
-
-
-# Built once (docs/performance.md).
-_STATE = select(_TABLE.c.declined, _TABLE.c.window_started_at, _TABLE.c.signups).where(
-    _TABLE.c.meetup_id == bindparam("meetup_id"), _TABLE.c.person == bindparam("person")
-)
 
 
 def add_guard(session: Session, guard: SignupGuard) -> SignupGuard:

@@ -55,7 +55,9 @@ _MARK = for_each_dialect(_mark)
 
 def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
     rows = [{"slack_user_id": u, "changed_at": now, "version": 1, "attempts": 0} for u in sorted(set(user_ids))]
-    connection.execute(_MARK[connection.dialect.name], rows)
+    # One row (every sign-up) as a single statement: a list of one would take
+    # the driver's slower path for many rows.
+    connection.execute(_MARK[connection.dialect.name], rows[0] if len(rows) == 1 else rows)
 
 
 def _unclaimed(now: datetime):

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -19,9 +19,10 @@ from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.domains.imports import table_from
-from bot.runtime.fitting import fit_replies
+from bot.runtime.fitting import give_fitting_replies
 from bot.runtime.organisers import Organisers
-from bot.runtime.request_log import LoggedApp, LoggingWebClient, log_slack_calls
+from bot.runtime.replay import ReplayGuard
+from bot.runtime.request_log import LoggedApp, LoggingWebClient, give_logging_client
 from bot.runtime.sender import Outbox
 from bot.settings import Settings
 from bot.signups.limits import SignupLimits
@@ -123,12 +124,9 @@ def create_app(
         logger=logging.getLogger("slack_bolt"),
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
-    app.use(log_slack_calls)
-    app.use(fit_replies)
     organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
     deps = make_deps(settings, db, organisers, clock=clock, outbox=outbox or make_outbox(settings, db, clock=clock))
-    if not settings.socket_mode:
-        _refuse_replays(app, db)
+    _prepare_requests(app, None if settings.socket_mode else ReplayGuard(db))
     for feature in FEATURES:
         feature.register(app, deps)
     # Ask Slack for the organiser group now, so the first request rarely waits.
@@ -160,21 +158,22 @@ def make_deps(
     )
 
 
-def _refuse_replays(app: App, db: Database) -> None:
-    from slack_bolt import BoltRequest, BoltResponse
-
-    from bot.runtime.replay import ReplayGuard
-
-    guard = ReplayGuard(db)
+def _prepare_requests(app: App, guard: ReplayGuard | None) -> None:
+    """The app's global middleware: one, not three, as Bolt works out each
+    middleware's arguments again for every request."""
 
     @app.middleware
-    def refuse_replays(req: BoltRequest, next: Callable[[], BoltResponse]):
-        # Runs after Bolt has checked the signature and the timestamp.
-        signature = req.headers.get("x-slack-signature", [""])[0]
-        timestamp = req.headers.get("x-slack-request-timestamp", [""])[0]
-        if not guard.is_first_delivery(signature, timestamp):
-            log.warning("Refused a replayed request")
-            return BoltResponse(status=401, body="")
+    def prepare(req: BoltRequest, context: BoltContext, next: Callable[[], BoltResponse]):  # noqa: A002 (Bolt's name)
+        # Runs after Bolt has checked the signature and the timestamp. Socket
+        # Mode has no signature, and its requests come over the app's own connection.
+        if guard is not None:
+            signature = req.headers.get("x-slack-signature", [""])[0]
+            timestamp = req.headers.get("x-slack-request-timestamp", [""])[0]
+            if not guard.is_first_delivery(signature, timestamp):
+                log.warning("Refused a replayed request")
+                return BoltResponse(status=401, body="")
+        give_logging_client(context)
+        give_fitting_replies(context)
         return next()
 
 

@@ -66,11 +66,11 @@ class FittingRespond(Respond):
         return super().__call__(fitted.pop("text"), **fitted)
 
 
-def fit_replies(context: BoltContext, next) -> None:  # noqa: A002 (Bolt's name)
-    """Global middleware: give listeners an ack() and respond() that fit Slack's limits."""
+def give_fitting_replies(context: BoltContext) -> None:
+    """Give a request's listeners an ack() and respond() that fit Slack's limits
+    (the app's global middleware, bot/runtime/app.py)."""
     context["ack"] = FittingAck()
     if context.response_url:
         context["respond"] = FittingRespond(
             response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
         )
-    next()

@@ -152,8 +152,23 @@ class LoggingWebClient(KeepAliveWebClient):
         )
 
 
-def log_slack_calls(context: BoltContext, next) -> None:  # noqa: A002 (Bolt's name)
-    """Global middleware: give listeners a client that logs its calls."""
-    if context.client is not None:
-        context["client"] = LoggingWebClient.like(context.client)
-    next()
+# One logging client for each token and workspace, made on first use: Bolt
+# makes a client for every request, and making a second one each time cost
+# CPU for nothing (clients share their kept connections, bot/runtime/slack_http.py).
+_LOGGING_CLIENTS: dict[tuple[str | None, str | None, str], LoggingWebClient] = {}
+_MAX_LOGGING_CLIENTS = 100
+
+
+def give_logging_client(context: BoltContext) -> None:
+    """Give a request's listeners a client that logs its calls (the app's
+    global middleware, bot/runtime/app.py)."""
+    client = context.client
+    if client is None:
+        return
+    key = (client.token, client.default_params.get("team_id"), client.base_url)
+    logging_client = _LOGGING_CLIENTS.get(key)
+    if logging_client is None:
+        if len(_LOGGING_CLIENTS) >= _MAX_LOGGING_CLIENTS:  # a token rotated many times over
+            _LOGGING_CLIENTS.clear()
+        logging_client = _LOGGING_CLIENTS[key] = LoggingWebClient.like(client)
+    context["client"] = logging_client

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from bot.common.pseudonyms import Pseudonyms
 from storage import signup_guards as guard_store
 from storage.models import SignupGuard
+from storage.signup_guards import GuardState
 
 MAX_SIGNUPS_PER_DAY = 3
 WINDOW = timedelta(days=1)
@@ -35,9 +36,10 @@ class SignupLimits:
     def person_key(self, meetup_id: int, user_id: str) -> str:
         return self._pseudonyms.of(meetup_id, user_id)
 
-    def refusal(self, session, meetup_id: int, user_id: str, now: datetime, contact: str) -> str:
-        """Why this person cannot sign up for this meetup now, or "". Call with the meetup locked."""
-        guard = guard_store.guard_state(session, meetup_id, self.person_key(meetup_id, user_id))
+    @staticmethod
+    def refusal(guard: GuardState | None, now: datetime, contact: str) -> str:
+        """Why this person cannot sign up for this meetup now, or "", by their
+        guard (storage/registrations.py reads it under the meetup's lock)."""
         if guard is None:
             return ""
         if guard.declined:

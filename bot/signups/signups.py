@@ -136,12 +136,14 @@ def sign_up(
         meetup = meetup_store.lock_meetup(session, form.meetup_id)
         if meetup is None or not is_taking_signups(meetup, now):
             return SignupResult(SignupOutcome.CLOSED, meetup)
-        existing, confirmed = registration_store.registration_and_confirmed(session, meetup.id, user_id)
+        existing, confirmed, guard = registration_store.registration_and_confirmed(
+            session, meetup.id, user_id, limits.person_key(meetup.id, user_id)
+        )
         # Declined: an organiser has already decided; signing up again cannot undo that.
         if existing is not None and (existing.status in ACTIVE_STATUSES or existing.status == DECLINED):
             return SignupResult(SignupOutcome.ALREADY, meetup, existing)
         # A decline that outlived `/meetup forget`, or too many sign-ups today.
-        refused = limits.refusal(session, meetup.id, user_id, now, contact)
+        refused = limits.refusal(guard, now, contact)
         if refused:
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=refused)
 

@@ -25,7 +25,11 @@ def test_a_database_error_during_sign_up_logs_none_of_the_values(bot, monkeypatc
     monkeypatch.setattr(
         registration_store,
         "registration_and_confirmed",
-        lambda session, meetup_id, user_id: (None, registration_store.count_confirmed(session, meetup_id)),
+        lambda session, meetup_id, user_id, person: (
+            None,
+            registration_store.count_confirmed(session, meetup_id),
+            None,
+        ),
     )
 
     stream = io.StringIO()
