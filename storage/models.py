@@ -107,6 +107,10 @@ class Meetup(Base):
     # When the worker queued the final visitor list to the organisers: once a
     # meetup, however many workers run. Change lists follow it.
     final_list_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The session grid in use (the newest built), set as it is stored, so a
+    # sign-up's calendar file knows it from the meetup's row, read under the
+    # lock anyway, without another read (bot/meetups/calendar.py).
+    current_schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="meetup")
 

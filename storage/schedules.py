@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.db import added
@@ -26,21 +26,6 @@ def latest_schedule(session: Session, meetup_id: int) -> Schedule | None:
         .order_by(Schedule.created_at.desc(), Schedule.id.desc())
         .limit(1)
     ).first()
-
-
-def latest_schedule_id(session: Session, meetup_id: int) -> int | None:
-    """The current grid's id, or None before the first: one indexed read,
-    which every sign-up's calendar file makes (bot/meetups/calendar.py)."""
-    return session.execute(_LATEST_ID, {"meetup_id": meetup_id}).scalar()
-
-
-# Built once (docs/performance.md).
-_LATEST_ID = (
-    select(Schedule.id)
-    .where(Schedule.meetup_id == bindparam("meetup_id"))
-    .order_by(Schedule.created_at.desc(), Schedule.id.desc())
-    .limit(1)
-)
 
 
 def current_sessions(session: Session, meetup_id: int) -> list[tuple[ScheduledSession, str]]:

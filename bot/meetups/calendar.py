@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from bot.meetups.agenda import AgendaItem, agenda_lines, grid_in, timed_agenda
-from storage import schedules as schedule_store
 from storage.models import MEETUP_CANCELLED, Meetup
 
 FILENAME = "meetup.ics"
@@ -132,15 +131,16 @@ def bump_calendar_sequence(meetup: Meetup) -> None:
 
 # Agendas read lately, by meetup, talks and grid: a rush of sign-ups would
 # otherwise read the same grid for every calendar file. A grid is never
-# changed once stored (a new one replaces it), so only its id is read each
-# time; GRID_MAX_AGE bounds how long a topic's title, deleted meanwhile,
-# could stay in the files.
+# changed once stored (a new one replaces it), so its id on the meetup's row
+# (`current_schedule_id`) says whether a kept agenda is still right.
+# GRID_MAX_AGE bounds how long a topic's title, deleted meanwhile, could stay
+# in the files.
 GRID_MAX_AGE = timedelta(minutes=1)
 _agendas: dict[tuple, tuple[datetime, tuple[AgendaItem, ...]]] = {}
 
 
 def _agenda(session, meetup: Meetup, tz: ZoneInfo, now: datetime) -> tuple[AgendaItem, ...]:
-    key = (meetup.id, meetup.agenda, meetup.starts_at, schedule_store.latest_schedule_id(session, meetup.id), str(tz))
+    key = (meetup.id, meetup.agenda, meetup.starts_at, meetup.current_schedule_id, str(tz))
     with _made_lock:
         made = _agendas.get(key)
     if made is not None and timedelta(0) <= now - made[0] < GRID_MAX_AGE:

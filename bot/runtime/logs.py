@@ -113,6 +113,14 @@ def configure(log_format: str = "text", *, stream=None) -> logging.Handler:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # No line says where in the code, or in which thread or process, it was
+    # made, so nothing looks that up for each line: the logging HOWTO's
+    # "Optimization" settings. A line is written for every request and every
+    # call to Slack, and the lookups cost more than writing it.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     # Alembic narrates every plugin it loads; operators need only problems.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return handler

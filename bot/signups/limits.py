@@ -54,9 +54,9 @@ class SignupLimits:
             )
         return ""
 
-    def count_signup(self, session, meetup_id: int, user_id: str, now: datetime) -> None:
-        """Count a stored sign-up towards the day's limit."""
-        person = self.person_key(meetup_id, user_id)
+    @staticmethod
+    def count_signup(session, meetup_id: int, person: str, now: datetime) -> None:
+        """Count a stored sign-up towards the day's limit (`person` is the person's key)."""
         guard_store.count_signup(session, meetup_id, person, now=now, window_start=now - WINDOW)
 
     def record_decline(self, session, meetup_id: int, user_id: str, now: datetime) -> None:

@@ -136,9 +136,8 @@ def sign_up(
         meetup = meetup_store.lock_meetup(session, form.meetup_id)
         if meetup is None or not is_taking_signups(meetup, now):
             return SignupResult(SignupOutcome.CLOSED, meetup)
-        existing, confirmed, guard = registration_store.registration_and_confirmed(
-            session, meetup.id, user_id, limits.person_key(meetup.id, user_id)
-        )
+        person = limits.person_key(meetup.id, user_id)  # a keyed hash: made once
+        existing, confirmed, guard = registration_store.registration_and_confirmed(session, meetup.id, user_id, person)
         # Declined: an organiser has already decided; signing up again cannot undo that.
         if existing is not None and (existing.status in ACTIVE_STATUSES or existing.status == DECLINED):
             return SignupResult(SignupOutcome.ALREADY, meetup, existing)
@@ -164,7 +163,7 @@ def sign_up(
             registration_store.add_registration(session, registration)
         else:
             position = assign_place(session, meetup, registration, now, confirmed=confirmed)
-        limits.count_signup(session, meetup.id, user_id, now)
+        limits.count_signup(session, meetup.id, person, now)
         result = SignupResult(SignupOutcome(registration.status), meetup, registration, decision.reason, position)
         if then is not None:
             then(session, result)

@@ -144,6 +144,7 @@ def _store(
                 created_at=now,
             ),
         )
+        meetup.current_schedule_id = schedule.id
         by_id = {r.topic.id: r for r in ranking.topics}
         sessions = _place(schedule, grid, by_id, previous)
         session.flush()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
+
 from storage import registrations as registration_store
-from storage.models import FeedbackResponse, Schedule, ScheduledSession
+from storage.models import FeedbackResponse, Meetup, Schedule, ScheduledSession
 from tests.support.blocks import block_texts, buttons
 from tests.support.topic_factories import make_topic
 
@@ -39,6 +41,9 @@ def schedule_sessions(db, meetup, titles: list[str], *, now: datetime) -> list[i
                 )
             )
         session.add(schedule)
+        session.flush()
+        # As storing a grid does (bot/topics/sessions.py).
+        session.execute(update(Meetup).where(Meetup.id == meetup.id).values(current_schedule_id=schedule.id))
     return [t.id for t in topics]
 
 
