@@ -145,13 +145,8 @@ def sign_up(
         refused = limits.refusal(guard, now, contact)
         if refused:
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=refused)
-
         decision = decide(
-            audience=meetup.audience,
-            extra_sectors=meetup.sectors,
-            match=match,
-            role=form.role,
-            contact=contact,
+            audience=meetup.audience, extra_sectors=meetup.sectors, match=match, role=form.role, contact=contact
         )
         if decision.outcome == Eligibility.NOT_ELIGIBLE:
             return SignupResult(SignupOutcome.NOT_ELIGIBLE, meetup, reason=decision.reason)
