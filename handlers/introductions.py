@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.common.formatting import escape
 from bot.introductions.introductions import consent_of, opt_in, opt_out
 from handlers.blocks.introductions import (
     HOME_INTRODUCTIONS_OFF,
@@ -38,7 +39,9 @@ def introductions_command(request: CommandRequest) -> None:
     else:
         now_on = consent_of(deps.db, user_id) is not None
         state = "You have asked for introductions." if now_on else "You have not asked for introductions."
-        request.ack(text=f"{state} Use `/meetup introductions on` or `/meetup introductions off`.")
+        # A word it does not know is said so, not taken as a question.
+        unknown = f"`/meetup introductions {escape(word[:30])}` is not a command. " if word else ""
+        request.ack(text=f"{unknown}{state} Use `/meetup introductions on` or `/meetup introductions off`.")
 
 
 def submit_introductions(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:

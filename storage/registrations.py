@@ -74,8 +74,8 @@ def get_registration_by_id(session: Session, registration_id: int) -> Registrati
 
 
 def add_registration(session: Session, registration: Registration) -> Registration:
-    """Store a registration, new or signing up again, and set its id and
-    defaults for the caller."""
+    """Store a registration, new (with its meetup_id set) or signing up
+    again, and set its id and defaults for the caller."""
     if inspect(registration).persistent:  # a cancelled sign-up's row, reused
         session.flush()
         return registration

@@ -141,6 +141,17 @@ def test_opting_out_before_the_time_leaves_you_out(bot):
     assert "You will be introduced" in on.body
 
 
+def test_a_word_introductions_does_not_know_is_said_so_and_changes_nothing(bot):
+    reply = bot.slack.command("introductions yes", user_id="U0CAL")
+    assert reply.message()["text"] == (
+        "`/meetup introductions yes` is not a command. You have not asked for introductions. "
+        "Use `/meetup introductions on` or `/meetup introductions off`."
+    )
+    bot.slack.command("introductions on", user_id="U0CAL")
+    asked = bot.slack.command("introductions", user_id="U0CAL").message()["text"]
+    assert asked == "You have asked for introductions. Use `/meetup introductions on` or `/meetup introductions off`."
+
+
 def test_forget_removes_what_you_wrote(bot):
     set_up(bot)
     mydata = block_texts(bot.slack.command("mydata", user_id="U0DEE").json()["blocks"])
