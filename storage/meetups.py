@@ -38,15 +38,13 @@ def list_meetups(session: Session) -> list[Meetup]:
     return list(session.scalars(select(Meetup).order_by(Meetup.starts_at, Meetup.id)))
 
 
-def list_upcoming_meetups(session: Session, now: datetime, *, status: str | None = MEETUP_OPEN) -> list[Meetup]:
-    if status is None:
-        return list(session.scalars(_UPCOMING, {"now": now}))
-    return list(session.scalars(_UPCOMING_WITH_STATUS, {"now": now, "status": status}))
+def list_upcoming_meetups(session: Session, now: datetime) -> list[Meetup]:
+    """Meetups not yet over, whatever their status, soonest first."""
+    return list(session.scalars(_UPCOMING, {"now": now}))
 
 
-# Built once: every `/meetup signup` runs this before its modal opens.
+# Built once: the Home tab and several commands run it.
 _UPCOMING = select(Meetup).where(Meetup.ends_at > bindparam("now")).order_by(Meetup.starts_at, Meetup.id)
-_UPCOMING_WITH_STATUS = _UPCOMING.where(Meetup.status == bindparam("status"))
 
 
 def list_meetups_to_purge(session: Session, ended_before: datetime) -> list[Meetup]:

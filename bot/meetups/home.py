@@ -46,9 +46,7 @@ class HomeEntry:
 
 def home_entries(db: Database, user_id: str, *, now: datetime, organiser: bool, limit: int = 10) -> list[HomeEntry]:
     with db.read() as session:
-        meetups = [
-            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
-        ][:limit]
+        meetups = [m for m in meetup_store.list_upcoming_meetups(session, now) if m.status != MEETUP_CANCELLED][:limit]
         return [
             HomeEntry(
                 meetup=m,

@@ -103,7 +103,7 @@ def is_taking_signups(meetup: Meetup, now: datetime) -> bool:
 
 def upcoming_meetups(db: Database, now: datetime) -> list[Meetup]:
     with db.read() as session:
-        return meetup_store.list_upcoming_meetups(session, now, status=None)
+        return meetup_store.list_upcoming_meetups(session, now)
 
 
 def all_meetups(db: Database) -> list[Meetup]:

@@ -191,7 +191,7 @@ def _todays_places(db: Database, user_id: str, now: datetime, tz: ZoneInfo) -> l
     with db.read() as session:
         today = [
             m
-            for m in meetup_store.list_upcoming_meetups(session, midnight, status=None)
+            for m in meetup_store.list_upcoming_meetups(session, midnight)
             if m.status != MEETUP_CANCELLED and m.starts_at < midnight + timedelta(days=1)
         ]
         found = [(m, registration_store.get_registration(session, m.id, user_id)) for m in today]

@@ -502,9 +502,7 @@ def pick_meetup(db: Database, args: list[str], *, now: datetime, tz: ZoneInfo, u
             return None, f"There is no meetup number {number}. Use `{usage}` with a number from the list."
         return meetup, ""
     with db.read() as session:
-        upcoming = [
-            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
-        ]
+        upcoming = [m for m in meetup_store.list_upcoming_meetups(session, now) if m.status != MEETUP_CANCELLED]
     if len(upcoming) == 1:
         return upcoming[0], ""
     if not upcoming:

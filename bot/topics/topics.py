@@ -34,9 +34,7 @@ def topic_meetups(db: Database, now: datetime) -> list[Meetup]:
     """Meetups that take topics: not over and not cancelled, soonest first.
     Topics are proposed up to the day itself, after sign-up has closed."""
     with db.read() as session:
-        return [
-            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
-        ]
+        return [m for m in meetup_store.list_upcoming_meetups(session, now) if m.status != MEETUP_CANCELLED]
 
 
 # Proposing -----------------------------------------------------------------------
@@ -223,9 +221,7 @@ def ranking(db: Database, meetup_id: int) -> Ranking:
 def open_cards(db: Database, now: datetime) -> list[Topic]:
     """Open topics with a card, for meetups not over yet: what a recount reads."""
     with db.read() as session:
-        meetups = [
-            m for m in meetup_store.list_upcoming_meetups(session, now, status=None) if m.status != MEETUP_CANCELLED
-        ]
+        meetups = [m for m in meetup_store.list_upcoming_meetups(session, now) if m.status != MEETUP_CANCELLED]
         return [t for m in meetups for t in topic_store.list_topics(session, m.id) if t.ts]
 
 
