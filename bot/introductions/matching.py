@@ -40,8 +40,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
-
 # Each person's best partners kept as edges of the graph, and how many people
 # are matched at once (see the module's doc).
 CANDIDATES = 5
@@ -179,6 +177,11 @@ class _Block:
     def matching(self, candidates: int, keep: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
         """The best pairs in the block; `keep`: pairs whose edge is in the
         graph whatever the candidates, so the result weighs at least as much."""
+        # Imported here, not with the module: networkx takes about 20 MB,
+        # which every server process would keep for a matching that only the
+        # worker runs, once per meetup (docs/performance.md).
+        import networkx as nx
+
         graph: nx.Graph[str] = nx.Graph()
         graph.add_nodes_from(self.keys)
         edges = {(a, b): self.pool.weight(a, b) for a, b in keep}

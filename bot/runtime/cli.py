@@ -363,9 +363,10 @@ def _domains(args, settings: Settings, db) -> int:
 def _serve(settings: Settings, db) -> int:
     from bot.runtime.server import listen, serve_forked
     from storage.db import Database
-    from storage.migrate import upgrade
 
-    upgrade(db.engine)
+    failed = _upgrade_apart(settings.database_url)
+    if failed:
+        return failed
     if settings.socket_mode or settings.web_concurrency == 1:
         return _serve_one(settings, db)
     # Several processes: bind once, then fork before any thread starts or any
@@ -393,6 +394,34 @@ def _serve(settings: Settings, db) -> int:
         settings.port,
     )
     return serve_forked(run_one, processes=settings.web_concurrency + 1)
+
+
+def _upgrade_apart(database_url: str) -> int:
+    """Bring the schema up to date in a child process; its exit code. Alembic
+    and what it imports take about 10 MB, which every server process forked
+    from this one would otherwise keep for good (docs/performance.md)."""
+    import os
+    import traceback
+
+    pid = os.fork()
+    if pid == 0:  # the child: no thread has started and no connection is open yet
+        code = 1
+        try:
+            from storage.db import Database
+            from storage.migrate import upgrade
+
+            db = Database(database_url)
+            upgrade(db.engine)
+            db.dispose()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) -> int:
