@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.signups.limits import SignupLimits
 from handlers.throttle import Throttle
 from storage.db import Database
+from storage.meetups import MeetupCopies
 from storage.models import Delivery, Registration
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,8 @@ class Deps:
     registration_hooks: RegistrationHooks
     # Refreshes of the announcement card, at most one a second per meetup.
     card_throttle: Throttle
+    # The meetups open for sign-up, as last read (the sign-up form's choices).
+    meetup_copies: MeetupCopies = field(default_factory=MeetupCopies)
 
     def can_run(self, user_id: str, meetup_id: int | None) -> bool:
         """Whether this person may run organiser actions on this meetup:

@@ -127,7 +127,7 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
     One database read: a trigger_id lives 3 seconds, and the modal still
     needs two Slack calls after this.
     """
-    choices, registered = signup_choices(deps.db, user_id, deps.clock())
+    choices, registered = signup_choices(deps.db, user_id, deps.clock(), deps.meetup_copies)
     if meetup_id is not None:
         choices = [m for m in choices if m.id == meetup_id]
     available = [m for m in choices if m.id not in registered]

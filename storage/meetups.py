@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storage.db import added
+from storage.db import Database, added
 from storage.models import MEETUP_OPEN, Meetup
 
 
@@ -32,6 +33,41 @@ def lock_meetup(session: Session, meetup_id: int) -> Meetup | None:
 
 # Built once, as every sign-up runs it.
 _LOCK = select(Meetup).where(Meetup.id == bindparam("id")).with_for_update()
+
+
+class MeetupCopies:
+    """Meetups as last read, each kept with the updated_at it had then.
+
+    Every `/meetup signup` and *Sign up* button needs the meetups open for
+    sign-up, and loading them as ORM objects cost more CPU than the rest of
+    that request's reading (docs/performance.md). So that request reads each
+    meetup's id and updated_at only, and a meetup is loaded again only when
+    its updated_at has moved on, which every UPDATE of it does (the column's
+    onupdate). The copies are detached and shared between threads: read
+    them, never change them.
+    """
+
+    def __init__(self) -> None:
+        # Replaced whole, never changed in place: a thread still reading the
+        # previous dict sees whole copies.
+        self._kept: dict[int, Meetup] = {}
+
+    def current(self, db: Database, versions: Iterable[tuple[int, datetime]]) -> list[Meetup]:
+        """The meetups with these ids, each as of its updated_at or later, in
+        the order given; one deleted in the meantime is left out."""
+        versions = list(versions)
+        kept = self._kept
+        stale = {meetup_id for meetup_id, at in versions if meetup_id not in kept or kept[meetup_id].updated_at != at}
+        if stale:
+            with db.read() as session:
+                fresh = {m.id: m for m in session.scalars(select(Meetup).where(Meetup.id.in_(stale)))}
+            # Only the meetups asked for now: past ones drop out.
+            kept = self._kept = {
+                meetup_id: fresh[meetup_id] if meetup_id in stale else kept[meetup_id]
+                for meetup_id, _ in versions
+                if meetup_id in fresh or meetup_id not in stale
+            }
+        return [kept[meetup_id] for meetup_id, _ in versions if meetup_id in kept]
 
 
 def list_meetups(session: Session) -> list[Meetup]:

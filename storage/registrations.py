@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, inspect, select
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.models import (
@@ -156,38 +156,48 @@ def list_active_registrations_for_user(session: Session, slack_user_id: str) -> 
     return list(session.scalars(_ACTIVE_FOR_USER, {"user_id": slack_user_id}))
 
 
+# The active statuses as equalities, not IN: SQLAlchemy renders an IN list
+# again each time the statement runs (an "expanding" parameter), which cost
+# more CPU than SQLite's running of the whole statement (docs/performance.md).
+_IS_ACTIVE = or_(*(Registration.status == status for status in ACTIVE_STATUSES))
+
 # Built once: every `/meetup signup` runs it before its modal opens.
 _ACTIVE_FOR_USER = (
     select(Registration)
     .join(Meetup)
-    .where(Registration.slack_user_id == bindparam("user_id"), Registration.status.in_(ACTIVE_STATUSES))
+    .where(Registration.slack_user_id == bindparam("user_id"), _IS_ACTIVE)
     .order_by(Meetup.starts_at)
 )
 
 
-def list_upcoming_with_own_registration(
-    session: Session, slack_user_id: str, now: datetime
-) -> list[tuple[Meetup, Registration | None]]:
-    """Open meetups still to come, each with this person's active
-    registration for it, if any: one statement (every `/meetup signup` runs it)."""
-    rows = session.execute(_UPCOMING_WITH_MINE, {"user_id": slack_user_id, "now": now})
-    return [(meetup, mine) for meetup, mine in rows]
+def upcoming_with_own_registration(
+    connection: Connection, slack_user_id: str, now: datetime
+) -> list[tuple[int, datetime, int | None]]:
+    """Open meetups still to come, each as (id, updated_at, the id of this
+    person's active registration for it or None): one light statement, as
+    every `/meetup signup` runs it (storage.meetups.MeetupCopies has the meetups)."""
+    rows = connection.execute(_UPCOMING_WITH_MINE, {"user_id": slack_user_id, "now": now})
+    return [(meetup_id, updated_at, registration_id) for meetup_id, updated_at, registration_id in rows]
 
 
 # Built once, as _ACTIVE_FOR_USER.
 _UPCOMING_WITH_MINE = (
-    select(Meetup, Registration)
+    select(Meetup.id, Meetup.updated_at, Registration.id)
     .outerjoin(
         Registration,
         and_(
             Registration.meetup_id == Meetup.id,
             Registration.slack_user_id == bindparam("user_id"),
-            Registration.status.in_(ACTIVE_STATUSES),
+            _IS_ACTIVE,
         ),
     )
     .where(Meetup.ends_at > bindparam("now"), Meetup.status == MEETUP_OPEN)
     .order_by(Meetup.starts_at, Meetup.id)
 )
+
+
+def get_registrations(session: Session, registration_ids: list[int]) -> list[Registration]:
+    return list(session.scalars(select(Registration).where(Registration.id.in_(registration_ids))))
 
 
 def list_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:

@@ -23,6 +23,7 @@ from bot.signups.limits import UNKEYED, SignupLimits
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
+from storage.meetups import MeetupCopies
 from storage.models import (
     ACTIVE_STATUSES,
     CANCELLED,
@@ -286,15 +287,23 @@ def current_registrations(db: Database, user_id: str) -> list[tuple[Meetup, Regi
         return [(r.meetup, r) for r in registration_store.list_active_registrations_for_user(session, user_id)]
 
 
-def signup_choices(db: Database, user_id: str, now: datetime) -> tuple[list[Meetup], dict[int, Registration]]:
+def signup_choices(
+    db: Database, user_id: str, now: datetime, copies: MeetupCopies
+) -> tuple[list[Meetup], dict[int, Registration]]:
     """The meetups taking sign-ups, and this person's active registrations
-    for them by meetup id: what `/meetup signup` needs before its modal, in
-    one statement (a trigger_id lives 3 seconds, and every request pays for
-    each read)."""
-    with db.read() as session:
-        rows = registration_store.list_upcoming_with_own_registration(session, user_id, now)
-    meetups = [meetup for meetup, _ in rows if is_taking_signups(meetup, now)]
-    mine = {meetup.id: registration for meetup, registration in rows if registration is not None}
+    for them by meetup id: what `/meetup signup` needs before its modal. A
+    trigger_id lives 3 seconds and every request pays for each read, so in
+    the usual case this is one light statement, the meetups coming from
+    `copies` (storage.meetups.MeetupCopies)."""
+    with db.read_connection() as connection:
+        rows = registration_store.upcoming_with_own_registration(connection, user_id, now)
+    meetups = [m for m in copies.current(db, ((m_id, at) for m_id, at, _ in rows)) if is_taking_signups(m, now)]
+    mine: dict[int, Registration] = {}
+    registration_ids = [r_id for _, _, r_id in rows if r_id is not None]
+    if registration_ids:  # already signed up: the message says for what
+        with db.read() as session:
+            registrations = registration_store.get_registrations(session, registration_ids)
+        mine = {r.meetup_id: r for r in registrations if r.status in ACTIVE_STATUSES}
     return meetups, mine
 
 
