@@ -283,11 +283,12 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
             f" We are sending a message about the new {_what_changed(result.changes)} to "
             f"{plural(len(result.to_tell), 'person', 'people')} signed up."
         )
-    if result.new_link_for:
-        text += (
-            f" We are sending the new online joining link to {plural(len(result.new_link_for), 'person', 'people')}"
-            " with a place."
-        )
+    if result.link_changed_for:
+        people = plural(len(result.link_changed_for), "person", "people")
+        if result.link_removed:
+            text += f" We are telling {people} with a place that the online joining link has been removed."
+        else:
+            text += f" We are sending the new online joining link to {people} with a place."
     ack(response_action="update", view=message_modal("Changes saved", text))
     deps.outbox.deliver_soon(queued)
     refresh_card(client, deps, result.meetup.id)
@@ -300,10 +301,13 @@ def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: dateti
     change raises the calendar SEQUENCE, which keys its notices: one a person."""
     meetup = result.meetup
     queued = [queue_promoted_message(session, meetup, person, tz, now=now) for person in result.promoted]
-    new_link = {r.id for r in result.new_link_for}
+    link_changed = {r.id for r in result.link_changed_for}
+    link_change = (
+        "The online joining link has been removed." if result.link_removed else "The online joining link has changed."
+    )
     for registration in result.to_tell:
         has_place = registration.status == CONFIRMED
-        changes = result.changes + (["The online joining link has changed."] if registration.id in new_link else [])
+        changes = result.changes + ([link_change] if registration.id in link_changed else [])
         queued.append(
             _queue_notice(
                 session,
@@ -321,14 +325,15 @@ def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: dateti
             )
         )
     told = {r.id for r in result.to_tell}
-    for registration in result.new_link_for:
+    for registration in result.link_changed_for:
         if registration.id not in told:
             queued.append(
                 _queue_notice(
                     session,
                     registration,
-                    online_link_changed_blocks(meetup, registration, tz),
-                    f"The online joining link for {escape(meetup.title)} has changed.",
+                    online_link_changed_blocks(meetup, registration, tz, removed=result.link_removed),
+                    f"The online joining link for {escape(meetup.title)} has "
+                    + ("been removed." if result.link_removed else "changed."),
                     meetup=meetup,
                     kind="online_link_changed",
                     attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST, session=session),

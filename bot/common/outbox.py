@@ -61,15 +61,30 @@ def enqueue_dm(
 
 
 def enqueue_dm_to_registration(
-    session, registration: Registration, blocks: list[dict], text: str, *, key: str, kind: str, **about: Unpack[About]
+    session,
+    registration: Registration,
+    blocks: list[dict],
+    text: str,
+    *,
+    key: str,
+    kind: str,
+    attachment: dict | None = None,
+    **about: Unpack[About],
 ) -> int:
     """Queue a direct message to the person of a registration, sent only
     while it keeps its status: someone who cancels, or is forgotten, before
     it goes does not get it."""
-    person, status = registration.id, registration.status
-    user = registration.slack_user_id
     return enqueue_dm(
-        session, user, blocks, text, key=key, kind=kind, registration_id=person, required_status=status, **about
+        session,
+        registration.slack_user_id,
+        blocks,
+        text,
+        key=key,
+        kind=kind,
+        registration_id=registration.id,
+        required_status=registration.status,
+        attachment=attachment,
+        **about,
     )
 
 

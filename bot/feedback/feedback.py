@@ -22,13 +22,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.common.formatting import plural
 from bot.common.outbox import enqueue_dm_to_registration
 from bot.signups.export import neutralise
 from storage import feedback as feedback_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
 from storage.db import Database
-from storage.models import FeedbackResponse, Meetup
+from storage.models import FeedbackResponse, Meetup, Registration
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +117,7 @@ def ask_for_feedback(db: Database, *, now: datetime, plan: FeedbackPlan, render:
 
 def _ask(session, meetup: Meetup, *, now: datetime, tz: ZoneInfo, render: FeedbackRequest) -> int:
     text, blocks = render(meetup, tz)
-    # Only the people who came; a purged sign-up names nobody to ask.
-    people = [
-        r
-        for r in feedback_store.list_checked_in(session, meetup.id)
-        if not r.feedback_given and not r.slack_user_id.startswith("purged-")
-    ]
+    people = _people_to_ask(session, meetup.id)
     for registration in people:
         # Someone forgotten before it goes is not asked: the registration goes with them.
         key = f"feedback:{meetup.id}:{registration.id}"
@@ -131,6 +127,38 @@ def _ask(session, meetup: Meetup, *, now: datetime, tz: ZoneInfo, render: Feedba
     meetup.feedback_asked_at, meetup.feedback_asked = now, len(people)
     log.info("Queued feedback requests for meetup %d: %d people", meetup.id, len(people))
     return len(people)
+
+
+def _people_to_ask(session, meetup_id: int) -> list[Registration]:
+    # Only the people who came; a purged sign-up names nobody to ask.
+    return [
+        r
+        for r in feedback_store.list_checked_in(session, meetup_id)
+        if not r.feedback_given and not r.slack_user_id.startswith("purged-")
+    ]
+
+
+def describe_due_feedback(db: Database, *, now: datetime, plan: FeedbackPlan) -> list[str]:
+    """What ask_for_feedback would do now, for `meetup-bot reminders run-due
+    --dry-run`. Reads only."""
+    if plan.time is None:
+        return []
+    lines = []
+    with db.read() as session:
+        for meetup in feedback_store.list_meetups_to_ask(session, ended_after=now - _SEARCH, now=now):
+            due = plan.due_at(meetup)
+            if due is None or due > now:
+                continue
+            name = f"meetup {meetup.id} ({meetup.title})"
+            if now > due + LATE_LIMIT:
+                lines.append(
+                    f"Would not ask for feedback on {name}: it was due at {due:%Y-%m-%d %H:%M} UTC, "
+                    f"more than {LATE_LIMIT.days} days ago"
+                )
+                continue
+            people = plural(len(_people_to_ask(session, meetup.id)), "person", "people")
+            lines.append(f"Would ask {people} who came to {name} for their feedback")
+    return lines
 
 
 # The form ---------------------------------------------------------------------------

@@ -334,8 +334,10 @@ class EditResult:
     changes: list[str]  # what changed about when and where, in words for attendees
     to_tell: list[Registration]  # everyone registered who should hear about the changes
     promoted: list[Registration] = field(default_factory=list)  # moved up by a bigger capacity
-    # Everyone with a place, when the online joining link changed to a new one: they had the old.
-    new_link_for: list[Registration] = field(default_factory=list)
+    # Everyone with a place, when the online joining link changed: they had the old one, or none.
+    link_changed_for: list[Registration] = field(default_factory=list)
+    # The link was taken away, not replaced: the people above hear that it is gone.
+    link_removed: bool = False
 
 
 def describe_changes(before: Meetup | dict, after: Meetup, tz: ZoneInfo) -> list[str]:
@@ -423,8 +425,9 @@ def _apply(meetup: Meetup, fields: MeetupFields, now: datetime) -> None:
 
 def _edit_result(session, meetup: Meetup, before: dict, promoted: list[Registration], tz: ZoneInfo) -> EditResult:
     """Who hears about an edit: everyone registered, of a change of date, time
-    or venue; everyone with a place, of a new online joining link. Those just
-    promoted get the promotion message instead, which has it all."""
+    or venue; everyone with a place, of a new online joining link or of the
+    link being removed (their calendar still has it). Those just promoted get
+    the promotion message instead, which has it all."""
     changes = describe_changes(before, meetup, tz)
     promoted_ids = {r.id for r in promoted}
     registered = [
@@ -433,9 +436,9 @@ def _edit_result(session, meetup: Meetup, before: dict, promoted: list[Registrat
         if r.status in ACTIVE_STATUSES and r.id not in promoted_ids
     ]
     to_tell = registered if changes else []
-    new_link = bool(meetup.online_link) and meetup.online_link != before["online_link"]
-    new_link_for = [r for r in registered if r.status == CONFIRMED] if new_link else []
-    return EditResult(meetup, changes, to_tell, promoted, new_link_for)
+    link_changed = meetup.online_link != before["online_link"]
+    link_changed_for = [r for r in registered if r.status == CONFIRMED] if link_changed else []
+    return EditResult(meetup, changes, to_tell, promoted, link_changed_for, link_removed=not meetup.online_link)
 
 
 def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime) -> Meetup:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.common.outbox import About, enqueue_channel_post, enqueue_dm
+from bot.common.outbox import About, enqueue_channel_post, enqueue_dm_to_registration
 from bot.meetups.agenda import AgendaItem, agenda_in
 from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
 from bot.meetups.meetups import is_taking_signups
@@ -400,19 +400,10 @@ def _queue_dm(
     about: About,
     attachment: dict | None = None,
 ) -> None:
-    # Sent only while the person's status is still the one the message is for.
     text, blocks = message
-    enqueue_dm(
-        session,
-        registration.slack_user_id,
-        blocks,
-        text,
-        key=f"{key}:{registration.id}",
-        kind=f"reminder_{registration.status}",
-        registration_id=registration.id,
-        required_status=registration.status,
-        attachment=attachment,
-        **about,
+    kind = f"reminder_{registration.status}"
+    enqueue_dm_to_registration(
+        session, registration, blocks, text, key=f"{key}:{registration.id}", kind=kind, attachment=attachment, **about
     )
 
 

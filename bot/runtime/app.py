@@ -181,7 +181,7 @@ def make_worker(
     settings: Settings, db: Database, *, outbox: Outbox | None = None, clock: Callable[[], datetime] = utcnow
 ):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
-    from bot.feedback.feedback import FeedbackPlan, ask_for_feedback
+    from bot.feedback.feedback import FeedbackPlan, ask_for_feedback, describe_due_feedback
     from bot.introductions.introductions import queue_due_introductions
     from bot.meetups.home import home_batch
     from bot.reminders.reminders import ReminderPlan
@@ -194,6 +194,7 @@ def make_worker(
     from handlers.venue_lists import queue_venue_lists
 
     outbox = outbox or make_outbox(settings, db, clock=clock)
+    feedback_plan = FeedbackPlan.from_settings(settings)
     # The worker posts topic cards and draws Home tabs as the app does.
     client = make_client(settings)
     organisers = Organisers(settings.organiser_user_ids, settings.organiser_usergroup_id, client)
@@ -210,7 +211,8 @@ def make_worker(
         topics=partial(topics.carry_over_now, client, deps),
         homes=partial(home.publish_changed_homes, client, deps),
         home_batch=home_batch(settings.reminder_poll_seconds),
-        feedback=partial(ask_for_feedback, db, plan=FeedbackPlan.from_settings(settings), render=feedback_request),
+        feedback=partial(ask_for_feedback, db, plan=feedback_plan, render=feedback_request),
+        describe_feedback=partial(describe_due_feedback, db, plan=feedback_plan),
         venue_lists=partial(queue_venue_lists, deps),
         describe_lists=partial(describe_due_lists, db, working_days=settings.final_list_working_days, tz=settings.tz),
         introductions=lambda now: queue_due_introductions(

@@ -78,6 +78,8 @@ class ReminderWorker:
     # Queues the feedback requests due the morning after a meetup, given the
     # time (as feedback(now=...)); returns how many people it asked.
     feedback: Callable[..., int] | None = None
+    # Says whose feedback would be asked for, given the time (as feedback(now=...)), for the dry run.
+    describe_feedback: Callable[..., list[str]] | None = None
     # Queues the final visitor lists now due and the change lists after them; returns how many.
     venue_lists: Callable[[], int] | None = None
     # Says which visitor lists are due, given the time (as describe_lists(now=...)), for the dry run.
@@ -119,6 +121,8 @@ class ReminderWorker:
         """What run_due would do now. Reads only."""
         now = self.clock()
         lines = describe_due_reminders(self.db, now=now, plan=self.plan, channel=self.channel)
+        if self.describe_feedback is not None:
+            lines += self.describe_feedback(now=now)
         if self.describe_lists is not None:
             lines += self.describe_lists(now=now)
         lines += describe_due(self.db, now)

@@ -258,11 +258,18 @@ def changed_blocks(meetup, changes: list[str], registration, tz: ZoneInfo) -> li
     return [section(f"*{escape(meetup.title)}* has changed.\n{lines}")] + status_blocks(meetup, registration, tz)[1:]
 
 
-def online_link_changed_blocks(meetup, registration, tz: ZoneInfo) -> list[dict]:
-    """To everyone with a place, when the link they were sent is no longer the one."""
-    return [
-        section(f"The online joining link for *{escape(meetup.title)}* has changed. Use the new one below.")
-    ] + status_blocks(meetup, registration, tz)[1:]
+def online_link_changed_blocks(meetup, registration, tz: ZoneInfo, *, removed: bool = False) -> list[dict]:
+    """To everyone with a place, when the link they were sent is no longer
+    the one, or when there is no link any more."""
+    title = escape(meetup.title)
+    if removed:
+        heading = (
+            f"The online joining link for *{title}* has been removed, so you cannot join online. "
+            "Your place is unchanged. If the organisers add a new link, we will send it to you."
+        )
+    else:
+        heading = f"The online joining link for *{title}* has changed. Use the new one below."
+    return [section(heading)] + status_blocks(meetup, registration, tz)[1:]
 
 
 def meetup_cancelled_blocks(meetup, tz: ZoneInfo, contact: str) -> list[dict]:

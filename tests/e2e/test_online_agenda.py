@@ -106,6 +106,26 @@ def test_a_changed_link_reaches_the_people_with_a_place(bot):
     assert "meet.example" not in texts(bot.fake.messages(CHANNEL))
 
 
+def test_a_removed_link_is_taken_out_of_the_calendars_of_the_people_with_a_place(bot):
+    meetup_with(bot, [ADA, BOB], capacity="1", online_link=LINK)
+    all_sent(bot)
+    assert str(event_of(calendar_files(bot.fake, ADA)[-1])["URL"]) == LINK
+    form = open_form(bot, "edit")
+    answer = bot.slack.submit_view(form, {**form_answers(form), "online_link": ""}, user_id=ORGANISER).json()
+    assert "telling 1 person with a place that the online joining link has been removed" in block_texts(
+        answer["view"]["blocks"]
+    )
+    all_sent(bot)
+
+    [removed] = [m for m in dms_to(bot.fake, ADA) if "online joining link" in m["text"]]
+    assert "has been removed, so you cannot join online" in block_texts(removed["blocks"])
+    assert "meet.example" not in block_texts(removed["blocks"])
+    event = event_of(calendar_files(bot.fake, ADA)[-1])
+    assert "URL" not in event
+    assert "meet.example" not in str(event["DESCRIPTION"])
+    assert not [m for m in dms_to(bot.fake, BOB) if "online joining link" in m["text"]]
+
+
 def test_the_agenda_in_time_order_on_the_card_home_tab_reminders_and_calendar(bot):
     posted = meetup_with(bot, [ADA], agenda=AGENDA)
     in_order = [
