@@ -13,33 +13,15 @@ from bot.signups import approvals, limits
 from bot.signups.signups import cancel, find_registration, sign_up
 from storage.models import CONFIRMED, PENDING, SignupGuard
 from tests.support.app import ORGANISER
+from tests.support.approvals import CONTRACTOR, SAM, request_shown, requests_posted
 from tests.support.blocks import block_texts
 from tests.support.factories import make_form, make_meetup
 from tests.support.organising import eventually
-from tests.support.signup import GOOD_ANSWERS, open_modal
-
-SAM = "U0SAM"
-CONTRACTOR = {
-    **GOOD_ANSWERS,
-    "full_name": "Sam Contractor",
-    "organisation": "Acme Digital",
-    "role": "contractor",
-    "government_team": "GDS, GOV.UK Pay",
-}
+from tests.support.signup import open_modal
 
 
 def contractor_form(meetup):
     return make_form(meetup_id=meetup.id, email="sam@contractor.example", role="contractor", government_team="HMRC")
-
-
-def requests_posted(fake) -> list:
-    return [c for c in fake.calls_to("chat.postMessage") if "asked for a place" in block_texts(c.args.get("blocks"))]
-
-
-def request_shown(fake, channel) -> str:
-    """The approval request as the organiser sees it now ("" if none)."""
-    shown = [m for m in fake.messages(channel) if "asked for a place" in block_texts(m.get("blocks"))]
-    return str(shown[-1]["blocks"]) if shown else ""
 
 
 def test_signing_up_and_cancelling_in_a_loop_sends_one_request_and_stops_at_three_a_day(bot):

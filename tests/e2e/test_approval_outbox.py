@@ -4,20 +4,19 @@ Slack answers again, and never twice."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import handlers.signup
 from bot.signups.approvals import REQUEST_KIND
 from bot.signups.signups import find_registration
-from storage.models import CONFIRMED, DELIVERY_FAILED, DELIVERY_PENDING, PENDING
-from tests.e2e.test_approval_limits import CONTRACTOR, SAM, request_shown, requests_posted
+from storage.models import CONFIRMED, DELIVERY_FAILED, PENDING
 from tests.support.app import ORGANISER, start_bot, stop_bot
+from tests.support.approvals import CONTRACTOR, SAM, press, request_shown, requests_posted
 from tests.support.blocks import block_texts
 from tests.support.factories import make_meetup
 from tests.support.messages import dm_posts
 from tests.support.organising import eventually
+from tests.support.outages import after_the_outage, tried_once_and_waiting
 from tests.support.reminders import deliveries
 from tests.support.signup import open_modal
 
@@ -30,36 +29,6 @@ def ask_for_a_place(bot):
     meetup = make_meetup(bot.db, now=bot.clock())
     _, view = open_modal(bot, SAM)
     return meetup, view
-
-
-def tried_once_and_waiting(bot, kind):
-    """The attempt straight after the ack met the outage; the delivery waits to be retried."""
-    eventually(
-        lambda: (
-            (queued := deliveries(bot.db, kind=kind))
-            and all(d.state == DELIVERY_PENDING and d.attempts == 1 for d in queued)
-        )
-    )
-
-
-def after_the_outage(bot):
-    bot.fake.end_outage()
-    bot.clock.advance(hours=1)  # past every backoff
-    bot.deps.outbox.deliver_due()
-    time.sleep(0.2)
-    bot.deps.outbox.deliver_due()  # nothing left: a second round sends nothing again
-
-
-def press(bot, organiser, action_id, registration_id, channel):
-    [message] = [m for m in bot.fake.messages(channel) if "asked for a place" in block_texts(m.get("blocks"))]
-    reply = bot.slack.block_action(
-        user_id=organiser,
-        action_id=action_id,
-        value=str(registration_id),
-        container={"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": False},
-        response_url=bot.fake.response_url(),
-    )
-    assert reply.status == 200
 
 
 def test_a_request_made_while_slack_is_down_reaches_the_organisers_once_it_is_back(bot):

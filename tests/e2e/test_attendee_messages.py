@@ -5,40 +5,14 @@ bot: as people would use it, against the fake Slack, on both databases."""
 from __future__ import annotations
 
 from bot.meetups.meetups import all_meetups
-from storage.models import DELIVERY_SENT, AttendeeMessage
-from tests.e2e.test_organising_outbox import ADA, BOB, meetup_with, through_an_outage
+from storage.models import DELIVERY_SENT
 from tests.support.app import CHANNEL, ORGANISER
+from tests.support.attendee_messages import NEWS, from_organisers, preview, records, send
 from tests.support.blocks import block_texts, buttons
 from tests.support.messages import dms_to
-from tests.support.organising import eventually, open_form
+from tests.support.organising import ADA, BOB, eventually, meetup_with, open_form
+from tests.support.outages import through_an_outage
 from tests.support.reminders import deliveries, worker_for
-
-NEWS = "The room has changed to 4.12."
-
-
-def from_organisers(fake, person) -> list[dict]:
-    return [d for d in dms_to(fake, person) if "Message from the organisers" in d["text"]]
-
-
-def preview(bot, text: str = NEWS, audience: str = "both", user_id: str = ORGANISER) -> dict:
-    """Write the message in the form; return the preview it shows."""
-    form = open_form(bot, "message", user_id=user_id)
-    reply = bot.slack.submit_view(form, {"audience": audience, "text": text}, user_id=user_id)
-    assert reply.status == 200
-    answer = reply.json()
-    assert answer["response_action"] == "update", answer
-    return answer["view"]
-
-
-def send(bot, view: dict, user_id: str = ORGANISER) -> dict:
-    reply = bot.slack.submit_view(view, {}, user_id=user_id)
-    assert reply.status == 200
-    return reply.json()
-
-
-def records(bot) -> list[AttendeeMessage]:
-    with bot.db.read() as session:
-        return session.query(AttendeeMessage).all()
 
 
 def test_a_message_reaches_each_person_once_even_when_send_is_pressed_twice(bot):

@@ -9,13 +9,12 @@ import io
 
 from bot.signups.signups import find_registration
 from storage.models import CONFIRMED, PENDING, WAITLISTED
-from tests.e2e.test_approval_limits import CONTRACTOR, SAM, request_shown
-from tests.e2e.test_home import press_on_home
 from tests.support.app import ORGANISER
+from tests.support.approvals import CONTRACTOR, SAM, request_shown
 from tests.support.blocks import block_texts, buttons
 from tests.support.factories import make_meetup
 from tests.support.messages import dm_saying, dms_to
-from tests.support.organising import csv_shares, eventually, form_answers, open_home, opened_view
+from tests.support.organising import csv_shares, eventually, form_answers, open_home, opened_view, press_on_home
 from tests.support.signup import ADA, GOOD_ANSWERS, open_modal
 
 BOB = "U0BOB"

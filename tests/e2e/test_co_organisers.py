@@ -10,12 +10,13 @@ from bot.signups.signups import find_registration
 from handlers.blocks import approvals as approval_blocks
 from handlers.blocks.organising import CO_ORGANISERS_BLOCK
 from storage.models import CONFIRMED, PENDING
-from tests.e2e.test_approval_limits import CONTRACTOR, SAM, request_shown, requests_posted
-from tests.e2e.test_approval_outbox import press
-from tests.e2e.test_attendee_messages import from_organisers, preview, records, send
-from tests.e2e.test_organising_outbox import ADA, SIGNUP, add_people
 from tests.support.app import ORGANISER
+from tests.support.approvals import CONTRACTOR, SAM, press, request_shown, requests_posted
+from tests.support.attendee_messages import from_organisers, preview, records, send
 from tests.support.organising import (
+    ADA,
+    SIGNUP,
+    add_people,
     create_meetup_in_modal,
     eventually,
     form_answers,

@@ -15,12 +15,13 @@ from bot.signups.signups import find_registration
 from bot.topics.topics import ranking
 from handlers.privacy import FORGET_ACTION
 from storage.models import ForgottenPerson
-from tests.e2e.test_approval_limits import CONTRACTOR, SAM, request_shown, requests_posted
-from tests.e2e.test_approval_outbox import after_the_outage, press, tried_once_and_waiting
 from tests.support.app import CHANNEL, ORGANISER
+from tests.support.approvals import CONTRACTOR, SAM, press, request_shown, requests_posted
 from tests.support.factories import make_meetup
 from tests.support.messages import dms_to
 from tests.support.organising import create_meetup_in_modal, csv_shares, eventually, sign_up_from_card
+from tests.support.outages import after_the_outage, tried_once_and_waiting
+from tests.support.privacy import press_forget
 from tests.support.reminders import deliveries
 from tests.support.signup import open_modal
 from tests.support.topics import propose
@@ -144,14 +145,6 @@ def card_of(bot, topic) -> dict:
 def approval_copy(bot) -> dict:
     [request] = [m for m in bot.fake.messages(bot.fake.dm_channel(ORGANISER)) if "request to join" in shown(m)]
     return request
-
-
-def press_forget(bot, user_id) -> None:
-    bot.clock.advance(minutes=1)
-    reply = bot.slack.block_action(
-        user_id=user_id, action_id=FORGET_ACTION, value="forget", response_url=bot.fake.response_url()
-    )
-    assert reply.status == 200
 
 
 def cleared(bot, meetup, topic) -> None:

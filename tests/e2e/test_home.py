@@ -16,6 +16,7 @@ from tests.support.organising import (
     meetup_id_of,
     open_home,
     opened_view,
+    press_on_home,
 )
 
 ADA, SAM = "U0ADA", "U0SAM"
@@ -35,18 +36,6 @@ def home_published(bot, user_id, after: int) -> dict:
 
 def publishes(bot, user_id) -> int:
     return len([c for c in bot.fake.calls_to("views.publish") if c.args["user_id"] == user_id])
-
-
-def press_on_home(bot, user_id, action_id, value):
-    """A button on the App Home: the payload has the view, no response_url."""
-    view = bot.fake.home_views.get(user_id) or {"id": "V0HOME", "type": "home"}
-    return bot.slack.block_action(
-        user_id=user_id,
-        action_id=action_id,
-        value=str(value),
-        container={"type": "view", "view_id": view["id"]},
-        view={**view, "type": "home"},
-    )
 
 
 def sign_up(bot, user_id, answers, meetup_id):

@@ -10,13 +10,12 @@ from bot.introductions.introductions import describe_plan, queue_due_introductio
 from bot.meetups.meetups import all_meetups
 from handlers.blocks.introductions import QUESTION, introduction_message
 from storage.models import DELIVERY_CANCELLED, DELIVERY_SENT, IntroductionConsent
-from tests.e2e.test_topics import react
 from tests.support.app import ORGANISER, PSEUDONYM_KEY
 from tests.support.blocks import block_texts
 from tests.support.organising import create_meetup_in_modal, eventually, open_home, opened_view, sign_up_from_card
 from tests.support.processes import run
 from tests.support.reminders import deliveries, worker_for
-from tests.support.topics import propose
+from tests.support.topics import propose, react
 
 # Six people from four organisations who ask for introductions, and one who does not.
 PEOPLE = {

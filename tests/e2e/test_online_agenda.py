@@ -10,15 +10,17 @@ from datetime import UTC, datetime
 
 from bot.meetups.meetups import all_meetups
 from storage.models import DELIVERY_SENT
-from tests.e2e.test_approval_limits import CONTRACTOR, SAM
-from tests.e2e.test_organising_outbox import ADA, BOB, calendar_files, event_of, meetup_with
 from tests.support.app import CHANNEL, ORGANISER
+from tests.support.approvals import CONTRACTOR, SAM
 from tests.support.blocks import block_texts
-from tests.support.messages import dms_to
+from tests.support.messages import calendar_files, dms_to, event_of
 from tests.support.organising import (
+    ADA,
+    BOB,
     NEW_MEETUP,
     eventually,
     form_answers,
+    meetup_with,
     open_form,
     open_home,
     open_new_meetup_form,

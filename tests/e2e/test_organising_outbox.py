@@ -3,58 +3,24 @@ a cancellation, places given by a bigger capacity and new-meetup cards for
 subscribers are stored with the change, survive Slack being down, and arrive
 once when it is back. Calendar files follow the change."""
 
-from icalendar import Calendar
-
-from storage.models import DELIVERY_CANCELLED, DELIVERY_PENDING, DELIVERY_SENT
+from storage.models import DELIVERY_CANCELLED
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts
-from tests.support.messages import dms_to
+from tests.support.messages import calendar_files, dms_to, event_of
 from tests.support.organising import (
+    ADA,
+    BOB,
     NEW_MEETUP,
-    create_meetup_in_modal,
+    add_people,
     eventually,
     form_answers,
     meetup_id_of,
+    meetup_with,
     open_form,
     open_new_meetup_form,
-    sign_up_from_card,
 )
+from tests.support.outages import through_an_outage
 from tests.support.reminders import deliveries
-
-ADA, BOB = "U0ADA", "U0BOB"
-SIGNUP = {"full_name": "Ada Lovelace", "organisation": "Cabinet Office", "role": "civil_servant"}
-
-
-def add_people(fake):
-    fake.add_user(ADA, real_name="Ada Lovelace", email="ada@digital.cabinet-office.gov.uk")
-    fake.add_user(BOB, real_name="Bob Brown", email="bob@homeoffice.gov.uk")
-
-
-def meetup_with(bot, people, **answers):
-    """A meetup, announced, with these people signed up and their messages sent."""
-    add_people(bot.fake)
-    posted, _ = create_meetup_in_modal(bot, **answers)
-    for person in people:
-        sign_up_from_card(bot, person, {**SIGNUP, "full_name": person}, posted)
-        eventually(lambda person=person: dms_to(bot.fake, person))
-    eventually(lambda: all(d.state == DELIVERY_SENT for d in deliveries(bot.db)))
-    return posted
-
-
-def calendar_files(fake, user_id) -> list[Calendar]:
-    """The calendar files shared into the direct message with this person, oldest first."""
-    channel = fake.dm_channel(user_id)
-    return [
-        Calendar.from_ical(fake.uploads[file_id])
-        for share in fake.file_shares
-        if share["channel"] == channel
-        for file_id in share["file_ids"]
-    ]
-
-
-def event_of(calendar: Calendar):
-    [event] = calendar.walk("VEVENT")
-    return event
 
 
 def cancel_button_value(form: dict) -> str:
@@ -66,24 +32,6 @@ def cancel_button_value(form: dict) -> str:
         if element.get("action_id") == "cancel_meetup"
     ]
     return value
-
-
-def through_an_outage(bot, kind: str, count: int) -> None:
-    """Slack is down when the messages are queued and for a while after: they
-    wait, and go once Slack is back, whatever else tries them again."""
-    eventually(lambda: [d for d in deliveries(bot.db, kind=kind) if d.state == DELIVERY_PENDING and d.attempts >= 1])
-    assert len(deliveries(bot.db, kind=kind)) == count
-    # Still down a minute later: the retry fails too, and nothing is lost.
-    bot.clock.advance(minutes=1)
-    bot.deps.outbox.deliver_due()
-    assert {d.state for d in deliveries(bot.db, kind=kind)} == {DELIVERY_PENDING}
-    bot.fake.end_outage()
-    bot.clock.advance(minutes=10)
-    bot.deps.outbox.deliver_due()
-    assert {d.state for d in deliveries(bot.db, kind=kind)} == {DELIVERY_SENT}
-    # Trying again later sends nothing twice.
-    bot.clock.advance(hours=1)
-    assert bot.deps.outbox.deliver_due().total == 0
 
 
 def test_a_new_time_reaches_everyone_once_through_an_outage_with_an_updated_calendar(bot):

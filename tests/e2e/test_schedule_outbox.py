@@ -5,14 +5,13 @@ never twice; a newer grid replaces an older one still waiting."""
 from __future__ import annotations
 
 from storage.models import DELIVERY_CANCELLED, DELIVERY_SENT
-from tests.e2e.test_approval_outbox import after_the_outage, tried_once_and_waiting
-from tests.e2e.test_topics import ADA, BOB, CAT, setup_vote
 from tests.support.app import CHANNEL, ORGANISER
 from tests.support.blocks import block_texts
 from tests.support.messages import dms_to
 from tests.support.organising import eventually
+from tests.support.outages import after_the_outage, tried_once_and_waiting
 from tests.support.reminders import deliveries
-from tests.support.topics import open_schedule_modal
+from tests.support.topics import ADA, BOB, CAT, open_schedule_modal, setup_vote
 
 GRID = {"rooms": "Severn, 12\nThames, 40", "slots": "2pm to 2:45pm\n3pm to 3:45pm"}
 

@@ -13,13 +13,12 @@ from sqlalchemy import select
 from bot.meetups.home import home_batch
 from bot.topics.topics import get_topic, ranking
 from storage.models import TOPIC_CARRIED_OVER, StaleHome
-from tests.e2e.test_topics import ADA, BOB, people, wait_until
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts
 from tests.support.factories import make_meetup
 from tests.support.messages import dms_to
 from tests.support.reminders import register, worker_for
-from tests.support.topics import open_schedule_modal, propose
+from tests.support.topics import ADA, BOB, open_schedule_modal, people, propose, wait_until
 
 
 def stale(bot) -> set[str]:

@@ -18,12 +18,12 @@ from bot.signups.venue_lists import CHANGE_LIST_KIND, FINAL_LIST_KIND
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import VenueListEntry
-from tests.e2e.test_erasure import press_forget
 from tests.support.app import ORGANISER, start_bot, stop_bot
 from tests.support.blocks import block_texts
 from tests.support.factories import make_form, make_meetup
 from tests.support.messages import dms_to
 from tests.support.organising import csv_uploads, eventually
+from tests.support.privacy import press_forget
 from tests.support.processes import run
 from tests.support.reminders import deliveries, worker_for
 

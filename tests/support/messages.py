@@ -1,8 +1,10 @@
-"""What the bot posted to the fake Slack: direct messages and channel posts."""
+"""What the bot posted to the fake Slack: direct messages, channel posts and the calendar files it shared."""
 
 from __future__ import annotations
 
 import time
+
+from icalendar import Calendar
 
 from tests.support.app import CHANNEL
 from tests.support.blocks import block_texts
@@ -35,3 +37,19 @@ def dm_posts(fake, user_id=None):
 
 def channel_posts(fake, channel=CHANNEL):
     return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+
+
+def calendar_files(fake, user_id) -> list[Calendar]:
+    """The calendar files shared into the direct message with this person, oldest first."""
+    channel = fake.dm_channel(user_id)
+    return [
+        Calendar.from_ical(fake.uploads[file_id])
+        for share in fake.file_shares
+        if share["channel"] == channel
+        for file_id in share["file_ids"]
+    ]
+
+
+def event_of(calendar: Calendar):
+    [event] = calendar.walk("VEVENT")
+    return event

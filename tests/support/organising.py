@@ -6,8 +6,14 @@ from __future__ import annotations
 import json
 import time
 
+from storage.models import DELIVERY_SENT
 from tests.support.app import CHANNEL, ORGANISER
 from tests.support.blocks import buttons
+from tests.support.messages import dms_to
+from tests.support.reminders import deliveries
+
+ADA, BOB = "U0ADA", "U0BOB"
+SIGNUP = {"full_name": "Ada Lovelace", "organisation": "Cabinet Office", "role": "civil_servant"}
 
 NEW_MEETUP = {
     "title": "Cross-government open source meetup",
@@ -157,3 +163,31 @@ def open_home(bot, user_id) -> dict:
     return eventually(lambda: [c for c in bot.fake.calls_to("views.publish") if c.args["user_id"] == user_id][before:])[
         -1
     ].args["view"]
+
+
+def press_on_home(bot, user_id, action_id, value):
+    """A button on the App Home: the payload has the view, no response_url."""
+    view = bot.fake.home_views.get(user_id) or {"id": "V0HOME", "type": "home"}
+    return bot.slack.block_action(
+        user_id=user_id,
+        action_id=action_id,
+        value=str(value),
+        container={"type": "view", "view_id": view["id"]},
+        view={**view, "type": "home"},
+    )
+
+
+def add_people(fake):
+    fake.add_user(ADA, real_name="Ada Lovelace", email="ada@digital.cabinet-office.gov.uk")
+    fake.add_user(BOB, real_name="Bob Brown", email="bob@homeoffice.gov.uk")
+
+
+def meetup_with(bot, people, **answers):
+    """A meetup, announced, with these people signed up and their messages sent."""
+    add_people(bot.fake)
+    posted, _ = create_meetup_in_modal(bot, **answers)
+    for person in people:
+        sign_up_from_card(bot, person, {**SIGNUP, "full_name": person}, posted)
+        eventually(lambda person=person: dms_to(bot.fake, person))
+    eventually(lambda: all(d.state == DELIVERY_SENT for d in deliveries(bot.db)))
+    return posted
