@@ -125,7 +125,7 @@ def _ask(session, meetup: Meetup, *, now: datetime, tz: ZoneInfo, render: Feedba
             session, registration, blocks, text, key=key, kind="feedback_request", meetup_id=meetup.id, now=now
         )
     meetup.feedback_asked_at, meetup.feedback_asked = now, len(people)
-    log.info("Queued feedback requests for meetup %d: %d people", meetup.id, len(people))
+    log.info("Queued feedback requests for meetup %d: %s", meetup.id, plural(len(people), "person", "people"))
     return len(people)
 
 

@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _event(args, settings: Settings, db) -> int:
-    from bot.common.formatting import format_when
+    from bot.common.formatting import format_when, plural
     from bot.meetups.meetups import ValidationError, all_meetups
     from bot.organising.organising import create_meetup
     from bot.reminders.reminders import ReminderPlan
@@ -204,7 +204,8 @@ def _event(args, settings: Settings, db) -> int:
     if args.event_command == "list":
         for meetup in all_meetups(db):
             when = format_when(meetup.starts_at, meetup.ends_at, settings.tz)
-            print(f"{meetup.id}\t{meetup.title}\t{when}\t{meetup.venue}\t{meetup.capacity} places\t{meetup.status}")
+            places = plural(meetup.capacity, "place")
+            print(f"{meetup.id}\t{meetup.title}\t{when}\t{meetup.venue}\t{places}\t{meetup.status}")
         return 0
     try:
         meetup = create_meetup(

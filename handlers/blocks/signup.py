@@ -130,8 +130,11 @@ def _about_you_questions(full_name: str, email: str, organisation: str) -> list[
     ]
 
 
+# An option's text and its description each hold at most 75 characters: the
+# whole sentence is shown, so people see all of what they agree to.
 CONSENT_OPTION = {
-    "text": plain("I agree to the organisers keeping my dietary and access needs to arrange this meetup"),
+    "text": plain("I agree to the organisers keeping my dietary and access needs"),
+    "description": plain("Only to arrange this meetup"),
     "value": "yes",
 }
 

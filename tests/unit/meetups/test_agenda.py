@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.common.slack_limits import problems_in_message, problems_in_view
+from bot.common.slack_limits import fit_view, problems_in_message, problems_in_view
 from bot.meetups.agenda import (
     MAX_PART,
     MAX_TALKS,
@@ -112,3 +112,18 @@ def test_the_longest_agenda_fits_the_card_and_the_sign_up_form_and_says_where_th
         purge_after_days=30,
     )
     assert problems_in_view(form) == []
+
+
+def test_the_sign_up_form_is_shown_whole_with_nothing_shortened_to_fit():
+    # Slack's limits would cut the consent checkbox's sentence: people must
+    # see all of what they agree to.
+    form = signup_modal(
+        meetups=[meetup_with("1:30pm | Open source at GCHQ | Sam Smith | GCHQ")],
+        full_name="Ada",
+        email="ada@example.gov.uk",
+        organisation="GDS",
+        tz=LONDON,
+        privacy_url="https://example.gov.uk/privacy",
+        purge_after_days=30,
+    )
+    assert fit_view(form) == form
