@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
@@ -183,6 +185,77 @@ class _WriterQueue:
         return self._fd
 
 
+class _KeptConnections:
+    """Driver connections in autocommit, kept apart from SQLAlchemy's pool
+    for Database.single_write, at most KEPT of them idle. Each comes from
+    the engine, so SQLite's connect settings (_sqlite_engine) apply. One
+    idle longer than PING_AFTER_IDLE_SECONDS is closed and replaced rather
+    than trusted, as a load balancer may have dropped it (make_engine)."""
+
+    KEPT = 8
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._idle: list[tuple[Any, float]] = []
+        self._pid = os.getpid()
+
+    def take(self) -> Any:
+        with self._lock:
+            if self._pid != os.getpid():
+                # Forked: the parent's connections are the parent's, never closed here.
+                self._idle, self._pid = [], os.getpid()
+            while self._idle:
+                driver, since = self._idle.pop()
+                if time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+                    return driver
+                _close_quietly(driver)
+        raw = self._engine.raw_connection()
+        new: Any = raw.driver_connection
+        # Out of the pool for good: the pool neither counts nor resets it.
+        raw.detach()
+        if self._engine.dialect.name == "postgresql":  # SQLite's are in autocommit already (_on_connect)
+            new.rollback()
+            new.autocommit = True
+        return new
+
+    def give_back(self, driver: Any) -> None:
+        with self._lock:
+            if self._pid == os.getpid() and len(self._idle) < self.KEPT:
+                self._idle.append((driver, time.monotonic()))
+                return
+        _close_quietly(driver)
+
+    def discard(self, driver: Any) -> None:
+        _close_quietly(driver)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+            mine = self._pid == os.getpid()
+        for driver, _ in idle if mine else []:
+            _close_quietly(driver)
+
+
+def to_driver_time(dialect: str, moment: datetime) -> Any:
+    """An aware time as a statement on a driver connection takes it: naive
+    UTC, and on SQLite in the text SQLAlchemy stores (storage.models.UTCDateTime)."""
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
+
+
+def from_driver_time(value: Any) -> datetime:
+    """A time a driver connection read, as aware UTC (to_driver_time's inverse)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _close_quietly(driver: Any) -> None:
+    with contextlib.suppress(Exception):  # already gone: nothing to release
+        driver.close()
+
+
 class Database:
     """An engine plus its session factory."""
 
@@ -204,6 +277,7 @@ class Database:
         )
         self._read_only = self._autocommit_on_postgres.execution_options(**{_READ_ONLY: True})
         self._read_sessions = sessionmaker(self._read_only, expire_on_commit=False)
+        self._kept = _KeptConnections(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -230,37 +304,42 @@ class Database:
 
     @contextmanager
     def single_write(self) -> Iterator[Any]:
-        """A pooled driver connection (DBAPI) on which each statement commits
-        on its own, for the one statement run before every ack (the replay
-        guard): SQLAlchemy's connection, transaction and events cost more CPU
-        than the statement itself (docs/performance.md). On SQLite it holds
-        the queue of writers, as transaction() does."""
+        """A driver connection (DBAPI) on which each statement commits on
+        its own, for the one statement run before every ack (the replay
+        guard). It is one of a few kept apart from SQLAlchemy's pool: the
+        pool's checkout and checkin, and SQLAlchemy's connection, transaction
+        and events, cost more CPU than the statement itself under a rush
+        (docs/performance.md). On SQLite it holds the queue of writers, as
+        transaction() does."""
         queue = _WRITER_QUEUES.get(self.engine)
-        # The connection first, then the lock, as transaction() takes them: a
-        # writer holding the lock while it waits for a connection could wait
-        # for one held by a writer waiting for the lock.
-        raw = self.engine.raw_connection()
+        driver = self._kept.take()
         if queue is not None and not queue.acquire(timeout=_SQLITE_BUSY_SECONDS):
-            raw.close()
+            self._kept.give_back(driver)
             raise TimeoutError("waited too long for this process's other SQLite writers")
-        driver: Any = raw.driver_connection
         try:
-            if queue is None:  # PostgreSQL; SQLite's connections are in autocommit already (_on_connect)
-                # The check of a connection idle a while (make_engine) leaves
-                # its SELECT 1's transaction open; ends it (nothing is sent otherwise).
-                driver.rollback()
-                driver.autocommit = True
             yield driver
-            if queue is None:
-                driver.autocommit = False
         except BaseException:
             # In an unknown state (a dropped connection, a failed statement): never reused.
-            raw.invalidate()
+            self._kept.discard(driver)
             raise
+        else:
+            self._kept.give_back(driver)
         finally:
             if queue is not None:
                 queue.release()
-            raw.close()
+
+    @contextmanager
+    def single_read(self) -> Iterator[Any]:
+        """A driver connection (DBAPI) in autocommit, of those kept for
+        single_write, for one read on the path of every `/meetup signup`:
+        one statement sees one snapshot, and never holds SQLite's write lock."""
+        driver = self._kept.take()
+        try:
+            yield driver
+        except BaseException:
+            self._kept.discard(driver)
+            raise
+        self._kept.give_back(driver)
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:
@@ -286,6 +365,7 @@ class Database:
             session.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        self._kept.close()
         self.engine.dispose()
 
 

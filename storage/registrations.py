@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, inspect, or_, select
+from sqlalchemy import Table, and_, bindparam, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from storage.db import from_driver_time, to_driver_time
 from storage.models import (
     ACTIVE_STATUSES,
     CONFIRMED,
@@ -171,29 +172,33 @@ _ACTIVE_FOR_USER = (
 
 
 def upcoming_with_own_registration(
-    connection: Connection, slack_user_id: str, now: datetime
+    driver_connection, dialect: str, slack_user_id: str, now: datetime
 ) -> list[tuple[int, datetime, int | None]]:
     """Open meetups still to come, each as (id, updated_at, the id of this
-    person's active registration for it or None): one light statement, as
-    every `/meetup signup` runs it (storage.meetups.MeetupCopies has the meetups)."""
-    rows = connection.execute(_UPCOMING_WITH_MINE, {"user_id": slack_user_id, "now": now})
-    return [(meetup_id, updated_at, registration_id) for meetup_id, updated_at, registration_id in rows]
+    person's active registration for it or None), on a driver connection
+    (Database.single_read): every `/meetup signup` runs it, and SQLAlchemy's
+    execution cost several times SQLite's running of the statement
+    (docs/performance.md). storage.meetups.MeetupCopies has the meetups."""
+    cursor = driver_connection.execute(_UPCOMING_WITH_MINE[dialect], (slack_user_id, to_driver_time(dialect, now)))
+    try:
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [(meetup_id, from_driver_time(at), registration_id) for meetup_id, at, registration_id in rows]
 
 
-# Built once, as _ACTIVE_FOR_USER.
-_UPCOMING_WITH_MINE = (
-    select(Meetup.id, Meetup.updated_at, Registration.id)
-    .outerjoin(
-        Registration,
-        and_(
-            Registration.meetup_id == Meetup.id,
-            Registration.slack_user_id == bindparam("user_id"),
-            _IS_ACTIVE,
-        ),
-    )
-    .where(Meetup.ends_at > bindparam("now"), Meetup.status == MEETUP_OPEN)
-    .order_by(Meetup.starts_at, Meetup.id)
+_ACTIVE_SQL = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)  # constants, not input
+_UPCOMING_WITH_MINE_SQL = (
+    "SELECT meetups.id, meetups.updated_at, registrations.id FROM meetups"
+    " LEFT OUTER JOIN registrations ON registrations.meetup_id = meetups.id"
+    f" AND registrations.slack_user_id = {{0}} AND registrations.status IN ({_ACTIVE_SQL})"
+    f" WHERE meetups.ends_at > {{0}} AND meetups.status = '{MEETUP_OPEN}'"
+    " ORDER BY meetups.starts_at, meetups.id"
 )
+_UPCOMING_WITH_MINE = {
+    "sqlite": _UPCOMING_WITH_MINE_SQL.format("?"),
+    "postgresql": _UPCOMING_WITH_MINE_SQL.format("%s"),
+}
 
 
 def get_registrations(session: Session, registration_ids: list[int]) -> list[Registration]:

@@ -6,11 +6,12 @@ every request, where an ORM session's bookkeeping is pure cost.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Connection, Table, delete
 
+from storage.db import to_driver_time
 from storage.models import SeenRequest
 from storage.upserts import for_each_dialect
 
@@ -29,8 +30,7 @@ def record_request(connection: Connection, signature: str, seen_at: datetime) ->
     return added.first() is not None
 
 
-# The same insert as driver SQL, for Database.single_write. Times are stored
-# as naive UTC, in SQLite as SQLAlchemy writes them (storage/models.py UTCDateTime).
+# The same insert as driver SQL, for Database.single_write.
 _RECORD_SQL = {
     "sqlite": "INSERT INTO seen_requests (signature, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
     "postgresql": (
@@ -41,9 +41,7 @@ _RECORD_SQL = {
 
 def record_request_directly(driver_connection, dialect: str, signature: str, seen_at: datetime) -> bool:
     """record_request on a driver connection that commits each statement."""
-    naive = seen_at.astimezone(UTC).replace(tzinfo=None)
-    value = naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
-    cursor = driver_connection.execute(_RECORD_SQL[dialect], (signature, value))
+    cursor = driver_connection.execute(_RECORD_SQL[dialect], (signature, to_driver_time(dialect, seen_at)))
     try:
         # All of it: SQLite commits once the statement has run to its end.
         return bool(cursor.fetchall())

@@ -295,8 +295,8 @@ def signup_choices(
     trigger_id lives 3 seconds and every request pays for each read, so in
     the usual case this is one light statement, the meetups coming from
     `copies` (storage.meetups.MeetupCopies)."""
-    with db.read_connection() as connection:
-        rows = registration_store.upcoming_with_own_registration(connection, user_id, now)
+    with db.single_read() as connection:
+        rows = registration_store.upcoming_with_own_registration(connection, db.engine.dialect.name, user_id, now)
     meetups = [m for m in copies.current(db, ((m_id, at) for m_id, at, _ in rows)) if is_taking_signups(m, now)]
     mine: dict[int, Registration] = {}
     registration_ids = [r_id for _, _, r_id in rows if r_id is not None]

@@ -36,7 +36,6 @@ from urllib.parse import parse_qsl, urlsplit
 from . import blockkit
 from .socket_mode import SocketModeServer
 
-
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -51,6 +50,7 @@ def _copy(value: Any) -> Any:
     if isinstance(value, _SCALARS):
         return value
     return copy.deepcopy(value)
+
 
 log = logging.getLogger("fakeslack")
 
