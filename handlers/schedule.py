@@ -166,9 +166,10 @@ def queue_grid_messages(session, deps: Deps, outcome: ScheduleOutcome, *, now: d
         )
     ]
     # On a re-run, only people whose session is new or has moved hear about it.
+    # Someone without a place at the meetup is told so (placed.place).
     for placed in outcome.sessions:
         if placed.changed:
-            message = session_dm(placed, meetup, tz, moved=placed.moved)
+            message = session_dm(placed, meetup, tz, moved=placed.moved, contact=deps.settings.organiser_contact)
             to = placed.lead or placed.topic.topic.proposer_user_id
             queued.append(_queue_lead(session, to, message, placed.topic.topic.id, outcome, now=now))
     for topic in outcome.dropped:

@@ -153,6 +153,20 @@ def count_waitlisted_before(session: Session, registration: Registration) -> int
     )
 
 
+def registrations_of(session: Session, meetup_id: int, slack_user_ids: set[str]) -> list[Registration]:
+    """These people's registrations for a meetup, in any status; none for
+    someone who never signed up."""
+    if not slack_user_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Registration).where(
+                Registration.meetup_id == meetup_id, Registration.slack_user_id.in_(sorted(slack_user_ids))
+            )
+        )
+    )
+
+
 def list_active_registrations_for_user(session: Session, slack_user_id: str) -> list[Registration]:
     return list(session.scalars(_ACTIVE_FOR_USER, {"user_id": slack_user_id}))
 

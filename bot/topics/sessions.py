@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.topics.grid import Candidate, Clashes, Grid, Placement, Room, Slot, build_grid, clashes
+from bot.topics.leads import LeadPlace, lead_places
 from bot.topics.topics import RankedTopic, ranking_in
 from storage import meetups as meetup_store
 from storage import schedules as schedule_store
@@ -29,6 +30,7 @@ class PlacedSession:
     lead: str | None
     changed: bool  # new, or in another room or slot than in the last grid
     moved: bool  # in the last grid, in another room or slot
+    place: LeadPlace  # the proposer's place at the meetup, or why they have none
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class ScheduleOutcome:
     clashes: Clashes
     rerun: bool
     slots: list[Slot]
+
+    @property
+    def leads_without_place(self) -> list[PlacedSession]:
+        """Sessions whose lead has no place at the meetup, for the organisers."""
+        return [s for s in self.sessions if s.lead and not s.place.has_place]
 
 
 def _lead(topic: Topic) -> str | None:
@@ -146,7 +153,8 @@ def _store(
         )
         meetup.current_schedule_id = schedule.id
         by_id = {r.topic.id: r for r in ranking.topics}
-        sessions = _place(schedule, grid, by_id, previous)
+        proposers = (by_id[p.topic_id].topic.proposer_user_id for p in grid.placements)
+        sessions = _place(schedule, grid, by_id, previous, lead_places(session, meetup, proposers, now=now))
         session.flush()
         dropped_ids = [t for t in previous if grid.placement_of(t) is None]
         dropped = [topic_store.get_topic(session, t) for t in dropped_ids]
@@ -166,9 +174,14 @@ def _store(
 
 
 def _place(
-    schedule: Schedule, grid: Grid, by_id: dict[int, RankedTopic], previous: dict[int, tuple[str, Slot]]
+    schedule: Schedule,
+    grid: Grid,
+    by_id: dict[int, RankedTopic],
+    previous: dict[int, tuple[str, Slot]],
+    places: dict[str, LeadPlace],
 ) -> list[PlacedSession]:
-    """Add the grid's sessions to the stored schedule; what each means for its lead."""
+    """Add the grid's sessions to the stored schedule; what each means for
+    its lead (or its proposer, when nobody has said they will lead it)."""
     sessions = []
     for p in grid.placements:
         ranked = by_id[p.topic_id]
@@ -186,7 +199,14 @@ def _place(
         before = previous.get(p.topic_id)
         here = (p.room.name, p.slot)
         sessions.append(
-            PlacedSession(p, ranked, lead, changed=before != here, moved=before is not None and before != here)
+            PlacedSession(
+                p,
+                ranked,
+                lead,
+                changed=before != here,
+                moved=before is not None and before != here,
+                place=places[ranked.topic.proposer_user_id],
+            )
         )
     return sessions
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_date, format_time, format_when, plural
 from bot.topics.grid import ROOM_EXAMPLE, SLOT_EXAMPLE
+from bot.topics.leads import LeadPlace, Standing
 from bot.topics.sessions import PlacedSession, ScheduleOutcome
 from handlers.blocks.common import context, meetup_choice, plain, section, text_input
 from handlers.blocks.topics import chunks, topic_link
@@ -107,25 +108,90 @@ def grid_summary(outcome: ScheduleOutcome, channel_id: str) -> str:
         )
     else:
         text += "Nobody who voted has two of their sessions at the same time."
-    return text
+    return text + _leads_without_place(outcome)
 
 
-def session_dm(placed: PlacedSession, meetup: Meetup, tz: ZoneInfo, *, moved: bool) -> list[dict]:
+# How the organisers' summary says why a lead has no place.
+_WHY_NO_PLACE = {
+    Standing.WAITLISTED: "on the waitlist",
+    Standing.PENDING: "waiting for approval",
+    Standing.DECLINED: "not offered a place",
+    Standing.NOT_SIGNED_UP: "not signed up",
+}
+MAX_LEADS_NAMED = 10
+
+
+def _leads_without_place(outcome: ScheduleOutcome) -> str:
+    """The organisers' warning about session leads who cannot come yet."""
+    missing = outcome.leads_without_place
+    if not missing:
+        return ""
+    names = [f"{escape(s.topic.topic.proposer_name)} ({_why(s.place)})" for s in missing[:MAX_LEADS_NAMED]]
+    if len(missing) > MAX_LEADS_NAMED:
+        names.append(f"{len(missing) - MAX_LEADS_NAMED} more")
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    verb = "does" if len(missing) == 1 else "do"
+    return f"\n\n{plural(len(missing), 'session lead')} {verb} not have a place at the meetup: {listed}."
+
+
+def _why(place: LeadPlace) -> str:
+    if place.waitlist_position:
+        return f"number {place.waitlist_position} on the waitlist"
+    return _WHY_NO_PLACE[place.standing]
+
+
+def session_dm(placed: PlacedSession, meetup: Meetup, tz: ZoneInfo, *, moved: bool, contact: str) -> list[dict]:
+    """The message to a session's lead, or to its proposer when nobody has
+    said they will lead it; one without a place at the meetup is told so."""
     title = f"*{escape(placed.topic.topic.title)}*"
     slot = placed.placement.slot
-    if placed.lead:
+    has_place = placed.place.has_place
+    if placed.lead and has_place:
         first = f"Your session {title} has moved." if moved else f"You are leading {title} at *{escape(meetup.title)}*."
-    else:
+    elif placed.lead:
         first = (
-            f"Your topic {title} {'has moved' if moved else 'has a session'} at *{escape(meetup.title)}*. "
-            "Nobody has said they will lead it yet: lead it yourself, or find someone who will."
+            f"Your session {title} has moved."
+            if moved
+            else f"Your topic {title} has a session at *{escape(meetup.title)}*, and you said you would lead it."
         )
-    return [
-        section(
-            f"{first}\n*Where:* {escape(placed.placement.room.name)}\n"
-            f"*When:* {format_when(slot.starts_at, slot.ends_at, tz)}"
+    else:
+        first = f"Your topic {title} {'has moved' if moved else 'has a session'} at *{escape(meetup.title)}*."
+        if has_place:
+            first += " Nobody has said they will lead it yet: lead it yourself, or find someone who will."
+    text = (
+        f"{first}\n*Where:* {escape(placed.placement.room.name)}\n"
+        f"*When:* {format_when(slot.starts_at, slot.ends_at, tz)}"
+    )
+    if not has_place:
+        text += "\n\n" + no_place_words(placed.place, lead=placed.lead is not None, contact=contact)
+    return [section(text)]
+
+
+def no_place_words(place: LeadPlace, *, lead: bool, contact: str) -> str:
+    """Why someone whose topic has a session has no place yet, and what they can do."""
+    who = escape(contact)
+    if place.standing is Standing.WAITLISTED:
+        where = f"number {place.waitlist_position} on the waitlist" if place.waitlist_position else "on the waitlist"
+        text = (
+            f"You do not have a place at the meetup yet: you are {where}. "
+            "We will send you a message if a place becomes free."
         )
-    ]
+    elif place.standing is Standing.PENDING:
+        text = (
+            "You do not have a place at the meetup yet: your request for a place is waiting for an organiser's "
+            "approval. We will send you a message when they have decided."
+        )
+    elif place.standing is Standing.DECLINED:
+        text = "You do not have a place at the meetup: an organiser could not offer you one."
+    elif place.can_sign_up:
+        text = "You do not have a place at the meetup because you are not signed up. Use `/meetup signup` to sign up."
+    else:
+        text = "You do not have a place at the meetup because you are not signed up, and sign-up has closed."
+    if not lead:
+        return f"{text} Nobody has said they will lead it yet: find someone with a place who will, or ask {who} to."
+    if place.standing is Standing.DECLINED or (place.standing is Standing.NOT_SIGNED_UP and not place.can_sign_up):
+        return f"{text} Tell {who}, so they can find someone else to lead it."
+    return f"{text} If you cannot come, tell {who} so they can find someone else to lead it."
 
 
 def dropped_dm(topic: Topic, meetup: Meetup) -> list[dict]:

@@ -111,10 +111,11 @@ def react(bot, user, topic, name="+1", *, added=True):
 
 def setup_vote(bot):
     """Three people propose five topics; a dozen vote, some twice, some take
-    a vote back; one event is delivered three times at once."""
+    a vote back; one event is delivered three times at once. The three who
+    propose have a place, as have two of the voters."""
     people(bot)
-    meetup = make_meetup(bot.db, now=bot.clock(), capacity=2)
-    for user in (VOTERS[0], VOTERS[1]):  # two voters have a confirmed place
+    meetup = make_meetup(bot.db, now=bot.clock(), capacity=5)
+    for user in (VOTERS[0], VOTERS[1], ADA, BOB, CAT):
         sign_up(bot.db, make_form(meetup_id=meetup.id), user_id=user, now=bot.clock(), contact="x")
     a = propose(bot, ADA, "Publishing code in the open")
     b = propose(bot, BOB, "Open source licences")
