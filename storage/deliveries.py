@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import rowcount
+from storage.db import from_driver_time, rowcount
 from storage.models import (
     DELIVERY_CANCELLED,
     DELIVERY_CLAIMED,
@@ -18,9 +18,6 @@ from storage.models import (
     DELIVERY_PENDING,
     DELIVERY_SENT,
     Delivery,
-    Meetup,
-    Registration,
-    Reminder,
 )
 from storage.upserts import for_each_dialect
 
@@ -63,29 +60,25 @@ class SendingState:
 
 
 def sending_state(
-    connection: Connection, *, meetup_id: int | None, reminder_id: int | None, registration_id: int | None
+    driver_connection, dialect: str, *, meetup_id: int | None, reminder_id: int | None, registration_id: int | None
 ) -> SendingState:
-    """One statement, looked up just before each message is sent."""
-    row = connection.execute(
-        _SENDING_STATE, {"meetup_id": meetup_id, "reminder_id": reminder_id, "registration_id": registration_id}
-    ).one()
-    return SendingState(*row)
+    """One statement, looked up just before each message is sent, on a
+    driver connection (Database.single_read): SQLAlchemy's execution cost
+    more than the statement (docs/performance.md)."""
+    cursor = driver_connection.execute(_SENDING_STATE[dialect], (meetup_id, meetup_id, reminder_id, registration_id))
+    try:
+        meetup_status, starts_at, reminder_state, registration_status = cursor.fetchone()
+    finally:
+        cursor.close()
+    starts = None if starts_at is None else from_driver_time(starts_at)
+    return SendingState(meetup_status, starts, reminder_state, registration_status)
 
 
-def _sending_state():
-    def column(entity_column, key_column, key):
-        return select(entity_column).where(key_column == bindparam(key)).scalar_subquery()
-
-    return select(
-        column(Meetup.status, Meetup.id, "meetup_id"),
-        column(Meetup.starts_at, Meetup.id, "meetup_id"),
-        column(Reminder.state, Reminder.id, "reminder_id"),
-        column(Registration.status, Registration.id, "registration_id"),
-    )
-
-
-# Built once, as the worker runs it before every message.
-_SENDING_STATE = _sending_state()
+_SENDING_STATE_SQL = (
+    "SELECT (SELECT status FROM meetups WHERE id = {0}), (SELECT starts_at FROM meetups WHERE id = {0}),"
+    " (SELECT state FROM reminders WHERE id = {0}), (SELECT status FROM registrations WHERE id = {0})"
+)
+_SENDING_STATE = {"sqlite": _SENDING_STATE_SQL.format("?"), "postgresql": _SENDING_STATE_SQL.format("%s")}
 
 
 @dataclass(frozen=True)

@@ -590,9 +590,10 @@ class Outbox:
         sending: the person cancelled, the meetup was cancelled or has begun."""
         if delivery.registration_id is None and delivery.reminder_id is None:
             return None
-        with self.db.read_connection() as connection:
+        with self.db.single_read() as connection:
             state = delivery_store.sending_state(
                 connection,
+                self.db.engine.dialect.name,
                 meetup_id=delivery.meetup_id,
                 reminder_id=delivery.reminder_id,
                 registration_id=delivery.registration_id,
