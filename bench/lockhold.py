@@ -49,7 +49,9 @@ def measure(count: int) -> dict:
 
         def then(session, result):  # as the sign-up handler queues its message, under the lock
             position = result.waitlist_position
-            queue_signup_message(session, result.meetup, result.registration, tz, position=position, now=utcnow())
+            queue_signup_message(
+                session, result.meetup, result.registration, tz, position=position, now=utcnow(), organiser=None
+            )
 
         try:
             for k in range(count + WARM_UP):

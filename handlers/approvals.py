@@ -192,7 +192,11 @@ def _queue_decision(session, deps: Deps, result: approvals.ApprovalResult, *, no
     message = decision_blocks(
         meetup, registration, tz, deps.settings.organiser_contact, position=result.waitlist_position
     )
-    attachment = calendar_attachment(meetup, tz, now=now, session=session) if registration.status == CONFIRMED else None
+    attachment = (
+        calendar_attachment(meetup, tz, now=now, session=session, organiser=deps.calendar_organiser)
+        if registration.status == CONFIRMED
+        else None
+    )
     told = enqueue_dm(
         session,
         registration.slack_user_id,

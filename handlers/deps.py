@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.common.pseudonyms import PersonKeys, Pseudonyms
 from bot.domains.lookup import DomainTable
+from bot.meetups.calendar import CalendarUser, calendar_organiser
 from bot.organising.co_organisers import can_run
 from bot.settings import Settings
 from bot.signups.limits import SignupLimits
@@ -170,6 +171,12 @@ class Deps:
         """Whether this person may run organiser actions on this meetup:
         organisers, and the meetup's co-organisers (bot.organising.co_organisers)."""
         return can_run(self.db, user_id, meetup_id, is_organiser=self.organisers.is_organiser)
+
+    @property
+    def calendar_organiser(self) -> CalendarUser | None:
+        """The ORGANIZER of the calendar files (bot.meetups.calendar): the
+        organising team, when ORGANISER_CONTACT is an email address."""
+        return calendar_organiser(self.settings.organiser_name, self.settings.organiser_contact)
 
 
 # A modal's submission as the features handle it: submit(ack, body, view, client, deps).

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.common.formatting import escape, plural
 from bot.common.outbox import enqueue_dm
-from bot.meetups.calendar import CANCEL, REQUEST, calendar_attachment
+from bot.meetups.calendar import CANCEL, REQUEST, CalendarUser, calendar_attachment
 from bot.meetups.meetups import ValidationError, get_meetup
 from bot.meetups.subscriptions import subscribe, unsubscribe
 from bot.organising.co_organisers import clean_co_organisers, co_organisers_of, set_co_organisers
@@ -65,7 +65,7 @@ from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id
 from handlers.replies import queue_dm, tell
 from handlers.signup import queue_promoted_message
-from storage.models import CONFIRMED
+from storage.models import CONFIRMED, Registration
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
     def then(session, result: EditResult) -> None:
         if co_organisers is not None:
             set_co_organisers(session, result.meetup.id, co_organisers, now=now)
-        queued.extend(queue_edit_notices(session, result, tz, now=now))
+        queued.extend(queue_edit_notices(session, result, tz, now=now, organiser=deps.calendar_organiser))
 
     try:
         result = update_meetup(
@@ -294,13 +294,23 @@ def submit_edit(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps)
     refresh_card(client, deps, result.meetup.id)
 
 
-def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: datetime) -> list[int]:
+def queue_edit_notices(
+    session, result: EditResult, tz: ZoneInfo, *, now: datetime, organiser: CalendarUser | None
+) -> list[int]:
     """In the edit's transaction: tell everyone registered what changed, with
     an updated calendar file for those with a place, and give anyone moved up
     by a bigger capacity the message everyone who gets a place gets. Each
     change raises the calendar SEQUENCE, which keys its notices: one a person."""
     meetup = result.meetup
-    queued = [queue_promoted_message(session, meetup, person, tz, now=now) for person in result.promoted]
+    queued = [
+        queue_promoted_message(session, meetup, person, tz, now=now, organiser=organiser) for person in result.promoted
+    ]
+
+    def update(registration: Registration) -> dict:
+        return calendar_attachment(
+            meetup, tz, now=now, method=REQUEST, session=session, organiser=organiser, registration=registration
+        )
+
     link_changed = {r.id for r in result.link_changed_for}
     link_change = (
         "The online joining link has been removed." if result.link_removed else "The online joining link has changed."
@@ -316,9 +326,7 @@ def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: dateti
                 f"{escape(meetup.title)} has changed.",
                 meetup=meetup,
                 kind="meetup_changed",
-                attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST, session=session)
-                if has_place
-                else None,
+                attachment=update(registration) if has_place else None,
                 # Sent only while they still hold what the notice describes.
                 required_status=registration.status,
                 now=now,
@@ -336,7 +344,7 @@ def queue_edit_notices(session, result: EditResult, tz: ZoneInfo, *, now: dateti
                     + ("been removed." if result.link_removed else "changed."),
                     meetup=meetup,
                     kind="online_link_changed",
-                    attachment=calendar_attachment(meetup, tz, now=now, method=REQUEST, session=session),
+                    attachment=update(registration),
                     required_status=CONFIRMED,
                     now=now,
                 )
@@ -391,7 +399,9 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
             meetup_id or 0,
             now=now,
             then=lambda session, result: queued.extend(
-                queue_cancel_notices(session, result, tz, deps.settings.organiser_contact, now=now)
+                queue_cancel_notices(
+                    session, result, tz, deps.settings.organiser_contact, now=now, organiser=deps.calendar_organiser
+                )
             ),
         )
     except NotChangeable as error:
@@ -411,7 +421,7 @@ def on_cancel_meetup(ack: Ack, body: dict, action: dict, client: WebClient, deps
 
 
 def queue_cancel_notices(
-    session, result: CancelMeetupResult, tz: ZoneInfo, contact: str, *, now: datetime
+    session, result: CancelMeetupResult, tz: ZoneInfo, contact: str, *, now: datetime, organiser: CalendarUser | None
 ) -> list[int]:
     """In the cancellation's transaction: tell everyone who was registered,
     with a file that takes the meetup out of the calendar of those who had a
@@ -420,7 +430,10 @@ def queue_cancel_notices(
     meetup = result.meetup
     cancel_subscriber_cards(session, meetup.id)
     message = meetup_cancelled_blocks(meetup, tz, contact)
-    cancel_file = calendar_attachment(meetup, tz, now=now, method=CANCEL)
+
+    def cancel_file(registration: Registration) -> dict:
+        return calendar_attachment(meetup, tz, now=now, method=CANCEL, organiser=organiser, registration=registration)
+
     return [
         _queue_notice(
             session,
@@ -429,7 +442,7 @@ def queue_cancel_notices(
             f"{escape(meetup.title)} has been cancelled.",
             meetup=meetup,
             kind="meetup_cancelled",
-            attachment=cancel_file if registration.id in result.had_place else None,
+            attachment=cancel_file(registration) if registration.id in result.had_place else None,
             required_status=None,
             now=now,
         )

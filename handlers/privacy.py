@@ -140,7 +140,11 @@ def register(app: App, deps: Deps) -> None:
         queued: list[int] = []
 
         def queue_promotion(session, meetup, person) -> None:
-            queued.append(queue_promoted_message(session, meetup, person, deps.settings.tz, now=now))
+            queued.append(
+                queue_promoted_message(
+                    session, meetup, person, deps.settings.tz, now=now, organiser=deps.calendar_organiser
+                )
+            )
 
         def queue_clearing(session, shown: ShownInSlack) -> None:
             queued.extend(queue_nameless_cards(session, deps.settings, shown.cards, purged=False, now=now))

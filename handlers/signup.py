@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.common.formatting import escape
 from bot.common.outbox import enqueue_dm
 from bot.introductions.introductions import give_consent, leave_meetup
-from bot.meetups.calendar import calendar_attachment
+from bot.meetups.calendar import CalendarUser, calendar_attachment
 from bot.meetups.meetups import get_meetup
 from bot.signups.details import STARTED, DetailsResult, change_details, find_changeable
 from bot.signups.signups import (
@@ -71,7 +71,14 @@ def _stamp(moment: datetime | None) -> str:
 
 
 def queue_signup_message(
-    session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *, position: int | None, now: datetime
+    session,
+    meetup: Meetup,
+    registration: Registration,
+    tz: ZoneInfo,
+    *,
+    position: int | None,
+    now: datetime,
+    organiser: CalendarUser | None,
 ) -> int:
     """Queue the message telling someone the outcome of their sign-up, with the
     calendar file when they have a place. It is sent only while their status
@@ -79,15 +86,37 @@ def queue_signup_message(
     message = status_blocks(meetup, registration, tz, position=position)
     key = f"signup:{registration.id}:{registration.status}:{_stamp(registration.status_changed_at)}"
     return _queue_dm(
-        session, meetup, registration, tz, message, key=key, kind="signup", status=registration.status, now=now
+        session,
+        meetup,
+        registration,
+        tz,
+        message,
+        key=key,
+        kind="signup",
+        status=registration.status,
+        now=now,
+        organiser=organiser,
     )
 
 
-def queue_promoted_message(session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *, now: datetime) -> int:
+def queue_promoted_message(
+    session, meetup: Meetup, registration: Registration, tz: ZoneInfo, *, now: datetime, organiser: CalendarUser | None
+) -> int:
     """Queue the message telling someone a place became free and is theirs."""
     message = promoted_blocks(meetup, registration, tz)
     key = f"promoted:{registration.id}:{_stamp(registration.confirmed_at)}"
-    return _queue_dm(session, meetup, registration, tz, message, key=key, kind="promoted", status=CONFIRMED, now=now)
+    return _queue_dm(
+        session,
+        meetup,
+        registration,
+        tz,
+        message,
+        key=key,
+        kind="promoted",
+        status=CONFIRMED,
+        now=now,
+        organiser=organiser,
+    )
 
 
 def _queue_dm(
@@ -101,10 +130,13 @@ def _queue_dm(
     kind: str,
     status: str,
     now: datetime,
+    organiser: CalendarUser | None,
 ) -> int:
     """Queue a message about one registration, sent only while it still has
     `status`; one about a place comes with the calendar file."""
-    attachment = calendar_attachment(meetup, tz, now=now, session=session) if status == CONFIRMED else None
+    attachment = (
+        calendar_attachment(meetup, tz, now=now, session=session, organiser=organiser) if status == CONFIRMED else None
+    )
     return enqueue_dm(
         session,
         registration.slack_user_id,
@@ -268,7 +300,7 @@ def _sign_up_and_queue(
     transaction. Returns the result and the queued messages, which the caller
     delivers after acknowledging. `introduction`: whether they asked for
     introductions, and what they work on, kept with the sign-up, not in it."""
-    tz, now = deps.settings.tz, deps.clock()
+    tz, now, organiser = deps.settings.tz, deps.clock(), deps.calendar_organiser
     queued: list[int] = []
 
     def queue_outcome(session, result) -> None:
@@ -279,7 +311,9 @@ def _sign_up_and_queue(
             # Someone now waiting: the organisers' request, in the same transaction.
             queued.extend(queue_approval_messages(session, deps, result.meetup, result.registration, now=now))
             queued.append(
-                queue_signup_message(session, result.meetup, result.registration, tz, position=position, now=now)
+                queue_signup_message(
+                    session, result.meetup, result.registration, tz, position=position, now=now, organiser=organiser
+                )
             )
             if introduction[0]:
                 give_consent(session, user_id, introduction[1], now)
@@ -388,7 +422,11 @@ def cancel_and_queue(deps: Deps, *, meetup_id: int, user_id: str):
 
     def queue_promotions(session, result) -> None:
         for person in result.promoted:
-            queued.append(queue_promoted_message(session, result.meetup, person, deps.settings.tz, now=now))
+            queued.append(
+                queue_promoted_message(
+                    session, result.meetup, person, deps.settings.tz, now=now, organiser=deps.calendar_organiser
+                )
+            )
         # A withdrawn request: its copies say so.
         queued.extend(queue_approval_messages(session, deps, result.meetup, result.registration, now=now))
         # Introductions not sent yet never go: they would name someone not coming.

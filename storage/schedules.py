@@ -29,8 +29,10 @@ def latest_schedule(session: Session, meetup_id: int) -> Schedule | None:
 
 
 def current_sessions(session: Session, meetup_id: int) -> list[tuple[ScheduledSession, str]]:
-    """The sessions of the current grid with their topics' titles, in time
-    order, then by room; empty before the first grid."""
+    """The sessions of the current grid with their topics' titles, in the
+    order the grid's post shows them: by time, then the biggest room first,
+    then as placed (the rooms in the order the organiser entered them);
+    empty before the first grid."""
     latest = (
         select(Schedule.id)
         .where(Schedule.meetup_id == meetup_id)
@@ -42,6 +44,6 @@ def current_sessions(session: Session, meetup_id: int) -> list[tuple[ScheduledSe
         select(ScheduledSession, Topic.title)
         .join(Topic, Topic.id == ScheduledSession.topic_id)
         .where(ScheduledSession.schedule_id == latest)
-        .order_by(ScheduledSession.starts_at, ScheduledSession.room_name, ScheduledSession.id)
+        .order_by(ScheduledSession.starts_at, ScheduledSession.room_capacity.desc(), ScheduledSession.id)
     )
     return [(row[0], row[1]) for row in rows]

@@ -139,6 +139,8 @@ class GridSession:
     room: str
     starts_at: datetime
     ends_at: datetime
+    # How many people the room holds: at the same time, the biggest room comes first.
+    capacity: int = 0
 
 
 def _on_the_day(meetup: Meetup, value: str, tz: ZoneInfo) -> datetime | None:
@@ -149,7 +151,9 @@ def _on_the_day(meetup: Meetup, value: str, tz: ZoneInfo) -> datetime | None:
 
 def timed_agenda(meetup: Meetup, tz: ZoneInfo, grid: Sequence[GridSession] = ()) -> list[AgendaItem]:
     """The talks in time order (talks without a time after them, as entered),
-    then the open-space sessions of the grid, by time and room."""
+    then the open-space sessions of the grid by time, and at the same time
+    the biggest room first, as the grid's post in Slack lists them (rooms of
+    the same size stay in the order given: the grid's, from `grid_in`)."""
     talks = [
         AgendaItem(
             t.title,
@@ -164,7 +168,7 @@ def timed_agenda(meetup: Meetup, tz: ZoneInfo, grid: Sequence[GridSession] = ())
     untimed = [t for t in talks if t.starts_at is None]
     sessions = [
         AgendaItem(s.title, s.starts_at, s.ends_at, room=s.room)
-        for s in sorted(grid, key=lambda s: (s.starts_at, s.room))
+        for s in sorted(grid, key=lambda s: (s.starts_at, -s.capacity))
     ]
     return timed + untimed + sessions
 
@@ -172,7 +176,7 @@ def timed_agenda(meetup: Meetup, tz: ZoneInfo, grid: Sequence[GridSession] = ())
 def grid_in(session, meetup_id: int) -> list[GridSession]:
     """The sessions of the meetup's current grid, read in `session`; empty before there is one."""
     return [
-        GridSession(title, placed.room_name, placed.starts_at, placed.ends_at)
+        GridSession(title, placed.room_name, placed.starts_at, placed.ends_at, placed.room_capacity)
         for placed, title in schedule_store.current_sessions(session, meetup_id)
     ]
 

@@ -7,22 +7,68 @@ SEQUENCE as a change to it, so the UID never changes for a meetup and
 The file sent with a place says METHOD:PUBLISH (add this event). The file
 sent with a change says METHOD:REQUEST (replace the event you have), and the
 one sent when the meetup is cancelled METHOD:CANCEL (remove it).
+
+RFC 5546 (iTIP) lets only an organiser send a REQUEST or a CANCEL, to its
+attendees: both must name the ORGANIZER and the ATTENDEE, and strict
+calendars (Outlook, Apple Calendar) refuse or mishandle one that does not. So
+every file names the organising team as ORGANIZER (ORGANISER_NAME at
+ORGANISER_CONTACT, when that is an email address), and a REQUEST or CANCEL
+names the one person it is for as ATTENDEE: each person gets their own, and
+nobody sees who else is coming. A PUBLISH has no ATTENDEE (RFC 5546 3.2.1),
+so everyone with a place can share it. Without an organiser's email address
+a REQUEST or CANCEL cannot be valid, so the change goes as METHOD:PUBLISH
+instead: the same UID with a higher SEQUENCE replaces the event in the
+calendar that has it, and STATUS:CANCELLED marks it cancelled.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 from bot.meetups.agenda import AgendaItem, agenda_lines, grid_in, timed_agenda
-from storage.models import MEETUP_CANCELLED, Meetup
+from storage.models import MEETUP_CANCELLED, Meetup, Registration
 
 FILENAME = "meetup.ics"
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 PRODID = "-//Cross-government meetup bot//EN"
+
+
+@dataclass(frozen=True)
+class CalendarUser:
+    """Someone a file names: the ORGANIZER, or the ATTENDEE it is for."""
+
+    name: str
+    email: str
+
+
+# An address a mailto: URI can carry as it is: nothing to quote or escape.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def calendar_organiser(name: str, contact: str) -> CalendarUser | None:
+    """The ORGANIZER of every file: ORGANISER_NAME at ORGANISER_CONTACT (the
+    organising team's shared address, already public on the public pages),
+    or None when the contact is not an email address."""
+    email = contact.strip().removeprefix("mailto:")
+    return CalendarUser(name, email) if _EMAIL.fullmatch(email) else None
+
+
+def attendee(registration: Registration) -> CalendarUser | None:
+    """The person a REQUEST or CANCEL is for, as they signed up."""
+    email = (registration.email or "").strip()
+    return CalendarUser(registration.full_name, email) if _EMAIL.fullmatch(email) else None
+
+
+def sent_method(method: str, organiser: CalendarUser | None, person: CalendarUser | None) -> str:
+    """The METHOD a file says: a REQUEST or CANCEL needs both an ORGANIZER
+    and an ATTENDEE (RFC 5546 3.2.2, 3.2.5); without them, PUBLISH."""
+    return method if method != PUBLISH and organiser is not None and person is not None else PUBLISH
 
 
 def event_uid(meetup: Meetup) -> str:
@@ -48,15 +94,22 @@ def meetup_ics(
     method: str = PUBLISH,
     agenda: tuple[AgendaItem, ...] | None = None,
     public: bool = False,
+    organiser: CalendarUser | None = None,
+    person: CalendarUser | None = None,
 ) -> str:
     """An iCalendar file for the meetup, in local time with its VTIMEZONE, so
     it shows the right time in any calendar, across daylight saving changes.
     Its description has the `agenda` (bot.meetups.agenda), or the talks alone
     when not given. The bot sends it only to people with a place, so it has
-    the online link; the `public` copy (the public pages) never has it."""
+    the online link; the `public` copy (the public pages) never has it.
+    `method` is what the file is for; it says the METHOD `sent_method` gives,
+    with the `organiser` as ORGANIZER and, in a REQUEST or CANCEL, the
+    `person` it is for as ATTENDEE."""
     agenda = agenda if agenda is not None else tuple(timed_agenda(meetup, tz))
+    method = sent_method(method, organiser, person)
     key = (
         method,
+        organiser,
         meetup.id,
         meetup.created_at,
         meetup.ics_sequence,
@@ -74,17 +127,43 @@ def meetup_ics(
     with _made_lock:
         made = _made.get(key)
     if made is not None and timedelta(0) <= now - made[0] < MAX_AGE:
-        return made[1]
-    text = _make_ics(meetup, tz, now=now, method=method, agenda=agenda, link=None if public else meetup.online_link)
-    with _made_lock:
-        if len(_made) >= 100:
-            _made.clear()
-        _made[key] = (now, text)
-    return text
+        text = made[1]
+    else:
+        link = None if public else meetup.online_link
+        text = _make_ics(meetup, tz, now=now, method=method, agenda=agenda, link=link, organiser=organiser)
+        with _made_lock:
+            if len(_made) >= 100:
+                _made.clear()
+            _made[key] = (now, text)
+    return text if method == PUBLISH or person is None else _with_attendee(text, person)
+
+
+def _address(user: CalendarUser, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{user.email}")
+    address.params["CN"] = user.name
+    address.params.update(params)
+    return address
+
+
+def _with_attendee(text: str, person: CalendarUser) -> str:
+    """The file made for everyone, with the person it is for as its ATTENDEE:
+    they have a place (ACCEPTED) and need not reply (RSVP=FALSE). Added to
+    the text, so a change to 5,000 people makes the file once, not 5,000 times."""
+    event = Event()
+    event.add("attendee", _address(person, ROLE="REQ-PARTICIPANT", PARTSTAT="ACCEPTED", RSVP="FALSE"))
+    line = event.to_ical().decode("utf-8").removeprefix("BEGIN:VEVENT\r\n").removesuffix("END:VEVENT\r\n")
+    return text.replace("END:VEVENT\r\n", line + "END:VEVENT\r\n", 1)
 
 
 def _make_ics(
-    meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str, agenda: tuple[AgendaItem, ...], link: str | None
+    meetup: Meetup,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    method: str,
+    agenda: tuple[AgendaItem, ...],
+    link: str | None,
+    organiser: CalendarUser | None,
 ) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -96,6 +175,8 @@ def _make_ics(
     event.add("uid", event_uid(meetup))
     event.add("sequence", meetup.ics_sequence or 0)
     event.add("dtstamp", now)
+    if organiser is not None:
+        event.add("organizer", _address(organiser))
     event.add("dtstart", meetup.starts_at.astimezone(tz))
     event.add("dtend", meetup.ends_at.astimezone(tz))
     event.add("summary", meetup.title)
@@ -166,16 +247,33 @@ _COMMENTS = {
     REQUEST: "To update the meetup in your calendar, open this file.",
     CANCEL: "To remove the meetup from your calendar, open this file.",
 }
+# A cancellation sent as PUBLISH (no organiser's email address): calendars
+# keep the event, shown as cancelled.
+_CANCELLED_COMMENT = "To show the meetup as cancelled in your calendar, open this file."
 
 
-def calendar_attachment(meetup: Meetup, tz: ZoneInfo, *, now: datetime, method: str = PUBLISH, session=None) -> dict:
+def calendar_attachment(
+    meetup: Meetup,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    method: str = PUBLISH,
+    session=None,
+    organiser: CalendarUser | None,
+    registration: Registration | None = None,
+) -> dict:
     """The outbox's description of the file to upload beside a message:
-    PUBLISH with a new place, REQUEST with a change, CANCEL with a cancellation.
+    PUBLISH with a new place, REQUEST with a change, CANCEL with a cancellation,
+    the last two for the one `registration` they go to (see `meetup_ics`).
     Given the `session`, the agenda in it has the grid's sessions too."""
     agenda = _agenda(session, meetup, tz, now) if session is not None else None
+    person = attendee(registration) if registration is not None and method != PUBLISH else None
+    comment = _COMMENTS[method]
+    if method == CANCEL and sent_method(method, organiser, person) == PUBLISH:
+        comment = _CANCELLED_COMMENT
     return {
         "filename": FILENAME,
         "title": f"{meetup.title[:80]} (calendar file)",
-        "content": meetup_ics(meetup, tz, now=now, method=method, agenda=agenda),
-        "comment": _COMMENTS[method],
+        "content": meetup_ics(meetup, tz, now=now, method=method, agenda=agenda, organiser=organiser, person=person),
+        "comment": comment,
     }

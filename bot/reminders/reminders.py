@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.outbox import About, enqueue_channel_post, enqueue_dm_to_registration
 from bot.meetups.agenda import AgendaItem, agenda_in
-from bot.meetups.calendar import bump_calendar_sequence, calendar_attachment
+from bot.meetups.calendar import CalendarUser, bump_calendar_sequence, calendar_attachment, calendar_organiser
 from bot.meetups.meetups import is_taking_signups
 from storage import deliveries as delivery_store
 from storage import meetups as meetup_store
@@ -65,6 +65,8 @@ class ReminderPlan:
     morning_time: time | None = time(8, 30)
     grace: timedelta = timedelta(hours=6)
     tz: ZoneInfo = ZoneInfo("Europe/London")
+    # The ORGANIZER of the day-before calendar file (bot.meetups.calendar).
+    organiser: CalendarUser | None = None
 
     @classmethod
     def from_settings(cls, settings) -> ReminderPlan:
@@ -74,6 +76,7 @@ class ReminderPlan:
             morning_time=settings.reminder_morning_time,
             grace=timedelta(hours=settings.reminder_grace_hours),
             tz=settings.tz,
+            organiser=calendar_organiser(settings.organiser_name, settings.organiser_contact),
         )
 
     def due_times(self, meetup: Meetup) -> dict[str, datetime]:
@@ -325,7 +328,7 @@ def _queue_messages(
     if reminder.kind != DAY_BEFORE:
         return 1
     return 1 + _queue_day_before_dms(
-        session, meetup, key=key, now=now, tz=plan.tz, messages=messages, about=about, agenda=agenda
+        session, meetup, key=key, now=now, plan=plan, messages=messages, about=about, agenda=agenda
     )
 
 
@@ -368,14 +371,15 @@ def _queue_day_before_dms(
     *,
     key: str,
     now: datetime,
-    tz: ZoneInfo,
+    plan: ReminderPlan,
     messages: ReminderMessages,
     about: About,
     agenda: Agenda,
 ) -> int:
     """The day before, everyone with a place gets the details and a calendar
     file, and everyone waiting is told where they are on the waitlist."""
-    attachment = calendar_attachment(meetup, tz, now=now, session=session)
+    tz = plan.tz
+    attachment = calendar_attachment(meetup, tz, now=now, session=session, organiser=plan.organiser)
     count = 0
     for registration in registration_store.list_registrations(session, meetup.id, CONFIRMED):
         message = messages.day_before_confirmed(meetup, registration, tz=tz, agenda=agenda)

@@ -21,6 +21,7 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.meetups.calendar import calendar_organiser
 from bot.settings import Settings
 from bot.web.pages import Site, calendar_file, contact, front_page, meetup_view, read_site
 from bot.web.render import GOVUK_FRONTEND, Renderer, SlackLink, static_files
@@ -158,7 +159,13 @@ class PublicPages:
         if match and site.find(int(match.group(1))) is None:
             return self._not_found(start_response)  # before any ETag: a missing page has none
         link = self.slack_link() if match else None
-        etag = site.version(path, self.settings.slack_join_url or "", self.settings.organiser_contact, repr(link))
+        etag = site.version(
+            path,
+            self.settings.slack_join_url or "",
+            self.settings.organiser_contact,
+            self.settings.organiser_name,  # the calendar file's ORGANIZER
+            repr(link),
+        )
         headers = [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
         if _matches(environ.get("HTTP_IF_NONE_MATCH"), f'"{etag}"'):
             return _reply(start_response, 304, b"", headers)
@@ -194,7 +201,8 @@ class PublicPages:
         if meetup is None:
             return None
         if match.group(2):
-            return (calendar_file(site, meetup.id, tz) or "").encode(), "text/calendar; charset=utf-8"
+            organiser = calendar_organiser(self.settings.organiser_name, self.settings.organiser_contact)
+            return (calendar_file(site, meetup.id, tz, organiser) or "").encode(), "text/calendar; charset=utf-8"
         page = self.renderer.meetup(
             meetup_view(site, meetup, tz),
             join_url=self.settings.slack_join_url,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import format_date, format_when, plural
 from bot.meetups.agenda import item_time, timed_agenda
-from bot.meetups.calendar import meetup_ics
+from bot.meetups.calendar import CalendarUser, meetup_ics
 from bot.meetups.meetups import is_taking_signups
 from bot.meetups.stats import series_stats
 from bot.signups.eligibility import audience_sentence
@@ -173,10 +173,10 @@ def _reached(organisations: int) -> str:
     return f"People from {plural(organisations, 'organisation')}"
 
 
-def calendar_file(site: Site, meetup_id: int, tz: ZoneInfo) -> str | None:
+def calendar_file(site: Site, meetup_id: int, tz: ZoneInfo, organiser: CalendarUser | None) -> str | None:
     """The calendar file the bot sends with a place, for anyone to download."""
     meetup = site.find(meetup_id)
-    return None if meetup is None else meetup_ics(meetup, tz, now=site.now, public=True)
+    return None if meetup is None else meetup_ics(meetup, tz, now=site.now, public=True, organiser=organiser)
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,18 @@ def place_details(meetup: Meetup, tz: ZoneInfo) -> str:
     """The meetup's details for someone with a place: with the online joining link, when there is one."""
     link = online_link_text(meetup)
     return meetup_details(meetup, tz) + ("\n" + link if link else "")
+
+
+def checked_in_counts(came: int, places: int) -> str:
+    """How many of the people with a place have checked in, in a sentence or
+    two that read right for none, one and many: "1 person has a place and
+    has not checked in yet.", "3 of 40 people with a place have checked in." """
+    if places == 0:
+        return "Nobody has a place yet."
+    if places == 1:
+        return "1 person has a place and has " + ("checked in." if came else "not checked in yet.")
+    if came == 0:
+        return f"{places} people have a place. None have checked in yet."
+    if came >= places:
+        return f"All {places} people with a place have checked in."
+    return f"{came} of {places} people with a place {'has' if came == 1 else 'have'} checked in."

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.common.formatting import escape, format_date, format_time, plural
 from bot.common.slack_limits import shorten
 from bot.organising.door import DoorList, DoorPerson
-from handlers.blocks.common import button, context, input_block, plain, section, text_element
+from handlers.blocks.common import button, checked_in_counts, context, input_block, plain, section, text_element
 from storage.models import WAITLISTED
 
 DOOR_CALLBACK = "door"
@@ -25,13 +25,13 @@ FIELD = 100
 def _header(door: DoorList, tz: ZoneInfo) -> dict:
     m = door.meetup
     waiting = door.everyone - door.places
-    counts = f"{door.checked_in} of {plural(door.places, 'person', 'people')} with a place checked in"
+    counts = checked_in_counts(door.checked_in, door.places)
     if waiting:
-        counts += f", {waiting} on the waitlist"
+        counts += f" {plural(waiting, 'person is', 'people are')} on the waitlist."
     return section(
         f"*{shorten(escape(m.title), FIELD)}*, {format_date(m.starts_at, tz)}\n"
         f"Self check-in code: *{door.code}* (people type `/meetup here {door.code}`)\n"
-        f"{counts}. {plural(m.capacity, 'place')} in all."
+        f"{counts} {plural(m.capacity, 'place')} in all."
     )
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.formatting import escape, format_time, format_when, plural
 from bot.common.slack_limits import SECTION_TEXT, lines_within, shorten
-from handlers.blocks.common import section
+from handlers.blocks.common import checked_in_counts, section
 from storage.models import CONFIRMED, PENDING, WAITLISTED, Delivery, Registration
 
 # One name, organisation or team, after escaping: long enough for any real
@@ -62,7 +62,7 @@ def overview_blocks(overview, tz: ZoneInfo, *, room: int = SECTION_TEXT) -> list
     )
     came = sum(1 for r in overview.confirmed if r.checked_in_at is not None)
     if came:
-        summary += f" {came} of {plural(confirmed, 'person', 'people')} with a place checked in."
+        summary += f" {checked_in_counts(came, confirmed)}"
     blocks = [section(summary)]
     if overview.by_organisation:
         organisations = [f"{shorten(escape(name), FIELD)}: {count}" for name, count in overview.by_organisation]

@@ -116,6 +116,15 @@ def meetup_modal(*, tz: ZoneInfo, meetup=None, co_organisers: list[str] | None =
     }
 
 
+# The names of the UK's time zone: its forms say "UK time", which everyone knows.
+UK_ZONES = frozenset({"Europe/London", "GB", "Europe/Belfast"})
+
+
+def time_zone_name(tz: ZoneInfo) -> str:
+    """ "UK" for the UK's time zone (TIMEZONE's default), the zone's own name otherwise."""
+    return "UK" if str(tz) in UK_ZONES else str(tz)
+
+
 def _when_questions(meetup, tz: ZoneInfo) -> list[dict]:
     """Date, start and end, shown and read in the workspace's time zone."""
     date = {"type": "datepicker", "action_id": "value", "placeholder": plain("Choose the date")}
@@ -126,7 +135,7 @@ def _when_questions(meetup, tz: ZoneInfo) -> list[dict]:
         date["initial_date"] = f"{local_start:%Y-%m-%d}"
         start["initial_time"] = f"{local_start:%H:%M}"
         end["initial_time"] = f"{meetup.ends_at.astimezone(tz):%H:%M}"
-    zone = str(tz)
+    zone = time_zone_name(tz)
     return [
         input_block("date", "Date", date),
         input_block("start_time", "Start time", start, hint=f"{zone} time"),

@@ -183,13 +183,29 @@ def proposal_failed_dm() -> list[dict]:
     ]
 
 
+def votes_words(votes: int, with_a_place: int) -> str:
+    """A topic's votes and how many came from people with a place, reading
+    right for none, one and many: "2 votes (none from people with a place)",
+    "3 votes, 1 from someone with a place"."""
+    if votes == 0:
+        return "No votes yet"
+    if with_a_place == 0:
+        return (
+            "1 vote (not from anyone with a place)" if votes == 1 else f"{votes} votes (none from people with a place)"
+        )
+    if with_a_place >= votes:
+        return "1 vote, from someone with a place" if votes == 1 else f"{votes} votes, all from people with a place"
+    who = "someone" if with_a_place == 1 else "people"
+    return f"{votes} votes, {with_a_place} from {who} with a place"
+
+
 def _ranked_line(position: int, ranked: RankedTopic) -> str:
     topic = ranked.topic
     # Shortened before the link is built, so a cut never breaks <url|title>.
     title = shorten(escape(topic.title), RANKED_FIELD).replace("|", "¦")
     link = f"<{topic.permalink}|{title}>" if topic.permalink else f"*{title}*"
     who = "who will lead it" if topic.would_lead else "who would like someone else to lead it"
-    votes = f"{plural(ranked.votes, 'vote')}, {len(ranked.confirmed_voters)} from people with a place"
+    votes = votes_words(ranked.votes, len(ranked.confirmed_voters))
     line = f"*{position}.* {link}\n{votes}. Proposed by {shorten(escape(topic.proposer_name), RANKED_FIELD)}, {who}."
     if ranked.carried_from:
         line += f" Carried over from *{shorten(escape(ranked.carried_from), RANKED_FIELD)}*."

@@ -75,7 +75,7 @@ def test_a_check_in_is_recorded_once_when_two_organisers_press(bot):
     other = press(bot, theirs, "door_check_in", ada, user_id=HOST)
     assert "Ada Lovelace is checked in." in block_texts(first["blocks"])
     assert "Checked in at 10am" in block_texts(first["blocks"])
-    assert "1 of 1 person with a place checked in" in block_texts(first["blocks"])
+    assert "1 person has a place and has checked in." in block_texts(first["blocks"])
     for view in (again, other):
         assert "Ada Lovelace was already checked in at 10am." in block_texts(view["blocks"])
         assert "door_check_in" not in [b[1] for b in buttons(view["blocks"])]
@@ -198,7 +198,7 @@ def test_the_list_and_the_stats_show_who_came_and_the_no_show_rate(bot):
     bot.slack.command(f"here {code}", user_id=ADA)
 
     listed = block_texts(bot.slack.command("list", user_id=ORGANISER).message()["blocks"])
-    assert "1 of 2 people with a place checked in." in listed
+    assert "1 of 2 people with a place has checked in." in listed
     assert "*Came (1)*\n• Ada Lovelace (<@U0ADA>), Cabinet Office: came at 10am" in listed
     assert "*Have a place and have not come (1)*\n• Bob Brown (<@U0BOB>), Home Office" in listed
 
@@ -221,7 +221,7 @@ def test_a_long_list_of_who_came_stays_within_slacks_limits(bot):
             r.checked_in_at, r.checked_in_by = bot.clock(), ORGANISER
     reply = bot.slack.command("list", user_id=ORGANISER)  # the sender fails on what Slack would refuse
     listed = block_texts(reply.message()["blocks"])
-    assert "150 of 300 people with a place checked in." in listed
+    assert "150 of 300 people with a place have checked in." in listed
     assert "more who came" in listed and "more who have not come" in listed
 
 

@@ -6,6 +6,7 @@ fake Slack, on both databases."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from bot.meetups.meetups import all_meetups
@@ -198,3 +199,22 @@ def test_talks_entered_without_times_still_work(bot):
     assert "• *Open source at GCHQ*, Sam Smith (GCHQ)" in block_texts(posted["blocks"])
     form = open_form(bot, "edit")
     assert form_answers(form)["agenda"] == NEW_MEETUP["agenda"]
+
+
+def test_sessions_at_the_same_time_are_in_the_grid_posts_order_in_the_calendar_file(bot):
+    """The grid's post lists a time's sessions biggest room first (rooms of a
+    size in the order the organiser entered them); the calendar file too,
+    whatever the rooms are called."""
+    meetup_with(bot, [ADA], agenda=AGENDA)
+    for title in ("Funding maintainers", "Inner source", "Licences"):
+        propose(bot, ADA, title, lead="no")
+    view = open_schedule_modal(bot)
+    rooms = "Avon, 10\nThames, 40\nSevern, 40"
+    bot.slack.submit_view(view, {"rooms": rooms, "slots": "3pm to 3:45pm"}, user_id=ORGANISER)
+    [grid] = eventually(lambda: [c for c in bot.fake.calls_to("chat.postMessage") if "sessions" in c.args["text"]])
+    posted = re.findall(r"• \*(\w+)\* \(", block_texts(grid.args["blocks"]))
+    assert posted == ["Thames", "Severn", "Avon"]
+
+    run_worker_at(bot, DAY_BEFORE)
+    description = str(event_of(calendar_files(bot.fake, ADA)[-1])["DESCRIPTION"])
+    assert re.findall(r"\(open-space session, (\w+)\)", description) == posted

@@ -3,8 +3,10 @@ a cancellation, places given by a bigger capacity and new-meetup cards for
 subscribers are stored with the change, survive Slack being down, and arrive
 once when it is back. Calendar files follow the change."""
 
+import pytest
+
 from storage.models import DELIVERY_CANCELLED
-from tests.support.app import ORGANISER
+from tests.support.app import ORGANISER, start_bot, stop_bot
 from tests.support.blocks import block_texts
 from tests.support.messages import calendar_files, dms_to, event_of
 from tests.support.organising import (
@@ -21,6 +23,24 @@ from tests.support.organising import (
 )
 from tests.support.outages import through_an_outage
 from tests.support.reminders import deliveries
+
+TEAM_MAILBOX = "os-meetups@digital.cabinet-office.gov.uk"
+EMAILS = {ADA: "mailto:ada@digital.cabinet-office.gov.uk", BOB: "mailto:bob@homeoffice.gov.uk"}
+
+
+@pytest.fixture
+def bot(fake_slack, database_url, clock):
+    """A deployment whose ORGANISER_CONTACT is an email address: its calendar
+    files name the organisers as ORGANIZER, so a change can be a REQUEST and
+    a cancellation a CANCEL (RFC 5546)."""
+    running, server, thread = start_bot(fake_slack, database_url, clock, ORGANISER_CONTACT=TEAM_MAILBOX)
+    yield running
+    stop_bot(running, server, thread)
+
+
+def assert_from_the_organisers_to(person: str, event) -> None:
+    assert str(event["organizer"]) == f"mailto:{TEAM_MAILBOX}"
+    assert str(event["attendee"]) == EMAILS[person]
 
 
 def cancel_button_value(form: dict) -> str:
@@ -48,7 +68,9 @@ def test_a_new_time_reaches_everyone_once_through_an_outage_with_an_updated_cale
         [notice] = [d for d in dms_to(bot.fake, person) if "has changed" in d["text"]]
         assert "The time is now 2pm to 5pm (it was 1pm to 5pm)." in block_texts(notice["blocks"])
         first, update = calendar_files(bot.fake, person)
+        assert str(first["method"]) == "PUBLISH" and "attendee" not in event_of(first)
         assert str(update["method"]) == "REQUEST"
+        assert_from_the_organisers_to(person, event_of(update))
         assert str(event_of(update)["uid"]) == str(event_of(first)["uid"])
         assert event_of(update)["sequence"] > event_of(first)["sequence"]
         assert event_of(update).decoded("dtstart").hour == 14
@@ -68,6 +90,7 @@ def test_a_cancellation_reaches_everyone_once_through_an_outage_and_cancels_the_
         assert len([d for d in dms_to(bot.fake, person) if "has been cancelled" in d["text"]]) == 1
         first, cancelled = calendar_files(bot.fake, person)
         assert str(cancelled["method"]) == "CANCEL"
+        assert_from_the_organisers_to(person, event_of(cancelled))
         assert str(event_of(cancelled)["status"]) == "CANCELLED"
         assert str(event_of(cancelled)["uid"]) == str(event_of(first)["uid"])
         assert event_of(cancelled)["sequence"] > event_of(first)["sequence"]

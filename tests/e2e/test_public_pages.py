@@ -108,9 +108,13 @@ def test_the_calendar_file_is_the_one_the_bot_sends(site):
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert f'filename="meetup-{meetup.id}.ics"' in answer.headers["Content-Disposition"]
-    [event] = Calendar.from_ical(answer.body).walk("VEVENT")
+    calendar = Calendar.from_ical(answer.body)
+    [event] = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Calendar meetup"
     assert str(event["UID"]).startswith(f"meetup-{meetup.id}-")
+    # A PUBLISH from the organisers (ORGANISER_CONTACT is an email address), naming no attendee.
+    assert (str(calendar["METHOD"]), str(event["ORGANIZER"])) == ("PUBLISH", f"mailto:{CONTACT}")
+    assert "ATTENDEE" not in event
 
 
 def test_the_online_link_is_for_people_with_a_place_never_on_the_pages(site):
@@ -207,7 +211,8 @@ def test_no_page_shows_who_signed_up(any_site):
     add_people(site.db, meetup.id, PEOPLE[2:], status=WAITLISTED)
     add_people(site.db, held.id, PEOPLE)
     pages = [get(site.url + path).body for path in ("/", f"/meetups/{meetup.id}", f"/meetups/{held.id}")]
-    pages.append(get(f"{site.url}/meetups/{meetup.id}.ics").body)
+    # Unfolded (RFC 5545 3.1): the file names the organisers, at CONTACT, as its ORGANIZER.
+    pages.append(get(f"{site.url}/meetups/{meetup.id}.ics").body.replace("\r\n ", ""))
     for page in pages:
         for user_id, name, email, _ in PEOPLE:
             assert user_id not in page and name not in page and email not in page

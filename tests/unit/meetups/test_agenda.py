@@ -96,6 +96,23 @@ def test_the_agenda_is_the_talks_by_time_then_untimed_talks_then_the_sessions():
     ]
 
 
+def test_sessions_at_the_same_time_go_biggest_room_first_as_the_grids_post_lists_them():
+    at_3, at_4 = STARTS.replace(hour=15), STARTS.replace(hour=16)
+    grid = [  # as grid_in gives them: rooms of a size in the order the organiser entered them
+        GridSession("Later", "Avon", at_4, at_4.replace(minute=45), 10),
+        GridSession("Small", "Avon", at_3, at_3.replace(minute=45), 10),
+        GridSession("Big", "Thames", at_3, at_3.replace(minute=45), 40),
+        GridSession("Also big", "Severn", at_3, at_3.replace(minute=45), 40),
+    ]
+    sessions = [item for item in timed_agenda(meetup_with(""), LONDON, grid) if item.is_session]
+    assert [(item.title, item.room) for item in sessions] == [
+        ("Big", "Thames"),
+        ("Also big", "Severn"),
+        ("Small", "Avon"),
+        ("Later", "Avon"),
+    ]
+
+
 def test_the_longest_agenda_fits_the_card_and_the_sign_up_form_and_says_where_the_rest_is():
     part = "x&" * (MAX_PART // 2)
     meetup = meetup_with("\n".join(f"1:{n:02d}pm | {part} | {part} | {part}" for n in range(MAX_TALKS)))

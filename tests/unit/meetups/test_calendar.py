@@ -7,11 +7,31 @@ import pytest
 from icalendar import Calendar
 
 import bot.meetups.calendar
-from bot.meetups.calendar import CANCEL, REQUEST, bump_calendar_sequence, calendar_attachment, meetup_ics
-from storage.models import MEETUP_CANCELLED, Meetup
+from bot.meetups.calendar import (
+    CANCEL,
+    PUBLISH,
+    REQUEST,
+    CalendarUser,
+    bump_calendar_sequence,
+    calendar_attachment,
+    calendar_organiser,
+    meetup_ics,
+)
+from storage.models import MEETUP_CANCELLED, Meetup, Registration
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+TEAM = CalendarUser("Cross-government Open Source meetup organisers", "os-meetups@digital.cabinet-office.gov.uk")
+ADA = Registration(id=1, full_name="Lovelace, Ada", email="ada.lovelace@justice.gov.uk")
+BOB = Registration(id=2, full_name="Bob Brown", email="bob.brown@hmrc.gov.uk")
+
+# RFC 5546 section 3.2: what each METHOD's VEVENT must have, and must not.
+REQUIRED = {
+    PUBLISH: {"DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID"},
+    REQUEST: {"ATTENDEE", "DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID"},
+    CANCEL: {"ATTENDEE", "DTSTAMP", "ORGANIZER", "SEQUENCE", "UID"},
+}
+FORBIDDEN = {PUBLISH: {"ATTENDEE"}, REQUEST: set(), CANCEL: set()}
 
 
 @pytest.fixture(autouse=True)
@@ -96,29 +116,137 @@ def test_a_file_is_reused_only_while_the_meetup_shows_the_same_and_for_an_hour_a
     assert event_of(meetup_ics(a_meetup(), LONDON, now=later))[1]["dtstamp"].dt == later
 
 
+def attachment(meetup: Meetup, method: str = PUBLISH, *, organiser=TEAM, registration=ADA) -> dict:
+    return calendar_attachment(meetup, LONDON, now=NOW, method=method, organiser=organiser, registration=registration)
+
+
+def method_of(calendar) -> str:
+    return str(calendar["method"])
+
+
+def assert_valid_itip(ics: str) -> None:
+    calendar, event = event_of(ics)
+    method = method_of(calendar)
+    properties = set(event.keys())
+    assert REQUIRED[method] <= properties, f"{method} lacks {REQUIRED[method] - properties}"
+    assert not FORBIDDEN[method] & properties, f"{method} must not have {FORBIDDEN[method] & properties}"
+
+
 def test_a_change_is_sent_as_a_request_and_a_cancellation_as_a_cancel_of_the_same_event():
     meetup = a_meetup()
-    first_calendar, first = event_of(calendar_attachment(meetup, LONDON, now=NOW)["content"])
-    assert str(first_calendar["method"]) == "PUBLISH"
+    first_calendar, first = event_of(attachment(meetup)["content"])
+    assert method_of(first_calendar) == "PUBLISH"
 
     bump_calendar_sequence(meetup)
     meetup.starts_at += timedelta(hours=1)
-    attachment = calendar_attachment(meetup, LONDON, now=NOW, method=REQUEST)
-    calendar, changed = event_of(attachment["content"])
-    assert str(calendar["method"]) == "REQUEST"
-    assert "update" in attachment["comment"]
+    changed_file = attachment(meetup, REQUEST)
+    calendar, changed = event_of(changed_file["content"])
+    assert method_of(calendar) == "REQUEST"
+    assert "update" in changed_file["comment"]
     assert (changed["uid"], changed["sequence"], str(changed["status"])) == (first["uid"], 1, "CONFIRMED")
     assert changed.decoded("dtstart").hour == 14
 
     bump_calendar_sequence(meetup)
     meetup.status = MEETUP_CANCELLED
-    calendar, cancelled = event_of(calendar_attachment(meetup, LONDON, now=NOW, method=CANCEL)["content"])
-    assert str(calendar["method"]) == "CANCEL"
+    cancel_file = attachment(meetup, CANCEL)
+    calendar, cancelled = event_of(cancel_file["content"])
+    assert method_of(calendar) == "CANCEL"
+    assert "remove" in cancel_file["comment"]
     assert (cancelled["uid"], cancelled["sequence"], str(cancelled["status"])) == (first["uid"], 2, "CANCELLED")
+
+
+@pytest.mark.parametrize("method", [PUBLISH, REQUEST, CANCEL])
+def test_with_an_organisers_address_every_file_has_what_rfc_5546_requires_of_its_method(method):
+    meetup = a_meetup(status=MEETUP_CANCELLED if method == CANCEL else "open", ics_sequence=3)
+    ics = attachment(meetup, method)["content"]
+    assert method_of(event_of(ics)[0]) == method
+    assert_valid_itip(ics)
+    organizer = event_of(ics)[1]["organizer"]
+    assert str(organizer) == "mailto:os-meetups@digital.cabinet-office.gov.uk"
+    assert organizer.params["CN"] == "Cross-government Open Source meetup organisers"
+
+
+@pytest.mark.parametrize("method", [REQUEST, CANCEL])
+def test_a_request_or_cancel_names_only_the_person_it_is_for_who_need_not_reply(method):
+    meetup = a_meetup(status=MEETUP_CANCELLED if method == CANCEL else "open", ics_sequence=1)
+    _, for_ada = event_of(attachment(meetup, method, registration=ADA)["content"])
+    _, for_bob = event_of(attachment(meetup, method, registration=BOB)["content"])
+
+    ada = for_ada["attendee"]  # one: a list if there were more
+    assert not isinstance(ada, list)
+    assert str(ada) == "mailto:ada.lovelace@justice.gov.uk"
+    # The comma in the name is quoted, not read as a second value.
+    assert (ada.params["CN"], ada.params["PARTSTAT"], ada.params["RSVP"]) == ("Lovelace, Ada", "ACCEPTED", "FALSE")
+    assert str(for_bob["attendee"]) == "mailto:bob.brown@hmrc.gov.uk"
+    assert "bob.brown" not in attachment(meetup, method, registration=ADA)["content"]
+    # Otherwise the same event.
+    assert (for_ada["uid"], for_ada["sequence"], for_ada["dtstamp"].dt) == (
+        for_bob["uid"],
+        for_bob["sequence"],
+        for_bob["dtstamp"].dt,
+    )
+
+
+def test_the_file_with_a_place_is_the_same_for_everyone_and_names_no_attendee():
+    meetup = a_meetup()
+    assert attachment(meetup, registration=ADA)["content"] == attachment(meetup, registration=BOB)["content"]
+    assert "ATTENDEE" not in attachment(meetup)["content"]
+
+
+def test_without_an_organisers_address_a_change_and_a_cancellation_are_published_over_the_same_event():
+    """No valid REQUEST or CANCEL can be made without an ORGANIZER, so the
+    file says PUBLISH: the same UID with a higher SEQUENCE replaces the event."""
+    meetup = a_meetup()
+    _, first = event_of(attachment(meetup, organiser=None)["content"])
+
+    bump_calendar_sequence(meetup)
+    meetup.venue = "10 South Colonnade, London"
+    calendar, changed = event_of(attachment(meetup, REQUEST, organiser=None)["content"])
+    assert method_of(calendar) == "PUBLISH"
+    assert (changed["uid"], changed["sequence"], str(changed["location"])) == (
+        first["uid"],
+        1,
+        "10 South Colonnade, London",
+    )
+
+    bump_calendar_sequence(meetup)
+    meetup.status = MEETUP_CANCELLED
+    cancel_file = attachment(meetup, CANCEL, organiser=None)
+    calendar, cancelled = event_of(cancel_file["content"])
+    assert method_of(calendar) == "PUBLISH"
+    assert (cancelled["uid"], cancelled["sequence"], str(cancelled["status"])) == (first["uid"], 2, "CANCELLED")
+    assert cancel_file["comment"] == "To show the meetup as cancelled in your calendar, open this file."
+    for ics in (attachment(meetup, REQUEST, organiser=None)["content"], cancel_file["content"]):
+        assert "ORGANIZER" not in ics and "ATTENDEE" not in ics
+
+
+def test_a_change_for_someone_without_a_usable_email_address_is_published():
+    meetup = a_meetup(ics_sequence=1)
+    nobody = Registration(id=3, full_name="Cat Jones", email="")
+    calendar, event = event_of(attachment(meetup, REQUEST, registration=nobody)["content"])
+    assert method_of(calendar) == "PUBLISH"
+    assert "attendee" not in event
+    assert_valid_itip(attachment(meetup, REQUEST, registration=nobody)["content"])
+
+
+@pytest.mark.parametrize(
+    "contact, email",
+    [
+        ("os-meetups@digital.cabinet-office.gov.uk", "os-meetups@digital.cabinet-office.gov.uk"),
+        (" mailto:os-meetups@digital.cabinet-office.gov.uk ", "os-meetups@digital.cabinet-office.gov.uk"),
+        ("the meetup organisers", None),
+        ("https://www.example.gov.uk/contact", None),
+        ("ask us at os-meetups@digital.cabinet-office.gov.uk", None),
+    ],
+)
+def test_the_organiser_is_organiser_contact_when_it_is_an_email_address(contact, email):
+    organiser = calendar_organiser("The organisers", contact)
+    assert (organiser.email if organiser else None) == email
 
 
 def test_files_for_the_same_meetup_with_other_methods_are_not_mixed_up():
     meetup = a_meetup()
     assert "METHOD:PUBLISH" in meetup_ics(meetup, LONDON, now=NOW)
-    assert "METHOD:REQUEST" in meetup_ics(meetup, LONDON, now=NOW, method=REQUEST)
+    ada = CalendarUser("Ada Lovelace", "ada.lovelace@justice.gov.uk")
+    assert "METHOD:REQUEST" in meetup_ics(meetup, LONDON, now=NOW, method=REQUEST, organiser=TEAM, person=ada)
     assert "METHOD:PUBLISH" in meetup_ics(meetup, LONDON, now=NOW)

@@ -23,7 +23,7 @@ from storage.models import (
 from tests.support.app import CHANNEL, settings_env
 from tests.support.blocks import block_texts
 from tests.support.factories import LONDON, make_meetup
-from tests.support.messages import channel_posts, dm_posts
+from tests.support.messages import calendar_files, channel_posts, dm_posts, event_of
 from tests.support.processes import run as run_cli
 from tests.support.reminders import deliveries, register, reminders_of, worker_for
 
@@ -196,6 +196,26 @@ def test_someone_who_cancels_after_the_reminder_is_queued_does_not_get_it(bot):
     assert len(dm_posts(bot.fake, "U0ADA")) == 1 and dm_posts(bot.fake, "U0BOB") == []
     [bob] = [d for d in deliveries(bot.db, kind="reminder_confirmed") if d.slack_user_id == "U0BOB"]
     assert bob.state == DELIVERY_CANCELLED and bob.last_error == "the person is no longer confirmed"
+
+
+def test_the_day_before_calendar_file_comes_from_the_organisers_when_they_have_an_email_address(bot):
+    meetup = make_meetup(bot.db, now=bot.clock(), capacity=5, starts_in=timedelta(days=10))
+    register(bot.db, bot.fake, meetup, "U0ADA", bot.clock())
+    bot.clock.now = reminders_of(bot.db, meetup.id)[DAY_BEFORE].due_at
+    settings = load_settings(
+        settings_env(bot.fake, "sqlite://", ORGANISER_NAME="The organisers", ORGANISER_CONTACT="os@example.gov.uk")
+    )
+    plan = ReminderPlan.from_settings(settings)
+    queue_due_reminders(bot.db, now=bot.clock(), plan=plan, channel=CHANNEL, messages=ReminderBlocks())
+    bot.deps.outbox.deliver_due()
+    [calendar] = calendar_files(bot.fake, "U0ADA")
+    organizer = event_of(calendar)["organizer"]
+    assert (str(calendar["method"]), str(organizer), organizer.params["CN"]) == (
+        "PUBLISH",
+        "mailto:os@example.gov.uk",
+        "The organisers",
+    )
+    assert "attendee" not in event_of(calendar)
 
 
 def test_a_day_before_message_still_queued_when_the_meetup_begins_is_not_sent(bot):
