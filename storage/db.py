@@ -187,29 +187,43 @@ class _WriterQueue:
 
 class _KeptConnections:
     """Driver connections in autocommit, kept apart from SQLAlchemy's pool
-    for Database.single_write, at most KEPT of them idle. Each comes from
-    the engine, so SQLite's connect settings (_sqlite_engine) apply. One
-    idle longer than PING_AFTER_IDLE_SECONDS is closed and replaced rather
-    than trusted, as a load balancer may have dropped it (make_engine)."""
+    for Database.single_write and single_read: at most LIMIT open in a
+    process, and a thread wanting one more waits for one to come back (each
+    is held for one statement). Each comes from the engine, so SQLite's
+    connect settings (_sqlite_engine) apply. One idle longer than
+    PING_AFTER_IDLE_SECONDS is closed and replaced rather than trusted, as
+    a load balancer may have dropped it (make_engine)."""
 
-    KEPT = 8
+    LIMIT = 8
 
     def __init__(self, engine: Engine):
         self._engine = engine
-        self._lock = threading.Lock()
+        self._free = threading.Condition()
         self._idle: list[tuple[Any, float]] = []
+        self._open = 0
         self._pid = os.getpid()
 
     def take(self) -> Any:
-        with self._lock:
+        with self._free:
             if self._pid != os.getpid():
                 # Forked: the parent's connections are the parent's, never closed here.
-                self._idle, self._pid = [], os.getpid()
+                self._idle, self._open, self._pid = [], 0, os.getpid()
+            if not self._free.wait_for(lambda: self._idle or self._open < self.LIMIT, timeout=_SQLITE_BUSY_SECONDS):
+                raise TimeoutError("waited too long for a database connection")
             while self._idle:
                 driver, since = self._idle.pop()
                 if time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
                     return driver
+                self._open -= 1
                 _close_quietly(driver)
+            self._open += 1
+        try:
+            return self._connect()
+        except BaseException:
+            self._gone()
+            raise
+
+    def _connect(self) -> Any:
         raw = self._engine.raw_connection()
         new: Any = raw.driver_connection
         # Out of the pool for good: the pool neither counts nor resets it.
@@ -226,19 +240,29 @@ class _KeptConnections:
         return new
 
     def give_back(self, driver: Any) -> None:
-        with self._lock:
-            if self._pid == os.getpid() and len(self._idle) < self.KEPT:
+        with self._free:
+            if self._pid == os.getpid():
                 self._idle.append((driver, time.monotonic()))
+                self._free.notify()
                 return
         _close_quietly(driver)
 
     def discard(self, driver: Any) -> None:
         _close_quietly(driver)
+        self._gone()
+
+    def _gone(self) -> None:
+        with self._free:
+            if self._pid == os.getpid():
+                self._open -= 1
+                self._free.notify()
 
     def close(self) -> None:
-        with self._lock:
+        with self._free:
             idle, self._idle = self._idle, []
             mine = self._pid == os.getpid()
+            if mine:
+                self._open -= len(idle)
         for driver, _ in idle if mine else []:
             _close_quietly(driver)
 
@@ -318,18 +342,14 @@ class Database:
         (docs/performance.md). On SQLite it holds the queue of writers, as
         transaction() does."""
         queue = _WRITER_QUEUES.get(self.engine)
-        driver = self._kept.take()
+        # The lock first, then the connection: a kept connection is only
+        # ever held for one statement by a thread that waits for nothing
+        # else, so whoever holds the lock always gets one.
         if queue is not None and not queue.acquire(timeout=_SQLITE_BUSY_SECONDS):
-            self._kept.give_back(driver)
             raise TimeoutError("waited too long for this process's other SQLite writers")
         try:
-            yield driver
-        except BaseException:
-            # In an unknown state (a dropped connection, a failed statement): never reused.
-            self._kept.discard(driver)
-            raise
-        else:
-            self._kept.give_back(driver)
+            with self.single_read() as driver:
+                yield driver
         finally:
             if queue is not None:
                 queue.release()
@@ -337,8 +357,10 @@ class Database:
     @contextmanager
     def single_read(self) -> Iterator[Any]:
         """A driver connection (DBAPI) in autocommit, of those kept for
-        single_write, for one read on the path of every `/meetup signup`:
-        one statement sees one snapshot, and never holds SQLite's write lock."""
+        single_write, for one read on a hot path (before the sign-up form,
+        the outbox's check before each message): one statement sees one
+        snapshot, and never holds SQLite's write lock. One that fails is
+        closed, as its state is unknown (a dropped connection)."""
         driver = self._kept.take()
         try:
             yield driver
@@ -349,8 +371,8 @@ class Database:
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:
-        """A bare connection for reads on hot paths (the outbox's check before
-        each message): an ORM session's bookkeeping costs more CPU than such
+        """A bare connection for reads on hot paths (the outbox's poll for
+        due messages): an ORM session's bookkeeping costs more CPU than such
         a statement. Never holds SQLite's write lock."""
         with self._read_only.connect() as connection:
             yield connection
