@@ -588,7 +588,6 @@ def _day_before_dms(bench: Bench, target: Target, n: int, *, prefix: str, method
             extra_sectors="",
             status=MEETUP_OPEN,
             created_at=now,
-            updated_at=now,
         )
         session.add(meetup)
         session.flush()

@@ -328,6 +328,7 @@ def _sign_up_and_queue(
         domains=deps.domains,
         limits=deps.limits,
         people=deps.person_keys,
+        copies=deps.meetup_copies,
     )
     return result, queued
 

@@ -33,6 +33,7 @@ def lock_meetup(session: Session, meetup_id: int) -> Meetup | None:
 
 # Built once, as every sign-up runs it.
 _LOCK = select(Meetup).where(Meetup.id == bindparam("id")).with_for_update()
+_LOCK_VERSION = select(Meetup.updated_at).where(Meetup.id == bindparam("id")).with_for_update()
 
 
 class MeetupCopies:
@@ -68,6 +69,23 @@ class MeetupCopies:
                 if meetup_id in fresh or meetup_id not in stale
             }
         return [kept[meetup_id] for meetup_id, _ in versions if meetup_id in kept]
+
+    def locked(self, session: Session, meetup_id: int) -> Meetup | None:
+        """lock_meetup for a caller that only reads the meetup (sign-up):
+        the same lock, reading one column, and the kept copy, loaded again
+        only if the meetup changed. Loading the whole meetup as an ORM object
+        was most of the lock's CPU, and every other sign-up waits for it."""
+        at = session.scalar(_LOCK_VERSION, {"id": meetup_id})
+        if at is None:
+            return None
+        kept = self._kept.get(meetup_id)
+        if kept is not None and kept.updated_at == at:
+            return kept
+        fresh = session.get(Meetup, meetup_id)
+        assert fresh is not None  # locked above, so still there
+        session.expunge(fresh)  # shared between threads from now on: detached
+        self._kept = {**self._kept, meetup_id: fresh}
+        return fresh
 
 
 def list_meetups(session: Session) -> list[Meetup]:

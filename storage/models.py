@@ -90,6 +90,9 @@ class Meetup(Base):
     online_link: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The meetup's version for storage.meetups.MeetupCopies: set by every
+    # UPDATE from the real clock, never given by hand (a fixed clock could
+    # give a value again, and a stale copy would pass for current).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # When personal data about this meetup's attendees was removed.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -299,7 +299,6 @@ def create_from_form(
             status=MEETUP_OPEN,
             created_by=created_by,
             created_at=now,
-            updated_at=now,
         )
         create_reminders(session, meetup, plan, now=now)
         then(session, meetup)
@@ -389,7 +388,7 @@ def update_meetup(
             "title": meetup.title,
             "online_link": meetup.online_link,
         }
-        _apply(meetup, fields, now)
+        _apply(meetup, fields)
         session.flush()
         if (meetup.starts_at, meetup.ends_at) != (before["starts_at"], before["ends_at"]):
             reschedule_reminders(session, meetup, plan, now=now)  # raises the calendar SEQUENCE too
@@ -407,7 +406,7 @@ def update_meetup(
         return result
 
 
-def _apply(meetup: Meetup, fields: MeetupFields, now: datetime) -> None:
+def _apply(meetup: Meetup, fields: MeetupFields) -> None:
     meetup.title = fields.title
     meetup.starts_at = fields.starts
     meetup.ends_at = fields.ends
@@ -420,7 +419,6 @@ def _apply(meetup: Meetup, fields: MeetupFields, now: datetime) -> None:
     meetup.agenda = agenda_to_json(fields.agenda)
     meetup.online_link = fields.online_link
     meetup.signup_closes_at = fields.signup_closes
-    meetup.updated_at = now
 
 
 def _edit_result(session, meetup: Meetup, before: dict, promoted: list[Registration], tz: ZoneInfo) -> EditResult:
@@ -452,7 +450,6 @@ def set_signup_open(db: Database, meetup_id: int, *, open_: bool, now: datetime)
                 meetup.signup_closes_at = None
         else:
             meetup.status = MEETUP_CLOSED
-        meetup.updated_at = now
         return meetup
 
 
@@ -475,7 +472,6 @@ def cancel_meetup(
     with db.transaction() as session:
         meetup = check_changeable(meetup_store.lock_meetup(session, meetup_id), now)
         meetup.status = MEETUP_CANCELLED
-        meetup.updated_at = now
         cancel_reminders(session, meetup, now=now)
         registered = [
             r for r in registration_store.list_registrations(session, meetup.id) if r.status in ACTIVE_STATUSES

@@ -620,9 +620,10 @@ class Outbox:
     def _record(self, delivery: Delivery, **values) -> None:
         # One statement, which checks the claim and records in one go: no
         # transaction needed around it (a round trip less each way on PostgreSQL).
-        with self.db.connection() as connection:
-            if not delivery_store.update_if_claimed(
-                connection, delivery.id, _token(delivery), updated_at=self.clock(), **values
+        dialect, now = self.db.engine.dialect.name, self.clock()
+        with self.db.single_write() as connection:
+            if not delivery_store.record_if_claimed(
+                connection, dialect, delivery.id, _token(delivery), updated_at=now, **values
             ):
                 raise _Lost()
 

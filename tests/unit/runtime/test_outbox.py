@@ -12,7 +12,7 @@ from bot.common.outbox import enqueue_channel_post, enqueue_dm
 from bot.runtime.app import make_client
 from bot.runtime.sender import LEASE, Outbox
 from bot.signups.signups import find_registration
-from storage.deliveries import update_if_claimed
+from storage.deliveries import claim_deliveries, record_if_claimed, update_if_claimed
 from storage.models import CONFIRMED, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENT
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts
@@ -85,6 +85,26 @@ def test_recording_an_outcome_refuses_a_name_that_is_not_a_column(db, clock):
     delivery_id = queue(db, ADA, key="k1", now=clock())
     with db.connection() as connection, pytest.raises(ValueError, match="stat"):
         update_if_claimed(connection, delivery_id, "worker-1", stat=DELIVERY_SENT)
+
+
+def test_the_record_of_a_send_on_a_driver_connection_reads_back_as_the_orm_wrote_it(db, clock):
+    # The record after each send bypasses SQLAlchemy's types: times, the
+    # emptied payload and the flag must come back as the ORM would give them.
+    delivery_id = queue(db, ADA, key="k1", now=clock())
+    with db.transaction() as session:
+        claim_deliveries(session, now=clock(), worker="worker-1", lease_until=clock() + LEASE, limit=1)
+    dialect = db.engine.dialect.name
+    with db.single_write() as driver:
+        assert not record_if_claimed(driver, dialect, delivery_id, "worker-2", state=DELIVERY_SENT)
+        assert record_if_claimed(
+            driver, dialect, delivery_id, "worker-1", state=DELIVERY_SENT, sent_at=clock(), payload={}, unsure=False
+        )
+        # Recorded once: the claim no longer holds.
+        assert not record_if_claimed(driver, dialect, delivery_id, "worker-1", state=DELIVERY_FAILED)
+    [stored] = deliveries(db)
+    assert (stored.state, stored.sent_at, stored.payload, stored.unsure) == (DELIVERY_SENT, clock(), {}, False)
+    with db.single_write() as driver, pytest.raises(ValueError, match="stat"):
+        record_if_claimed(driver, dialect, delivery_id, "worker-1", stat=DELIVERY_SENT)
 
 
 # Sending through Slack's errors ---------------------------------------------------------

@@ -3,9 +3,10 @@ requests as copies (storage.meetups.MeetupCopies) that must never go stale."""
 
 from sqlalchemy import delete
 
-from bot.signups.signups import cancel, sign_up, signup_choices
+from bot.organising.organising import set_signup_open
+from bot.signups.signups import SignupOutcome, cancel, sign_up, signup_choices
 from storage.meetups import MeetupCopies
-from storage.models import CONFIRMED, MEETUP_CANCELLED, Meetup
+from storage.models import CONFIRMED, MEETUP_CANCELLED, WAITLISTED, Meetup
 from tests.support.factories import make_form, make_meetup
 
 
@@ -52,3 +53,30 @@ def test_a_person_signed_up_gets_their_registration_and_loses_it_on_cancelling(d
 
     cancel(db, meetup_id=meetup.id, user_id="U1", now=clock())
     assert signup_choices(db, "U1", clock(), copies)[1] == {}
+
+
+# Sign-up decides on the kept copy (MeetupCopies.locked): it must be the meetup as it is now.
+
+
+def test_sign_up_decides_on_the_meetup_as_changed_even_when_the_clock_has_not_moved(db, clock):
+    meetup = make_meetup(db, now=clock(), capacity=1)
+    copies = MeetupCopies()
+    first = sign_up(db, make_form(meetup_id=meetup.id), user_id="U1", now=clock(), contact="x", copies=copies)
+    assert first.outcome == CONFIRMED
+    # Closed and reopened at the same moment by the clock given: each is a change all the same.
+    set_signup_open(db, meetup.id, open_=False, now=clock())
+    closed = sign_up(db, make_form(meetup_id=meetup.id), user_id="U2", now=clock(), contact="x", copies=copies)
+    assert closed.outcome == SignupOutcome.CLOSED
+    set_signup_open(db, meetup.id, open_=True, now=clock())
+    second = sign_up(db, make_form(meetup_id=meetup.id), user_id="U2", now=clock(), contact="x", copies=copies)
+    assert second.outcome == WAITLISTED
+    with db.transaction() as session:
+        session.get(Meetup, meetup.id).capacity = 3
+    third = sign_up(db, make_form(meetup_id=meetup.id), user_id="U3", now=clock(), contact="x", copies=copies)
+    fourth = sign_up(db, make_form(meetup_id=meetup.id), user_id="U5", now=clock(), contact="x", copies=copies)
+    assert (third.outcome, fourth.outcome) == (CONFIRMED, CONFIRMED)
+    assert third.meetup is fourth.meetup  # unchanged in between: not read again
+    with db.transaction() as session:
+        session.execute(delete(Meetup).where(Meetup.id == meetup.id))
+    gone = sign_up(db, make_form(meetup_id=meetup.id), user_id="U4", now=clock(), contact="x", copies=copies)
+    assert (gone.outcome, gone.meetup) == (SignupOutcome.CLOSED, None)
