@@ -312,8 +312,6 @@ class Outbox:
                 limit=len(ids) if ids else self.batch_size,
                 ids=ids,
             )
-            for item in claimed:
-                session.expunge(item.delivery)
         if claimed:
             self._start_work(token, now + LEASE)
         return claimed
@@ -721,7 +719,7 @@ def _slack_errors(method: str, *, posts: bool) -> Iterator[None]:
 
 
 def _token(delivery: Delivery) -> str:
-    """The claim this attempt holds: set by claim_deliveries before the row left the session."""
+    """The claim this attempt holds, set by claim_deliveries."""
     assert delivery.claimed_by is not None, f"delivery {delivery.id} was not claimed"
     return delivery.claimed_by
 
