@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +10,8 @@ from typing import cast
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import from_driver_time, rowcount, to_driver_time
+from storage.db import from_driver_time, rowcount
+from storage.driver_sql import insert_row, to_driver
 from storage.models import (
     DELIVERY_CANCELLED,
     DELIVERY_CLAIMED,
@@ -20,15 +20,9 @@ from storage.models import (
     DELIVERY_SENT,
     Delivery,
 )
-from storage.upserts import for_each_dialect
 
 # Declarative types __table__ as any FromClause; Delivery's is a Table.
 _TABLE = cast(Table, Delivery.__table__)
-# Built once: sign-ups run insert_delivery while holding the meetup's lock,
-# and building the statement cost more CPU than running it.
-_INSERT_IF_NEW = for_each_dialect(
-    lambda insert: insert(_TABLE).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(_TABLE.c.id)
-)
 _ID_BY_KEY = select(_TABLE.c.id).where(_TABLE.c.idempotency_key == bindparam("key"))
 
 
@@ -36,9 +30,10 @@ def insert_delivery(session: Session, **fields) -> int:
     """Add a delivery unless one with the same idempotency_key exists; return
     the id of whichever is stored. Runs in the caller's transaction, so the
     message is stored if and only if the change it tells about is."""
-    # On the table, not the ORM entity: one statement in the usual case
-    # (RETURNING gives the new id), a second only when the key was taken.
-    added = session.execute(_INSERT_IF_NEW[session.get_bind().dialect.name], fields).scalar()
+    # One statement in the usual case (RETURNING gives the new id), a second
+    # only when the key was taken; on the session's driver connection, as
+    # sign-ups run it under the meetup's lock (storage/driver_sql.py).
+    added, _ = insert_row(session, _TABLE, fields, unless_taken="idempotency_key")
     if added is not None:
         return added
     existing = session.scalar(_ID_BY_KEY, {"key": fields["idempotency_key"]})
@@ -171,22 +166,12 @@ def record_if_claimed(driver_connection, dialect: str, delivery_id: int, worker:
         assignments = ", ".join(f"{name} = {mark}" for name in names)
         where = f"id = {mark} AND claimed_by = {mark} AND state = '{DELIVERY_CLAIMED}'"
         statement = _RECORDS[(dialect, names)] = f"UPDATE deliveries SET {assignments} WHERE {where}"
-    parameters = [_to_driver(dialect, values[name]) for name in names] + [delivery_id, worker]
+    parameters = [to_driver(dialect, _TABLE, name, values[name]) for name in names] + [delivery_id, worker]
     cursor = driver_connection.execute(statement, parameters)
     try:
         return cursor.rowcount == 1
     finally:
         cursor.close()
-
-
-def _to_driver(dialect: str, value: object) -> object:
-    # What the columns' types would do: times as to_driver_time, the payload
-    # as JSON text (PostgreSQL casts text to json where the column needs it).
-    if isinstance(value, datetime):
-        return to_driver_time(dialect, value)
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return value
 
 
 # Each set of names that is recorded, as SQL: a handful, made once.

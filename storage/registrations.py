@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, inspect, or_, select
+from sqlalchemy import Table, and_, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.db import from_driver_time, to_driver_time
+from storage.driver_sql import insert_row
 from storage.models import (
     ACTIVE_STATUSES,
     CONFIRMED,
@@ -80,13 +81,17 @@ def add_registration(session: Session, registration: Registration) -> Registrati
     if inspect(registration).persistent:  # a cancelled sign-up's row, reused
         session.flush()
         return registration
-    # A new one goes in with one INSERT … RETURNING rather than the ORM's
-    # flush: this runs under the meetup's lock for every sign-up, where the
-    # flush's bookkeeping cost more CPU than the insert (docs/performance.md).
+    # A new one goes in with one INSERT … RETURNING on the session's driver
+    # connection rather than the ORM's flush: this runs under the meetup's
+    # lock for every sign-up, where the flush's bookkeeping cost more CPU
+    # than the insert (docs/performance.md).
     given = {key: value for key, value in vars(registration).items() if key in _TABLE.c}
-    row = session.execute(_INSERT, given).one()
-    for key, value in row._mapping.items():
-        setattr(registration, key, value)
+    new_id, stored = insert_row(session, _TABLE, given)
+    assert new_id is not None  # None only when a conflict is allowed
+    registration.id = new_id
+    for column in _TABLE.columns:
+        if column.key != "id":  # every column, so the copy never has to read one
+            setattr(registration, column.key, stored.get(column.key))
     # Now the stored row: its history reset, so nothing is written again.
     make_transient_to_detached(registration)
     session.add(registration)
@@ -96,7 +101,6 @@ def add_registration(session: Session, registration: Registration) -> Registrati
 
 
 _TABLE = cast(Table, Registration.__table__)  # declarative types it as any FromClause
-_INSERT = insert(_TABLE).returning(*_TABLE.c)
 
 
 def count_by_status(session: Session, meetup_id: int) -> dict[str, int]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, case, delete, false, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from storage.db import added
+from storage.db import added, to_driver_time
+from storage.driver_sql import dialect_of, driver_of
 from storage.models import SignupGuard
-from storage.upserts import for_each_dialect
 
 _TABLE = cast(Table, SignupGuard.__table__)
 
@@ -38,33 +38,26 @@ def delete_guards(session: Session, meetup_id: int) -> None:
     session.execute(delete(SignupGuard).where(SignupGuard.meetup_id == meetup_id))
 
 
-def _count(insert):
-    statement = insert(_TABLE).values(
-        meetup_id=bindparam("meetup_id"),
-        person=bindparam("person"),
-        declined=false(),
-        window_started_at=bindparam("now"),
-        signups=1,
-    )
-    # A day that has ended starts again at this sign-up. Every SET sees the
-    # row as it was, on SQLite and PostgreSQL alike.
-    ended = _TABLE.c.window_started_at <= bindparam("window_start", type_=_TABLE.c.window_started_at.type)
-    return statement.on_conflict_do_update(
-        index_elements=["meetup_id", "person"],
-        set_={
-            "signups": case((ended, 1), else_=_TABLE.c.signups + 1),
-            "window_started_at": case((ended, statement.excluded.window_started_at), else_=_TABLE.c.window_started_at),
-        },
-    )
-
-
-# Built once: one statement under the meetup's lock instead of a read and an
-# ORM insert (docs/performance.md).
-_COUNT = for_each_dialect(_count)
+# One statement under the meetup's lock instead of a read and an ORM insert,
+# as plain SQL on the session's driver connection (storage/driver_sql.py). A
+# day that has ended starts again at this sign-up. Every SET sees the row as
+# it was, on SQLite and PostgreSQL alike.
+_COUNT_SQL = (
+    "INSERT INTO signup_guards (meetup_id, person, declined, window_started_at, signups)"
+    " VALUES ({0}, {0}, {0}, {0}, 1) ON CONFLICT (meetup_id, person) DO UPDATE SET"
+    " signups = CASE WHEN signup_guards.window_started_at <= {0} THEN 1 ELSE signup_guards.signups + 1 END,"
+    " window_started_at = CASE WHEN signup_guards.window_started_at <= {0}"
+    " THEN excluded.window_started_at ELSE signup_guards.window_started_at END"
+)
+_COUNT = {"sqlite": _COUNT_SQL.format("?"), "postgresql": _COUNT_SQL.format("%s")}
 
 
 def count_signup(session: Session, meetup_id: int, person: str, *, now: datetime, window_start: datetime) -> None:
     """One more sign-up in the person's day, which starts again if it began
     at or before `window_start`."""
-    statement = _COUNT[session.get_bind().dialect.name]
-    session.execute(statement, {"meetup_id": meetup_id, "person": person, "now": now, "window_start": window_start})
+    dialect = dialect_of(session)
+    start = to_driver_time(dialect, window_start)
+    session.flush()  # as Session.execute would
+    driver_of(session).execute(
+        _COUNT[dialect], (meetup_id, person, False, to_driver_time(dialect, now), start, start)
+    ).close()

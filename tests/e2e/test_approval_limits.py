@@ -98,3 +98,10 @@ def test_ordinary_sign_ups_are_not_limited_until_the_fourth_in_a_day(db, clock):
         assert sign_up(db, make_form(meetup_id=meetup.id), user_id=SAM, now=clock(), contact="x").outcome == CONFIRMED
         cancel(db, meetup_id=meetup.id, user_id=SAM, now=clock())
     assert sign_up(db, make_form(meetup_id=meetup.id), user_id=SAM, now=clock(), contact="x").outcome == "not_eligible"
+    # A day on, the count starts again from that sign-up.
+    clock.advance(days=1, minutes=1)
+    for _ in range(3):
+        assert sign_up(db, make_form(meetup_id=meetup.id), user_id=SAM, now=clock(), contact="x").outcome == CONFIRMED
+        cancel(db, meetup_id=meetup.id, user_id=SAM, now=clock())
+        clock.advance(hours=1)
+    assert sign_up(db, make_form(meetup_id=meetup.id), user_id=SAM, now=clock(), contact="x").outcome == "not_eligible"

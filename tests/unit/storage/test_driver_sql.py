@@ -1,0 +1,41 @@
+"""Inserts on a session's driver connection (storage/driver_sql.py) store
+what SQLAlchemy's insert would, and go with the session's transaction."""
+
+from typing import cast
+
+import pytest
+from sqlalchemy import Table
+
+from storage.driver_sql import insert_row
+from storage.models import DELIVERY_PENDING, Delivery
+from tests.support.reminders import deliveries
+
+TABLE = cast(Table, Delivery.__table__)
+
+
+def test_an_insert_stores_the_values_and_the_python_defaults_as_the_orm_reads_them(db, clock):
+    payload = {"text": "Hello", "blocks": [{"type": "section"}]}
+    with db.transaction() as session:
+        new_id, stored = insert_row(
+            session, TABLE, {"kind": "signup", "slack_user_id": "U1", "payload": payload, "idempotency_key": "k1"}
+        )
+    [row] = deliveries(db)
+    assert row.id == new_id
+    assert (row.payload, row.state, row.attempts, row.unsure, row.last_error) == (payload, DELIVERY_PENDING, 0, False, "")
+    assert row.created_at == stored["created_at"] and row.created_at.tzinfo is not None
+
+
+def test_a_taken_key_inserts_nothing_and_a_rollback_keeps_nothing(db):
+    values = {"kind": "signup", "slack_user_id": "U1", "payload": {}, "idempotency_key": "k1"}
+    with db.transaction() as session:
+        insert_row(session, TABLE, values, unless_taken="idempotency_key")
+        assert insert_row(session, TABLE, values, unless_taken="idempotency_key")[0] is None
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        insert_row(session, TABLE, {**values, "idempotency_key": "k2"})
+        raise RuntimeError("the change failed")
+    assert [row.idempotency_key for row in deliveries(db)] == ["k1"]
+
+
+def test_a_name_that_is_not_a_column_is_refused(db):
+    with db.transaction() as session, pytest.raises(ValueError, match="stat"):
+        insert_row(session, TABLE, {"kind": "signup", "idempotency_key": "k1", "stat": "sent"})
