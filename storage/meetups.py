@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storage.db import Database, added
+from storage.db import Database, added, from_driver_time
+from storage.driver_sql import dialect_of, driver_of
 from storage.models import MEETUP_OPEN, Meetup
 
 
@@ -33,7 +34,12 @@ def lock_meetup(session: Session, meetup_id: int) -> Meetup | None:
 
 # Built once, as every sign-up runs it.
 _LOCK = select(Meetup).where(Meetup.id == bindparam("id")).with_for_update()
-_LOCK_VERSION = select(Meetup.updated_at).where(Meetup.id == bindparam("id")).with_for_update()
+# As plain SQL on the session's driver connection (storage/driver_sql.py).
+# SQLite has no FOR UPDATE: its transaction holds the write lock already.
+_LOCK_VERSION = {
+    "sqlite": "SELECT updated_at FROM meetups WHERE id = ?",
+    "postgresql": "SELECT updated_at FROM meetups WHERE id = %s FOR UPDATE",
+}
 
 
 class MeetupCopies:
@@ -75,9 +81,15 @@ class MeetupCopies:
         the same lock, reading one column, and the kept copy, loaded again
         only if the meetup changed. Loading the whole meetup as an ORM object
         was most of the lock's CPU, and every other sign-up waits for it."""
-        at = session.scalar(_LOCK_VERSION, {"id": meetup_id})
-        if at is None:
+        dialect = dialect_of(session)
+        cursor = driver_of(session).execute(_LOCK_VERSION[dialect], (meetup_id,))
+        try:
+            found = cursor.fetchone()
+        finally:
+            cursor.close()
+        if found is None:
             return None
+        at = from_driver_time(found[0])
         kept = self._kept.get(meetup_id)
         if kept is not None and kept.updated_at == at:
             return kept

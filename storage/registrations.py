@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, func, inspect, or_, select
+from sqlalchemy import Table, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.db import from_driver_time, to_driver_time
-from storage.driver_sql import insert_row
+from storage.driver_sql import dialect_of, driver_of, insert_row
 from storage.models import (
     ACTIVE_STATUSES,
     CONFIRMED,
@@ -18,7 +18,6 @@ from storage.models import (
     WAITLISTED,
     Meetup,
     Registration,
-    SignupGuard,
     utcnow,
 )
 from storage.signup_guards import GuardState
@@ -37,38 +36,37 @@ def registration_and_confirmed(
     """A person's registration for a meetup, how many people have a place
     there, and the person's sign-up guard (`person` is its key,
     bot/signups/limits.py), in one round trip: sign-up runs this while it
-    holds the meetup's lock, which every other sign-up is waiting for."""
-    registration, count, declined, window_started_at, signups = session.execute(
-        _MINE_AND_CONFIRMED, {"meetup_id": meetup_id, "user_id": slack_user_id, "person": person}
-    ).one()
+    holds the meetup's lock, which every other sign-up is waiting for. As
+    plain SQL on the session's driver connection (storage/driver_sql.py);
+    a registration found (signing up again) is then loaded by the ORM."""
+    dialect = dialect_of(session)
+    cursor = driver_of(session).execute(
+        _MINE_AND_CONFIRMED[dialect], (meetup_id, CONFIRMED, slack_user_id, person, meetup_id)
+    )
+    try:
+        registration_id, count, declined, window_started_at, signups = cursor.fetchone()
+    finally:
+        cursor.close()
+    registration = None if registration_id is None else session.get(Registration, registration_id)
     # `declined` is never NULL in a guard's row: NULL says there is none.
-    guard = None if declined is None else GuardState(declined, window_started_at, signups)
+    guard = None if declined is None else GuardState(bool(declined), from_driver_time(window_started_at), signups)
     return registration, count, guard
 
 
-def _mine_and_confirmed():
-    # Not correlated with the registration below: it counts the whole meetup.
-    confirmed = (
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.meetup_id == bindparam("meetup_id"), Registration.status == CONFIRMED)
-        .correlate(None)
-        .scalar_subquery()
-    )
-    mine = and_(Registration.meetup_id == Meetup.id, Registration.slack_user_id == bindparam("user_id"))
-    guard = and_(_GUARDS.c.meetup_id == Meetup.id, _GUARDS.c.person == bindparam("person"))
-    return (
-        select(Registration, confirmed, _GUARDS.c.declined, _GUARDS.c.window_started_at, _GUARDS.c.signups)
-        .select_from(Meetup)
-        .outerjoin(Registration, mine)
-        .outerjoin(_GUARDS, guard)
-        .where(Meetup.id == bindparam("meetup_id"))
-    )
-
-
-_GUARDS = cast(Table, SignupGuard.__table__)
-# Built once: building it cost more CPU than running it, under the lock.
-_MINE_AND_CONFIRMED = _mine_and_confirmed()
+# The count is not correlated with the registration: it counts the whole meetup.
+_MINE_AND_CONFIRMED_SQL = (
+    "SELECT registrations.id,"
+    " (SELECT count(*) FROM registrations WHERE meetup_id = {0} AND status = {0}),"
+    " signup_guards.declined, signup_guards.window_started_at, signup_guards.signups"
+    " FROM meetups LEFT OUTER JOIN registrations"
+    " ON registrations.meetup_id = meetups.id AND registrations.slack_user_id = {0}"
+    " LEFT OUTER JOIN signup_guards ON signup_guards.meetup_id = meetups.id AND signup_guards.person = {0}"
+    " WHERE meetups.id = {0}"
+)
+_MINE_AND_CONFIRMED = {
+    "sqlite": _MINE_AND_CONFIRMED_SQL.format("?"),
+    "postgresql": _MINE_AND_CONFIRMED_SQL.format("%s"),
+}
 
 
 def get_registration_by_id(session: Session, registration_id: int) -> Registration | None:

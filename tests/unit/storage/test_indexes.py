@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from storage.db import to_driver_time
-from storage.registrations import _UPCOMING_WITH_MINE
+from storage.meetups import _LOCK_VERSION
+from storage.registrations import _MINE_AND_CONFIRMED, _UPCOMING_WITH_MINE
 from tests.support.factories import make_meetup
 from tests.support.messages import dm_saying
 from tests.support.signup import ADA, GOOD_ANSWERS, open_modal
@@ -68,7 +69,7 @@ def _pg_scans(node: dict):
 
 def test_every_query_of_a_sign_up_uses_an_index(bot):
     bot.fake.add_user(ADA, real_name="Ada Lovelace", email="ada@digital.cabinet-office.gov.uk")
-    make_meetup(bot.db, now=bot.clock(), capacity=10)
+    meetup = make_meetup(bot.db, now=bot.clock(), capacity=10)
     with statements(bot.db) as seen:
         _, view = open_modal(bot)
         assert bot.slack.submit_view(view, GOOD_ANSWERS, user_id=ADA).status == 200
@@ -76,10 +77,12 @@ def test_every_query_of_a_sign_up_uses_an_index(bot):
         assert bot.slack.command("cancel", user_id=ADA).status == 200
     reads = [(s, p) for s, p in seen if "registrations" in s]
     assert reads, "the sign-up read no registrations"
-    # The statement `/meetup signup` runs on a driver connection, which
-    # SQLAlchemy's events do not see.
+    # The statements run on a driver connection, which SQLAlchemy's events
+    # do not see: `/meetup signup`'s, and the sign-up's under the lock.
     dialect = bot.db.engine.dialect.name
     seen.append((_UPCOMING_WITH_MINE[dialect], (ADA, to_driver_time(dialect, bot.clock()))))
+    seen.append((_LOCK_VERSION[dialect], (meetup.id,)))
+    seen.append((_MINE_AND_CONFIRMED[dialect], (meetup.id, "confirmed", ADA, "a person's key", meetup.id)))
     problems = {s: full_scans(bot.db, s, p) for s, p in seen}
     problems = {s: tables for s, tables in problems.items() if tables}
     assert not problems, "\n\n".join(f"{tables}: {s}" for s, tables in problems.items())
