@@ -128,7 +128,7 @@ def sign_up(
     inside the transaction once the outcome is decided, so a message about it
     can be queued (bot.common.outbox) and is stored if and only if the sign-up is.
     `domains` is the table in use (the app passes one that sees imports).
-    With `copies`, the meetup is the kept copy (MeetupCopies.locked).
+    `copies` keeps the meetup between sign-ups (MeetupCopies.locked).
     """
     if form.role is None:
         raise ValueError("sign_up needs a valid form: validate() asks for a role")
@@ -136,10 +136,7 @@ def sign_up(
         return SignupResult(SignupOutcome.CLOSED, None)
     match = domains.lookup(form.email) if form.email else None
     with db.transaction() as session:
-        if copies is None:
-            meetup = meetup_store.lock_meetup(session, form.meetup_id)
-        else:
-            meetup = copies.locked(session, form.meetup_id)
+        meetup = (copies or MeetupCopies()).locked(session, form.meetup_id)
         if meetup is None or not is_taking_signups(meetup, now):
             return SignupResult(SignupOutcome.CLOSED, meetup)
         person = limits.person_key(meetup.id, user_id)  # a keyed hash: made once

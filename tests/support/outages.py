@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from storage.models import DELIVERY_PENDING, DELIVERY_SENT
+from storage.models import DELIVERY_CLAIMED, DELIVERY_PENDING, DELIVERY_SENT
 from tests.support.organising import eventually
 from tests.support.reminders import deliveries
 
@@ -20,6 +20,10 @@ def tried_once_and_waiting(bot, kind):
 
 
 def after_the_outage(bot):
+    # Every attempt that met the outage has recorded its failure first: one
+    # still in flight (its client pausing before a retry) would otherwise
+    # record it after the clock moves on, and wait past the new time.
+    eventually(lambda: all(d.state != DELIVERY_CLAIMED for d in deliveries(bot.db)))
     bot.fake.end_outage()
     bot.clock.advance(hours=1)  # past every backoff
     bot.deps.outbox.deliver_due()
