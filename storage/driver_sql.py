@@ -1,5 +1,5 @@
-"""Inserts run as plain SQL on the driver connection of a session's own
-transaction, for the statements under a meetup's lock on every sign-up: there,
+"""Statements run as plain SQL on the driver connection of a session's own
+transaction, for those under a meetup's lock on every sign-up: there,
 SQLAlchemy's execution (compiling, binding each value, setting up the
 result) cost more CPU than the statement, and every other sign-up waits
 (docs/performance.md). They commit or roll back with the session's change."""
@@ -78,6 +78,8 @@ def to_driver(dialect: str, table: Table, name: str, value: Any) -> Any:
     would give it: times as naive UTC (text on SQLite), JSON as its text
     (PostgreSQL casts it to the column's type)."""
     if isinstance(value, datetime):
+        if value.tzinfo is None:  # as storage.models.UTCDateTime refuses it
+            raise ValueError("naive datetime given to the database; use aware UTC times")
         return to_driver_time(dialect, value)
     if value is not None and isinstance(table.columns[name].type, JSON):
         return json.dumps(value)
