@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -108,15 +108,17 @@ def test_a_slow_slack_holds_up_no_request_once_there_is_a_list():
     assert organisers.is_organiser("U0A")
     settle(organisers)
 
-    client.hold.clear()  # Slack stops answering
+    client.hold.clear()  # Slack stops answering, for 30 seconds a call
     clock.now += Organisers.CACHE_SECONDS + 1
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(organisers.is_organiser, ["U0A", "U0LISTED", "U0NOBODY"] * 20))
-    assert time.perf_counter() - started < 0.5
-    assert answers == [True, True, False] * 20
-    assert client.calls == 2  # one refresh in flight, not one a request
-    client.hold.set()
+        asked = [pool.submit(organisers.is_organiser, user) for user in ["U0A", "U0LISTED", "U0NOBODY"] * 20]
+        # Every answer comes while Slack is still silent: none waited for it.
+        # (The bound is for a busy machine, far below Slack's 30 seconds.)
+        _, waiting = wait(asked, timeout=10)
+        assert not waiting
+        assert client.calls == 2  # one refresh in flight, not one a request
+        client.hold.set()
+    assert [future.result() for future in asked] == [True, True, False] * 20
 
 
 def test_before_the_first_answer_a_request_waits_briefly_then_is_answered():
@@ -126,7 +128,9 @@ def test_before_the_first_answer_a_request_waits_briefly_then_is_answered():
     started = time.perf_counter()
     assert organisers.is_organiser("U0LISTED")  # a listed id needs no answer from Slack
     assert not organisers.is_organiser("U0A")
-    assert time.perf_counter() - started < Organisers.FIRST_ANSWER_SECONDS + 0.5
+    # It gave up on Slack after FIRST_ANSWER_SECONDS, not Slack's 30 seconds
+    # (the margin is for a busy machine).
+    assert time.perf_counter() - started < Organisers.FIRST_ANSWER_SECONDS + 10
     client.hold.set()
     settle(organisers)
     assert organisers.is_organiser("U0A")

@@ -36,14 +36,14 @@ def test_a_2_mb_body_gets_a_413_before_it_is_sent(sqlite_bot):
     # Only the headers go: the answer cannot have waited to read the body.
     status, elapsed = _raw_post(sqlite_bot.url, 2_000_000)
     assert status == "HTTP/1.1 413 Request Entity Too Large"
-    assert elapsed < 1
+    assert elapsed < 4  # a server waiting for the body would answer at the socket's 5-second timeout
 
 
 def test_a_2_mb_body_sent_in_full_gets_a_413_quickly(sqlite_bot):
     body = b"{" + b" " * (2_000_000 - 2) + b"}"
     status, elapsed = _raw_post(sqlite_bot.url, len(body), send=body[:200_000])
     assert status == "HTTP/1.1 413 Request Entity Too Large"
-    assert elapsed < 1
+    assert elapsed < 4  # as above: it did not wait for the rest of the body
 
 
 def test_a_chunked_body_over_the_limit_gets_a_413(sqlite_bot):
