@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import from_driver_time, rowcount
-from storage.driver_sql import insert_row, to_driver
+from storage.driver_sql import first_row, insert_row, per_driver, to_driver
 from storage.models import (
     DELIVERY_CANCELLED,
     DELIVERY_CLAIMED,
@@ -59,11 +59,9 @@ def sending_state(
     """One statement, looked up just before each message is sent, on a
     driver connection (Database.single_read): SQLAlchemy's execution cost
     more than the statement (docs/performance.md)."""
-    cursor = driver_connection.execute(_SENDING_STATE[dialect], (meetup_id, meetup_id, reminder_id, registration_id))
-    try:
-        meetup_status, starts_at, reminder_state, registration_status = cursor.fetchone()
-    finally:
-        cursor.close()
+    meetup_status, starts_at, reminder_state, registration_status = first_row(
+        driver_connection, _SENDING_STATE[dialect], (meetup_id, meetup_id, reminder_id, registration_id)
+    )
     starts = None if starts_at is None else from_driver_time(starts_at)
     return SendingState(meetup_status, starts, reminder_state, registration_status)
 
@@ -72,7 +70,7 @@ _SENDING_STATE_SQL = (
     "SELECT (SELECT status FROM meetups WHERE id = {0}), (SELECT starts_at FROM meetups WHERE id = {0}),"
     " (SELECT state FROM reminders WHERE id = {0}), (SELECT status FROM registrations WHERE id = {0})"
 )
-_SENDING_STATE = {"sqlite": _SENDING_STATE_SQL.format("?"), "postgresql": _SENDING_STATE_SQL.format("%s")}
+_SENDING_STATE = per_driver(_SENDING_STATE_SQL)
 
 
 @dataclass(frozen=True)

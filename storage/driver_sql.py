@@ -16,6 +16,21 @@ from sqlalchemy.orm import Session
 from storage.db import to_driver_time
 
 
+def per_driver(sql: str) -> dict[str, str]:
+    """SQL written with {0} for each parameter, in each driver's placeholder,
+    by dialect name."""
+    return {"sqlite": sql.format("?"), "postgresql": sql.format("%s")}
+
+
+def first_row(driver_connection: Any, statement: str, parameters: Any) -> Any:
+    """Run a statement on a driver connection and give its first row, or None."""
+    cursor = driver_connection.execute(statement, parameters)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
 def driver_of(session: Session) -> Any:
     """The driver connection (DBAPI) the session's transaction runs on."""
     return session.connection().connection.driver_connection
@@ -51,11 +66,7 @@ def insert_row(
     # As Session.execute would: the session's pending changes go first (a
     # row this one refers to, say).
     session.flush()
-    cursor = driver_of(session).execute(statement, parameters)
-    try:
-        added = cursor.fetchone()
-    finally:
-        cursor.close()
+    added = first_row(driver_of(session), statement, parameters)
     return (None if added is None else added[0]), row
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.db import Database, added, from_driver_time
-from storage.driver_sql import dialect_of, driver_of
+from storage.driver_sql import dialect_of, driver_of, first_row
 from storage.models import MEETUP_OPEN, Meetup
 
 
@@ -82,11 +82,7 @@ class MeetupCopies:
         only if the meetup changed. Loading the whole meetup as an ORM object
         was most of the lock's CPU, and every other sign-up waits for it."""
         dialect = dialect_of(session)
-        cursor = driver_of(session).execute(_LOCK_VERSION[dialect], (meetup_id,))
-        try:
-            found = cursor.fetchone()
-        finally:
-            cursor.close()
+        found = first_row(driver_of(session), _LOCK_VERSION[dialect], (meetup_id,))
         if found is None:
             return None
         at = from_driver_time(found[0])

@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.db import from_driver_time, to_driver_time
-from storage.driver_sql import dialect_of, driver_of, insert_row
+from storage.driver_sql import dialect_of, driver_of, first_row, insert_row, per_driver
 from storage.models import (
     ACTIVE_STATUSES,
     CONFIRMED,
@@ -40,13 +40,9 @@ def registration_and_confirmed(
     plain SQL on the session's driver connection (storage/driver_sql.py);
     a registration found (signing up again) is then loaded by the ORM."""
     dialect = dialect_of(session)
-    cursor = driver_of(session).execute(
-        _MINE_AND_CONFIRMED[dialect], (meetup_id, CONFIRMED, slack_user_id, person, meetup_id)
+    registration_id, count, declined, window_started_at, signups = first_row(
+        driver_of(session), _MINE_AND_CONFIRMED[dialect], (meetup_id, CONFIRMED, slack_user_id, person, meetup_id)
     )
-    try:
-        registration_id, count, declined, window_started_at, signups = cursor.fetchone()
-    finally:
-        cursor.close()
     registration = None if registration_id is None else session.get(Registration, registration_id)
     # `declined` is never NULL in a guard's row: NULL says there is none.
     guard = None if declined is None else GuardState(bool(declined), from_driver_time(window_started_at), signups)
@@ -63,10 +59,7 @@ _MINE_AND_CONFIRMED_SQL = (
     " LEFT OUTER JOIN signup_guards ON signup_guards.meetup_id = meetups.id AND signup_guards.person = {0}"
     " WHERE meetups.id = {0}"
 )
-_MINE_AND_CONFIRMED = {
-    "sqlite": _MINE_AND_CONFIRMED_SQL.format("?"),
-    "postgresql": _MINE_AND_CONFIRMED_SQL.format("%s"),
-}
+_MINE_AND_CONFIRMED = per_driver(_MINE_AND_CONFIRMED_SQL)
 
 
 def get_registration_by_id(session: Session, registration_id: int) -> Registration | None:
@@ -211,10 +204,7 @@ _UPCOMING_WITH_MINE_SQL = (
     f" WHERE meetups.ends_at > {{0}} AND meetups.status = '{MEETUP_OPEN}'"
     " ORDER BY meetups.starts_at, meetups.id"
 )
-_UPCOMING_WITH_MINE = {
-    "sqlite": _UPCOMING_WITH_MINE_SQL.format("?"),
-    "postgresql": _UPCOMING_WITH_MINE_SQL.format("%s"),
-}
+_UPCOMING_WITH_MINE = per_driver(_UPCOMING_WITH_MINE_SQL)
 
 
 def get_registrations(session: Session, registration_ids: list[int]) -> list[Registration]:

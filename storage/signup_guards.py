@@ -9,7 +9,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from storage.db import added, to_driver_time
-from storage.driver_sql import dialect_of, driver_of
+from storage.driver_sql import dialect_of, driver_of, per_driver
 from storage.models import SignupGuard
 
 _TABLE = cast(Table, SignupGuard.__table__)
@@ -49,7 +49,7 @@ _COUNT_SQL = (
     " window_started_at = CASE WHEN signup_guards.window_started_at <= {0}"
     " THEN excluded.window_started_at ELSE signup_guards.window_started_at END"
 )
-_COUNT = {"sqlite": _COUNT_SQL.format("?"), "postgresql": _COUNT_SQL.format("%s")}
+_COUNT = per_driver(_COUNT_SQL)
 
 
 def count_signup(session: Session, meetup_id: int, person: str, *, now: datetime, window_start: datetime) -> None:
