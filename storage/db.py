@@ -308,6 +308,22 @@ class Database:
         self._read_only = self._autocommit_on_postgres.execution_options(**{_READ_ONLY: True})
         self._read_sessions = sessionmaker(self._read_only, expire_on_commit=False)
         self._kept = _KeptConnections(self.engine)
+        self._beside: dict[str, Database] = {}
+
+    def beside(self, suffix: str) -> Database:
+        """For an SQLite file, a database in a file of its own beside it
+        (its name and `suffix`), made once and disposed with this one; for
+        any other database, this one. SQLite lets one writer at a time into
+        a file, so a table written before every ack queues behind every
+        sign-up's transaction if it shares theirs (docs/performance.md)."""
+        database = self.engine.url.database
+        # A URI names a file its own way (or memory): keep to one database.
+        if self.is_postgres or not database or database == ":memory:" or database.startswith("file:"):
+            return self
+        if suffix not in self._beside:
+            url = self.engine.url.set(database=f"{database}{suffix}")
+            self._beside[suffix] = Database(url.render_as_string(hide_password=False))
+        return self._beside[suffix]
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -393,6 +409,8 @@ class Database:
             session.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        for other in self._beside.values():
+            other.dispose()
         self._kept.close()
         self.engine.dispose()
 

@@ -10,12 +10,34 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Connection, Table, delete
+from sqlalchemy.schema import CreateIndex, CreateTable
 
-from storage.db import to_driver_time
+from storage.db import Database, to_driver_time
 from storage.models import SeenRequest
 from storage.upserts import for_each_dialect
 
 _TABLE = cast(Table, SeenRequest.__table__)  # declarative types it as any FromClause
+
+
+# A file of its own beside an SQLite database (Database.beside).
+SQLITE_FILE_SUFFIX = ".replay-guard"
+
+
+def seen_requests_database(db: Database) -> Database:
+    """Where the replay guard keeps its signatures. On an SQLite file, a file
+    of its own beside the database, whose table is made here if it is not
+    there yet: the guard writes before every ack, and in the database's own
+    file it queued behind every sign-up's transaction for SQLite's one
+    writer. Elsewhere, the database itself (PostgreSQL writes rows in
+    parallel), whose migrations made the table."""
+    store = db.beside(SQLITE_FILE_SUFFIX)
+    if store is not db:
+        # IF NOT EXISTS: several server processes may start at once.
+        with store.engine.begin() as connection:
+            connection.execute(CreateTable(_TABLE, if_not_exists=True))
+            for index in _TABLE.indexes:
+                connection.execute(CreateIndex(index, if_not_exists=True))
+    return store
 
 
 # Built once: this runs on every request.

@@ -3,7 +3,8 @@
 Bolt checks each request's signature and that its timestamp is under 5
 minutes old. Within those 5 minutes someone who captured a request could
 send it again; remembering each signature closes that window, across every
-instance, because the memory is in the shared database.
+instance, because the memory is in the shared database (on SQLite, a
+file beside it: storage.seen_requests).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
-from storage.seen_requests import forget_requests, record_request_directly
+from storage.seen_requests import forget_requests, record_request_directly, seen_requests_database
 
 # Longer than Slack's 5-minute timestamp window, so no replay outlives its record.
 KEEP = timedelta(minutes=10)
@@ -26,7 +27,8 @@ PURGE_EVERY = 60.0
 
 class ReplayGuard:
     def __init__(self, db: Database, *, monotonic: Callable[[], float] = time.monotonic):
-        self.db = db
+        # On SQLite, a file of its own (storage.seen_requests).
+        self.db = seen_requests_database(db)
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._next_purge: float | None = None  # None: purge on the first request

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from bot.runtime.replay import KEEP, PURGE_EVERY, ReplayGuard
 from storage.models import SeenRequest
+from storage.seen_requests import seen_requests_database
 
 
 class Ticks:
@@ -20,7 +21,7 @@ class Ticks:
 
 
 def stored(db) -> set[str]:
-    with db.read() as session:
+    with seen_requests_database(db).read() as session:
         return set(session.scalars(select(SeenRequest.signature)))
 
 
@@ -65,7 +66,7 @@ def test_forgetting_does_not_run_on_every_request(db):
     guard.is_first_delivery("v0=old", str(start))
     ticks.now += PURGE_EVERY / 2
     guard.is_first_delivery("v0=new", str(start + int(KEEP.total_seconds()) + 60))
-    with db.read() as session:
+    with seen_requests_database(db).read() as session:
         assert session.scalar(select(func.count()).select_from(SeenRequest)) == 3
 
 
@@ -81,3 +82,43 @@ def test_the_guard_works_on_a_connection_checked_after_idling(db, monkeypatch):
         assert guard.is_first_delivery(signature, now) is True
     assert guard.is_first_delivery("v0=two", now) is False
     assert stored(db) == {"v0=one", "v0=two", "v0=three"}
+
+
+def test_on_an_sqlite_file_the_guard_writes_to_a_file_of_its_own(sqlite_url, tmp_path):
+    # SQLite has one writer at a time per file: the guard's write before
+    # every ack must not queue behind the sign-ups' transactions.
+    from storage.db import Database
+
+    db = Database(sqlite_url)
+    try:
+        guard = ReplayGuard(db)
+        assert guard.is_first_delivery("v0=aaa", str(int(time.time()))) is True
+        assert (tmp_path / "meetup.db.replay-guard").exists()
+        with db.read() as session:  # the database's own table stays empty
+            assert session.scalar(select(func.count()).select_from(SeenRequest)) == 0
+        # A second server process, starting at the same time, finds the table made.
+        other = Database(sqlite_url)
+        try:
+            assert ReplayGuard(other).is_first_delivery("v0=aaa", str(int(time.time()))) is False
+        finally:
+            other.dispose()
+    finally:
+        db.dispose()
+
+
+def test_on_postgresql_the_guard_writes_to_the_database_itself(db):
+    # PostgreSQL writes rows in parallel; only SQLite needs a file of its own.
+    ReplayGuard(db).is_first_delivery("v0=aaa", str(int(time.time())))
+    with db.read() as session:
+        in_the_database = session.scalar(select(func.count()).select_from(SeenRequest))
+    assert in_the_database == (1 if db.is_postgres else 0)
+
+
+def test_sqlite_in_memory_has_no_file_to_put_beside():
+    from storage.db import Database
+
+    db = Database("sqlite://")
+    try:
+        assert seen_requests_database(db) is db
+    finally:
+        db.dispose()

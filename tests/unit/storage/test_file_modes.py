@@ -3,6 +3,7 @@
 import os
 import stat
 
+from bot.runtime.replay import ReplayGuard
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -14,13 +15,15 @@ def test_the_sqlite_database_file_is_created_0600_whatever_the_umask(tmp_path):
         database = Database(f"sqlite:///{path}")
         upgrade(database.engine)
         database.ping()
+        ReplayGuard(database).is_first_delivery("v0=aaa", "1800000000")  # its file beside the database
     finally:
         os.umask(old)
     try:
-        for name in ("meetup.db", "meetup.db-wal", "meetup.db-shm", "meetup.db.writer-lock"):
-            if (tmp_path / name).exists():
-                assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
-        assert (tmp_path / "meetup.db-wal").exists()
+        for name in ("meetup.db", "meetup.db.replay-guard"):
+            for file in (name, f"{name}-wal", f"{name}-shm", f"{name}.writer-lock"):
+                if (tmp_path / file).exists():
+                    assert stat.S_IMODE((tmp_path / file).stat().st_mode) == 0o600, file
+            assert (tmp_path / f"{name}-wal").exists()
     finally:
         database.dispose()
 
