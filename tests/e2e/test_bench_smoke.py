@@ -48,3 +48,15 @@ def test_the_door_benchmark_runs_at_a_tiny_scale():
     header, rule, *rows = table(results, people=12).splitlines()
     assert header == "| scenario | figure | SQLite | target |"
     assert [row.split(" | ")[1] for row in rows] == ["p50 of 3", "p99 of 3"]
+
+
+@pytest.mark.postgres
+def test_the_lock_hold_benchmark_runs_at_a_tiny_scale(pg_cluster):
+    # It times the sign-up's locked section from where sign_up takes the
+    # lock: a change there must not leave it timing nothing. (pg_cluster:
+    # skipped, or failed in CI, as every test needing PostgreSQL is.)
+    from bench.lockhold import measure
+
+    figures = measure(5)
+    assert figures["hold_ms_median"] > 0
+    assert figures["cpu_ms_median"] > 0
