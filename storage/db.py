@@ -373,10 +373,11 @@ class Database:
     @contextmanager
     def single_read(self) -> Iterator[Any]:
         """A driver connection (DBAPI) in autocommit, of those kept for
-        single_write, for one read on a hot path (before the sign-up form,
-        the outbox's check before each message): one statement sees one
-        snapshot, and never holds SQLite's write lock. One that fails is
-        closed, as its state is unknown (a dropped connection)."""
+        single_write, for one read on a hot path (before the sign-up form;
+        the outbox's look for due messages, and its check before each):
+        one statement sees one snapshot, and never holds SQLite's write
+        lock. One that fails is closed, as its state is unknown (a dropped
+        connection)."""
         driver = self._kept.take()
         try:
             yield driver
@@ -384,14 +385,6 @@ class Database:
             self._kept.discard(driver)
             raise
         self._kept.give_back(driver)
-
-    @contextmanager
-    def read_connection(self) -> Iterator[Connection]:
-        """A bare connection for reads on hot paths (the outbox's poll for
-        due messages): an ORM session's bookkeeping costs more CPU than such
-        a statement. Never holds SQLite's write lock."""
-        with self._read_only.connect() as connection:
-            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

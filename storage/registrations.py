@@ -21,7 +21,7 @@ from storage.models import (
     utcnow,
 )
 from storage.signup_guards import GuardState
-from storage.stale_homes import mark_stale
+from storage.stale_homes import MARK_ONE_SQL
 
 
 def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Registration | None:
@@ -87,8 +87,13 @@ def add_registration(session: Session, registration: Registration) -> Registrati
     make_transient_to_detached(registration)
     session.add(registration)
     # What the flush's hook (storage/stale_homes.py) would have done.
-    mark_stale(session.connection(), [registration.slack_user_id], now=utcnow())
+    dialect = dialect_of(session)
+    now = to_driver_time(dialect, utcnow())
+    driver_of(session).execute(_MARK_STALE[dialect], (registration.slack_user_id, now)).close()
     return registration
+
+
+_MARK_STALE = per_driver(MARK_ONE_SQL)
 
 
 _TABLE = cast(Table, Registration.__table__)  # declarative types it as any FromClause

@@ -53,6 +53,15 @@ def _mark(insert):
 _MARK = for_each_dialect(_mark)
 
 
+# _MARK for one person as driver SQL ({0}: the driver's placeholder,
+# storage.driver_sql.per_driver), for the sign-up under the meetup's lock.
+MARK_ONE_SQL = (
+    "INSERT INTO stale_homes (slack_user_id, changed_at, version, attempts) VALUES ({0}, {0}, 1, 0)"
+    " ON CONFLICT (slack_user_id) DO UPDATE SET changed_at = excluded.changed_at,"
+    " version = stale_homes.version + 1, claimed_until = NULL, attempts = 0"
+)
+
+
 def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
     rows = [{"slack_user_id": u, "changed_at": now, "version": 1, "attempts": 0} for u in sorted(set(user_ids))]
     # One row (every sign-up) as a single statement: a list of one would take

@@ -299,8 +299,8 @@ class Outbox:
         if ids is None:
             # Look before taking the write lock: most polls find nothing to do,
             # and SQLite's lock would make sign-ups wait meanwhile.
-            with self.db.read_connection() as connection:
-                if not delivery_store.has_due_deliveries(connection, now):
+            with self.db.single_read() as connection:
+                if not delivery_store.has_due_deliveries(connection, self.db.engine.dialect.name, now):
                     return []
         token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
         with self.db.transaction() as session:

@@ -40,3 +40,24 @@ def test_a_taken_key_inserts_nothing_and_a_rollback_keeps_nothing(db):
 def test_a_name_that_is_not_a_column_is_refused(db):
     with db.transaction() as session, pytest.raises(ValueError, match="stat"):
         insert_row(session, TABLE, {"kind": "signup", "idempotency_key": "k1", "stat": "sent"})
+
+
+def test_a_new_sign_up_marks_the_persons_home_tab_out_of_date_as_the_flush_would(db, clock):
+    # add_registration marks it with driver SQL, as storage/stale_homes.py's
+    # hook does for every other change of status.
+    from datetime import timedelta
+
+    from bot.signups.signups import sign_up
+    from storage.models import StaleHome
+    from tests.support.factories import make_form, make_meetup
+
+    first, second = make_meetup(db, now=clock()), make_meetup(db, now=clock())
+    sign_up(db, make_form(meetup_id=first.id), user_id="U1", now=clock(), contact="x")
+    with db.transaction() as session:
+        row = session.get(StaleHome, "U1")
+        assert (row.version, row.attempts, row.claimed_until) == (1, 0, None)
+        row.claimed_until, row.attempts = clock() + timedelta(minutes=1), 2  # a worker failed once and holds it
+    sign_up(db, make_form(meetup_id=second.id), user_id="U1", now=clock(), contact="x")
+    with db.read() as session:
+        row = session.get(StaleHome, "U1")
+        assert (row.version, row.attempts, row.claimed_until) == (2, 0, None)
