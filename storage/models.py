@@ -162,7 +162,9 @@ class Registration(Base):
     # explicit consent, and this records when it was given.
     needs_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(20))
-    # Why the bot or an organiser decided what it did, in words for the person.
+    # Why the bot decided what it did, in words for the person: shown to
+    # them while they wait for an organiser, and to the organisers on the
+    # request. An organiser's decision leaves it as it was (decided_by).
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
