@@ -21,6 +21,21 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Bold and code spans, and links written <url|words>: what a notification
+# would otherwise show as typed.
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+_CODE = re.compile(r"`([^`\n]+)`")
+_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
+
+
+def notification_text(mrkdwn: str) -> str:
+    """The `text` to send beside a message's blocks, from their mrkdwn.
+    Phones show it in the notification and screen readers read it, and
+    neither renders mrkdwn, so the asterisks of bold, the backticks of code
+    and a link's address go. Mentions stay: Slack names the person."""
+    return _LINK.sub(r"\1", _CODE.sub(r"\1", _BOLD.sub(r"\1", mrkdwn)))
+
+
 def format_date(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     return f"{local:%A} {local.day} {local:%B %Y}"
