@@ -292,7 +292,9 @@ class VenueListEntry(Base):
 class SeenRequest(Base):
     """Signatures of Slack requests already handled, kept a few minutes: Slack
     signs each delivery afresh (retries too), so a signature seen twice is a
-    replay of a captured request."""
+    replay of a captured request. With an SQLite file the rows go to a file
+    of their own beside it, and this table there stays empty
+    (storage.seen_requests.seen_requests_database)."""
 
     __tablename__ = "seen_requests"
 
