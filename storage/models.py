@@ -293,8 +293,10 @@ class SeenRequest(Base):
     """Signatures of Slack requests already handled, kept a few minutes: Slack
     signs each delivery afresh (retries too), so a signature seen twice is a
     replay of a captured request. With an SQLite file the rows go to a file
-    of their own beside it, and this table there stays empty
-    (storage.seen_requests.seen_requests_database)."""
+    of their own beside it, in a table made from this model rather than by
+    the migrations (storage.seen_requests.seen_requests_database): a
+    migration that changes it must change that file's table too. The table
+    in the database itself then stays empty."""
 
     __tablename__ = "seen_requests"
 

@@ -22,9 +22,10 @@ def escape(text: str | None) -> str:
 
 
 # Bold and code spans, and links written <url|words>: what a notification
-# would otherwise show as typed.
-_BOLD = re.compile(r"\*([^*\n]+)\*")
-_CODE = re.compile(r"`([^`\n]+)`")
+# would otherwise show as typed. As Slack reads them, a span's markers touch
+# its words and not the words outside it, so "5 * 3 and 2 * 4" is no span.
+_BOLD = re.compile(r"(?<![\w*])\*(?=[^*\s])([^*\n]*?[^*\s])\*(?![\w*])")
+_CODE = re.compile(r"(?<![\w`])`(?=[^`\s])([^`\n]*?[^`\s])`(?![\w`])")
 _LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
 
 

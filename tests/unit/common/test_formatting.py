@@ -36,5 +36,7 @@ def test_a_notification_shows_the_words_not_the_mrkdwn():
         "You have a place at Open source &amp; you. Use /meetup cancel if you cannot come, "
         "or read the privacy notice. Ask <@U0ORGANISER>."
     )
-    # A lone asterisk, as a person might type one, stays.
-    assert notification_text("5 * 3 people") == "5 * 3 people"
+    # Asterisks and backticks that mark no span, as a person might type them, stay.
+    for typed in ("5 * 3 people", "5 * 3 and 2 * 4", "a*b*c", "```", "it's `` here"):
+        assert notification_text(typed) == typed
+    assert notification_text("*Python * Rust* and *C*") == "*Python * Rust* and C"  # as typed, where unclear
