@@ -242,7 +242,6 @@ def on_decision(
         approve=approve,
         organiser_id=organiser_id,
         now=now,
-        contact=deps.settings.organiser_contact,
         limits=deps.limits,
         then=lambda session, decided: queued.extend(_queue_decision(session, deps, decided, now=now)),
     )

@@ -269,7 +269,10 @@ class _KeptConnections:
 
 def to_driver_time(dialect: str, moment: datetime) -> Any:
     """An aware time as a statement on a driver connection takes it: naive
-    UTC, and on SQLite in the text SQLAlchemy stores (storage.models.UTCDateTime)."""
+    UTC, and on SQLite in the text SQLAlchemy stores (storage.models.UTCDateTime).
+    A naive one is refused, as that type refuses it: its zone is unknown."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use aware UTC times")
     naive = moment.astimezone(UTC).replace(tzinfo=None)
     return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
 
@@ -309,6 +312,7 @@ class Database:
         self._read_sessions = sessionmaker(self._read_only, expire_on_commit=False)
         self._kept = _KeptConnections(self.engine)
         self._beside: dict[str, Database] = {}
+        self._beside_lock = threading.Lock()
 
     def beside(self, suffix: str) -> Database:
         """For an SQLite file, a database in a file of its own beside it
@@ -320,10 +324,11 @@ class Database:
         # A URI names a file its own way (or memory): keep to one database.
         if self.is_postgres or not database or database == ":memory:" or database.startswith("file:"):
             return self
-        if suffix not in self._beside:
-            url = self.engine.url.set(database=f"{database}{suffix}")
-            self._beside[suffix] = Database(url.render_as_string(hide_password=False))
-        return self._beside[suffix]
+        with self._beside_lock:
+            if suffix not in self._beside:
+                url = self.engine.url.set(database=f"{database}{suffix}")
+                self._beside[suffix] = Database(url.render_as_string(hide_password=False))
+            return self._beside[suffix]
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -89,9 +89,7 @@ def to_driver(dialect: str, table: Table, name: str, value: Any) -> Any:
     would give it: times as naive UTC (text on SQLite), JSON as its text
     (PostgreSQL casts it to the column's type)."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:  # as storage.models.UTCDateTime refuses it
-            raise ValueError("naive datetime given to the database; use aware UTC times")
-        return to_driver_time(dialect, value)
+        return to_driver_time(dialect, value)  # which refuses a naive one
     if value is not None and isinstance(table.columns[name].type, JSON):
         return json.dumps(value)
     return value

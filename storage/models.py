@@ -162,7 +162,9 @@ class Registration(Base):
     # explicit consent, and this records when it was given.
     needs_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(20))
-    # Why the bot or an organiser decided what it did, in words for the person.
+    # Why the bot decided what it did, in words for the person: shown to
+    # them while they wait for an organiser, and to the organisers on the
+    # request. An organiser's decision leaves it as it was (decided_by).
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -290,7 +292,11 @@ class VenueListEntry(Base):
 class SeenRequest(Base):
     """Signatures of Slack requests already handled, kept a few minutes: Slack
     signs each delivery afresh (retries too), so a signature seen twice is a
-    replay of a captured request."""
+    replay of a captured request. With an SQLite file the rows go to a file
+    of their own beside it, in a table made from this model rather than by
+    the migrations (storage.seen_requests.seen_requests_database): a
+    migration that changes it must change that file's table too. The table
+    in the database itself then stays empty."""
 
     __tablename__ = "seen_requests"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, delete
+from sqlalchemy import Connection, Table, delete, inspect, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from storage.db import Database, to_driver_time
@@ -37,7 +38,22 @@ def seen_requests_database(db: Database) -> Database:
             connection.execute(CreateTable(_TABLE, if_not_exists=True))
             for index in _TABLE.indexes:
                 connection.execute(CreateIndex(index, if_not_exists=True))
+        _move_rows(db, store)
     return store
+
+
+def _move_rows(db: Database, store: Database) -> None:
+    """Signatures a version before this one kept in the database itself:
+    moved, so a request captured just before an upgrade is still refused,
+    and so nothing is left there that no purge would reach."""
+    if not inspect(db.engine).has_table(_TABLE.name):  # not migrated: nothing kept
+        return
+    with db.connection() as connection:
+        rows = [row._asdict() for row in connection.execute(select(_TABLE))]
+        if rows:
+            with store.connection() as into:
+                into.execute(sqlite_insert(_TABLE).on_conflict_do_nothing(), rows)
+            connection.execute(delete(_TABLE))
 
 
 # Built once: this runs on every request.

@@ -48,13 +48,14 @@ def _mark(insert):
     )
 
 
-# Built once, given its rows at each run: building it cost a sign-up more
-# CPU than its insert of the registration (docs/performance.md).
+# Built once, given its rows at each run: building it cost a change of
+# status more CPU than the change itself (docs/performance.md).
 _MARK = for_each_dialect(_mark)
 
 
 # _MARK for one person as driver SQL ({0}: the driver's placeholder,
-# storage.driver_sql.per_driver), for the sign-up under the meetup's lock.
+# storage.driver_sql.per_driver), for a new sign-up under the meetup's lock
+# (storage.registrations.add_registration). Change the two together.
 MARK_ONE_SQL = (
     "INSERT INTO stale_homes (slack_user_id, changed_at, version, attempts) VALUES ({0}, {0}, 1, 0)"
     " ON CONFLICT (slack_user_id) DO UPDATE SET changed_at = excluded.changed_at,"
@@ -64,7 +65,7 @@ MARK_ONE_SQL = (
 
 def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
     rows = [{"slack_user_id": u, "changed_at": now, "version": 1, "attempts": 0} for u in sorted(set(user_ids))]
-    # One row (every sign-up) as a single statement: a list of one would take
+    # One row (most changes) as a single statement: a list of one would take
     # the driver's slower path for many rows.
     connection.execute(_MARK[connection.dialect.name], rows[0] if len(rows) == 1 else rows)
 

@@ -21,6 +21,22 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Bold and code spans, and links written <url|words>: what a notification
+# would otherwise show as typed. As Slack reads them, a span's markers touch
+# its words and not the words outside it, so "5 * 3 and 2 * 4" is no span.
+_BOLD = re.compile(r"(?<![\w*])\*(?=[^*\s])([^*\n]*?[^*\s])\*(?![\w*])")
+_CODE = re.compile(r"(?<![\w`])`(?=[^`\s])([^`\n]*?[^`\s])`(?![\w`])")
+_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
+
+
+def notification_text(mrkdwn: str) -> str:
+    """The `text` to send beside a message's blocks, from their mrkdwn.
+    Phones show it in the notification and screen readers read it, and
+    neither renders mrkdwn, so the asterisks of bold, the backticks of code
+    and a link's address go. Mentions stay: Slack names the person."""
+    return _LINK.sub(r"\1", _CODE.sub(r"\1", _BOLD.sub(r"\1", mrkdwn)))
+
+
 def format_date(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     return f"{local:%A} {local.day} {local:%B %Y}"

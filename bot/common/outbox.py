@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict, Unpack
 
+from bot.common.formatting import notification_text
 from storage import deliveries as delivery_store
 from storage.db import Database
 from storage.models import DELIVERY_PENDING, Delivery, Registration, utcnow
@@ -205,7 +206,9 @@ def _update_prefix(message: str) -> str:
 
 
 def _payload(blocks: list[dict], text: str, attachment: dict | None = None) -> dict:
-    payload: dict = {"text": text[:3000], "blocks": blocks}
+    # Beside blocks the text is only what a notification shows (and a
+    # screen reader reads): plain words, never more than Slack takes.
+    payload: dict = {"text": (notification_text(text) if blocks else text)[:3000], "blocks": blocks}
     if attachment:
         payload["attachment"] = attachment
     return payload

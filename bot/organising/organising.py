@@ -479,7 +479,6 @@ def cancel_meetup(
         had_place = frozenset(r.id for r in registered if r.status == CONFIRMED)
         for registration in registered:
             registration.set_status(CANCELLED, now)
-            registration.reason = "The meetup was cancelled."
         result = CancelMeetupResult(meetup, registered, had_place)
         then(session, result)
         return result

@@ -66,7 +66,6 @@ def decide(
     approve: bool,
     organiser_id: str,
     now: datetime,
-    contact: str,
     limits: SignupLimits = UNKEYED,
     then: Callable[[object, ApprovalResult], None] | None = None,
 ) -> ApprovalResult:
@@ -93,17 +92,15 @@ def decide(
             return ApprovalResult(
                 ApprovalOutcome.NOT_POSSIBLE, meetup, registration, reason="The meetup has already started."
             )
+        # The reason stays as the bot gave it: the organisers' copies of the
+        # request go on showing why it needed them, beside who decided.
         registration.decided_by = organiser_id
         if not approve:
-            registration.reason = (
-                f"An organiser could not confirm you can come. If you think this is wrong, contact {contact}."
-            )
             registration.set_status(DECLINED, now)
             # Kept apart from the registration, so it stands after `/meetup forget`.
             limits.record_decline(session, meetup.id, registration.slack_user_id, now)
             result = ApprovalResult(ApprovalOutcome.DECLINED_NOW, meetup, registration)
         else:
-            registration.reason = "An organiser approved your sign-up."
             position = assign_place(session, meetup, registration, now)
             result = ApprovalResult(ApprovalOutcome.APPROVED, meetup, registration, position)
         if then is not None:

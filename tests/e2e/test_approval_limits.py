@@ -56,7 +56,7 @@ def test_signing_up_and_cancelling_in_a_loop_sends_one_request_and_stops_at_thre
 def test_a_decline_stands_after_forget(db, clock):
     meetup = make_meetup(db, now=clock())
     waiting = sign_up(db, contractor_form(meetup), user_id=SAM, now=clock(), contact="x").registration
-    approvals.decide(db, waiting.id, approve=False, organiser_id=ORGANISER, now=clock(), contact="x")
+    approvals.decide(db, waiting.id, approve=False, organiser_id=ORGANISER, now=clock())
     forget(db, SAM, clock())
     assert find_registration(db, meetup.id, SAM) is None
 

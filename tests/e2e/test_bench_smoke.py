@@ -57,6 +57,6 @@ def test_the_lock_hold_benchmark_runs_at_a_tiny_scale(pg_cluster):
     # skipped, or failed in CI, as every test needing PostgreSQL is.)
     from bench.lockhold import measure
 
-    figures = measure(5)
+    figures = measure(3, warm_up=2)
     assert figures["hold_ms_median"] > 0
     assert figures["cpu_ms_median"] > 0

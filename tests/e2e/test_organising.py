@@ -131,6 +131,9 @@ def test_an_organiser_runs_a_meetup_from_slack_end_to_end(bot):
         ]
     )
     assert buttons(decided[0]["blocks"]) == []
+    # It still says why the bot asked: the decision does not overwrite it.
+    told = next(line for line in request_text.splitlines() if line.startswith("*What the bot told them:*"))
+    assert told in block_texts(decided[0]["blocks"]) and "approved" not in told
     eventually(lambda: dms_to(bot.fake, SAM)[1:])
     assert "An organiser has approved your sign-up" in block_texts(dms_to(bot.fake, SAM)[-1]["blocks"])
     eventually(lambda: "*Full: join the waitlist*" in block_texts(card(bot)["blocks"]))

@@ -44,6 +44,8 @@ def test_signup_opens_a_prefilled_modal_and_a_submission_confirms_and_sends_a_dm
     dm_saying(bot.fake, ADA, "You have a place at *Cross-government open source meetup*")
     [dm] = dms_to(bot.fake, ADA)
     assert "Cancel my place" in block_texts(dm["blocks"])
+    # What her phone's notification shows: the words, without mrkdwn.
+    assert dm["text"].startswith("You have a place at Cross-government open source meetup.")
     # Posted to her user id: no conversations.open, whose rate limit (about
     # 50 a minute) an announcement's rush of sign-ups would reach.
     assert bot.fake.calls_to("conversations.open") == []

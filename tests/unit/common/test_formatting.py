@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.common.formatting import escape, format_date, format_time, format_when
+from bot.common.formatting import escape, format_date, format_time, format_when, notification_text
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -25,3 +25,18 @@ def test_times_are_shown_in_london_time_in_summer():
 def test_escape_stops_mentions_and_links():
     assert escape("<!channel> free cake & more") == "&lt;!channel&gt; free cake &amp; more"
     assert escape("<https://evil|click>") == "&lt;https://evil|click&gt;"
+
+
+def test_a_notification_shows_the_words_not_the_mrkdwn():
+    text = (
+        "You have a place at *Open source &amp; you*. Use `/meetup cancel` if you cannot come, "
+        "or <https://example.gov.uk/privacy|read the privacy notice>. Ask <@U0ORGANISER>."
+    )
+    assert notification_text(text) == (
+        "You have a place at Open source &amp; you. Use /meetup cancel if you cannot come, "
+        "or read the privacy notice. Ask <@U0ORGANISER>."
+    )
+    # Asterisks and backticks that mark no span, as a person might type them, stay.
+    for typed in ("5 * 3 people", "5 * 3 and 2 * 4", "a*b*c", "```", "it's `` here"):
+        assert notification_text(typed) == typed
+    assert notification_text("*Python * Rust* and *C*") == "*Python * Rust* and C"  # as typed, where unclear

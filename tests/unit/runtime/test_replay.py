@@ -106,6 +106,24 @@ def test_on_an_sqlite_file_the_guard_writes_to_a_file_of_its_own(sqlite_url, tmp
         db.dispose()
 
 
+def test_signatures_kept_in_the_sqlite_database_before_an_upgrade_are_moved_and_still_refused(sqlite_url):
+    from datetime import UTC, datetime
+
+    from storage.db import Database
+
+    db = Database(sqlite_url)
+    try:
+        now = int(time.time())
+        with db.transaction() as session:  # as the version before this one kept them
+            session.add(SeenRequest(signature="v0=captured", seen_at=datetime.fromtimestamp(now, tz=UTC)))
+        guard = ReplayGuard(db)
+        assert guard.is_first_delivery("v0=captured", str(now)) is False
+        with db.read() as session:
+            assert session.scalar(select(func.count()).select_from(SeenRequest)) == 0
+    finally:
+        db.dispose()
+
+
 def test_on_postgresql_the_guard_writes_to_the_database_itself(db):
     # PostgreSQL writes rows in parallel; only SQLite needs a file of its own.
     ReplayGuard(db).is_first_delivery("v0=aaa", str(int(time.time())))
