@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from storage.db import Database, to_driver_time
+from storage.driver_sql import per_driver
 from storage.models import SeenRequest
 from storage.upserts import for_each_dialect
 
@@ -69,12 +70,9 @@ def record_request(connection: Connection, signature: str, seen_at: datetime) ->
 
 
 # The same insert as driver SQL, for Database.single_write.
-_RECORD_SQL = {
-    "sqlite": "INSERT INTO seen_requests (signature, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
-    "postgresql": (
-        "INSERT INTO seen_requests (signature, seen_at) VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING signature"
-    ),
-}
+_RECORD_SQL = per_driver(
+    "INSERT INTO seen_requests (signature, seen_at) VALUES ({0}, {0}) ON CONFLICT DO NOTHING RETURNING signature"
+)
 
 
 def record_request_directly(driver_connection, dialect: str, signature: str, seen_at: datetime) -> bool:
