@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.introductions.introductions import consent_of
-from bot.meetups.home import home_entries, refresh_stale_homes
+from bot.meetups.home import home_entries, home_opened, refresh_stale_homes
 from bot.meetups.meetups import get_meetup, is_taking_signups
 from bot.meetups.subscriptions import is_subscribed
 from bot.organising.organising import places_text
@@ -77,6 +77,7 @@ def register(app: App, deps: Deps) -> None:
     def on_home_opened(event: dict, client: WebClient) -> None:
         # The event also comes for the Messages tab, which the bot does not draw.
         if event.get("tab", "home") == "home":
+            home_opened(deps.db, event["user"], now=deps.clock())
             publish_home(client, deps, event["user"])
 
     @app.action(HOME_NEW_ACTION)

@@ -71,6 +71,11 @@ def mydata_command(request: CommandRequest) -> None:
         )
     if held.topics or held.votes:
         sections.append(f"Discussion topics you proposed: {held.topics}. Topics you voted for: {held.votes}.")
+    if held.home_opened_at is not None:
+        sections.append(
+            f"You last opened the bot's Home tab on {format_date(held.home_opened_at, tz)}. We keep this so "
+            "that it stays up to date while you use it."
+        )
     sections.append("To delete all of it, use `/meetup forget`.")
     request.ack(
         text="The personal data we hold about you", blocks=[section(shorten(s, SECTION_TEXT)) for s in sections]

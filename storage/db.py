@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
@@ -265,23 +264,6 @@ class _KeptConnections:
                 self._open -= len(idle)
         for driver, _ in idle if mine else []:
             _close_quietly(driver)
-
-
-def to_driver_time(dialect: str, moment: datetime) -> Any:
-    """An aware time as a statement on a driver connection takes it: naive
-    UTC, and on SQLite in the text SQLAlchemy stores (storage.models.UTCDateTime).
-    A naive one is refused, as that type refuses it: its zone is unknown."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime given to the database; use aware UTC times")
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
-
-
-def from_driver_time(value: Any) -> datetime:
-    """A time a driver connection read, as aware UTC (to_driver_time's inverse)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC)
 
 
 def _close_quietly(driver: Any) -> None:

@@ -10,8 +10,8 @@ from typing import cast
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import from_driver_time, rowcount, to_driver_time
-from storage.driver_sql import first_row, insert_row, per_driver, to_driver
+from storage.db import rowcount
+from storage.driver_sql import first_row, from_driver_time, insert_row, per_driver, to_driver, to_driver_time
 from storage.models import (
     DELIVERY_CANCELLED,
     DELIVERY_CLAIMED,

@@ -7,13 +7,28 @@ result) cost more CPU than the statement, and every other sign-up waits
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Session
 
-from storage.db import to_driver_time
+
+def to_driver_time(dialect: str, moment: datetime) -> Any:
+    """An aware time as a statement on a driver connection takes it: naive
+    UTC, and on SQLite in the text SQLAlchemy stores (storage.models.UTCDateTime).
+    A naive one is refused, as that type refuses it: its zone is unknown."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use aware UTC times")
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
+
+
+def from_driver_time(value: Any) -> datetime:
+    """A time a driver connection read, as aware UTC (to_driver_time's inverse)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def per_driver(sql: str) -> dict[str, str]:

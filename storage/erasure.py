@@ -42,8 +42,14 @@ def forget_person(session: Session, slack_user_id: str) -> dict[str, int]:
             .values(proposer_user_id="forgotten", proposer_name=NO_NAME)
         )
     )
-    stale_homes.forget(session, slack_user_id)
-    return {"votes": votes, "messages": messages, "topics": topics, "co_organising": co_organising}
+    home_tab = stale_homes.forget(session, slack_user_id)
+    return {
+        "votes": votes,
+        "messages": messages,
+        "topics": topics,
+        "co_organising": co_organising,
+        "home_tab": home_tab,
+    }
 
 
 def cards_naming(session: Session, slack_user_id: str | None = None, *, meetup_id: int | None = None) -> list[Topic]:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storage.db import Database, added, from_driver_time
-from storage.driver_sql import dialect_of, driver_of, first_row
+from storage.db import Database, added
+from storage.driver_sql import dialect_of, driver_of, first_row, from_driver_time
 from storage.models import MEETUP_OPEN, Meetup
 
 

@@ -623,6 +623,19 @@ class StaleHome(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class HomeViewer(Base):
+    """Someone who has opened the bot's Home tab, and when they last did.
+    Only their Home tab is drawn again when their status changes: Slack
+    asks for it afresh each time a person opens it (`app_home_opened`), so
+    drawing it for anyone else would be work nobody sees. Gone with
+    `/meetup forget`, and PURGE_AFTER_DAYS after the last opening."""
+
+    __tablename__ = "home_viewers"
+
+    slack_user_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # Introductions ------------------------------------------------------------------
 
 

@@ -9,8 +9,15 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from storage.db import from_driver_time, to_driver_time
-from storage.driver_sql import dialect_of, driver_of, first_row, insert_row, per_driver
+from storage.driver_sql import (
+    dialect_of,
+    driver_of,
+    first_row,
+    from_driver_time,
+    insert_row,
+    per_driver,
+    to_driver_time,
+)
 from storage.models import (
     ACTIVE_STATUSES,
     CONFIRMED,
@@ -21,7 +28,7 @@ from storage.models import (
     utcnow,
 )
 from storage.signup_guards import GuardState
-from storage.stale_homes import MARK_ONE_SQL
+from storage.stale_homes import MARK_STALE
 
 
 def get_registration(session: Session, meetup_id: int, slack_user_id: str) -> Registration | None:
@@ -89,11 +96,8 @@ def add_registration(session: Session, registration: Registration) -> Registrati
     # What the flush's hook (storage/stale_homes.py) would have done.
     dialect = dialect_of(session)
     now = to_driver_time(dialect, utcnow())
-    driver_of(session).execute(_MARK_STALE[dialect], (registration.slack_user_id, now)).close()
+    driver_of(session).execute(MARK_STALE[dialect], (now, registration.slack_user_id)).close()
     return registration
-
-
-_MARK_STALE = per_driver(MARK_ONE_SQL)
 
 
 _TABLE = cast(Table, Registration.__table__)  # declarative types it as any FromClause

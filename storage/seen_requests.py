@@ -13,8 +13,8 @@ from sqlalchemy import Connection, Table, delete, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from storage.db import Database, to_driver_time
-from storage.driver_sql import per_driver
+from storage.db import Database
+from storage.driver_sql import per_driver, to_driver_time
 from storage.models import SeenRequest
 from storage.upserts import for_each_dialect
 

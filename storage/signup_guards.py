@@ -8,8 +8,8 @@ from typing import NamedTuple, cast
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from storage.db import added, to_driver_time
-from storage.driver_sql import dialect_of, driver_of, per_driver
+from storage.db import added
+from storage.driver_sql import dialect_of, driver_of, per_driver, to_driver_time
 from storage.models import SignupGuard
 
 _TABLE = cast(Table, SignupGuard.__table__)

@@ -1,7 +1,8 @@
 """Whose Home tab is out of date. The session records it as it flushes a
 registration's new status, so it is written in the same transaction as the
 change, whichever rule made it (sign-up, cancellation, a promotion, an
-approval); the worker reads and clears it."""
+approval); the worker reads and clears it. Only for people who have opened
+their Home tab (home_viewers)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typing import cast
 from sqlalchemy import Connection, CursorResult, delete, event, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Registration, StaleHome, utcnow
+from storage.driver_sql import dialect_of, per_driver, to_driver_time
+from storage.models import HomeViewer, Registration, StaleHome, utcnow
 from storage.upserts import for_each_dialect
 
-_TABLE = StaleHome.__table__
+_VIEWERS = HomeViewer.__table__
 
 
 def watch_registrations(sessions: sessionmaker) -> None:
@@ -35,39 +37,51 @@ def _record_changes(session: Session, _flush_context, _instances) -> None:
         mark_stale(session.connection(), people, now=utcnow())
 
 
-def _mark(insert):
-    statement = insert(_TABLE)
-    return statement.on_conflict_do_update(
-        index_elements=["slack_user_id"],
-        set_={
-            "changed_at": statement.excluded.changed_at,
-            "version": _TABLE.c.version + 1,
-            "claimed_until": None,
-            "attempts": 0,
-        },
-    )
-
-
-# Built once, given its rows at each run: building it cost a change of
-# status more CPU than the change itself (docs/performance.md).
-_MARK = for_each_dialect(_mark)
-
-
-# _MARK for one person as driver SQL ({0}: the driver's placeholder,
-# storage.driver_sql.per_driver), for a new sign-up under the meetup's lock
-# (storage.registrations.add_registration). Change the two together.
-MARK_ONE_SQL = (
-    "INSERT INTO stale_homes (slack_user_id, changed_at, version, attempts) VALUES ({0}, {0}, 1, 0)"
+# Marks a person's Home tab as out of date, if they have ever opened it
+# (home_viewers): nobody sees a Home tab that was never opened, and Slack
+# asks for it afresh when it is (handlers/home.py). Driver SQL ({0}: the
+# driver's placeholder, storage.driver_sql.per_driver), parameters (now,
+# user id): a new sign-up runs it under the meetup's lock
+# (storage.registrations.add_registration), where the ORM's statement cost
+# more CPU than running it (docs/performance.md).
+_MARK_SQL = (
+    "INSERT INTO stale_homes (slack_user_id, changed_at, version, attempts)"
+    " SELECT slack_user_id, {0}, 1, 0 FROM home_viewers WHERE slack_user_id = {0}"
     " ON CONFLICT (slack_user_id) DO UPDATE SET changed_at = excluded.changed_at,"
     " version = stale_homes.version + 1, claimed_until = NULL, attempts = 0"
 )
+MARK_STALE = per_driver(_MARK_SQL)
 
 
 def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
-    rows = [{"slack_user_id": u, "changed_at": now, "version": 1, "attempts": 0} for u in sorted(set(user_ids))]
-    # One row (most changes) as a single statement: a list of one would take
-    # the driver's slower path for many rows.
-    connection.execute(_MARK[connection.dialect.name], rows[0] if len(rows) == 1 else rows)
+    dialect = connection.dialect.name
+    at = to_driver_time(dialect, now)
+    connection.exec_driver_sql(MARK_STALE[dialect], [(at, user_id) for user_id in sorted(set(user_ids))])
+
+
+def record_viewer(session: Session, user_id: str, *, now: datetime) -> None:
+    """They opened their Home tab: draw it again when their status changes."""
+    session.execute(_RECORD_VIEWER[dialect_of(session)], {"slack_user_id": user_id, "opened_at": now})
+
+
+def _record_viewer(insert):
+    statement = insert(_VIEWERS)
+    return statement.on_conflict_do_update(
+        index_elements=["slack_user_id"], set_={"opened_at": statement.excluded.opened_at}
+    )
+
+
+_RECORD_VIEWER = for_each_dialect(_record_viewer)
+
+
+def opened_at(session: Session, user_id: str) -> datetime | None:
+    """When they last opened their Home tab, if the bot keeps it."""
+    return session.scalar(select(HomeViewer.opened_at).where(HomeViewer.slack_user_id == user_id))
+
+
+def purge_viewers(session: Session, opened_before: datetime) -> int:
+    """Those who have not opened it since: drawn again only once they do."""
+    return cast(CursorResult, session.execute(delete(HomeViewer).where(HomeViewer.opened_at < opened_before))).rowcount
 
 
 def _unclaimed(now: datetime):
@@ -118,5 +132,7 @@ def release(session: Session, failed: Iterable[tuple[str, int]], *, give_up_afte
     return dropped
 
 
-def forget(session: Session, user_id: str) -> None:
+def forget(session: Session, user_id: str) -> int:
+    """1 if the bot kept when they last opened their Home tab, otherwise 0."""
     session.execute(delete(StaleHome).where(StaleHome.slack_user_id == user_id))
+    return cast(CursorResult, session.execute(delete(HomeViewer).where(HomeViewer.slack_user_id == user_id))).rowcount

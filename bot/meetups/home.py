@@ -59,6 +59,13 @@ def home_entries(db: Database, user_id: str, *, now: datetime, organiser: bool, 
         ]
 
 
+def home_opened(db: Database, user_id: str, *, now: datetime) -> None:
+    """Slack asks for a person's Home tab each time they open it; from
+    then on it is also drawn again when their status changes."""
+    with db.transaction() as session:
+        stale_store.record_viewer(session, user_id, now=now)
+
+
 def refresh_stale_homes(db: Database, *, now: datetime, publish: Callable[[str], bool], limit: int) -> int:
     """Publish the Home tab of up to `limit` people whose status changed;
     `publish(user_id)` says whether Slack took it. A failed one stays for

@@ -15,7 +15,7 @@ from bot.signups.approvals import PostedCopy
 from bot.signups.export import venue_list_holds
 from bot.signups.signups import fill_places
 from bot.signups.venue_lists import CHANGE_LIST_KIND, FINAL_LIST_KIND
-from storage import erasure
+from storage import erasure, stale_homes
 from storage import exports as export_store
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
@@ -44,7 +44,8 @@ def privacy_notice(settings: Settings) -> str:
         "and to tell you about your place.\n"
         "*What we keep:* your Slack user ID, your name, your email address and organisation, how you work "
         "in government and, if you choose to tell us, your dietary and access needs. We also keep the "
-        "discussion topics you propose, your votes, and when you were checked in at a meetup. "
+        "discussion topics you propose, your votes, when you were checked in at a meetup, and when you last "
+        "opened the bot's Home tab, so that it stays up to date while you use it. "
         "If you ask for introductions, we keep that you asked, "
         "when, and what you wrote about your work, and share your name, organisation, what you wrote and the "
         "topics you both voted for with the people we introduce you to. "
@@ -69,7 +70,8 @@ def privacy_notice(settings: Settings) -> str:
         "had a place and came, and a coded form of your Slack user ID that cannot be turned back into it, "
         "so that we can "
         "report how many people and organisations the series reached, and how many people came back. "
-        "`/meetup forget` removes this coded form too.\n"
+        "`/meetup forget` removes this coded form too. We delete when you last opened the bot's Home tab "
+        f"{days} days after you did.\n"
         "*Who sees it:* the organisers, including the host department's co-organisers of the meetup. The host "
         f"building's security desk gets the venue list: {venue_list_holds(settings.venue_list_columns)} of "
         "each person with a place, and changes to it. Your dietary and access needs go only to the organisers, "
@@ -96,10 +98,12 @@ class HeldData:
     topics: int = 0
     # Their consent to introductions, and what they wrote they work on.
     introductions: IntroductionConsent | None = None
+    home_opened_at: datetime | None = None  # when they last opened the Home tab
 
     @property
     def empty(self) -> bool:
-        return not (self.registrations or self.subscribed or self.votes or self.topics or self.introductions)
+        held = (self.registrations, self.subscribed, self.votes, self.topics, self.introductions, self.home_opened_at)
+        return not any(held)
 
 
 def data_held(db: Database, user_id: str) -> HeldData:
@@ -109,6 +113,7 @@ def data_held(db: Database, user_id: str) -> HeldData:
             [(r.meetup, r) for r in rows],
             subscribed=subscription_store.get_subscription(session, user_id) is not None,
             introductions=introductions.consent_in(session, user_id),
+            home_opened_at=stale_homes.opened_at(session, user_id),
             **erasure.has_person(session, user_id),
         )
 
@@ -263,4 +268,5 @@ def purge_due(
         # Consent to introductions outlives no sign-up: once the person's
         # meetups are all purged, it goes too.
         introductions.purge_consents(session, now, days)
+        stale_homes.purge_viewers(session, now - timedelta(days=days))
     return purged

@@ -10,13 +10,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.meetups.home import home_batch
+from bot.meetups.home import home_batch, home_opened
+from bot.privacy.privacy import data_held, purge_due
 from bot.topics.topics import get_topic, ranking
 from storage.models import TOPIC_CARRIED_OVER, StaleHome
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts
 from tests.support.factories import make_meetup
 from tests.support.messages import dms_to
+from tests.support.organising import open_home
 from tests.support.reminders import register, worker_for
 from tests.support.topics import ADA, BOB, open_schedule_modal, people, propose, wait_until
 
@@ -71,8 +73,14 @@ def test_topics_that_did_not_fit_move_to_the_next_meetup_once_with_nobody_runnin
 # The Home tab ---------------------------------------------------------------------------------------------------------
 
 
-def test_a_person_promoted_by_a_cancellation_sees_it_on_their_home_tab_without_opening_it(bot):
+def opened_home(bot, *user_ids) -> None:
+    for user_id in user_ids:
+        home_opened(bot.db, user_id, now=bot.clock())
+
+
+def test_a_person_promoted_by_a_cancellation_sees_it_on_their_home_tab_without_opening_it_again(bot):
     meetup = make_meetup(bot.db, now=bot.clock(), capacity=1)
+    opened_home(bot, ADA, BOB)
     register(bot.db, bot.fake, meetup, ADA, bot.clock())
     register(bot.db, bot.fake, meetup, BOB, bot.clock())
     assert stale(bot) == {ADA, BOB}
@@ -96,6 +104,7 @@ def test_a_person_promoted_by_a_cancellation_sees_it_on_their_home_tab_without_o
 def test_a_burst_of_changes_is_published_over_several_rounds_within_the_batch_size(bot):
     meetup = make_meetup(bot.db, now=bot.clock(), capacity=300)
     people_ = [f"U0P{n:03d}" for n in range(250)]
+    opened_home(bot, *people_)
     for person in people_:
         register(bot.db, bot.fake, meetup, person, bot.clock())
     worker = worker_for(bot)
@@ -113,6 +122,7 @@ def test_a_burst_of_changes_is_published_over_several_rounds_within_the_batch_si
 
 def test_a_home_tab_slack_did_not_take_stays_for_the_next_round(bot):
     meetup = make_meetup(bot.db, now=bot.clock())
+    opened_home(bot, ADA)
     register(bot.db, bot.fake, meetup, ADA, bot.clock())
     worker = worker_for(bot)
 
@@ -122,3 +132,26 @@ def test_a_home_tab_slack_did_not_take_stays_for_the_next_round(bot):
     bot.fake.end_outage()
     assert worker.run_due().homes_published == 1
     assert stale(bot) == set()
+
+
+def test_only_the_home_tabs_of_people_who_opened_theirs_are_drawn_again(bot):
+    meetup = make_meetup(bot.db, now=bot.clock(), capacity=1)
+    register(bot.db, bot.fake, meetup, ADA, bot.clock())
+    register(bot.db, bot.fake, meetup, BOB, bot.clock())
+    worker = worker_for(bot)
+    worker.run_due()
+    # Neither has opened it: Slack asks for it afresh when they do.
+    assert stale(bot) == set() and published_to(bot) == []
+
+    open_home(bot, BOB)  # app_home_opened, through the signed endpoint
+    assert published_to(bot) == [BOB]
+    assert bot.slack.command("cancel", user_id=ADA).status == 200  # BOB moves up
+    assert stale(bot) == {BOB}
+    worker.run_due()
+    assert published_to(bot) == [BOB, BOB]
+    assert "You have a place." in block_texts(bot.fake.home_views[BOB]["blocks"])
+
+    # PURGE_AFTER_DAYS after they last opened it, the bot no longer keeps it.
+    bot.clock.advance(days=bot.deps.settings.purge_after_days + 1)
+    purge_due(bot.db, bot.clock(), bot.deps.settings.purge_after_days)
+    assert data_held(bot.db, BOB).home_opened_at is None

@@ -161,3 +161,20 @@ def test_forget_and_the_purge_end_co_organisers_roles(db, clock):
     with db.read() as session:
         assert list_co_organisers(session, meetup.id) == []  # purged: the role ended with the meetup
         assert list_co_organisers(session, later.id) == ["U2"]
+
+
+def test_forget_and_the_purge_remove_when_someone_last_opened_their_home_tab(db, clock):
+    from bot.meetups.home import home_opened
+    from bot.privacy.privacy import data_held, forget
+
+    home_opened(db, "U1", now=clock())
+    assert data_held(db, "U1").home_opened_at == clock()
+    assert forget(db, "U1", clock()).anything
+    assert data_held(db, "U1").empty
+
+    home_opened(db, "U1", now=clock())
+    clock.advance(days=30)
+    home_opened(db, "U2", now=clock())
+    clock.advance(days=1)
+    purge_due(db, clock(), 30)  # 31 days since U1 opened it, 1 since U2
+    assert data_held(db, "U1").empty and data_held(db, "U2").home_opened_at is not None

@@ -44,14 +44,20 @@ def test_a_name_that_is_not_a_column_is_refused(db):
 
 def test_a_new_sign_up_marks_the_persons_home_tab_out_of_date_as_the_flush_would(db, clock):
     # add_registration marks it with driver SQL, as storage/stale_homes.py's
-    # hook does for every other change of status.
+    # hook does for every other change of status: only for someone who has
+    # opened their Home tab.
     from datetime import timedelta
 
+    from bot.meetups.home import home_opened
     from bot.signups.signups import sign_up
     from storage.models import StaleHome
     from tests.support.factories import make_form, make_meetup
 
-    first, second = make_meetup(db, now=clock()), make_meetup(db, now=clock())
+    first, second, third = (make_meetup(db, now=clock()) for _ in range(3))
+    sign_up(db, make_form(meetup_id=third.id), user_id="U1", now=clock(), contact="x")
+    with db.read() as session:
+        assert session.get(StaleHome, "U1") is None  # never opened it: nothing to draw
+    home_opened(db, "U1", now=clock())
     sign_up(db, make_form(meetup_id=first.id), user_id="U1", now=clock(), contact="x")
     with db.transaction() as session:
         row = session.get(StaleHome, "U1")

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from storage.db import to_driver_time
 from storage.deliveries import _HAS_DUE
+from storage.driver_sql import to_driver_time
 from storage.meetups import _LOCK_VERSION
 from storage.registrations import _MINE_AND_CONFIRMED, _UPCOMING_WITH_MINE
 from tests.support.factories import make_meetup

@@ -10,7 +10,8 @@ import psycopg
 import pytest
 
 import storage.db
-from storage.db import Database, to_driver_time
+from storage.db import Database
+from storage.driver_sql import to_driver_time
 
 
 def test_a_thread_waits_for_a_kept_connection_rather_than_opening_more(db, monkeypatch):
