@@ -430,7 +430,7 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
     from slack_sdk.errors import SlackApiError
 
     from bot.runtime.app import create_app, make_outbox, make_worker
-    from bot.runtime.server import make_http_server, serve_http, serve_socket_mode, start_housekeeping
+    from bot.runtime.server import freeze_start_up, make_http_server, serve_http, serve_socket_mode, start_housekeeping
     from bot.runtime.web import make_pages
 
     try:
@@ -452,6 +452,7 @@ def _serve_one(settings: Settings, db, *, sock=None, background: bool = True) ->
         # The worker process sends every message: this one only answers Slack.
         outbox.send_soon = False
     pages = make_pages(settings, db, app.client)
+    freeze_start_up()
     try:
         if settings.socket_mode:
             assert settings.app_token is not None  # socket_mode is bool(app_token), and Settings is frozen
@@ -484,11 +485,12 @@ def _work(settings: Settings, db) -> int:
     import threading
 
     from bot.runtime.app import make_worker
-    from bot.runtime.server import start_housekeeping
+    from bot.runtime.server import freeze_start_up, start_housekeeping
 
     os.nice(_WORKER_NICENESS)
     start_housekeeping(db, settings)
     worker = make_worker(settings, db)
+    freeze_start_up()
     worker.start()
     worker.outbox.run_sender(threading.Event())  # until the process is stopped
     return 0
