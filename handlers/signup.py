@@ -15,6 +15,7 @@ from bot.common.outbox import enqueue_dm
 from bot.introductions.introductions import give_consent, leave_meetup
 from bot.meetups.calendar import CalendarUser, calendar_attachment
 from bot.meetups.meetups import get_meetup
+from bot.meetups.subscriptions import is_subscribed
 from bot.signups.details import STARTED, DetailsResult, change_details, find_changeable
 from bot.signups.signups import (
     CancelOutcome,
@@ -174,7 +175,14 @@ def signup_refusal(deps: Deps, user_id: str, meetup_id: int | None = None) -> tu
         }
     if meetup_id is not None:
         return [], {"text": "Sign-up for this meetup has closed. Use `/meetup signup` to see meetups you can join."}
-    return [], {"text": "There are no meetups open for sign-up at the moment."}
+    if is_subscribed(deps.db, user_id):
+        return [], {
+            "text": f"{NONE_OPEN} You are subscribed, so you will get a message when the next one is announced."
+        }
+    return [], {"text": f"{NONE_OPEN} Use `/meetup subscribe` to get a message when the next one is announced."}
+
+
+NONE_OPEN = "There are no meetups open for sign-up at the moment."
 
 
 def open_signup_modal(

@@ -131,9 +131,9 @@ def freeze_start_up() -> None:
     """Leave what start-up made out of Python's garbage collection, before
     serving. Most objects a server holds are its modules, the app and the
     domain tables, which last as long as the process, and a full collection
-    walks every object: under load one stopped all of a process's request
-    threads for 100 to 120 ms (docs/performance.md). Frozen, they are no
-    longer walked; what requests make is collected as before."""
+    walks every object: 100 to 160 ms in a server process, during which none
+    of its threads answers (docs/performance.md). Frozen, they are no longer
+    walked; what requests make is collected as before."""
     gc.collect()
     gc.freeze()
 

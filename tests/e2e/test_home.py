@@ -199,7 +199,7 @@ def test_the_global_shortcut_opens_the_signup_form(bot):
         assert reply.status == 200
         return opened_view(bot, before + 1)
 
-    assert block_texts(shortcut()["blocks"]) == "There are no meetups open for sign-up at the moment."
+    assert block_texts(shortcut()["blocks"]).startswith("There are no meetups open for sign-up at the moment.")
     create_meetup_in_modal(bot)
     view = shortcut()
     assert view["callback_id"] == "signup"

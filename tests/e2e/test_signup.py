@@ -181,9 +181,18 @@ def test_with_two_meetups_open_the_modal_asks_which(bot):
     assert find_registration(bot.db, second.id, ADA).status == CONFIRMED
 
 
-def test_no_open_meetups_says_so(bot):
+def test_no_open_meetups_says_so_and_how_to_hear_of_the_next(bot):
     reply = bot.slack.command("signup", user_id=ADA).message()
-    assert reply["text"] == "There are no meetups open for sign-up at the moment."
+    assert reply["text"] == (
+        "There are no meetups open for sign-up at the moment. "
+        "Use `/meetup subscribe` to get a message when the next one is announced."
+    )
+    assert bot.slack.command("subscribe", user_id=ADA).status == 200
+    reply = bot.slack.command("signup", user_id=ADA).message()
+    assert reply["text"] == (
+        "There are no meetups open for sign-up at the moment. "
+        "You are subscribed, so you will get a message when the next one is announced."
+    )
 
 
 def test_healthz_answers_once_the_database_does(bot):
