@@ -295,6 +295,7 @@ def test_meetups_without_a_plan_get_one(bot):
 
 
 def test_run_due_dry_run_says_what_would_go_and_sends_nothing_then_run_due_sends_it(fake_slack, sqlite_url, tmp_path):
+    from bot.meetups.home import home_opened
     from storage.db import Database
 
     db = Database(sqlite_url)
@@ -307,8 +308,9 @@ def test_run_due_dry_run_says_what_would_go_and_sends_nothing_then_run_due_sends
         current = session.merge(get_meetup(db, meetup.id))
         current.starts_at, current.ends_at = start, start + timedelta(hours=4)
         reschedule_reminders(session, current, now=now)
-    register(db, fake_slack, meetup, "U0ADA", now)
-    register(db, fake_slack, meetup, "U0BOB", now)
+    for person in ("U0ADA", "U0BOB"):
+        home_opened(db, person, now=now)  # so their Home tabs are drawn again after a change
+        register(db, fake_slack, meetup, person, now)
     db.dispose()
     env = settings_env(fake_slack, sqlite_url)
 
