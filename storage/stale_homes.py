@@ -56,7 +56,10 @@ MARK_STALE = per_driver(_MARK_SQL)
 def mark_stale(connection: Connection, user_ids: Iterable[str], *, now: datetime) -> None:
     dialect = connection.dialect.name
     at = to_driver_time(dialect, now)
-    connection.exec_driver_sql(MARK_STALE[dialect], [(at, user_id) for user_id in sorted(set(user_ids))])
+    rows = [(at, user_id) for user_id in sorted(set(user_ids))]
+    # One row (most changes) as a single statement: a list of one would take
+    # the driver's slower path for many rows.
+    connection.exec_driver_sql(MARK_STALE[dialect], rows[0] if len(rows) == 1 else rows)
 
 
 def record_viewer(session: Session, user_id: str, *, now: datetime) -> None:
