@@ -45,6 +45,10 @@ def _rate(value) -> str:
     return "—" if value is None else f"{value:.0f}"
 
 
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
 def _count(value) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -96,6 +100,8 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
 
         return check
 
+    steal = ("CPU the host took for others (steal), during the load", "steal", _percent, "", None)
+
     def closed_rows(scenario):
         return [
             ("p50 ack", "p50", _ms, "", None),
@@ -110,10 +116,11 @@ def _rows(name: str, sizes: Sizes) -> tuple[str, list[tuple]]:
             ),
             late,
             cpu,
+            steal,
         ]
 
     open_rows = [("p50 ack", "p50", _ms, "", None), ("p95 ack", "p95", _ms, "", None), p99_open]
-    open_rows += [("requests/s", "rps", _rate, "", None), late, cpu]
+    open_rows += [("requests/s", "rps", _rate, "", None), late, cpu, steal]
     table = {
         "commands_open": (f"`/meetup signup` commands, open loop: {OPEN_RATE} a second for {seconds:.0f} s", open_rows),
         "commands_closed": (

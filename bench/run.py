@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import report
+from bench.load import SLOW
 from bench.procs import (
     DurablePostgres,
     FakeSlackProcess,
@@ -155,6 +156,8 @@ def run_bench(options: Options) -> Outcome:
                         continue
                     say(f"{name} on {target.label}" + (f", round {round_number + 1} of {rounds}" if rounds > 1 else ""))
                     figures = _run_scenario(name, bench, target, say)
+                    if figures.get("p99") is not None:
+                        say(_round_summary(figures))
                     results[name].setdefault(target.key, []).append(figures)
             results[name] = {key: median_figures(runs) for key, runs in results[name].items()}
         results["memory"] = {
@@ -164,6 +167,16 @@ def run_bench(options: Options) -> Outcome:
         table = report.render_table(results, sizes, [t.key for t in targets])
         info = report.machine(pg_bin, load_before)
     return Outcome(results, table, info, violations)
+
+
+def _round_summary(figures: dict) -> str:
+    """One round's p99, and what to look for in its slow answers."""
+    steal = figures.get("steal")
+    return (
+        f"  p99 {figures['p99'] * 1000:.1f} ms; {figures.get('slow', 0)} answers over {SLOW * 1000:.0f} ms"
+        + ("" if steal is None else f"; the host took {steal:.1%} of the CPU")
+        + (f"; slowest (seconds, due at, sent late by): {figures['slowest'][:3]}" if figures.get("slowest") else "")
+    )
 
 
 def _database_urls(name: str, pg_bin, workdir: Path, stack: contextlib.ExitStack, say) -> tuple[str, str] | None:

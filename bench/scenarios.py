@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy import MetaData, func, select, true, update
 
 from bench import payloads
-from bench.load import _Client, run_load
+from bench.load import SLOW, _Client, run_load
 from bench.pages import PageViews
 from bench.procs import BIN, FakeSlackProcess, ServerProcess, _python_env, run_load_process
 from storage.db import Database
@@ -223,7 +223,30 @@ def latency_figures(result: dict) -> dict:
         "elapsed": result["elapsed"],
         "statuses": result["statuses"],
         "errors": result["errors"],
+        "slow": sum(1 for x in latencies if x > SLOW),
+        # (seconds, when it was due, how late it was sent) of the slowest
+        "slowest": [[round(x, 4) for x in slow] for slow in result.get("slowest", [])[:10]],
     }
+
+
+def machine_cpu() -> list[int] | None:
+    """The machine's CPU times so far (/proc/stat's first line), or None off Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(n) for n in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def stolen_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    """The share of the machine's CPU time that the host of this virtual
+    machine ran something else (steal), between two machine_cpu() readings.
+    Every core then stops for a while: the load's latencies show it, and
+    the CPU per request does not."""
+    if before is None or after is None:
+        return None
+    total = sum(after) - sum(before)
+    return (after[7] - before[7]) / total if total > 0 else None
 
 
 # ---------------------------------------------------------------- sign-up: commands and submissions
@@ -233,10 +256,11 @@ def measure(bench: Bench, target: Target, spec: dict) -> dict:
     """Run the load, wait for the work after the acks, and add the server's
     CPU time per request (all its processes, work after the ack included):
     the figure that says what each request costs, whatever the machine's load."""
-    before = target.server.cpu_seconds()
+    before, machine_before = target.server.cpu_seconds(), machine_cpu()
     result = bench.load(target, spec)
-    bench.settle()
     figures = latency_figures(result)
+    figures["steal"] = stolen_share(machine_before, machine_cpu())
+    bench.settle()
     if result["count"]:
         figures["cpu_per_request"] = (target.server.cpu_seconds() - before) / result["count"]
     return figures
@@ -676,6 +700,7 @@ def median_figures(runs: list[dict]) -> dict:
         if all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
             merged[key] = statistics.median(numbers)
     merged["rounds"] = len(runs)
+    merged["p99_rounds"] = [run.get("p99") for run in runs]
     return merged
 
 
