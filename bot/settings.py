@@ -69,6 +69,8 @@ class Settings:
     # list goes to the organisers (0: never).
     venue_list_columns: tuple[str, ...] = ("full_name", "organisation")
     final_list_working_days: int = 2
+    # Whose bank holidays are not working days (bot/common/working_days.py).
+    bank_holidays: str = "england-and-wales"
     # The public website (bot/web): where to join the cross-government Slack,
     # and whether the pages are served at all.
     slack_join_url: str | None = None
@@ -233,6 +235,21 @@ def _venue_columns(get: Callable[[str], str], problems: list[str]) -> tuple[str,
     return columns
 
 
+BANK_HOLIDAY_REGIONS = ("england-and-wales", "scotland", "northern-ireland", "none")
+
+
+def _bank_holidays(get: Callable[[str], str], problems: list[str]) -> str:
+    raw = get("BANK_HOLIDAYS")
+    region = (raw or "england-and-wales").strip().lower()
+    if region not in BANK_HOLIDAY_REGIONS:
+        problems.append(
+            f"BANK_HOLIDAYS must be england-and-wales, scotland or northern-ireland (where the meetups are), "
+            f"or none. It is '{raw}'."
+        )
+        return "england-and-wales"
+    return region
+
+
 # Not split: one line a setting, read top to bottom beside the operating contract's table.
 def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = True) -> Settings:
     """Build Settings from `env` (default: os.environ).
@@ -310,6 +327,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_slack: bool = Tr
         pseudonym_key=get("PSEUDONYM_KEY") or None,
         venue_list_columns=_venue_columns(get, problems),
         final_list_working_days=_int(env, "FINAL_LIST_WORKING_DAYS", 2, problems),
+        bank_holidays=_bank_holidays(get, problems),
         slack_join_url=join_url,
         public_pages=public_pages,
         introductions_days_before=_int(env, "INTRODUCTIONS_DAYS_BEFORE", 2, problems),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.common.working_days import WorkingDays
 from bot.signups.export import Catering
 from bot.signups.venue_lists import (
     Changes,
@@ -53,6 +54,7 @@ def queue_venue_lists(deps: Deps) -> int:
         now=now,
         working_days=settings.final_list_working_days,
         tz=settings.tz,
+        calendar=WorkingDays(settings.bank_holidays),
         messages=messages,
         recipients=recipients,
     )

@@ -181,6 +181,7 @@ def make_worker(
     settings: Settings, db: Database, *, outbox: Outbox | None = None, clock: Callable[[], datetime] = utcnow
 ):
     """The reminder worker for `meetup-bot serve` and `meetup-bot reminders run-due`."""
+    from bot.common.working_days import WorkingDays
     from bot.feedback.feedback import FeedbackPlan, ask_for_feedback, describe_due_feedback
     from bot.introductions.introductions import queue_due_introductions
     from bot.meetups.home import home_batch
@@ -214,7 +215,13 @@ def make_worker(
         feedback=partial(ask_for_feedback, db, plan=feedback_plan, render=feedback_request),
         describe_feedback=partial(describe_due_feedback, db, plan=feedback_plan),
         venue_lists=partial(queue_venue_lists, deps),
-        describe_lists=partial(describe_due_lists, db, working_days=settings.final_list_working_days, tz=settings.tz),
+        describe_lists=partial(
+            describe_due_lists,
+            db,
+            working_days=settings.final_list_working_days,
+            tz=settings.tz,
+            calendar=WorkingDays(settings.bank_holidays),
+        ),
         introductions=lambda now: queue_due_introductions(
             db,
             now=now,

@@ -1,6 +1,6 @@
 """The final list and the change lists: the visitor list goes to the
 organisers on its own a set number of working days before the meetup
-(FINAL_LIST_WORKING_DAYS), and from then on every change in who has a place
+(FINAL_LIST_WORKING_DAYS, skipping bank holidays: BANK_HOLIDAYS), and from then on every change in who has a place
 goes to them as a short change list, so the building's security desk can be
 kept up to date.
 
@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.common.formatting import plural
 from bot.common.outbox import enqueue_channel_post, enqueue_dm
+from bot.common.working_days import WorkingDays
 from bot.signups.export import Catering, catering
 from storage import meetups as meetup_store
 from storage import registrations as registration_store
@@ -67,17 +68,8 @@ class ListMessages(Protocol):
     def changes(self, meetup: Meetup, changes: Changes, confirmed: int) -> Message: ...
 
 
-def working_days_before(day: date, count: int) -> date:
-    """The day `count` working days (Monday to Friday) before `day`."""
-    while count:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
-def final_list_due(starts_at: datetime, working_days: int, tz: ZoneInfo) -> datetime:
-    day = working_days_before(starts_at.astimezone(tz).date(), working_days)
+def final_list_due(starts_at: datetime, working_days: int, tz: ZoneInfo, calendar: WorkingDays) -> datetime:
+    day = calendar.before(starts_at.astimezone(tz).date(), working_days)
     return datetime.combine(day, FINAL_LIST_TIME, tzinfo=tz).astimezone(UTC)
 
 
@@ -141,13 +133,14 @@ def queue_final_lists(
     now: datetime,
     working_days: int,
     tz: ZoneInfo,
+    calendar: WorkingDays,
     messages: ListMessages,
     recipients: Recipients,
 ) -> int:
     """Queue the final list of every meetup whose time for it has come, once
     each; returns how many. 0 working days: final lists are off."""
     queued = 0
-    due = [m.id for m in _final_lists_due(db, now=now, working_days=working_days, tz=tz)]
+    due = [m.id for m in _final_lists_due(db, now=now, working_days=working_days, tz=tz, calendar=calendar)]
     for meetup_id in due:
         with db.transaction() as session:
             meetup = meetup_store.lock_meetup(session, meetup_id)
@@ -163,22 +156,28 @@ def queue_final_lists(
     return queued
 
 
-def _final_lists_due(db: Database, *, now: datetime, working_days: int, tz: ZoneInfo) -> list[Meetup]:
+def _final_lists_due(
+    db: Database, *, now: datetime, working_days: int, tz: ZoneInfo, calendar: WorkingDays
+) -> list[Meetup]:
     if not working_days:
         return []
-    # Generous: N working days never span more than 2N + 4 calendar days.
-    horizon = now + timedelta(days=2 * working_days + 4)
+    # A meetup on the day N + 1 working days from today, or later, has its
+    # list due tomorrow at the earliest; a day more for the time zone.
+    today = now.astimezone(tz).date()
+    horizon = now + timedelta(days=(calendar.after(today, working_days + 1) - today).days + 1)
     with db.read() as session:  # most polls find none: no write lock
         candidates = store.list_final_list_candidates(session, now, horizon)
-    return [m for m in candidates if final_list_due(m.starts_at, working_days, tz) <= now]
+    return [m for m in candidates if final_list_due(m.starts_at, working_days, tz, calendar) <= now]
 
 
-def describe_due_lists(db: Database, *, now: datetime, working_days: int, tz: ZoneInfo) -> list[str]:
+def describe_due_lists(
+    db: Database, *, now: datetime, working_days: int, tz: ZoneInfo, calendar: WorkingDays
+) -> list[str]:
     """What queue_final_lists and queue_change_lists would send now, for
     `meetup-bot reminders run-due --dry-run`. Reads only."""
     lines = [
         f"Would send the final visitor list for meetup {m.id} ({m.title}) to the organisers"
-        for m in _final_lists_due(db, now=now, working_days=working_days, tz=tz)
+        for m in _final_lists_due(db, now=now, working_days=working_days, tz=tz, calendar=calendar)
     ]
     with db.read() as session:
         for meetup in store.list_meetups_with_final_list(session, now):

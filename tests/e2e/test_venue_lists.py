@@ -156,6 +156,21 @@ def test_the_final_list_goes_to_the_organisers_once_two_working_days_before(bot)
         assert len(session.scalars(select(VenueListEntry).where(VenueListEntry.meetup_id == meetup.id)).all()) == 2
 
 
+def test_the_final_list_counts_back_over_bank_holidays(bot):
+    bot.clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    make_meetup(bot.db, now=bot.clock(), title="After Christmas", starts_in=timedelta(days=28))  # Tuesday 29 December
+    worker = worker_for(bot)
+    # Monday 28 December (for Boxing Day) and Christmas Day are bank holidays in
+    # England and Wales, so two working days before is Wednesday 23 December.
+    bot.clock.now = datetime(2026, 12, 23, 8, 59, tzinfo=UTC)
+    worker.run_due()
+    assert final_lists(bot) == []
+    bot.clock.now = datetime(2026, 12, 23, 9, 0, tzinfo=UTC)
+    worker.run_due()
+    [final] = final_lists(bot)
+    assert "After Christmas" in final
+
+
 def test_a_cancellation_after_the_final_list_sends_one_change_list(bot):
     three_people(bot)
     worker = worker_for(bot)

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.common.working_days import SUBDIVISIONS, WorkingDays
+from bot.settings import BANK_HOLIDAY_REGIONS, SettingsError, load_settings
 from bot.signups.export import build_venue_csv, catering
-from bot.signups.venue_lists import final_list_due, working_days_before
+from bot.signups.venue_lists import final_list_due
 from storage.models import Registration
 
 LONDON = ZoneInfo("Europe/London")
@@ -89,9 +90,48 @@ def test_catering_counts_needs_alike_and_leaves_out_answers_without_consent():
     ],
 )
 def test_working_days_skip_weekends(meetup_day, days, due):
-    assert working_days_before(meetup_day, days) == due
+    assert WorkingDays("none").before(meetup_day, days) == due
+    assert WorkingDays().before(meetup_day, days) == due  # no bank holidays in those weeks
+
+
+@pytest.mark.parametrize(
+    ("region", "meetup_day", "due"),
+    [
+        # Christmas Day on a Friday, Boxing Day's substitute on Monday 28 December
+        ("england-and-wales", date(2026, 12, 29), date(2026, 12, 23)),
+        ("none", date(2026, 12, 29), date(2026, 12, 25)),
+        # 2 January is a bank holiday in Scotland only; in 2027 its substitute is Monday 4 January
+        ("england-and-wales", date(2027, 1, 6), date(2027, 1, 4)),
+        ("scotland", date(2027, 1, 6), date(2026, 12, 31)),
+        # Easter Monday is not a bank holiday in Scotland
+        ("england-and-wales", date(2027, 3, 31), date(2027, 3, 25)),
+        ("scotland", date(2027, 3, 31), date(2027, 3, 29)),
+        # St Patrick's Day, Wednesday 17 March, in Northern Ireland only
+        ("northern-ireland", date(2027, 3, 18), date(2027, 3, 15)),
+        ("england-and-wales", date(2027, 3, 18), date(2027, 3, 16)),
+    ],
+)
+def test_working_days_skip_the_regions_bank_holidays(region, meetup_day, due):
+    assert WorkingDays(region).before(meetup_day, 2) == due
+
+
+def test_working_days_after_skip_bank_holidays_too():
+    assert WorkingDays().after(date(2026, 12, 23), 2) == date(2026, 12, 29)
+    assert WorkingDays("none").after(date(2026, 12, 23), 2) == date(2026, 12, 25)
+
+
+def test_every_bank_holidays_setting_has_its_holidays():
+    assert set(SUBDIVISIONS) | {"none"} == set(BANK_HOLIDAY_REGIONS)
+    assert load_settings({}, need_slack=False).bank_holidays == "england-and-wales"
+    assert load_settings({"BANK_HOLIDAYS": " Scotland "}, need_slack=False).bank_holidays == "scotland"
+    with pytest.raises(SettingsError) as error:
+        load_settings({"BANK_HOLIDAYS": "wales"}, need_slack=False)
+    assert error.value.problems == [
+        "BANK_HOLIDAYS must be england-and-wales, scotland or northern-ireland (where the meetups are), "
+        "or none. It is 'wales'."
+    ]
 
 
 def test_the_final_list_is_due_at_9am_local_time():
     starts = datetime(2027, 6, 16, 12, 0, tzinfo=UTC)  # Wednesday, 1pm in London (summer time)
-    assert final_list_due(starts, 2, LONDON) == datetime(2027, 6, 14, 8, 0, tzinfo=UTC)
+    assert final_list_due(starts, 2, LONDON, WorkingDays()) == datetime(2027, 6, 14, 8, 0, tzinfo=UTC)
