@@ -12,19 +12,29 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.common.outbox import enqueue_dm_to_registration
 from bot.meetups.meetups import get_meetup, upcoming_meetups
 from bot.organising.door import check_in, check_in_with_code, door_list, is_meetup_day, let_in
 from bot.organising.organising import pick_meetup
-from handlers.blocks.common import message_modal
-from handlers.blocks.door import CHECK_IN_ACTION, DOOR_CALLBACK, LET_IN_ACTION, SEARCH_ACTION, SEARCH_BLOCK, door_modal
+from handlers.blocks.common import message_modal, section
+from handlers.blocks.door import (
+    CHECK_IN_ACTION,
+    DOOR_CALLBACK,
+    LET_IN_ACTION,
+    SEARCH_ACTION,
+    SEARCH_BLOCK,
+    door_modal,
+    walk_in_message,
+)
 from handlers.deps import CommandRequest, Deps, on_view_submission
 from handlers.parse import parse_id, view_metadata
-from storage.models import MEETUP_CANCELLED, Meetup
+from storage.models import MEETUP_CANCELLED, Meetup, Registration
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +111,22 @@ def on_door_action(ack: Ack, body: dict, client: WebClient, deps: Deps, act: Cal
     _update(client, view, _door_view(deps, meetup, query, notice))
 
 
-def _let_in(db, meetup: Meetup, registration_id: int, **kwargs) -> str:
-    return let_in(db, meetup.id, registration_id, **kwargs)
+def _let_in(deps: Deps, db, meetup: Meetup, registration_id: int, **kwargs) -> str:
+    """Let someone in, and tell them: their Slack still says they are on the waitlist."""
+    queued: list[int] = []
+
+    def tell(session, meetup: Meetup, registration: Registration) -> None:
+        text = walk_in_message(meetup)
+        key = f"walk_in:{registration.id}"
+        queued.append(
+            enqueue_dm_to_registration(
+                session, registration, [section(text)], text, key=key, kind="walk_in", meetup_id=meetup.id
+            )
+        )
+
+    notice = let_in(db, meetup.id, registration_id, tell=tell, **kwargs)
+    deps.outbox.deliver_soon(queued)
+    return notice
 
 
 def submit_search(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
@@ -155,4 +179,4 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(LET_IN_ACTION)
     def let_in_pressed(ack: Ack, body: dict, client: WebClient) -> None:
-        on_door_action(ack, body, client, deps, _let_in)
+        on_door_action(ack, body, client, deps, partial(_let_in, deps))

@@ -10,9 +10,12 @@ door or with the code, works only on the day of the meetup (local time).
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from bot.common.formatting import escape, format_date, format_time
 from bot.common.pseudonyms import Pseudonyms
@@ -147,10 +150,20 @@ def check_in(db: Database, meetup: Meetup, registration_id: int, *, by: str, now
         return f"{name} no longer has a place."
 
 
-def let_in(db: Database, meetup_id: int, registration_id: int, *, by: str, now: datetime, tz: ZoneInfo) -> str:
+def let_in(
+    db: Database,
+    meetup_id: int,
+    registration_id: int,
+    *,
+    by: str,
+    now: datetime,
+    tz: ZoneInfo,
+    tell: Callable[[Session, Meetup, Registration], object] = lambda *_: None,
+) -> str:
     """Give someone on the waitlist a place at the door, checked in, when
     fewer people have come than there are places. Under the meetup's lock, so
-    two organisers letting people in at once never let in one too many."""
+    two organisers letting people in at once never let in one too many.
+    `tell` queues the message to them in the same transaction."""
     with db.transaction() as session:
         meetup = meetup_store.lock_meetup(session, meetup_id)
         registration = registration_store.get_registration_by_id(session, registration_id)
@@ -182,6 +195,7 @@ def let_in(db: Database, meetup_id: int, registration_id: int, *, by: str, now: 
         registration.checked_in_at = now
         registration.checked_in_by = by
         session.flush()
+        tell(session, meetup, registration)
         return f"{name} has been let in from the waitlist and is checked in."
 
 

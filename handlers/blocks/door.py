@@ -12,7 +12,7 @@ from bot.common.formatting import escape, format_date, format_time, plural
 from bot.common.slack_limits import shorten
 from bot.organising.door import DoorList, DoorPerson
 from handlers.blocks.common import button, checked_in_counts, context, input_block, plain, section, text_element
-from storage.models import WAITLISTED
+from storage.models import WAITLISTED, Meetup
 
 DOOR_CALLBACK = "door"
 SEARCH_BLOCK = "search"
@@ -93,3 +93,11 @@ def door_modal(door: DoorList, tz: ZoneInfo, *, metadata: str, notice: str = "")
         "close": plain("Close"),
         "blocks": blocks,
     }
+
+
+def walk_in_message(meetup: Meetup) -> str:
+    """The message to someone let in from the waitlist at the door."""
+    return (
+        f"You now have a place at *{escape(meetup.title)}*: the organisers let you in from the waitlist "
+        "at the door, and you are checked in."
+    )

@@ -13,6 +13,7 @@ from storage.registrations import count_waitlisted_before
 from tests.support.app import ORGANISER
 from tests.support.blocks import block_texts, buttons
 from tests.support.factories import make_form, make_meetup
+from tests.support.messages import dm_saying, dms_to
 from tests.support.organising import open_form
 
 HOST = "U0HOST"
@@ -175,11 +176,17 @@ def test_someone_on_the_waitlist_is_let_in_only_when_there_is_room(bot):
     let_in = registration(bot, meetup.id, BOB)
     assert (let_in.status, let_in.walk_in, let_in.checked_in_by) == ("confirmed", True, ORGANISER)
     assert let_in.checked_in_at is not None
+    # Bob is told: his Slack had said he was on the waitlist.
+    told = dm_saying(bot.fake, BOB, "You now have a place at")
+    assert "the organisers let you in from the waitlist at the door, and you are checked in" in block_texts(
+        told["blocks"]
+    )
     # Nobody else fits now: the button goes, and a press from an old view says why.
     assert "door_let_in" not in [b[1] for b in buttons(after["blocks"])]
     stale = press(bot, view, "door_let_in", cy)
     assert "There is no room to let Cy Young in" in block_texts(stale["blocks"])
     assert registration(bot, meetup.id, CY).status == "waitlisted"
+    assert dms_to(bot.fake, CY) == []
     # Cy is now first on the waitlist.
     with bot.db.read() as session:
         assert count_waitlisted_before(session, registration(bot, meetup.id, CY)) == 0
