@@ -1,8 +1,8 @@
 """The final list and the change lists: the visitor list goes to the
 organisers on its own a set number of working days before the meetup
-(FINAL_LIST_WORKING_DAYS, skipping bank holidays: BANK_HOLIDAYS), and from then on every change in who has a place
-goes to them as a short change list, so the building's security desk can be
-kept up to date.
+(FINAL_LIST_WORKING_DAYS, not counting the bank holidays of BANK_HOLIDAYS),
+and from then on every change in who has a place goes to them as a short
+change list, so the building's security desk can be kept up to date.
 
 Both are queued by the worker (bot/runtime/worker.py), through the outbox,
 in the transaction that records them: the final list once a meetup
